@@ -1,0 +1,33 @@
+import { baseOf } from "../location/MediaLocation.ts"
+import type { StorageSettings } from "./StorageSettings.ts"
+
+/** The effective configuration as `name: value` rows, secrets masked; for `immich-storage config` and boot logs. */
+export const describeSettings = (settings: StorageSettings): ReadonlyArray<readonly [string, string]> => {
+  const common: Array<readonly [string, string]> = [
+    ["engine", settings.engine],
+    ["media location", baseOf(settings.location)],
+    ["ignore mount check errors", String(settings.ignoreMountCheckErrors)]
+  ]
+  if (settings.engine === "local") return common
+  const s3 = settings.s3
+  return [
+    ...common,
+    ["bucket", s3.bucket],
+    ["prefix", s3.prefix === "" ? "(bucket root)" : s3.prefix],
+    ["region", s3.region],
+    ["endpoint", s3.endpoint ?? "(AWS)"],
+    ["force path style", String(s3.forcePathStyle)],
+    ["credentials", s3.credentials === undefined ? "AWS default credential chain" : `access key ${s3.credentials.accessKeyId}, secret ********`],
+    ["transfer acceleration", String(s3.useAccelerate)],
+    [
+      "server-side encryption",
+      s3.sse === undefined ? "none" : s3.sse.algorithm === "AES256" ? "AES256 (SSE-S3)" : `aws:kms (key ${s3.sse.kmsKeyId ?? "AWS managed"})`
+    ],
+    ["request checksums", s3.requestChecksums]
+  ]
+}
+
+export const formatRows = (rows: ReadonlyArray<readonly [string, string]>): string => {
+  const width = Math.max(...rows.map(([name]) => name.length))
+  return rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join("\n")
+}

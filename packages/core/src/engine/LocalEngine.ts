@@ -1,0 +1,230 @@
+import { NodeStream } from "@effect/platform-node"
+import { Effect, Exit, Stream } from "effect"
+import { randomUUID } from "node:crypto"
+import { constants as fsConstants } from "node:fs"
+import { createReadStream } from "node:fs"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import type { LocalLocation } from "../location/MediaLocation.ts"
+import { compareKeys, keyProblem, prefixProblem } from "../location/StorageKey.ts"
+import { resolveRange } from "./byteRange.ts"
+import type { ByteRange } from "./byteRange.ts"
+import { AccessDenied, InvalidKey, ObjectNotFound, RangeNotSatisfiable } from "./errors.ts"
+import type { StorageError } from "./errors.ts"
+import { fromFsError } from "./localErrors.ts"
+import { DEFAULT_RETRY_POLICY, retryTransient } from "./retry.ts"
+import type { RetryPolicy } from "./retry.ts"
+import type { ObjectInfo, PutOptions, StorageEngineShape } from "./StorageEngine.ts"
+
+/** Temp files live beside their target so the final rename is atomic; listings never show them. */
+const TEMP_PREFIX = ".immich-storage-"
+const TEMP_SUFFIX = ".tmp"
+export const isTempFileName = (name: string): boolean => name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX)
+const tempFileName = (): string => `${TEMP_PREFIX}${randomUUID()}${TEMP_SUFFIX}`
+
+const READ_CHUNK = 1024 * 1024
+const STAT_BATCH = 256
+
+export interface LocalEngineOptions {
+  readonly retry?: RetryPolicy
+}
+
+/**
+ * Files under a local folder. Keys map to paths below the root; a key whose real path (after
+ * following symlinks) leaves the root is refused, so a link can never expose or overwrite files
+ * elsewhere. Writes go to a temp file that is fsynced and renamed into place.
+ */
+export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocation, options: LocalEngineOptions = {}) {
+  const name = location.root
+  const retry = retryTransient(options.retry ?? DEFAULT_RETRY_POLICY)
+  const io = <A>(operation: string, key: string | undefined, run: () => Promise<A>): Effect.Effect<A, StorageError> =>
+    Effect.tryPromise({ try: run, catch: fromFsError(name, operation, key) })
+
+  yield* io("create the media folder", undefined, () => fs.mkdir(location.root, { recursive: true }))
+  const realRoot = yield* io("open the media folder", undefined, () => fs.realpath(location.root))
+
+  const isInside = (real: string) => real === realRoot || real.startsWith(`${realRoot}/`)
+  const escapes = (operation: string, key: string) =>
+    new AccessDenied({ location: name, operation, key, detail: "the path leads outside the media location through a symbolic link" })
+
+  const validKey = (key: string): Effect.Effect<string, InvalidKey> => {
+    const reason = keyProblem(key)
+    return reason === undefined ? Effect.succeed(key) : Effect.fail(new InvalidKey({ key, reason }))
+  }
+
+  /** The real path of an existing file for `key`, refusing links that lead outside the root. */
+  const resolveExisting = (operation: string, key: string) =>
+    Effect.gen(function*() {
+      yield* validKey(key)
+      const real = yield* io(operation, key, () => fs.realpath(path.join(realRoot, key)))
+      if (!isInside(real)) return yield* escapes(operation, key)
+      const stats = yield* io(operation, key, () => fs.stat(real))
+      if (!stats.isFile()) return yield* new ObjectNotFound({ location: name, key })
+      return { real, stats }
+    })
+
+  /** Creates the parent folder of `key` and returns its real path, refusing links that lead outside. */
+  const prepareParent = (operation: string, key: string) =>
+    Effect.gen(function*() {
+      yield* validKey(key)
+      const parent = path.dirname(path.join(realRoot, key))
+      // Check the deepest existing ancestor before creating anything, so mkdir never follows an escaping link.
+      let existing = parent
+      while (!(yield* io(operation, key, () => pathExists(existing)))) existing = path.dirname(existing)
+      const realExisting = yield* io(operation, key, () => fs.realpath(existing))
+      if (!isInside(realExisting)) return yield* escapes(operation, key)
+      yield* io(operation, key, () => fs.mkdir(parent, { recursive: true }))
+      const realParent = yield* io(operation, key, () => fs.realpath(parent))
+      if (!isInside(realParent)) return yield* escapes(operation, key)
+      return path.join(realParent, path.basename(key))
+    })
+
+  const infoOf = (key: string, stats: { size: number; mtime: Date }): ObjectInfo => ({
+    key,
+    size: stats.size,
+    lastModified: stats.mtime,
+    etag: undefined
+  })
+
+  /** Runs `write` against a fresh temp file beside `target`, then fsyncs and renames it into place. */
+  const atomicWrite = <E>(operation: string, key: string, write: (file: fs.FileHandle, tempPath: string) => Effect.Effect<void, StorageError | E>) =>
+    Effect.gen(function*() {
+      const target = yield* prepareParent(operation, key)
+      const tempPath = path.join(path.dirname(target), tempFileName())
+      return yield* Effect.acquireUseRelease(
+        io(operation, key, () => fs.open(tempPath, fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY, 0o644)),
+        (file) =>
+          Effect.gen(function*() {
+            yield* write(file, tempPath)
+            yield* io(operation, key, () => file.sync())
+            yield* io(operation, key, () => file.close())
+            yield* io(operation, key, () => fs.rename(tempPath, target))
+            const stats = yield* io(operation, key, () => fs.stat(target))
+            return infoOf(key, stats)
+          }),
+        (file, exit) =>
+          Effect.promise(() => file.close().catch(() => undefined)).pipe(
+            Effect.andThen(Exit.isFailure(exit) ? Effect.promise(() => fs.rm(tempPath, { force: true })) : Effect.void)
+          )
+      )
+    })
+
+  const put = <E = never>(key: string, body: Stream.Stream<Uint8Array, E> | Uint8Array, _options?: PutOptions) =>
+    atomicWrite<E>("write", key, (file) =>
+      body instanceof Uint8Array
+        ? io("write", key, () => file.writeFile(body))
+        : Stream.runForEach(body, (chunk) => io("write", key, () => file.write(chunk)))
+    ).pipe(Effect.withSpan("LocalEngine.put", { attributes: { key } }))
+
+  const get = Effect.fn("LocalEngine.get")(function*(key: string, range?: ByteRange) {
+    const { real, stats } = yield* retry(resolveExisting("read", key))
+    const resolved = range === undefined ? undefined : resolveRange(range, stats.size)
+    if (range !== undefined && resolved === undefined) return yield* new RangeNotSatisfiable({ key, size: stats.size })
+    const stream = NodeStream.fromReadable<Uint8Array, StorageError>({
+      evaluate: () =>
+        createReadStream(real, {
+          highWaterMark: READ_CHUNK,
+          ...(resolved === undefined ? {} : { start: resolved.start, end: resolved.end })
+        }),
+      onError: fromFsError(name, "read", key)
+    })
+    return { info: infoOf(key, stats), range: resolved, stream }
+  })
+
+  const stat = Effect.fn("LocalEngine.stat")(function*(key: string) {
+    const { stats } = yield* retry(resolveExisting("stat", key))
+    return infoOf(key, stats)
+  })
+
+  const list = (prefix: string): Stream.Stream<ObjectInfo, StorageError> => {
+    const problem = prefixProblem(prefix)
+    if (problem !== undefined) return Stream.fail(new InvalidKey({ key: prefix, reason: problem }))
+    return Stream.fromAsyncIterable(walk(realRoot, prefix, isInside), fromFsError(name, "list", prefix === "" ? undefined : prefix)).pipe(
+      Stream.flattenIterable,
+      Stream.map(({ key, stats }) => infoOf(key, stats))
+    )
+  }
+
+  const remove = Effect.fn("LocalEngine.delete")(function*(keys: ReadonlyArray<string>) {
+    // Validate every key before deleting any, so a bad batch deletes nothing.
+    for (const key of keys) yield* validKey(key)
+    yield* Effect.forEach(keys, (key) =>
+      Effect.gen(function*() {
+        const parent = path.dirname(path.join(realRoot, key))
+        const realParent = yield* io("delete", key, () => fs.realpath(parent)).pipe(
+          Effect.catchTag("ObjectNotFound", () => Effect.succeed(undefined))
+        )
+        if (realParent === undefined) return
+        if (!isInside(realParent)) return yield* escapes("delete", key)
+        yield* retry(io("delete", key, () => fs.rm(path.join(realParent, path.basename(key)), { force: true })))
+      }), { concurrency: 16, discard: true })
+  })
+
+  const copy = Effect.fn("LocalEngine.copy")(function*(from: string, to: string) {
+    const { real } = yield* resolveExisting("copy", from)
+    yield* atomicWrite("copy", to, (_file, tempPath) => io("copy", to, () => fs.copyFile(real, tempPath)))
+  })
+
+  const shape: StorageEngineShape = { location, put, get, stat, list, delete: remove, copy }
+  return shape
+})
+
+const pathExists = (p: string): Promise<boolean> =>
+  fs.lstat(p).then(() => true, (error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? false : Promise.reject(error)))
+
+interface WalkEntry {
+  readonly key: string
+  readonly stats: { readonly size: number; readonly mtime: Date }
+}
+
+/**
+ * Yields the files below `prefix`, one directory's worth at a time, in UTF-8 byte order of their keys.
+ * Directories sort as `name/`, which is where their keys fall. Links are followed only while they stay
+ * inside the root, and each real directory is visited once, so link cycles end.
+ */
+async function* walk(realRoot: string, prefix: string, isInside: (real: string) => boolean): AsyncGenerator<ReadonlyArray<WalkEntry>> {
+  const ancestors = new Set<string>()
+  const start = prefix === "" ? realRoot : await fs.realpath(path.join(realRoot, prefix)).catch(() => undefined)
+  if (start === undefined || !isInside(start)) return
+  const startStats = await fs.stat(start)
+  if (!startStats.isDirectory()) return
+  yield* walkDir(start, prefix)
+
+  async function* walkDir(dir: string, dirKey: string): AsyncGenerator<ReadonlyArray<WalkEntry>> {
+    if (ancestors.has(dir)) return
+    ancestors.add(dir)
+    const entries = await fs.readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) =>
+      error.code === "ENOENT" ? [] : Promise.reject(error)
+    )
+    const candidates = entries.filter((entry) => !isTempFileName(entry.name))
+    const resolved: Array<{ sortKey: string; key: string; real: string; isDir: boolean; stats?: WalkEntry["stats"] }> = []
+    for (let i = 0; i < candidates.length; i += STAT_BATCH) {
+      const batch = await Promise.all(candidates.slice(i, i + STAT_BATCH).map(async (entry) => {
+        const key = dirKey === "" ? entry.name : `${dirKey}/${entry.name}`
+        let real = path.join(dir, entry.name)
+        if (entry.isSymbolicLink()) {
+          const target = await fs.realpath(real).catch(() => undefined)
+          if (target === undefined || !isInside(target)) return undefined
+          real = target
+        } else if (!entry.isDirectory() && !entry.isFile()) return undefined
+        const stats = await fs.stat(real).catch(() => undefined)
+        if (stats?.isDirectory()) return { sortKey: `${key}/`, key, real, isDir: true }
+        if (stats?.isFile()) return { sortKey: key, key, real, isDir: false, stats: { size: stats.size, mtime: stats.mtime } }
+        return undefined
+      }))
+      for (const entry of batch) if (entry !== undefined) resolved.push(entry)
+    }
+    resolved.sort((a, b) => compareKeys(a.sortKey, b.sortKey))
+    let batch: Array<WalkEntry> = []
+    for (const entry of resolved) {
+      if (entry.isDir) {
+        if (batch.length > 0) yield batch
+        batch = []
+        yield* walkDir(entry.real, entry.key)
+      } else batch.push({ key: entry.key, stats: entry.stats! })
+    }
+    if (batch.length > 0) yield batch
+    ancestors.delete(dir)
+  }
+}
+

@@ -1,0 +1,330 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+  UploadPartCommand,
+  UploadPartCopyCommand
+} from "@aws-sdk/client-s3"
+import { NodeStream } from "@effect/platform-node"
+import { Effect, Exit, Option, Sink, Stream } from "effect"
+import type { Readable } from "node:stream"
+import type { S3Settings } from "../config/StorageSettings.ts"
+import type { S3Location } from "../location/MediaLocation.ts"
+import { baseOf } from "../location/MediaLocation.ts"
+import { keyProblem, prefixProblem } from "../location/StorageKey.ts"
+import { parseContentRange, rangeHeader } from "./byteRange.ts"
+import type { ByteRange } from "./byteRange.ts"
+import { InvalidKey, StorageFailure } from "./errors.ts"
+import type { StorageError } from "./errors.ts"
+import { intoParts } from "./parts.ts"
+import { DEFAULT_RETRY_POLICY, retryTransient } from "./retry.ts"
+import type { RetryPolicy } from "./retry.ts"
+import { fromS3Error } from "./s3Errors.ts"
+import type { ObjectInfo, PutOptions, StorageEngineShape } from "./StorageEngine.ts"
+
+const MiB = 1024 * 1024
+
+export interface S3EngineOptions {
+  /** Bodies up to this size go in one PutObject; larger ones multipart. */
+  readonly multipartThreshold?: number
+  readonly partSize?: number
+  /** Parts uploaded at once per object; memory is about (partConcurrency + 2) × partSize. */
+  readonly partConcurrency?: number
+  /** Largest object copied with one CopyObject (S3 allows 5 GiB); larger ones are copied in parts. */
+  readonly maxSingleCopy?: number
+  readonly copyPartSize?: number
+  readonly retry?: RetryPolicy
+}
+
+export const S3_DEFAULTS = {
+  multipartThreshold: 8 * MiB,
+  partSize: 8 * MiB,
+  partConcurrency: 4,
+  maxSingleCopy: 5 * 1024 * MiB,
+  copyPartSize: 512 * MiB
+} as const
+
+/** S3 allows at most this many parts per upload. */
+const MAX_PARTS = 10_000
+const DELETE_BATCH = 1000
+
+/**
+ * Objects under `s3://bucket/prefix`. Bodies above the threshold go multipart with bounded part
+ * concurrency; a multipart upload that fails or is interrupted is aborted, so no partial object is
+ * ever visible. Every write carries the configured server-side encryption.
+ */
+export const makeS3Engine = Effect.fnUntraced(function*(
+  client: S3Client,
+  location: S3Location,
+  settings: S3Settings,
+  options: S3EngineOptions = {}
+) {
+  const { copyPartSize, maxSingleCopy, multipartThreshold, partConcurrency, partSize } = { ...S3_DEFAULTS, ...options }
+  const retry = retryTransient(options.retry ?? DEFAULT_RETRY_POLICY)
+  const name = baseOf(location)
+  const Bucket = location.bucket
+  const objectKey = (key: string) => (location.prefix === "" ? key : `${location.prefix}/${key}`)
+  const keyOfObject = (object: string) => (location.prefix === "" ? object : object.slice(location.prefix.length + 1))
+  const checksum = settings.requestChecksums === "when_supported" ? ({ ChecksumAlgorithm: "CRC32" } as const) : {}
+  const sse = settings.sse === undefined
+    ? {}
+    : settings.sse.algorithm === "AES256"
+    ? ({ ServerSideEncryption: "AES256" } as const)
+    : ({ ServerSideEncryption: "aws:kms", ...(settings.sse.kmsKeyId === undefined ? {} : { SSEKMSKeyId: settings.sse.kmsKeyId }) } as const)
+
+  /** One SDK call: errors mapped at the boundary, transient ones retried, abortable on interruption. */
+  const call = <A>(operation: string, key: string | undefined, send: (signal: AbortSignal) => Promise<A>) =>
+    retry(Effect.tryPromise({
+      try: (signal) => send(signal),
+      catch: fromS3Error({ location: name, bucket: Bucket, operation, key })
+    }))
+
+  const validKey = (key: string): Effect.Effect<string, InvalidKey> => {
+    const reason = keyProblem(key)
+    return reason === undefined ? Effect.succeed(key) : Effect.fail(new InvalidKey({ key, reason }))
+  }
+
+  const putOnce = (key: string, body: Uint8Array, options: PutOptions | undefined) =>
+    call("write", key, (abortSignal) =>
+      client.send(
+        new PutObjectCommand({
+          Bucket,
+          Key: objectKey(key),
+          Body: body,
+          ContentLength: body.length,
+          ...(options?.contentType === undefined ? {} : { ContentType: options.contentType }),
+          ...sse,
+          ...checksum
+        }),
+        { abortSignal }
+      ))
+
+  /** Uploads parts (already cut to size) as one multipart upload; aborts it unless it completes. */
+  const putMultipart = <E>(key: string, parts: Stream.Stream<Uint8Array, E>, options: PutOptions | undefined) =>
+    Effect.acquireUseRelease(
+      call("start an upload of", key, (abortSignal) =>
+        client.send(
+          new CreateMultipartUploadCommand({
+            Bucket,
+            Key: objectKey(key),
+            ...(options?.contentType === undefined ? {} : { ContentType: options.contentType }),
+            ...sse,
+            ...checksum
+          }),
+          { abortSignal }
+        )).pipe(
+          Effect.flatMap((created) =>
+            created.UploadId === undefined
+              ? Effect.fail(new StorageFailure({ location: name, operation: "start an upload of", key, detail: "the server returned no UploadId" }))
+              : Effect.succeed(created.UploadId)
+          )
+        ),
+      (UploadId) =>
+        parts.pipe(
+          Stream.zipWithIndex,
+          Stream.mapEffect(([body, index]) => {
+            const PartNumber = index + 1
+            if (PartNumber > MAX_PARTS) {
+              return Effect.fail(new StorageFailure({ location: name, operation: "write", key, detail: `the body needs more than ${MAX_PARTS} parts` }))
+            }
+            return call("write", key, (abortSignal) =>
+              client.send(
+                new UploadPartCommand({ Bucket, Key: objectKey(key), UploadId, PartNumber, Body: body, ContentLength: body.length, ...checksum }),
+                { abortSignal }
+              )).pipe(Effect.map((uploaded) => ({ PartNumber, ETag: uploaded.ETag, ChecksumCRC32: uploaded.ChecksumCRC32 })))
+          }, { concurrency: partConcurrency }),
+          Stream.runCollect,
+          Effect.flatMap((completed) =>
+            call("complete the upload of", key, (abortSignal) =>
+              client.send(
+                new CompleteMultipartUploadCommand({ Bucket, Key: objectKey(key), UploadId, MultipartUpload: { Parts: completed } }),
+                { abortSignal }
+              ))
+          )
+        ),
+      (UploadId, exit) =>
+        Exit.isSuccess(exit)
+          ? Effect.void
+          : call("abort the upload of", key, (abortSignal) =>
+            client.send(new AbortMultipartUploadCommand({ Bucket, Key: objectKey(key), UploadId }), { abortSignal })).pipe(
+              Effect.catch((error) => Effect.logWarning(`Could not abort an incomplete upload of ${key}; a bucket lifecycle rule will clean it up`, error.message))
+            )
+    )
+
+  const put = <E = never>(key: string, body: Stream.Stream<Uint8Array, E> | Uint8Array, options?: PutOptions) =>
+    Effect.gen(function*() {
+      yield* validKey(key)
+      let size = 0
+      const counted = (parts: Stream.Stream<Uint8Array, E>) => Stream.tap(parts, (part) => Effect.sync(() => void (size += part.length)))
+      const etag: string | undefined = body instanceof Uint8Array
+        ? body.length <= multipartThreshold
+          ? (yield* putOnce(key, body, options)).ETag
+          : (yield* putMultipart(key, counted(Stream.make(body).pipe(intoParts(partSize))), options)).ETag
+        // Peek at the first two parts: a body that fits in one is sent with a single PutObject.
+        : yield* Effect.scoped(Effect.gen(function*() {
+          const [head, rest] = yield* Stream.peel(body.pipe(intoParts(multipartThreshold)), Sink.take(2))
+          if (head.length < 2) {
+            const single = head[0] ?? new Uint8Array(0)
+            size = single.length
+            return (yield* putOnce(key, single, options)).ETag
+          }
+          const all = Stream.concat(Stream.fromIterable(head), rest)
+          const recut = multipartThreshold === partSize ? all : all.pipe(intoParts(partSize))
+          return (yield* putMultipart(key, counted(recut), options)).ETag
+        }))
+      if (body instanceof Uint8Array) size = body.length
+      // The server's own LastModified is a HEAD away; uploads report the time they completed.
+      const info: ObjectInfo = { key, size, lastModified: new Date(), etag }
+      return info
+    }).pipe(Effect.withSpan("S3Engine.put", { attributes: { key } }))
+
+  const infoFrom = (key: string, head: { ContentLength?: number | undefined; LastModified?: Date | undefined; ETag?: string | undefined }): ObjectInfo => ({
+    key,
+    size: head.ContentLength ?? 0,
+    lastModified: head.LastModified ?? new Date(0),
+    etag: head.ETag
+  })
+
+  const stat = Effect.fn("S3Engine.stat")(function*(key: string) {
+    yield* validKey(key)
+    const head = yield* call("stat", key, (abortSignal) => client.send(new HeadObjectCommand({ Bucket, Key: objectKey(key) }), { abortSignal }))
+    return infoFrom(key, head)
+  })
+
+  const get = Effect.fn("S3Engine.get")(function*(key: string, range?: ByteRange) {
+    yield* validKey(key)
+    const response = yield* call("read", key, (abortSignal) =>
+      client.send(
+        new GetObjectCommand({ Bucket, Key: objectKey(key), ...(range === undefined ? {} : { Range: rangeHeader(range) }) }),
+        { abortSignal }
+      ))
+    const contentRange = parseContentRange(response.ContentRange)
+    const size = contentRange?.size ?? response.ContentLength ?? 0
+    const body = response.Body as Readable | undefined
+    const stream = body === undefined
+      ? Stream.empty
+      : NodeStream.fromReadable<Uint8Array, StorageError>({
+        evaluate: () => body,
+        onError: fromS3Error({ location: name, bucket: Bucket, operation: "read", key })
+      })
+    return {
+      info: { key, size, lastModified: response.LastModified ?? new Date(0), etag: response.ETag },
+      // A server that ignores the Range header answers 200 with the whole object; report what was sent.
+      range: range === undefined || contentRange === undefined ? undefined : { start: contentRange.start, end: contentRange.end },
+      stream
+    }
+  })
+
+  const list = (prefix: string): Stream.Stream<ObjectInfo, StorageError> => {
+    const problem = prefixProblem(prefix)
+    if (problem !== undefined) return Stream.fail(new InvalidKey({ key: prefix, reason: problem }))
+    const Prefix = prefix === "" ? (location.prefix === "" ? "" : `${location.prefix}/`) : `${objectKey(prefix)}/`
+    return Stream.paginate(undefined as string | undefined, (ContinuationToken) =>
+      call("list", prefix === "" ? undefined : prefix, (abortSignal) =>
+        client.send(
+          new ListObjectsV2Command({ Bucket, Prefix, MaxKeys: 1000, ...(ContinuationToken === undefined ? {} : { ContinuationToken }) }),
+          { abortSignal }
+        )).pipe(
+          Effect.map((page) => {
+            const infos: Array<ObjectInfo> = []
+            for (const object of page.Contents ?? []) {
+              if (object.Key === undefined) continue
+              const key = keyOfObject(object.Key)
+              // Folder placeholders ("photos/") and keys other tools wrote that we could not address are skipped.
+              if (keyProblem(key) !== undefined) continue
+              infos.push({ key, size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0), etag: object.ETag })
+            }
+            const next = page.IsTruncated === true && page.NextContinuationToken !== undefined
+              ? Option.some(page.NextContinuationToken)
+              : Option.none()
+            return [infos, next] as const
+          })
+        ))
+  }
+
+  const remove = Effect.fn("S3Engine.delete")(function*(keys: ReadonlyArray<string>) {
+    for (const key of keys) yield* validKey(key)
+    const batches: Array<ReadonlyArray<string>> = []
+    for (let i = 0; i < keys.length; i += DELETE_BATCH) batches.push(keys.slice(i, i + DELETE_BATCH))
+    yield* Effect.forEach(batches, (batch) =>
+      call("delete", undefined, (abortSignal) =>
+        client.send(
+          new DeleteObjectsCommand({ Bucket, Delete: { Objects: batch.map((key) => ({ Key: objectKey(key) })), Quiet: true } }),
+          { abortSignal }
+        )).pipe(
+          Effect.flatMap((result) => {
+            const failed = result.Errors?.[0]
+            if (failed === undefined) return Effect.void
+            const key = failed.Key === undefined ? undefined : keyOfObject(failed.Key)
+            return Effect.fail(
+              fromS3Error({ location: name, bucket: Bucket, operation: "delete", key })({ name: failed.Code, message: failed.Message })
+            )
+          })
+        ), { concurrency: 4, discard: true })
+  })
+
+  const copySource = (key: string) => `${Bucket}/${objectKey(key).split("/").map(encodeURIComponent).join("/")}`
+
+  const copy = Effect.fn("S3Engine.copy")(function*(from: string, to: string) {
+    const source = yield* stat(from)
+    yield* validKey(to)
+    if (source.size <= maxSingleCopy) {
+      yield* call("copy", to, (abortSignal) =>
+        client.send(
+          new CopyObjectCommand({ Bucket, Key: objectKey(to), CopySource: copySource(from), MetadataDirective: "COPY", ...sse }),
+          { abortSignal }
+        ))
+      return
+    }
+    const ranges: Array<{ start: number; end: number }> = []
+    for (let start = 0; start < source.size; start += copyPartSize) {
+      ranges.push({ start, end: Math.min(start + copyPartSize, source.size) - 1 })
+    }
+    yield* Effect.acquireUseRelease(
+      call("start a copy to", to, (abortSignal) =>
+        client.send(new CreateMultipartUploadCommand({ Bucket, Key: objectKey(to), ...sse }), { abortSignal })).pipe(
+          Effect.map((created) => created.UploadId ?? "")
+        ),
+      (UploadId) =>
+        Effect.forEach(ranges, ({ end, start }, index) =>
+          call("copy", to, (abortSignal) =>
+            client.send(
+              new UploadPartCopyCommand({
+                Bucket,
+                Key: objectKey(to),
+                UploadId,
+                PartNumber: index + 1,
+                CopySource: copySource(from),
+                CopySourceRange: `bytes=${start}-${end}`
+              }),
+              { abortSignal }
+            )).pipe(Effect.map((part) => ({ PartNumber: index + 1, ETag: part.CopyPartResult?.ETag }))), { concurrency: partConcurrency }).pipe(
+            Effect.flatMap((Parts) =>
+              call("complete the copy to", to, (abortSignal) =>
+                client.send(new CompleteMultipartUploadCommand({ Bucket, Key: objectKey(to), UploadId, MultipartUpload: { Parts } }), { abortSignal }))
+            )
+          ),
+      (UploadId, exit) =>
+        Exit.isSuccess(exit)
+          ? Effect.void
+          : call("abort the copy to", to, (abortSignal) =>
+            client.send(new AbortMultipartUploadCommand({ Bucket, Key: objectKey(to), UploadId }), { abortSignal })).pipe(Effect.ignore)
+    )
+  })
+
+  /** Fails with BucketNotFound or AccessDenied when the bucket cannot be used; run once at boot. */
+  const checkBucket = call("open the bucket", undefined, (abortSignal) => client.send(new HeadBucketCommand({ Bucket }), { abortSignal })).pipe(
+    Effect.asVoid
+  )
+
+  const shape: StorageEngineShape = { location, put, get, stat, list, delete: remove, copy }
+  return { engine: shape, checkBucket }
+})

@@ -1,0 +1,68 @@
+import { Context, Effect, Layer, type Stream } from "effect"
+import type { InvalidConfiguration } from "../config/StorageConfig.ts"
+import { StorageConfig } from "../config/StorageConfig.ts"
+import type { MediaLocation } from "../location/MediaLocation.ts"
+import type { ByteRange, ResolvedRange } from "./byteRange.ts"
+import type { StorageError } from "./errors.ts"
+import { makeLocalEngine } from "./LocalEngine.ts"
+import { makeS3Client } from "./s3Client.ts"
+import { makeS3Engine } from "./S3Engine.ts"
+
+export interface ObjectInfo {
+  /** The storage key, relative to the media location. */
+  readonly key: string
+  readonly size: number
+  readonly lastModified: Date
+  /** The S3 ETag (quoted, as S3 sends it); undefined on local disk. */
+  readonly etag: string | undefined
+}
+
+export interface ObjectBody {
+  readonly info: ObjectInfo
+  /** The bytes the stream carries: the requested range, or the whole object. */
+  readonly range: ResolvedRange | undefined
+  readonly stream: Stream.Stream<Uint8Array, StorageError>
+}
+
+export interface PutOptions {
+  readonly contentType?: string
+}
+
+/**
+ * Files under one media location, on local disk or in S3. Keys are relative POSIX paths; every
+ * method validates them and refuses anything that could leave the location. Writes are atomic:
+ * nothing half-written ever shows under its final key.
+ */
+export interface StorageEngineShape {
+  readonly location: MediaLocation
+  readonly put: <E = never>(
+    key: string,
+    body: Stream.Stream<Uint8Array, E> | Uint8Array,
+    options?: PutOptions
+  ) => Effect.Effect<ObjectInfo, StorageError | E>
+  readonly get: (key: string, range?: ByteRange) => Effect.Effect<ObjectBody, StorageError>
+  readonly stat: (key: string) => Effect.Effect<ObjectInfo, StorageError>
+  /**
+   * Every object below `prefix` ("" for all), recursively. Local disk and AWS list in UTF-8 byte order
+   * of the keys, but some S3-compatible servers do not: callers must not depend on the order.
+   */
+  readonly list: (prefix: string) => Stream.Stream<ObjectInfo, StorageError>
+  /** Deletes the keys that exist; missing keys are not an error. */
+  readonly delete: (keys: ReadonlyArray<string>) => Effect.Effect<void, StorageError>
+  readonly copy: (from: string, to: string) => Effect.Effect<void, StorageError>
+}
+
+export class StorageEngine extends Context.Service<StorageEngine, StorageEngineShape>()("@immich-storage/core/StorageEngine") {
+  /** The engine the configuration picks. With S3 the bucket is checked once, so a wrong name fails at boot. */
+  static readonly layer: Layer.Layer<StorageEngine, StorageError | InvalidConfiguration, StorageConfig> = Layer.effect(
+    StorageEngine,
+    Effect.gen(function*() {
+      const settings = yield* StorageConfig
+      if (settings.engine === "local") return yield* makeLocalEngine(settings.location)
+      const client = yield* makeS3Client(settings.s3)
+      const { checkBucket, engine } = yield* makeS3Engine(client, settings.location, settings.s3)
+      yield* checkBucket
+      return engine
+    })
+  )
+}

@@ -1,0 +1,85 @@
+import { Schema } from "effect"
+
+/**
+ * Every failure of a storage engine is one of these. SDK and file-system errors are mapped at the
+ * boundary (`s3Errors.ts`, `localErrors.ts`); each message says what happened and what to do.
+ */
+
+export class ObjectNotFound extends Schema.TaggedError<ObjectNotFound>()("ObjectNotFound", {
+  location: Schema.String,
+  key: Schema.String
+}) {
+  override get message(): string {
+    return `No file "${this.key}" in ${this.location}`
+  }
+}
+
+export class InvalidKey extends Schema.TaggedError<InvalidKey>()("InvalidKey", {
+  key: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `Refused key ${JSON.stringify(this.key)}: ${this.reason}`
+  }
+}
+
+export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDenied", {
+  location: Schema.String,
+  operation: Schema.String,
+  key: Schema.optional(Schema.String),
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `Access denied to ${this.operation} ${this.key === undefined ? this.location : `"${this.key}" in ${this.location}`}: ${this.detail}`
+  }
+}
+
+export class BucketNotFound extends Schema.TaggedError<BucketNotFound>()("BucketNotFound", {
+  bucket: Schema.String
+}) {
+  override get message(): string {
+    return `Bucket "${this.bucket}" does not exist: create it, or fix S3_BUCKET (and S3_ENDPOINT / S3_REGION if it lives elsewhere)`
+  }
+}
+
+export class RangeNotSatisfiable extends Schema.TaggedError<RangeNotSatisfiable>()("RangeNotSatisfiable", {
+  key: Schema.String,
+  size: Schema.Number
+}) {
+  override get message(): string {
+    return `The requested byte range lies outside "${this.key}" (${this.size} bytes)`
+  }
+}
+
+/** A transient fault that outlasted the retry policy: the storage may work again later. */
+export class StorageUnavailable extends Schema.TaggedError<StorageUnavailable>()("StorageUnavailable", {
+  location: Schema.String,
+  operation: Schema.String,
+  key: Schema.optional(Schema.String),
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.location} is unavailable (${this.operation}${this.key === undefined ? "" : ` "${this.key}"`}): ${this.detail}`
+  }
+}
+
+/** Any other failure that retrying will not fix (disk full, invalid request, misconfigured server). */
+export class StorageFailure extends Schema.TaggedError<StorageFailure>()("StorageFailure", {
+  location: Schema.String,
+  operation: Schema.String,
+  key: Schema.optional(Schema.String),
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `Could not ${this.operation}${this.key === undefined ? "" : ` "${this.key}"`} in ${this.location}: ${this.detail}`
+  }
+}
+
+export type StorageError =
+  | ObjectNotFound
+  | InvalidKey
+  | AccessDenied
+  | BucketNotFound
+  | RangeNotSatisfiable
+  | StorageUnavailable
+  | StorageFailure

@@ -1,0 +1,39 @@
+import type { Brand } from "effect"
+
+/**
+ * A relative POSIX path under the media location (`upload/<userId>/ab/cd/<uuid>.jpg`).
+ * Only `validateKey` and `asKeyUnsafe` produce one, so holding a `StorageKey` means it was checked.
+ */
+export type StorageKey = string & Brand.Brand<"StorageKey">
+
+/** S3's limit on a key, in UTF-8 bytes; local file systems allow longer paths, so this is the stricter one. */
+export const MAX_KEY_BYTES = 1024
+
+/** Why `key` is not a valid storage key, or undefined when it is. */
+export const keyProblem = (key: string): string | undefined => {
+  if (key.length === 0) return "the key is empty"
+  if (key.includes("\0")) return "the key contains a NUL character"
+  if (key.startsWith("/")) return "the key is absolute; keys are relative to the media location"
+  if (Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES) return `the key is longer than ${MAX_KEY_BYTES} bytes`
+  for (const segment of key.split("/")) {
+    if (segment === "") return "the key has an empty path segment (a doubled or trailing '/')"
+    if (segment === "." || segment === "..") return `the key has a '${segment}' segment, which could leave its folder`
+  }
+  return undefined
+}
+
+export const isStorageKey = (key: string): key is StorageKey => keyProblem(key) === undefined
+
+/** For keys built from parts that are already valid keys (e.g. joining two keys). */
+export const asKeyUnsafe = (key: string): StorageKey => key as StorageKey
+
+/**
+ * A listing prefix: the empty string (everything) or a key naming a folder.
+ * Listing `upload` yields `upload/...` but never `upload2/...`.
+ */
+export const prefixProblem = (prefix: string): string | undefined => (prefix === "" ? undefined : keyProblem(prefix))
+
+export const joinKey = (folder: string, key: string): string => (folder === "" ? key : `${folder}/${key}`)
+
+/** Byte order of the UTF-8 encodings, which is the order S3 lists keys in. */
+export const compareKeys = (a: string, b: string): number => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"))

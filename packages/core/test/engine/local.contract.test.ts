@@ -1,0 +1,4 @@
+import { engineContract } from "./contract.ts"
+import { localEngineLayer } from "./helpers.ts"
+
+engineContract("local disk", localEngineLayer)

@@ -1,0 +1,83 @@
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+
+export interface RecordedRequest {
+  readonly method: string
+  readonly url: string
+  readonly headers: http.IncomingHttpHeaders
+  status?: number
+}
+
+/** A fault the proxy answers with instead of forwarding: an S3 error response, or a dropped connection. */
+export type Fault = { readonly status: number; readonly code: string } | "reset"
+
+export interface S3Proxy {
+  readonly endpoint: string
+  readonly requests: Array<RecordedRequest>
+  /** The next requests (matching `when`, or any) get these faults, one each, before forwarding resumes. */
+  readonly injectFaults: (faults: ReadonlyArray<Fault>, when?: (request: RecordedRequest) => boolean) => void
+  readonly stop: () => Promise<void>
+}
+
+/**
+ * A pass-through HTTP proxy on 127.0.0.1 in front of the test S3 server. It records every request
+ * (to check what reached the server: SSE headers, aborts) and injects faults that a healthy server
+ * cannot be made to produce on demand (503 SlowDown, 500, connection resets, 403).
+ */
+export const startS3Proxy = async (target: string): Promise<S3Proxy> => {
+  const targetUrl = new URL(target)
+  const requests: Array<RecordedRequest> = []
+  let pending: Array<Fault> = []
+  let matches: (request: RecordedRequest) => boolean = () => true
+  const agent = new http.Agent({ keepAlive: true })
+
+  const server = http.createServer((req, res) => {
+    const record: RecordedRequest = { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers }
+    requests.push(record)
+    if (pending.length > 0 && matches(record)) {
+      const fault = pending.shift()!
+      if (fault === "reset") {
+        req.socket.destroy()
+        return
+      }
+      record.status = fault.status
+      req.resume()
+      req.on("end", () => {
+        res.writeHead(fault.status, { "content-type": "application/xml" })
+        res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault.code}</Code><Message>injected by the test proxy</Message></Error>`)
+      })
+      return
+    }
+    const upstream = http.request({
+      host: targetUrl.hostname,
+      port: targetUrl.port,
+      method: req.method,
+      path: req.url,
+      headers: req.headers,
+      agent
+    }, (response) => {
+      record.status = response.statusCode ?? 0
+      res.writeHead(response.statusCode ?? 502, response.headers)
+      response.pipe(res)
+    })
+    upstream.on("error", () => res.destroy())
+    res.on("close", () => upstream.destroy())
+    req.pipe(upstream)
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    injectFaults: (faults, when) => {
+      pending = [...faults]
+      matches = when ?? (() => true)
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        agent.destroy()
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
