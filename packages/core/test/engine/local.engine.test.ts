@@ -1,0 +1,81 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Stream } from "effect"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { localLocation, makeLocalEngine } from "@immich-storage/core"
+import { readAll, tempDirScoped } from "./helpers.ts"
+
+const tagOf = <A, E extends { _tag: string }>(exit: Exit.Exit<A, E>) =>
+  Exit.isFailure(exit) ? (exit.cause.reasons.find((r) => r._tag === "Fail") as { error: E } | undefined)?.error._tag : undefined
+
+const setup = Effect.gen(function*() {
+  const dir = yield* tempDirScoped
+  const root = path.join(dir.path, "media")
+  const outside = path.join(dir.path, "outside")
+  yield* Effect.promise(async () => {
+    await fs.mkdir(outside, { recursive: true })
+    await fs.writeFile(path.join(outside, "secret.txt"), "not yours")
+  })
+  const engine = yield* makeLocalEngine(localLocation(root))
+  return { engine, root, outside }
+})
+
+describe("local engine", () => {
+  it.effect("creates its root and stores each key at <root>/<key>", () =>
+    Effect.gen(function*() {
+      const { engine, root } = yield* setup
+      yield* engine.put("upload/user/ab/cd/abcd.jpg", Buffer.from("jpeg"))
+      assert.strictEqual(yield* Effect.promise(() => fs.readFile(path.join(root, "upload/user/ab/cd/abcd.jpg"), "utf8")), "jpeg")
+    }))
+
+  it.effect("never reads, lists, writes or deletes through a symlink that leaves the root", () =>
+    Effect.gen(function*() {
+      const { engine, outside, root } = yield* setup
+      yield* Effect.promise(async () => {
+        await fs.mkdir(path.join(root, "upload"), { recursive: true })
+        await fs.symlink(path.join(outside, "secret.txt"), path.join(root, "upload/leak.txt"))
+        await fs.symlink(outside, path.join(root, "thumbs"))
+      })
+      assert.strictEqual(tagOf(yield* Effect.exit(engine.get("upload/leak.txt"))), "AccessDenied")
+      assert.strictEqual(tagOf(yield* Effect.exit(engine.stat("thumbs/secret.txt"))), "AccessDenied")
+      assert.strictEqual(tagOf(yield* Effect.exit(engine.put("thumbs/new.jpg", Buffer.from("x")))), "AccessDenied")
+      assert.strictEqual(tagOf(yield* Effect.exit(engine.put("thumbs/deeper/new.jpg", Buffer.from("x")))), "AccessDenied")
+      assert.strictEqual(tagOf(yield* Effect.exit(engine.delete(["thumbs/secret.txt"]))), "AccessDenied")
+      assert.strictEqual(tagOf(yield* Effect.exit(engine.copy("upload/leak.txt", "upload/copy.txt"))), "AccessDenied")
+      assert.deepStrictEqual((yield* Stream.runCollect(engine.list(""))).map((i) => i.key), [])
+      assert.deepStrictEqual(yield* Effect.promise(() => fs.readdir(outside)), ["secret.txt"], "nothing written or deleted outside")
+    }))
+
+  it.effect("follows symlinks that stay inside the root, and survives a link cycle", () =>
+    Effect.gen(function*() {
+      const { engine, root } = yield* setup
+      yield* engine.put("library/admin/photo.jpg", Buffer.from("p"))
+      yield* Effect.promise(async () => {
+        await fs.symlink(path.join(root, "library"), path.join(root, "upload"))
+        await fs.symlink(path.join(root, "library/admin"), path.join(root, "library/admin/loop"))
+      })
+      const body = yield* engine.get("upload/admin/photo.jpg")
+      assert.strictEqual((yield* readAll(body.stream)).toString(), "p")
+      const keys = (yield* Stream.runCollect(engine.list(""))).map((i) => i.key)
+      assert.deepStrictEqual(keys, ["library/admin/photo.jpg", "upload/admin/photo.jpg"])
+    }))
+
+  it.effect("hides its own temp files from listings and removes them when a write fails", () =>
+    Effect.gen(function*() {
+      const { engine, root } = yield* setup
+      yield* engine.put("upload/a.jpg", Buffer.from("a"))
+      const failing = Stream.concat(Stream.make(new Uint8Array(1000)), Stream.fail("gone" as const))
+      assert.isTrue(Exit.isFailure(yield* Effect.exit(engine.put("upload/b.jpg", failing))))
+      assert.deepStrictEqual(yield* Effect.promise(() => fs.readdir(path.join(root, "upload"))), ["a.jpg"])
+      yield* Effect.promise(() => fs.writeFile(path.join(root, "upload/.immich-storage-crashed.tmp"), "left by a crash"))
+      assert.deepStrictEqual((yield* Stream.runCollect(engine.list("upload"))).map((i) => i.key), ["upload/a.jpg"])
+    }))
+
+  it.effect("treats a folder as no object", () =>
+    Effect.gen(function*() {
+      const { engine } = yield* setup
+      yield* engine.put("upload/x/y.jpg", Buffer.from("y"))
+      assert.strictEqual(tagOf(yield* Effect.exit(engine.get("upload/x"))), "ObjectNotFound")
+      assert.strictEqual(tagOf(yield* Effect.exit(engine.stat("upload/x/y.jpg/z"))), "ObjectNotFound")
+    }))
+})
