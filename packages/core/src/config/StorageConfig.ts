@@ -9,7 +9,7 @@ export class InvalidConfiguration extends Schema.TaggedError<InvalidConfiguratio
   override get message(): string {
     const count = this.problems.length
     return [
-      `The storage configuration has ${count} problem${count === 1 ? "" : "s"}:`,
+      `The configuration has ${count} problem${count === 1 ? "" : "s"}:`,
       ...this.problems.map(({ problem, variable }) => `  - ${variable} ${problem}`)
     ].join("\n")
   }

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import { Console, Effect } from "effect"
+import { Command } from "effect/cli"
+import { cli } from "./cli.ts"
+
+cli.pipe(
+  Command.run({ version: "0.1.0" }),
+  Effect.catchTag("CliFailure", (failure) => Console.error(failure.message).pipe(Effect.andThen(Effect.sync(() => process.exit(1))))),
+  Effect.provide(NodeServices.layer),
+  NodeRuntime.runMain
+)

@@ -1,0 +1,3 @@
+export * from "./boot.ts"
+export * from "./serverSettings.ts"
+export * from "./ServerConfig.ts"

@@ -1,0 +1,91 @@
+import { ListObjectsV2Command } from "@aws-sdk/client-s3"
+import { afterEach, describe, expect, it } from "vitest"
+import { inject } from "vitest"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { createTestBucket, makeTempDir, rawS3Client, runScript, startServer } from "@immich-storage/testkit"
+import type { RunningServer, TempDir } from "@immich-storage/testkit"
+
+const FOLDERS = ["backups", "encoded-video", "library", "profile", "thumbs", "upload"]
+let running: RunningServer | undefined
+let temp: TempDir | undefined
+
+afterEach(async () => {
+  await running?.stop()
+  running = undefined
+  await temp?.remove()
+  temp = undefined
+})
+
+const s3Env = (bucket: string) => ({
+  IMMICH_STORAGE_ENGINE: "s3",
+  S3_BUCKET: bucket,
+  S3_PREFIX: "immich",
+  S3_ENDPOINT: inject("s3Endpoint"),
+  S3_FORCE_PATH_STYLE: "true",
+  S3_ACCESS_KEY_ID: "test",
+  S3_SECRET_ACCESS_KEY: "test"
+})
+
+describe("server boot", () => {
+  it("boots on local disk: writes the folder markers, answers ping, stops cleanly on SIGTERM", async () => {
+    temp = await makeTempDir()
+    const media = path.join(temp.path, "media")
+    running = await startServer({ IMMICH_MEDIA_LOCATION: media })
+    const response = await fetch(`${running.url}/api/server/ping`)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ res: "pong" })
+    for (const folder of FOLDERS) expect(await fs.readFile(path.join(media, folder, ".immich"), "utf8")).toMatch(/^\d+$/)
+    expect(running.output()).toContain(`Media location ${media} passed its integrity check`)
+    const code = await running.stop()
+    running = undefined
+    expect(code).toBe(0)
+  })
+
+  it("boots on S3: markers land under s3://<bucket>/<prefix>/, ping answers", async () => {
+    const bucket = await createTestBucket(inject("s3Endpoint"))
+    running = await startServer(s3Env(bucket))
+    expect(await (await fetch(`${running.url}/api/server/ping`)).json()).toEqual({ res: "pong" })
+    const client = rawS3Client(inject("s3Endpoint"))
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket }))
+    client.destroy()
+    expect(listed.Contents?.map((o) => o.Key).sort()).toEqual(FOLDERS.map((f) => `immich/${f}/.immich`))
+    expect(running.output()).toContain(`s3://${bucket}/immich passed its integrity check`)
+  })
+
+  it("refuses to start on a bad environment, listing every problem and no secret", async () => {
+    const result = await runScript("apps/server/src/main.ts", [], {
+      IMMICH_STORAGE_ENGINE: "s3",
+      IMMICH_MEDIA_LOCATION: "/data",
+      S3_SECRET_ACCESS_KEY: "do-not-print-me",
+      IMMICH_PORT: "http"
+    })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain("4 problems")
+    for (const variable of ["S3_BUCKET", "S3_ACCESS_KEY_ID", "IMMICH_MEDIA_LOCATION", "IMMICH_PORT"]) expect(result.stderr).toContain(variable)
+    expect(result.stdout + result.stderr).not.toContain("do-not-print-me")
+    expect(result.stdout).not.toContain("Listening")
+  })
+
+  it("refuses to start when a folder lost its marker, and says which", async () => {
+    temp = await makeTempDir()
+    const media = path.join(temp.path, "media")
+    running = await startServer({ IMMICH_MEDIA_LOCATION: media })
+    await running.stop()
+    running = undefined
+    await fs.rm(path.join(media, "thumbs", ".immich"))
+    const result = await runScript("apps/server/src/main.ts", [], { IMMICH_MEDIA_LOCATION: media, IMMICH_PORT: "0" })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(`Failed to read "thumbs/.immich"`)
+    expect(result.stdout).not.toContain("Listening")
+    // IMMICH_IGNORE_MOUNT_CHECK_ERRORS turns the error into a warning.
+    running = await startServer({ IMMICH_MEDIA_LOCATION: media, IMMICH_IGNORE_MOUNT_CHECK_ERRORS: "true" })
+    expect(running.output()).toContain(`Failed to read "thumbs/.immich"`)
+  })
+
+  it("refuses to start on an S3 bucket that does not exist", async () => {
+    const result = await runScript("apps/server/src/main.ts", [], { ...s3Env("no-such-bucket-here"), IMMICH_PORT: "0" })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(`Bucket "no-such-bucket-here" does not exist`)
+  })
+})
