@@ -1,4 +1,4 @@
-import { NodeStream } from "@effect/platform-node"
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Effect, Exit, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import { constants as fsConstants } from "node:fs"

@@ -13,7 +13,7 @@ import {
   UploadPartCommand,
   UploadPartCopyCommand
 } from "@aws-sdk/client-s3"
-import { NodeStream } from "@effect/platform-node"
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Effect, Exit, Option, Sink, Stream } from "effect"
 import type { Readable } from "node:stream"
 import type { S3Settings } from "../config/StorageSettings.ts"
