@@ -7,10 +7,14 @@ import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3"
 import { Upload } from "@aws-sdk/lib-storage"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Effect, Redacted, Stream } from "effect"
-import { createReadStream } from "node:fs"
+import { createReadStream, createWriteStream } from "node:fs"
+import { mkdir, open } from "node:fs/promises"
+import * as path from "node:path"
+import { pipeline } from "node:stream/promises"
 import type { Readable } from "node:stream"
-import { localLocation, makeLocalEngine, makeS3Client, makeS3Engine, s3Location, S3_DEFAULTS } from "@immich-storage/core"
+import { localLocation, makeLocalEngine, s3Location } from "@immich-storage/core"
 import type { S3Settings } from "@immich-storage/core"
+import { makeS3Client, makeS3Engine, S3_DEFAULTS } from "@immich-storage/core/s3"
 
 const [name, file, endpoint, bucket, key] = process.argv.slice(2) as [string, string, string, string, string]
 const READ_CHUNK = 1024 * 1024
@@ -70,6 +74,19 @@ const cases: Record<string, () => Promise<void>> = {
     Effect.runPromise(Effect.flatMap(makeLocalEngine(localLocation(endpoint)), (engine) => engine.put(key, fileStream()))).then(() => undefined),
   "local-read-ours": () =>
     Effect.runPromise(Effect.flatMap(makeLocalEngine(localLocation(endpoint)), (engine) => Effect.flatMap(engine.get(key), (body) => drain(body.stream))))
+}
+
+/** Plain Node streams with the same read size and an fsync: what a hand-written copy in Node costs. */
+cases["local-write-node"] = async () => {
+  const target = path.join(endpoint, key)
+  await mkdir(path.dirname(target), { recursive: true })
+  await pipeline(createReadStream(file, { highWaterMark: READ_CHUNK }), createWriteStream(target))
+  const handle = await open(target, "r+")
+  await handle.sync()
+  await handle.close()
+}
+cases["local-read-node"] = async () => {
+  for await (const _ of createReadStream(path.join(endpoint, key), { highWaterMark: READ_CHUNK })) { /* drain */ }
 }
 
 const run = cases[name]

@@ -2,7 +2,8 @@
  * Engine throughput and memory, ours beside the peer, in one run:
  *   S3:    StorageEngine put/get of a 1 GiB stream vs the raw SDK (lib-storage Upload / GetObject),
  *          same S3 server on 127.0.0.1, same part size and concurrency.
- *   local: StorageEngine put/get vs `cp` (and `cp` + `sync`, since we fsync) and `cat`.
+ *   local: StorageEngine put/get vs plain Node streams (same read size, fsync), `cp`, `cp` + `sync`
+ *          (since we fsync) and `cat`.
  * Usage: npm run bench:engine [-- <size MiB> <repetitions>]
  */
 import { CreateBucketCommand, DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3"
@@ -61,6 +62,8 @@ try {
     const media = path.join(work, `media-${i}`)
     record("local-write-ours", await measureCase("engine/case.ts", ["local-write-ours", source, media, "-", "upload/ours.bin"]))
     record("local-read-ours", await measureCase("engine/case.ts", ["local-read-ours", source, media, "-", "upload/ours.bin"]))
+    record("local-write-node", await measureCase("engine/case.ts", ["local-write-node", source, media, "-", "upload/node.bin"]))
+    record("local-read-node", await measureCase("engine/case.ts", ["local-read-node", source, media, "-", "upload/node.bin"]))
     record("local-write-cp", await measureCommand("cp", [source, path.join(work, `cp-${i}.bin`)]))
     record("local-write-cp-sync", await measureCommand("sh", ["-c", `cp "$0" "$1" && sync "$1"`, source, path.join(work, `cps-${i}.bin`)]))
     record("local-read-cat", await measureCommand("sh", ["-c", `cat "$0" > /dev/null`, path.join(work, `cp-${i}.bin`)]))
@@ -94,8 +97,10 @@ console.log(formatTable(
   [
     row("S3 write (put stream)", "s3-write-ours", "s3-write-sdk", "SDK Upload"),
     row("S3 read (get stream)", "s3-read-ours", "s3-read-sdk", "SDK GetObject"),
+    row("local write (put, fsync)", "local-write-ours", "local-write-node", "Node streams + fsync"),
     row("local write (put, fsync)", "local-write-ours", "local-write-cp", "cp"),
     row("local write (put, fsync)", "local-write-ours", "local-write-cp-sync", "cp + sync"),
+    row("local read (get stream)", "local-read-ours", "local-read-node", "Node read stream"),
     row("local read (get stream)", "local-read-ours", "local-read-cat", "cat")
   ]
 ))

@@ -1,20 +1,11 @@
-import { Config, Context, Effect, Layer, Option } from "effect"
-import { InvalidConfiguration, loadStorageSettings, StorageConfig } from "@immich-storage/core"
+import { Context, Effect, Layer } from "effect"
+import { InvalidConfiguration, loadStorageSettings, readEnv, StorageConfig } from "@immich-storage/core"
 import { parseServerEnv, SERVER_ENV_VARIABLES } from "./serverSettings.ts"
 import type { ServerSettings } from "./serverSettings.ts"
 
 export class ServerConfig extends Context.Service<ServerConfig, ServerSettings>()("@immich-storage/server/ServerConfig") {}
 
-const readServerEnv = Config.all(
-  Object.fromEntries(SERVER_ENV_VARIABLES.map((name) => [name, Config.option(Config.String(name))]))
-).pipe(
-  Effect.map((values) =>
-    Object.fromEntries(
-      (Object.entries(values) as Array<[string, Option.Option<string>]>).flatMap(([k, v]) => (Option.isSome(v) ? [[k, v.value]] : []))
-    )
-  ),
-  Effect.orElseSucceed(() => ({}))
-)
+const readServerEnv = readEnv(SERVER_ENV_VARIABLES).pipe(Effect.orElseSucceed(() => ({})))
 
 /**
  * The server's and the storage core's settings, validated together so that every problem in the

@@ -1,5 +1,3 @@
-import type { ConfigProblem } from "@immich-storage/core"
-
 export interface ServerSettings {
   readonly host: string
   readonly port: number
@@ -15,7 +13,7 @@ export const DEFAULT_HOST = "127.0.0.1"
 
 export const parseServerEnv = (
   env: ServerEnv
-): { readonly settings: ServerSettings; readonly problems: ReadonlyArray<Omit<ConfigProblem, "variable"> & { variable: string }> } => {
+): { readonly settings: ServerSettings; readonly problems: ReadonlyArray<{ readonly variable: string; readonly problem: string }> } => {
   const problems: Array<{ variable: string; problem: string }> = []
   const rawPort = env.IMMICH_PORT?.trim()
   let port = DEFAULT_PORT

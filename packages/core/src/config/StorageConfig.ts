@@ -1,6 +1,7 @@
-import { Config, Context, Effect, Layer, Option, Schema } from "effect"
+import { Context, Effect, Layer, Schema } from "effect"
 import type { StorageEnv } from "./parseStorageEnv.ts"
 import { parseStorageEnv, STORAGE_ENV_VARIABLES } from "./parseStorageEnv.ts"
+import { readEnv } from "./readEnv.ts"
 import type { StorageSettings } from "./StorageSettings.ts"
 
 export class InvalidConfiguration extends Schema.TaggedError<InvalidConfiguration>()("InvalidConfiguration", {
@@ -15,18 +16,8 @@ export class InvalidConfiguration extends Schema.TaggedError<InvalidConfiguratio
   }
 }
 
-/** Reads the raw variables through Effect's ConfigProvider, so tests and the CLI can supply their own. */
-const readStorageEnv: Effect.Effect<StorageEnv, InvalidConfiguration> = Config.all(
-  Object.fromEntries(STORAGE_ENV_VARIABLES.map((name) => [name, Config.option(Config.String(name))]))
-).pipe(
-  Effect.map((values) => {
-    const env: Record<string, string> = {}
-    for (const [name, value] of Object.entries(values) as Array<[string, Option.Option<string>]>) {
-      if (Option.isSome(value)) env[name] = value.value
-    }
-    return env as StorageEnv
-  }),
-  Effect.mapError((error: Config.ConfigError) =>
+const readStorageEnv: Effect.Effect<StorageEnv, InvalidConfiguration> = readEnv(STORAGE_ENV_VARIABLES).pipe(
+  Effect.mapError((error) =>
     new InvalidConfiguration({ problems: [{ variable: "environment", problem: `could not be read: ${error.message}` }] })
   )
 )

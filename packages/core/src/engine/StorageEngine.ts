@@ -5,8 +5,6 @@ import type { MediaLocation } from "../location/MediaLocation.ts"
 import type { ByteRange, ResolvedRange } from "./byteRange.ts"
 import type { StorageError } from "./errors.ts"
 import { makeLocalEngine } from "./LocalEngine.ts"
-import { makeS3Client } from "./s3Client.ts"
-import { makeS3Engine } from "./S3Engine.ts"
 
 export interface ObjectInfo {
   /** The storage key, relative to the media location. */
@@ -59,6 +57,7 @@ export class StorageEngine extends Context.Service<StorageEngine, StorageEngineS
     Effect.gen(function*() {
       const settings = yield* StorageConfig
       if (settings.engine === "local") return yield* makeLocalEngine(settings.location)
+      const { makeS3Client, makeS3Engine } = yield* Effect.promise(() => import("../s3.ts"))
       const client = yield* makeS3Client(settings.s3)
       const { checkBucket, engine } = yield* makeS3Engine(client, settings.location, settings.s3)
       yield* checkBucket

@@ -3,8 +3,9 @@ import { createHash, randomBytes } from "node:crypto"
 import { inject } from "vitest"
 import { makeTempDir, createTestBucket } from "@immich-storage/testkit"
 import type { S3Settings, StorageEngineShape } from "@immich-storage/core"
-import { localLocation, makeLocalEngine, makeS3Client, makeS3Engine, s3Location, StorageEngine } from "@immich-storage/core"
-import type { S3EngineOptions } from "@immich-storage/core"
+import { localLocation, makeLocalEngine, s3Location, StorageEngine } from "@immich-storage/core"
+import { makeS3Client, makeS3Engine } from "@immich-storage/core/s3"
+import type { S3EngineOptions } from "@immich-storage/core/s3"
 
 export const MiB = 1024 * 1024
 
