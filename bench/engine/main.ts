@@ -4,7 +4,7 @@
  *          same S3 server on 127.0.0.1, same part size and concurrency.
  *   local: StorageEngine put/get vs plain Node streams (same read size, fsync), `cp`, `cp` + `sync`
  *          (since we fsync) and `cat`.
- * Usage: npm run bench:engine [-- <size MiB> <repetitions>]
+ * Usage: npm run bench:engine [-- <size MiB> <repetitions>]   (default: 1024 MiB, 5 runs)
  */
 import { CreateBucketCommand, DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3"
 import { spawn } from "node:child_process"
@@ -18,7 +18,7 @@ import { BENCH_ROOT, formatTable, measureCase, measureCommand, median } from "..
 import type { Measurement } from "../shared/measure.ts"
 
 const sizeMiB = Number(process.argv[2] ?? 1024)
-const repetitions = Number(process.argv[3] ?? 3)
+const repetitions = Number(process.argv[3] ?? 5)
 const bytes = sizeMiB * 1024 * 1024
 
 const work = await mkdtemp(path.join(tmpdir(), "bench-engine-"))
