@@ -1,0 +1,118 @@
+import { Context, Effect, Exit, Layer, Redacted } from "effect"
+import postgres from "postgres"
+import { InvalidConfiguration } from "../config/StorageConfig.ts"
+import { readEnv } from "../config/readEnv.ts"
+import { DATABASE_ENV_VARIABLES, describeDatabase, parseDatabaseEnv } from "./databaseSettings.ts"
+import type { DatabaseSettings } from "./databaseSettings.ts"
+import { DatabaseMissing, fromPostgresError } from "./errors.ts"
+import type { DatabaseError } from "./errors.ts"
+
+export type Sql = postgres.Sql
+/** Runs postgres.js queries against a connection, with errors mapped at the boundary. */
+export type Query = <A>(operation: string, run: (sql: postgres.Sql) => Promise<A>) => Effect.Effect<A, DatabaseError>
+
+export interface DatabaseShape {
+  readonly settings: DatabaseSettings
+  /** One statement (or a few) on the pool. */
+  readonly query: Query
+  /** BEGIN … COMMIT on one connection; rolled back when the body fails or is interrupted. */
+  readonly transaction: <A, E, R>(body: (tx: Query) => Effect.Effect<A, E, R>) => Effect.Effect<A, E | DatabaseError, R>
+}
+
+export class Database extends Context.Service<Database, DatabaseShape>()("@immich-storage/core/Database") {
+  /** From DB_URL or Immich's DB_* variables; creates the database when it does not exist yet. */
+  static readonly layer: Layer.Layer<Database, DatabaseError | InvalidConfiguration> = Layer.effect(
+    Database,
+    Effect.gen(function*() {
+      const env = yield* readEnv(DATABASE_ENV_VARIABLES).pipe(
+        Effect.mapError((error) => new InvalidConfiguration({ problems: [{ variable: "environment", problem: error.message }] }))
+      )
+      const parsed = parseDatabaseEnv(env)
+      if (!parsed.ok) return yield* new InvalidConfiguration({ problems: parsed.problems })
+      return yield* makeDatabase(parsed.settings)
+    })
+  )
+
+  static readonly layerFrom = (settings: DatabaseSettings): Layer.Layer<Database, DatabaseError> => Layer.effect(Database, makeDatabase(settings))
+}
+
+const connect = (settings: DatabaseSettings, database = settings.database, max = 10) =>
+  postgres({
+    host: settings.host,
+    port: settings.port,
+    user: settings.user,
+    ...(settings.password === undefined ? {} : { password: Redacted.value(settings.password) }),
+    database,
+    max,
+    idle_timeout: 30,
+    connect_timeout: 10,
+    onnotice: () => undefined
+  })
+
+/** A scoped pool: opened (and the database created when missing) now, closed with the scope. */
+export const makeDatabase = Effect.fnUntraced(function*(settings: DatabaseSettings) {
+  const target = describeDatabase(settings)
+  const query = (sql: postgres.Sql): Query => (operation, run) =>
+    Effect.tryPromise({ try: () => run(sql), catch: fromPostgresError(target, operation) })
+
+  const pool = yield* Effect.acquireRelease(Effect.sync(() => connect(settings)), (sql) => Effect.promise(() => sql.end({ timeout: 5 })))
+  const ping = query(pool)("connect", (sql) => sql`select 1`)
+  yield* ping.pipe(
+    Effect.catchTag("DatabaseMissing", () =>
+      createDatabase(settings).pipe(Effect.andThen(Effect.logInfo(`Created database ${target}`)), Effect.andThen(ping))
+    )
+  )
+
+  /**
+   * Each transaction runs on a connection of its own, ended afterwards. postgres.js 3.4.9 cannot
+   * recover a reserved connection whose backend was terminated (porsager/postgres#1199, #1208): given
+   * back to the pool it poisons it. A dedicated connection is simply thrown away.
+   */
+  const transaction = <A, E, R>(body: (tx: Query) => Effect.Effect<A, E, R>) =>
+    Effect.acquireUseRelease(
+      Effect.sync(() => ({ connection: connect(settings, settings.database, 1), lost: false })),
+      (held) => {
+        // A lost connection was rolled back by the server; remember it so release does not talk to it.
+        const tx: Query = (operation, run) =>
+          query(held.connection)(operation, run).pipe(
+            Effect.tapError((error) => Effect.sync(() => void (held.lost ||= error._tag === "DatabaseUnreachable")))
+          )
+        return Effect.gen(function*() {
+          yield* tx("begin a transaction", (sql) => sql`begin`)
+          const result = yield* body(tx)
+          yield* tx("commit", (sql) => sql`commit`)
+          return result
+        })
+      },
+      (held, exit) =>
+        (Exit.isSuccess(exit) || held.lost
+          ? Effect.void
+          : Effect.promise(() => held.connection`rollback`.then(() => undefined, () => undefined)).pipe(Effect.timeout("5 seconds"), Effect.ignore)
+        ).pipe(Effect.andThen(Effect.promise(() => held.connection.end({ timeout: held.lost ? 0 : 5 }).catch(() => undefined))))
+    )
+
+  const shape: DatabaseShape = { settings, query: query(pool), transaction }
+  return shape
+})
+
+/** CREATE DATABASE through the maintenance database, as the same user. */
+const createDatabase = (settings: DatabaseSettings) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => connect(settings, "postgres")),
+    (admin) =>
+      Effect.tryPromise({
+        try: () => admin`create database ${admin(settings.database)}`,
+        catch: fromPostgresError(describeDatabase(settings), "create the database")
+      }).pipe(
+        // Another instance may have created it at the same moment.
+        Effect.catchIf((error) => error._tag === "DatabaseQueryFailed" && error.code === "42P04", () => Effect.void),
+        Effect.mapError((error) =>
+          error._tag === "DatabaseQueryFailed" ? new DatabaseMissing({ target: describeDatabase(settings), detail: error.detail }) : error
+        )
+      ),
+    (admin) => Effect.promise(() => admin.end({ timeout: 5 }))
+  )
+
+/** Takes a transaction-scoped advisory lock: released by COMMIT, ROLLBACK or a crashed connection. */
+export const lockForTransaction = (tx: Query, lockId: number) =>
+  tx("take the advisory lock", (sql) => sql`select pg_advisory_xact_lock(${lockId})`).pipe(Effect.asVoid)
