@@ -1,5 +1,5 @@
-import { Context, Effect, Layer } from "effect"
-import { InvalidConfiguration, loadStorageSettings, readEnv, StorageConfig } from "@immich-storage/core"
+import { Context, Effect, Exit, Layer } from "effect"
+import { DatabaseConfig, InvalidConfiguration, loadDatabaseSettings, loadStorageSettings, readEnv, StorageConfig } from "@immich-storage/core"
 import { parseServerEnv, SERVER_ENV_VARIABLES } from "./serverSettings.ts"
 import type { ServerSettings } from "./serverSettings.ts"
 
@@ -7,19 +7,23 @@ export class ServerConfig extends Context.Service<ServerConfig, ServerSettings>(
 
 const readServerEnv = readEnv(SERVER_ENV_VARIABLES).pipe(Effect.orElseSucceed(() => ({})))
 
+const problemsOf = <A>(exit: Exit.Exit<A, InvalidConfiguration>) =>
+  Exit.isFailure(exit) ? exit.cause.reasons.flatMap((r) => (r._tag === "Fail" ? r.error.problems : [])) : []
+
 /**
- * The server's and the storage core's settings, validated together so that every problem in the
- * environment is reported in one message before anything starts.
+ * The server's, the storage core's and the database's settings, validated together so that every
+ * problem in the environment is reported in one message before anything starts.
  */
-export const configLayer: Layer.Layer<ServerConfig | StorageConfig, InvalidConfiguration> = Layer.effectContext(
+export const configLayer: Layer.Layer<ServerConfig | StorageConfig | DatabaseConfig, InvalidConfiguration> = Layer.effectContext(
   Effect.gen(function*() {
     const server = parseServerEnv(yield* readServerEnv)
     const storage = yield* Effect.exit(loadStorageSettings)
-    const storageProblems = storage._tag === "Failure"
-      ? storage.cause.reasons.flatMap((r) => (r._tag === "Fail" ? r.error.problems : []))
-      : []
-    const problems = [...storageProblems, ...server.problems]
-    if (problems.length > 0 || storage._tag === "Failure") return yield* new InvalidConfiguration({ problems })
-    return Context.make(ServerConfig, server.settings).pipe(Context.add(StorageConfig, storage.value))
+    const database = yield* Effect.exit(loadDatabaseSettings)
+    const problems = [...problemsOf(storage), ...problemsOf(database), ...server.problems]
+    if (problems.length > 0 || Exit.isFailure(storage) || Exit.isFailure(database)) return yield* new InvalidConfiguration({ problems })
+    return Context.make(ServerConfig, server.settings).pipe(
+      Context.add(StorageConfig, storage.value),
+      Context.add(DatabaseConfig, database.value)
+    )
   })
 )

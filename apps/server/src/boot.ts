@@ -2,20 +2,43 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import { createServer } from "node:http"
-import { baseOf, checkMediaIntegrity, StorageConfig, StorageEngine } from "@immich-storage/core"
+import {
+  baseOf,
+  checkMediaIntegrity,
+  Database,
+  ensureSchema,
+  PathMigrator,
+  readMountCheckFlags,
+  saveMountCheckFlags,
+  StorageConfig,
+  StorageEngine
+} from "@immich-storage/core"
 import { pingRoute } from "./routes.ts"
 import { configLayer, ServerConfig } from "./ServerConfig.ts"
 
+/** Creates what is missing of the schema before anything reads it. */
+const schemaLayer = Layer.effectDiscard(Effect.gen(function*() {
+  yield* ensureSchema(yield* Database)
+}))
+
 /**
- * Immich's boot-time folder check. Which folders were checked on earlier starts is remembered in the
- * database (Immich's `system-flags`); until the database service exists every start is judged by what
- * the folders themselves hold.
+ * Immich's folder check: markers in every storage folder; a folder checked on an earlier start (its
+ * flag in `system-flags`) that lost its marker stops the boot, before any path is rewritten.
  */
 const integrityLayer = Layer.effectDiscard(Effect.gen(function*() {
   const engine = yield* StorageEngine
   const settings = yield* StorageConfig
-  const report = yield* checkMediaIntegrity(engine, { flagged: new Set(), ignoreErrors: settings.ignoreMountCheckErrors })
+  const db = yield* Database
+  const flagged = yield* readMountCheckFlags(db)
+  const report = yield* checkMediaIntegrity(engine, { flagged, ignoreErrors: settings.ignoreMountCheckErrors })
+  yield* saveMountCheckFlags(db, report.checked)
   yield* Effect.logInfo(`Media location ${baseOf(engine.location)} passed its integrity check (${report.checked.length} folders)`)
+}))
+
+/** Rewrites stored paths when the media location changed since the last start. */
+const mediaLocationLayer = Layer.effectDiscard(Effect.gen(function*() {
+  const engine = yield* StorageEngine
+  yield* (yield* PathMigrator).followMediaLocation(baseOf(engine.location))
 }))
 
 const httpLayer = Layer.unwrap(Effect.gen(function*() {
@@ -23,9 +46,16 @@ const httpLayer = Layer.unwrap(Effect.gen(function*() {
   return HttpRouter.serve(pingRoute).pipe(Layer.provide(NodeHttpServer.layer(createServer, { host, port })))
 }))
 
-/** The server, in boot order: configuration, engine, integrity markers, then HTTP. */
+/**
+ * The server, in boot order: configuration; storage engine; database and its schema; integrity
+ * markers; media-location migration; then HTTP. Each step starts only when the one before succeeded.
+ */
 export const serverLayer = httpLayer.pipe(
+  Layer.provide(mediaLocationLayer),
   Layer.provide(integrityLayer),
+  Layer.provide(schemaLayer),
+  Layer.provideMerge(PathMigrator.layer),
+  Layer.provideMerge(Database.layer),
   Layer.provideMerge(StorageEngine.layer),
   Layer.provideMerge(configLayer)
 )

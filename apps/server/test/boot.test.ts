@@ -3,18 +3,29 @@ import { afterEach, describe, expect, it } from "vitest"
 import { inject } from "vitest"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { createTestBucket, makeTempDir, rawS3Client, runScript, startServer } from "@immich-storage/testkit"
-import type { RunningServer, TempDir } from "@immich-storage/testkit"
+import { PutObjectCommand } from "@aws-sdk/client-s3"
+import postgres from "postgres"
+import { createTestBucket, createTestDatabase, makeTempDir, rawS3Client, runScript, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
+import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
 
 const FOLDERS = ["backups", "encoded-video", "library", "profile", "thumbs", "upload"]
 let running: RunningServer | undefined
 let temp: TempDir | undefined
+let database: TestDatabase | undefined
+
+/** Each boot test gets a database of its own. */
+const dbEnv = async () => {
+  database ??= await createTestDatabase()
+  return { DB_DATABASE_NAME: database.name }
+}
 
 afterEach(async () => {
   await running?.stop()
   running = undefined
   await temp?.remove()
   temp = undefined
+  await database?.drop()
+  database = undefined
 })
 
 const s3Env = (bucket: string) => ({
@@ -31,7 +42,7 @@ describe("server boot", () => {
   it("boots on local disk: writes the folder markers, answers ping, stops cleanly on SIGTERM", async () => {
     temp = await makeTempDir()
     const media = path.join(temp.path, "media")
-    running = await startServer({ IMMICH_MEDIA_LOCATION: media })
+    running = await startServer({ IMMICH_MEDIA_LOCATION: media, ...(await dbEnv()) })
     const response = await fetch(`${running.url}/api/server/ping`)
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({ res: "pong" })
@@ -44,7 +55,7 @@ describe("server boot", () => {
 
   it("boots on S3: markers land under s3://<bucket>/<prefix>/, ping answers", async () => {
     const bucket = await createTestBucket(inject("s3Endpoint"))
-    running = await startServer(s3Env(bucket))
+    running = await startServer({ ...s3Env(bucket), ...(await dbEnv()) })
     expect(await (await fetch(`${running.url}/api/server/ping`)).json()).toEqual({ res: "pong" })
     const client = rawS3Client(inject("s3Endpoint"))
     const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket }))
@@ -58,11 +69,12 @@ describe("server boot", () => {
       IMMICH_STORAGE_ENGINE: "s3",
       IMMICH_MEDIA_LOCATION: "/data",
       S3_SECRET_ACCESS_KEY: "do-not-print-me",
-      IMMICH_PORT: "http"
+      IMMICH_PORT: "http",
+      DB_PORT: "pg"
     })
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain("4 problems")
-    for (const variable of ["S3_BUCKET", "S3_ACCESS_KEY_ID", "IMMICH_MEDIA_LOCATION", "IMMICH_PORT"]) expect(result.stderr).toContain(variable)
+    expect(result.stderr).toContain("5 problems")
+    for (const variable of ["S3_BUCKET", "S3_ACCESS_KEY_ID", "IMMICH_MEDIA_LOCATION", "IMMICH_PORT", "DB_PORT"]) expect(result.stderr).toContain(variable)
     expect(result.stdout + result.stderr).not.toContain("do-not-print-me")
     expect(result.stdout).not.toContain("Listening")
   })
@@ -70,22 +82,63 @@ describe("server boot", () => {
   it("refuses to start when a folder lost its marker, and says which", async () => {
     temp = await makeTempDir()
     const media = path.join(temp.path, "media")
-    running = await startServer({ IMMICH_MEDIA_LOCATION: media })
+    const db = await dbEnv()
+    running = await startServer({ IMMICH_MEDIA_LOCATION: media, ...db })
     await running.stop()
     running = undefined
     await fs.rm(path.join(media, "thumbs", ".immich"))
-    const result = await runScript("apps/server/src/main.ts", [], { IMMICH_MEDIA_LOCATION: media, IMMICH_PORT: "0" })
+    const result = await runScript("apps/server/src/main.ts", [], { IMMICH_MEDIA_LOCATION: media, IMMICH_PORT: "0", ...db })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(`Failed to read "thumbs/.immich"`)
     expect(result.stdout).not.toContain("Listening")
     // IMMICH_IGNORE_MOUNT_CHECK_ERRORS turns the error into a warning.
-    running = await startServer({ IMMICH_MEDIA_LOCATION: media, IMMICH_IGNORE_MOUNT_CHECK_ERRORS: "true" })
+    running = await startServer({ IMMICH_MEDIA_LOCATION: media, IMMICH_IGNORE_MOUNT_CHECK_ERRORS: "true", ...db })
     expect(running.output()).toContain(`Failed to read "thumbs/.immich"`)
   })
 
   it("refuses to start on an S3 bucket that does not exist", async () => {
-    const result = await runScript("apps/server/src/main.ts", [], { ...s3Env("no-such-bucket-here"), IMMICH_PORT: "0" })
+    const result = await runScript("apps/server/src/main.ts", [], { ...s3Env("no-such-bucket-here"), IMMICH_PORT: "0", ...(await dbEnv()) })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(`Bucket "no-such-bucket-here" does not exist`)
+  })
+
+  it("after a switch from local disk to S3, rewrites the stored paths at boot and logs it", async () => {
+    temp = await makeTempDir()
+    const media = path.join(temp.path, "media")
+    const db = await dbEnv()
+    running = await startServer({ IMMICH_MEDIA_LOCATION: media, ...db })
+    await running.stop()
+    running = undefined
+    const sql = postgres({ ...TEST_POSTGRES, database: database!.name, max: 1, onnotice: () => undefined })
+    await sql`insert into "user" (email, "profileImagePath") values ('a@example.com', ${`${media}/profile/u/face.jpg`}), ('b@example.com', '/elsewhere/x.jpg')`
+    // What a sync to the bucket would have copied: the markers (and the files).
+    const bucket = await createTestBucket(inject("s3Endpoint"))
+    const client = rawS3Client(inject("s3Endpoint"))
+    for (const folder of FOLDERS) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: `immich/${folder}/.immich`, Body: await fs.readFile(path.join(media, folder, ".immich")) }))
+    }
+    client.destroy()
+    running = await startServer({ ...s3Env(bucket), ...db })
+    expect(running.output()).toContain(`Media location changed from ${media} to s3://${bucket}/immich: rewrote 1 paths`)
+    const rows = await sql<Array<{ p: string }>>`select "profileImagePath" as p from "user" order by email`
+    await sql.end()
+    expect(rows.map((r) => r.p)).toEqual([`s3://${bucket}/immich/profile/u/face.jpg`, "/elsewhere/x.jpg"])
+  })
+
+  it("refuses S3 when the bucket was never synced: the checked folders have no markers, and no path changes", async () => {
+    temp = await makeTempDir()
+    const media = path.join(temp.path, "media")
+    const db = await dbEnv()
+    running = await startServer({ IMMICH_MEDIA_LOCATION: media, ...db })
+    await running.stop()
+    running = undefined
+    const bucket = await createTestBucket(inject("s3Endpoint"))
+    const result = await runScript("apps/server/src/main.ts", [], { ...s3Env(bucket), IMMICH_PORT: "0", ...db })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(`Failed to read "upload/.immich"`)
+    const sql = postgres({ ...TEST_POSTGRES, database: database!.name, max: 1, onnotice: () => undefined })
+    const [saved] = await sql<Array<{ location: string }>>`select value->>'location' as location from system_metadata where key = 'MediaLocation'`
+    await sql.end()
+    expect(saved?.location).toBe(media)
   })
 })

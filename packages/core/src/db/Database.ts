@@ -19,21 +19,28 @@ export interface DatabaseShape {
   readonly transaction: <A, E, R>(body: (tx: Query) => Effect.Effect<A, E, R>) => Effect.Effect<A, E | DatabaseError, R>
 }
 
+export const loadDatabaseSettings: Effect.Effect<DatabaseSettings, InvalidConfiguration> = Effect.gen(function*() {
+  const env = yield* readEnv(DATABASE_ENV_VARIABLES).pipe(
+    Effect.mapError((error) => new InvalidConfiguration({ problems: [{ variable: "environment", problem: error.message }] }))
+  )
+  const parsed = parseDatabaseEnv(env)
+  if (!parsed.ok) return yield* new InvalidConfiguration({ problems: parsed.problems })
+  return parsed.settings
+})
+
+/** Where the database is: from DB_URL or Immich's DB_* variables. */
+export class DatabaseConfig extends Context.Service<DatabaseConfig, DatabaseSettings>()("@immich-storage/core/DatabaseConfig") {
+  static readonly layer: Layer.Layer<DatabaseConfig, InvalidConfiguration> = Layer.effect(DatabaseConfig, loadDatabaseSettings)
+}
+
 export class Database extends Context.Service<Database, DatabaseShape>()("@immich-storage/core/Database") {
-  /** From DB_URL or Immich's DB_* variables; creates the database when it does not exist yet. */
-  static readonly layer: Layer.Layer<Database, DatabaseError | InvalidConfiguration> = Layer.effect(
+  /** A pool on the configured database, which is created when it does not exist yet. */
+  static readonly layer: Layer.Layer<Database, DatabaseError, DatabaseConfig> = Layer.effect(
     Database,
     Effect.gen(function*() {
-      const env = yield* readEnv(DATABASE_ENV_VARIABLES).pipe(
-        Effect.mapError((error) => new InvalidConfiguration({ problems: [{ variable: "environment", problem: error.message }] }))
-      )
-      const parsed = parseDatabaseEnv(env)
-      if (!parsed.ok) return yield* new InvalidConfiguration({ problems: parsed.problems })
-      return yield* makeDatabase(parsed.settings)
+      return yield* makeDatabase(yield* DatabaseConfig)
     })
   )
-
-  static readonly layerFrom = (settings: DatabaseSettings): Layer.Layer<Database, DatabaseError> => Layer.effect(Database, makeDatabase(settings))
 }
 
 const connect = (settings: DatabaseSettings, database = settings.database, max = 10) =>

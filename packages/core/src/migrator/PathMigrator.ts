@@ -55,7 +55,9 @@ const existingColumns = (tx: Query) =>
 const readSaved = (tx: Query) =>
   tx("read the saved media location", (sql) =>
     sql<Array<{ location: string | null }>>`select value->>'location' as location from system_metadata where key = ${MEDIA_LOCATION_KEY}`).pipe(
-    Effect.map((rows) => rows[0]?.location ?? undefined)
+    Effect.map((rows) => rows[0]?.location ?? undefined),
+    // A database without Immich's tables has nothing saved (42P01: undefined table).
+    Effect.catchIf((error) => error._tag === "DatabaseQueryFailed" && error.code === "42P01", () => Effect.succeed(undefined))
   )
 
 const saveLocation = (tx: Query, location: string) =>

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Redacted } from "effect"
+import { ConfigProvider, Effect, Exit, Layer, Redacted } from "effect"
 import { dropDatabaseIfExists, unusedDatabaseName } from "@immich-storage/testkit"
-import { Database, ensureSchema, makeDatabase, parseDatabaseEnv, SCHEMA_STATEMENTS } from "@immich-storage/core"
+import { Database, DatabaseConfig, ensureSchema, makeDatabase, parseDatabaseEnv, SCHEMA_STATEMENTS } from "@immich-storage/core"
 import { freshDatabase, testDatabaseScoped, testDatabaseSettings } from "./helpers.ts"
 
 const errorOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
@@ -50,7 +50,10 @@ describe("Database service", () => {
       const rows = yield* Effect.gen(function*() {
         const db = yield* Database
         return yield* db.query("check", (sql) => sql<Array<{ name: string }>>`select current_database() as name`)
-      }).pipe(Effect.provide(Database.layer), Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env })))
+      }).pipe(
+        Effect.provide(Database.layer.pipe(Layer.provide(DatabaseConfig.layer))),
+        Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env }))
+      )
       assert.strictEqual(rows[0]?.name, created.name)
     }))
 

@@ -1,0 +1,65 @@
+import { Console, Effect, Layer, Option } from "effect"
+import { Command, Flag } from "effect/cli"
+import { baseOf, columnLabel, Database, DatabaseConfig, loadStorageSettings, parseBase, PathMigrator } from "@immich-storage/core"
+import type { RewriteReport } from "@immich-storage/core"
+import { CliFailure } from "../CliFailure.ts"
+
+const failWith = (error: { readonly message: string }) => new CliFailure({ message: error.message })
+
+/** A base given on the command line must be one (an absolute path or s3://bucket/prefix). */
+const validBase = (flag: string, base: string) => {
+  const parsed = parseBase(base)
+  return typeof parsed === "string" ? Effect.fail(new CliFailure({ message: `--${flag}: ${parsed}` })) : Effect.succeed(baseOf(parsed))
+}
+
+export const formatRewriteReport = (report: RewriteReport): string => {
+  const rows = [...report.columns.map((c) => [columnLabel(c), String(c.count)] as const), ["total", String(report.total)] as const]
+  const width = Math.max(...rows.map(([label]) => label.length))
+  return [
+    `${report.dryRun ? "Would rewrite" : "Rewrote"} paths from ${report.from} to ${report.to}${report.dryRun ? " (dry run: nothing changed)" : ""}`,
+    ...rows.map(([label, count]) => `  ${label.padEnd(width)}  ${count.padStart(9)}`)
+  ].join("\n")
+}
+
+/**
+ * `immich-storage migrate-paths [--from <base>] [--to <base>] [--dry-run]`: rewrites every stored path
+ * from one media location to another. --from defaults to the location saved by the last start, --to
+ * to the configured one.
+ */
+export const migratePathsCommand = Command.make(
+  "migrate-paths",
+  {
+    from: Flag.String("from").pipe(Flag.withDescription("The old base (default: the location saved in the database)"), Flag.optional),
+    to: Flag.String("to").pipe(Flag.withDescription("The new base (default: the configured media location)"), Flag.optional),
+    dryRun: Flag.Boolean("dry-run").pipe(Flag.withDescription("Count what would change, change nothing"), Flag.withDefault(false))
+  },
+  Effect.fn("cli.migratePaths")(function*({ dryRun, from, to }) {
+    const migrator = yield* PathMigrator
+    const target = Option.isSome(to)
+      ? yield* validBase("to", to.value)
+      : baseOf((yield* loadStorageSettings.pipe(Effect.mapError(failWith))).location)
+    const source = Option.isSome(from)
+      ? yield* validBase("from", from.value)
+      : yield* migrator.savedLocation.pipe(
+        Effect.mapError(failWith),
+        Effect.flatMap((saved) =>
+          saved === undefined
+            ? Effect.fail(new CliFailure({ message: "The database has no saved media location; say where the paths are now with --from <base>" }))
+            : Effect.succeed(saved)
+        )
+      )
+    if (source === target) return yield* Console.log(`Nothing to do: the paths are already under ${target}`)
+    const report = yield* migrator.rewritePaths(source, target, { dryRun }).pipe(Effect.mapError(failWith))
+    yield* Console.log(formatRewriteReport(report))
+  }, (effect) =>
+    effect.pipe(
+      Effect.provide(PathMigrator.layer.pipe(Layer.provideMerge(Database.layer), Layer.provide(DatabaseConfig.layer))),
+      Effect.catchTags({
+        InvalidConfiguration: (error) => Effect.fail(failWith(error)),
+        DatabaseUnreachable: (error) => Effect.fail(failWith(error)),
+        DatabaseAuthFailed: (error) => Effect.fail(failWith(error)),
+        DatabaseMissing: (error) => Effect.fail(failWith(error)),
+        DatabaseQueryFailed: (error) => Effect.fail(failWith(error))
+      })
+    ))
+).pipe(Command.withDescription("Rewrite the file paths stored in the database from one media location to another"))
