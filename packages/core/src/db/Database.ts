@@ -1,4 +1,4 @@
-import { Context, Effect, Exit, Layer, Redacted } from "effect"
+import { Context, Effect, Exit, Layer, type Option, Redacted } from "effect"
 import postgres from "postgres"
 import { InvalidConfiguration } from "../config/StorageConfig.ts"
 import { readEnv } from "../config/readEnv.ts"
@@ -13,6 +13,11 @@ export type Query = <A>(operation: string, run: (sql: postgres.Sql) => Promise<A
 
 export interface DatabaseShape {
   readonly settings: DatabaseSettings
+  /**
+   * Runs `effect` while holding session advisory lock `lockId`, or returns None at once when another
+   * session holds it (Immich's pattern for jobs that one instance of many should run).
+   */
+  readonly withTryLock: <A, E, R>(lockId: number, effect: Effect.Effect<A, E, R>) => Effect.Effect<Option.Option<A>, E | DatabaseError, R>
   /** One statement (or a few) on the pool. */
   readonly query: Query
   /** BEGIN … COMMIT on one connection; rolled back when the body fails or is interrupted. */
@@ -98,7 +103,18 @@ export const makeDatabase = Effect.fnUntraced(function*(settings: DatabaseSettin
         ).pipe(Effect.andThen(Effect.promise(() => held.connection.end({ timeout: held.lost ? 0 : 5 }).catch(() => undefined))))
     )
 
-  const shape: DatabaseShape = { settings, query: query(pool), transaction }
+  // Session locks live as long as their connection: a dedicated one, ended afterwards (see `transaction`).
+  const withTryLock = <A, E, R>(lockId: number, effect: Effect.Effect<A, E, R>) =>
+    Effect.acquireUseRelease(
+      Effect.sync(() => connect(settings, settings.database, 1)),
+      (connection) =>
+        query(connection)("try the advisory lock", (sql) => sql<Array<{ locked: boolean }>>`select pg_try_advisory_lock(${lockId}) as locked`).pipe(
+          Effect.flatMap((rows) => (rows[0]?.locked === true ? Effect.asSome(effect) : Effect.succeedNone))
+        ),
+      (connection) => Effect.promise(() => connection.end({ timeout: 5 }).catch(() => undefined))
+    )
+
+  const shape: DatabaseShape = { settings, query: query(pool), transaction, withTryLock }
   return shape
 })
 

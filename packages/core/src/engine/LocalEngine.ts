@@ -139,7 +139,8 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
   const list = (prefix: string): Stream.Stream<ObjectInfo, StorageError> => {
     const problem = prefixProblem(prefix)
     if (problem !== undefined) return Stream.fail(new InvalidKey({ key: prefix, reason: problem }))
-    return Stream.fromAsyncIterable(walk(realRoot, prefix, isInside), fromFsError(name, "list", prefix === "" ? undefined : prefix)).pipe(
+    // A fresh walk for every run of the stream: a generator made once would be exhausted after the first.
+    return Stream.suspend(() => Stream.fromAsyncIterable(walk(realRoot, prefix, isInside), fromFsError(name, "list", prefix === "" ? undefined : prefix))).pipe(
       Stream.flattenIterable,
       Stream.map(({ key, stats }) => infoOf(key, stats))
     )
@@ -165,7 +166,19 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
     yield* atomicWrite("copy", to, (_file, tempPath) => io("copy", to, () => fs.copyFile(real, tempPath)))
   })
 
-  const shape: StorageEngineShape = { location, put, get, stat, list, delete: remove, copy }
+  const abortIncompleteWrites = Effect.fn("LocalEngine.abortIncompleteWrites")(function*(prefix: string) {
+    const problem = prefixProblem(prefix)
+    if (problem !== undefined) return yield* new InvalidKey({ key: prefix, reason: problem })
+    const dir = path.join(realRoot, prefix)
+    const entries = yield* io("clean up", prefix, () => fs.readdir(dir, { recursive: true, withFileTypes: true })).pipe(
+      Effect.catchTag("ObjectNotFound", () => Effect.succeed([]))
+    )
+    const temps = entries.filter((e) => e.isFile() && isTempFileName(e.name)).map((e) => path.join(e.parentPath, e.name))
+    yield* Effect.forEach(temps, (temp) => io("clean up", prefix, () => fs.rm(temp, { force: true })), { discard: true })
+    return temps.length
+  })
+
+  const shape: StorageEngineShape = { location, put, get, stat, list, delete: remove, copy, abortIncompleteWrites }
   return shape
 })
 

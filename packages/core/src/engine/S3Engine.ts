@@ -7,6 +7,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
@@ -325,6 +326,36 @@ export const makeS3Engine = Effect.fnUntraced(function*(
     Effect.asVoid
   )
 
-  const shape: StorageEngineShape = { location, put, get, stat, list, delete: remove, copy }
+  const abortIncompleteWrites = Effect.fn("S3Engine.abortIncompleteWrites")(function*(prefix: string) {
+    const problem = prefixProblem(prefix)
+    if (problem !== undefined) return yield* new InvalidKey({ key: prefix, reason: problem })
+    const Prefix = `${objectKey(prefix)}/`
+    let aborted = 0
+    let KeyMarker: string | undefined
+    let UploadIdMarker: string | undefined
+    do {
+      const page = yield* call("list incomplete uploads in", prefix, (abortSignal) =>
+        client.send(new ListMultipartUploadsCommand({ Bucket, Prefix, ...(KeyMarker === undefined ? {} : { KeyMarker }), ...(UploadIdMarker === undefined ? {} : { UploadIdMarker }) }), { abortSignal })).pipe(
+        // Some S3-compatible servers cannot list uploads; a bucket lifecycle rule is then the way to clean up.
+        Effect.catchTag("StorageFailure", (error) =>
+          /NotImplemented|HTTP 501|HTTP 405|MethodNotAllowed/.test(error.detail)
+            ? Effect.logWarning(`${name} cannot list incomplete uploads; set a lifecycle rule that aborts them instead`).pipe(Effect.as(undefined))
+            : Effect.fail(error)
+        )
+      )
+      if (page === undefined) return aborted
+      for (const upload of page.Uploads ?? []) {
+        if (upload.Key === undefined || upload.UploadId === undefined) continue
+        const { Key, UploadId } = upload
+        yield* call("abort an upload in", prefix, (abortSignal) => client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }), { abortSignal }))
+        aborted++
+      }
+      KeyMarker = page.IsTruncated === true ? page.NextKeyMarker : undefined
+      UploadIdMarker = page.IsTruncated === true ? page.NextUploadIdMarker : undefined
+    } while (KeyMarker !== undefined)
+    return aborted
+  })
+
+  const shape: StorageEngineShape = { location, put, get, stat, list, delete: remove, copy, abortIncompleteWrites }
   return { engine: shape, checkBucket }
 })

@@ -48,6 +48,11 @@ export interface StorageEngineShape {
   /** Deletes the keys that exist; missing keys are not an error. */
   readonly delete: (keys: ReadonlyArray<string>) => Effect.Effect<void, StorageError>
   readonly copy: (from: string, to: string) => Effect.Effect<void, StorageError>
+  /**
+   * Removes what interrupted writes left below `prefix` (temp files on disk, incomplete multipart
+   * uploads on S3) and returns how many. The caller makes sure no write below `prefix` is running.
+   */
+  readonly abortIncompleteWrites: (prefix: string) => Effect.Effect<number, StorageError>
 }
 
 export class StorageEngine extends Context.Service<StorageEngine, StorageEngineShape>()("@immich-storage/core/StorageEngine") {

@@ -78,6 +78,16 @@ export const engineContract = (name: string, engineLayer: Layer.Layer<StorageEng
         assert.strictEqual((yield* Stream.runCollect(engine.list("many2"))).length, 1)
       }))
 
+    it.effect("lists afresh each time the same listing stream is run", () =>
+      Effect.gen(function*() {
+        const engine = yield* StorageEngine
+        const listing = engine.list("again")
+        yield* engine.put("again/one.txt", Buffer.from("1"))
+        assert.deepStrictEqual((yield* Stream.runCollect(listing)).map((i) => i.key), ["again/one.txt"])
+        yield* engine.put("again/two.txt", Buffer.from("2"))
+        assert.deepStrictEqual((yield* Stream.runCollect(listing)).map((i) => i.key), ["again/one.txt", "again/two.txt"])
+      }))
+
     it.effect("keeps keys with spaces, unicode, +, #, % and quotes exactly", () =>
       Effect.gen(function*() {
         const engine = yield* StorageEngine

@@ -1,0 +1,41 @@
+import { Schema } from "effect"
+
+export class DumpFailed extends Schema.TaggedError<DumpFailed>()("DumpFailed", {
+  database: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `The database dump of ${this.database} failed; no backup was written. ${this.detail}`
+  }
+}
+
+export class DumpToolMismatch extends Schema.TaggedError<DumpToolMismatch>()("DumpToolMismatch", {
+  toolVersion: Schema.String,
+  serverVersion: Schema.String
+}) {
+  override get message(): string {
+    const major = this.serverVersion.split(".")[0]
+    return `pg_dump ${this.toolVersion} cannot dump a PostgreSQL ${this.serverVersion} server: install the client tools of version ${major} or newer (Debian: apt-get install postgresql-client-${major}) and put them first on PATH`
+  }
+}
+
+export class RestoreFailed extends Schema.TaggedError<RestoreFailed>()("RestoreFailed", {
+  backup: Schema.String,
+  target: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `Restoring ${this.backup} into ${this.target} failed: ${this.detail}`
+  }
+}
+
+export class BackupNotFound extends Schema.TaggedError<BackupNotFound>()("BackupNotFound", {
+  name: Schema.String,
+  location: Schema.String
+}) {
+  override get message(): string {
+    return `No backup named "${this.name}" in ${this.location}/backups; \`immich-storage backups list\` shows the ones there are`
+  }
+}
+
+export type DumpError = DumpFailed | DumpToolMismatch | RestoreFailed | BackupNotFound

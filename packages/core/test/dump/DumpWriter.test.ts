@@ -1,0 +1,176 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Fiber, Layer, Option, Stream } from "effect"
+import postgres from "postgres"
+import { TEST_POSTGRES } from "@immich-storage/testkit"
+import { checkDumpTool, Database, DumpWriter, localLocation, makeDatabase, makeLocalEngine, StorageEngine } from "@immich-storage/core"
+import type { StorageEngineShape } from "@immich-storage/core"
+import { freshDatabase, testDatabaseScoped, testDatabaseSettings } from "../db/helpers.ts"
+import { makeTestS3Engine, tempDirScoped } from "../engine/helpers.ts"
+
+const errorOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
+  Exit.isFailure(exit) ? (exit.cause.reasons.find((r) => r._tag === "Fail") as { error: E } | undefined)?.error : undefined
+
+const engines: ReadonlyArray<{ name: string; make: Effect.Effect<StorageEngineShape, unknown, import("effect").Scope.Scope> }> = [
+  { name: "local", make: Effect.flatMap(tempDirScoped, (dir) => makeLocalEngine(localLocation(`${dir.path}/media`))) },
+  { name: "s3", make: Effect.map(makeTestS3Engine(), (s) => s.engine) }
+]
+
+const writerFor = (engine: StorageEngineShape, databaseName: string) =>
+  Effect.gen(function*() {
+    const db = yield* makeDatabase(testDatabaseSettings(databaseName))
+    const writer = yield* Effect.gen(function*() {
+      return yield* DumpWriter
+    }).pipe(Effect.provide(DumpWriter.layer("0.1.0").pipe(Layer.provide(Layer.mergeAll(Layer.succeed(StorageEngine, engine), Layer.succeed(Database, db))))))
+    return { writer, db }
+  })
+
+/** Every row of every table, as JSON, in a stable order. */
+const snapshot = (name: string) =>
+  Effect.promise(async () => {
+    const sql = postgres({ ...TEST_POSTGRES, database: name, max: 1, onnotice: () => undefined })
+    const tables = await sql<Array<{ t: string }>>`select table_name as t from information_schema.tables where table_schema = 'public' order by 1`
+    const out: Record<string, unknown> = {}
+    for (const { t } of tables) out[t] = await sql.unsafe(`select row_to_json(x)::text as r from "${t}" x order by 1`)
+    await sql.end()
+    return JSON.parse(JSON.stringify(out)) as Record<string, Array<{ r: string }>>
+  })
+
+const seedVariedData = (name: string, rows: number) =>
+  Effect.promise(async () => {
+    const sql = postgres({ ...TEST_POSTGRES, database: name, max: 1, onnotice: () => undefined })
+    await sql`create table notes (id serial primary key, body text, tags text[], meta jsonb, at timestamptz, amount numeric(12,2), raw bytea)`
+    await sql`insert into notes (body, tags, meta, at, amount, raw)
+      select 'note ' || i || ' ünïcödé 😀 ''quoted'' \\ back', array['a', 'b' || i], jsonb_build_object('i', i, 'nested', jsonb_build_object('x', i % 7)),
+             '2020-01-01'::timestamptz + i * interval '1 hour', i * 1.25, decode(md5(i::text), 'hex')
+      from generate_series(1, ${rows}) i`
+    await sql.end()
+  })
+
+for (const { make, name } of engines) {
+  describe(`DumpWriter (${name})`, () => {
+    it.effect("dumps a database into backups/, lists it, and restores it into a fresh database identically", () =>
+      Effect.gen(function*() {
+        const engine = yield* make
+        const { db: source, name: sourceName } = yield* freshDatabase
+        yield* seedVariedData(sourceName, 2000)
+        yield* source.query("immich rows", (sql) => sql`insert into system_metadata values ('MediaLocation', '{"location": "/data"}')`)
+        const { writer } = yield* writerFor(engine, sourceName)
+        const created = yield* writer.create
+        assert.match(created.name, /^immich-db-backup-\d{8}T\d{6}-v0\.1\.0-pg\d+\.\d+\.sql\.gz$/)
+        const listed = yield* writer.list
+        assert.deepStrictEqual(listed.map((f) => f.name), [created.name])
+        assert.isAbove(listed[0]!.size, 1000)
+        const target = yield* testDatabaseScoped
+        yield* writer.restore(created.name, testDatabaseSettings(target.name))
+        assert.deepStrictEqual(yield* snapshot(target.name), yield* snapshot(sourceName))
+      }))
+
+    it.effect("fails with a typed error on bad credentials, and nothing is listed or left behind", () =>
+      Effect.gen(function*() {
+        const engine = yield* make
+        const { name: sourceName } = yield* freshDatabase
+        const { db, writer } = yield* writerFor(engine, sourceName)
+        const badWriter = yield* Effect.gen(function*() {
+          return yield* DumpWriter
+        }).pipe(Effect.provide(DumpWriter.layer("0.1.0").pipe(Layer.provide(Layer.mergeAll(
+          Layer.succeed(StorageEngine, engine),
+          Layer.succeed(Database, { ...db, settings: { ...db.settings, user: "no_such_role" } })
+        )))))
+        const error = errorOf(yield* Effect.exit(badWriter.create))
+        assert.strictEqual(error?._tag, "DumpFailed")
+        assert.include(error?.message ?? "", "no_such_role")
+        assert.deepStrictEqual(yield* writer.list, [])
+        assert.deepStrictEqual(yield* Stream.runCollect(engine.list("backups")), [])
+      }))
+
+    it.live("leaves nothing behind when pg_dump dies mid-way", () =>
+      Effect.gen(function*() {
+        const engine = yield* make
+        const { name: sourceName } = yield* freshDatabase
+        yield* Effect.promise(async () => {
+          const sql = postgres({ ...TEST_POSTGRES, database: sourceName, max: 1, onnotice: () => undefined })
+          await sql`create table big as select i, md5(i::text) || md5((i * 7)::text) || md5((i * 13)::text) as v from generate_series(1, 1500000) i`
+          await sql.end()
+        })
+        const { writer } = yield* writerFor(engine, sourceName)
+        const fiber = yield* Effect.forkChild(writer.create)
+        const admin = postgres({ ...TEST_POSTGRES, database: "postgres", max: 1, onnotice: () => undefined })
+        let killed = 0
+        for (let i = 0; i < 200 && killed === 0; i++) {
+          yield* Effect.sleep("20 millis")
+          const rows = yield* Effect.promise(() => admin<Array<{ pid: number }>>`
+            select pid from pg_stat_activity where datname = ${sourceName} and application_name = 'pg_dump' and query ilike 'copy%'`)
+          for (const { pid } of rows) {
+            yield* Effect.sleep("150 millis")
+            yield* Effect.promise(() => admin`select pg_terminate_backend(${pid})`)
+            killed++
+          }
+        }
+        yield* Effect.promise(() => admin.end())
+        assert.strictEqual(killed, 1, "pg_dump's backend was found and terminated")
+        const error = errorOf(yield* Fiber.await(fiber))
+        assert.strictEqual(error?._tag, "DumpFailed")
+        assert.deepStrictEqual(yield* writer.list, [])
+        assert.deepStrictEqual(yield* Stream.runCollect(engine.list("backups")), [])
+      }))
+
+    it.effect("prunes routine backups past the newest N, keeps uploaded ones and restore points, cleans up leftovers", () =>
+      Effect.gen(function*() {
+        const engine = yield* make
+        const { name: sourceName } = yield* freshDatabase
+        const { writer } = yield* writerFor(engine, sourceName)
+        const names = [
+          "immich-db-backup-20260101T020000-v2.5.0-pg15.4.sql.gz",
+          "immich-db-backup-20260102T020000-v2.5.0-pg15.4.sql.gz",
+          "immich-db-backup-20260103T020000-v0.1.0-pg15.19.sql.gz",
+          "immich-db-backup-1735000000000.sql.gz",
+          "uploaded-immich-db-backup-20250101T020000-v1.0.0-pg14.1.sql.gz",
+          "restore-point-20250101.sql.gz",
+          "immich-db-backup-20260104T020000-v2.5.0-pg15.4.sql.gz.tmp",
+          ".immich"
+        ]
+        for (const n of names) yield* engine.put(`backups/${n}`, Buffer.from(n))
+        // Newest first by the time in the name; files without one (uploaded, restore points) by when they were written.
+        const routine = (yield* writer.list).filter((f) => f.kind === "routine").map((f) => f.name)
+        assert.deepStrictEqual(routine, [...names.slice(0, 3).reverse(), names[3]!])
+        const deleted = yield* writer.prune(2)
+        assert.deepStrictEqual([...deleted].sort(), ["immich-db-backup-1735000000000.sql.gz", "immich-db-backup-20260101T020000-v2.5.0-pg15.4.sql.gz"])
+        assert.strictEqual(yield* writer.cleanUp, 1)
+        const left = (yield* Stream.runCollect(engine.list("backups"))).map((o) => o.key.slice("backups/".length)).sort()
+        assert.deepStrictEqual(left, [".immich", names[1]!, names[2]!, names[5]!, names[4]!].sort())
+      }))
+
+    it.effect("says which backup is missing, and refuses a corrupt one", () =>
+      Effect.gen(function*() {
+        const engine = yield* make
+        const { name: sourceName } = yield* freshDatabase
+        const { writer } = yield* writerFor(engine, sourceName)
+        const target = yield* testDatabaseScoped
+        const missing = errorOf(yield* Effect.exit(writer.restore("immich-db-backup-20200101T000000-v1-pg1.sql.gz", testDatabaseSettings(target.name))))
+        assert.strictEqual(missing?._tag, "BackupNotFound")
+        yield* engine.put("backups/immich-db-backup-20200101T000000-v1-pg1.sql.gz", Buffer.from("not gzip at all"))
+        const corrupt = errorOf(yield* Effect.exit(writer.restore("immich-db-backup-20200101T000000-v1-pg1.sql.gz", testDatabaseSettings(target.name))))
+        assert.strictEqual(corrupt?._tag, "RestoreFailed")
+        assert.include(corrupt?.message ?? "", "gzip")
+      }))
+  })
+}
+
+describe("dump tooling", () => {
+  it.effect("refuses a server newer than pg_dump, naming the package to install", () =>
+    Effect.gen(function*() {
+      const error = errorOf(yield* Effect.exit(checkDumpTool("99.1")))
+      assert.strictEqual(error?._tag, "DumpToolMismatch")
+      assert.include(error?.message ?? "", "postgresql-client-99")
+    }))
+
+  it.effect("lets one session of many take the backup lock", () =>
+    Effect.gen(function*() {
+      const { name } = yield* freshDatabase
+      const a = yield* makeDatabase(testDatabaseSettings(name))
+      const b = yield* makeDatabase(testDatabaseSettings(name))
+      const inner = yield* a.withTryLock(42, b.withTryLock(42, Effect.succeed("b ran")))
+      assert.deepStrictEqual(inner, Option.some(Option.none()))
+      assert.deepStrictEqual(yield* b.withTryLock(42, Effect.succeed("b ran")), Option.some("b ran"))
+    }))
+})
