@@ -1,5 +1,5 @@
 import { Context, Effect, Exit, Layer } from "effect"
-import { DatabaseConfig, InvalidConfiguration, loadDatabaseSettings, loadStorageSettings, readEnv, StorageConfig } from "@immich-storage/core"
+import { BackupConfig, DatabaseConfig, InvalidConfiguration, loadBackupSettings, loadDatabaseSettings, loadStorageSettings, readEnv, StorageConfig } from "@immich-storage/core"
 import { parseServerEnv, SERVER_ENV_VARIABLES } from "./serverSettings.ts"
 import type { ServerSettings } from "./serverSettings.ts"
 
@@ -11,19 +11,23 @@ const problemsOf = <A>(exit: Exit.Exit<A, InvalidConfiguration>) =>
   Exit.isFailure(exit) ? exit.cause.reasons.flatMap((r) => (r._tag === "Fail" ? r.error.problems : [])) : []
 
 /**
- * The server's, the storage core's and the database's settings, validated together so that every
+ * The server's, the storage core's, the database's and the backup job's settings, validated together so that every
  * problem in the environment is reported in one message before anything starts.
  */
-export const configLayer: Layer.Layer<ServerConfig | StorageConfig | DatabaseConfig, InvalidConfiguration> = Layer.effectContext(
+export const configLayer: Layer.Layer<ServerConfig | StorageConfig | DatabaseConfig | BackupConfig, InvalidConfiguration> = Layer.effectContext(
   Effect.gen(function*() {
     const server = parseServerEnv(yield* readServerEnv)
     const storage = yield* Effect.exit(loadStorageSettings)
     const database = yield* Effect.exit(loadDatabaseSettings)
-    const problems = [...problemsOf(storage), ...problemsOf(database), ...server.problems]
-    if (problems.length > 0 || Exit.isFailure(storage) || Exit.isFailure(database)) return yield* new InvalidConfiguration({ problems })
+    const backup = yield* Effect.exit(loadBackupSettings)
+    const problems = [...problemsOf(storage), ...problemsOf(database), ...problemsOf(backup), ...server.problems]
+    if (problems.length > 0 || Exit.isFailure(storage) || Exit.isFailure(database) || Exit.isFailure(backup)) {
+      return yield* new InvalidConfiguration({ problems })
+    }
     return Context.make(ServerConfig, server.settings).pipe(
       Context.add(StorageConfig, storage.value),
-      Context.add(DatabaseConfig, database.value)
+      Context.add(DatabaseConfig, database.value),
+      Context.add(BackupConfig, backup.value)
     )
   })
 )

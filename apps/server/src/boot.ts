@@ -3,12 +3,16 @@ import { Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import { createServer } from "node:http"
 import {
+  APP_VERSION,
+  BackupConfig,
   baseOf,
   checkMediaIntegrity,
   Database,
+  DumpWriter,
   ensureSchema,
   PathMigrator,
   readMountCheckFlags,
+  runBackupSchedule,
   saveMountCheckFlags,
   StorageConfig,
   StorageEngine
@@ -41,6 +45,13 @@ const mediaLocationLayer = Layer.effectDiscard(Effect.gen(function*() {
   yield* (yield* PathMigrator).followMediaLocation(baseOf(engine.location))
 }))
 
+/** The "create database dump" job on its cron schedule, for as long as the server runs. */
+const backupScheduleLayer = Layer.effectDiscard(Effect.gen(function*() {
+  const settings = yield* BackupConfig
+  if (!settings.enabled) return yield* Effect.logInfo("Database backups are disabled (DB_BACKUP_ENABLED=false)")
+  yield* Effect.forkScoped(runBackupSchedule(settings, yield* DumpWriter, yield* Database))
+}))
+
 const httpLayer = Layer.unwrap(Effect.gen(function*() {
   const { host, port } = yield* ServerConfig
   return HttpRouter.serve(pingRoute).pipe(Layer.provide(NodeHttpServer.layer(createServer, { host, port })))
@@ -48,13 +59,15 @@ const httpLayer = Layer.unwrap(Effect.gen(function*() {
 
 /**
  * The server, in boot order: configuration; storage engine; database and its schema; integrity
- * markers; media-location migration; then HTTP. Each step starts only when the one before succeeded.
+ * markers; media-location migration; the backup schedule; then HTTP. Each step starts only when the one
+ * before succeeded.
  */
 export const serverLayer = httpLayer.pipe(
+  Layer.provide(backupScheduleLayer),
   Layer.provide(mediaLocationLayer),
   Layer.provide(integrityLayer),
   Layer.provide(schemaLayer),
-  Layer.provideMerge(PathMigrator.layer),
+  Layer.provideMerge(Layer.mergeAll(PathMigrator.layer, DumpWriter.layer(APP_VERSION))),
   Layer.provideMerge(Database.layer),
   Layer.provideMerge(StorageEngine.layer),
   Layer.provideMerge(configLayer)

@@ -1,0 +1,86 @@
+import { Console, Effect, Layer, Option } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import {
+  APP_VERSION,
+  BACKUP_DEFAULTS,
+  BACKUP_LOCK_ID,
+  Database,
+  DatabaseConfig,
+  DumpWriter,
+  parseDatabaseEnv,
+  StorageConfig,
+  StorageEngine
+} from "@immich-storage/core"
+import type { BackupFile } from "@immich-storage/core"
+import { CliFailure } from "../CliFailure.ts"
+
+const services = DumpWriter.layer(APP_VERSION).pipe(
+  Layer.provideMerge(Layer.mergeAll(StorageEngine.layer, Database.layer)),
+  Layer.provide(Layer.mergeAll(StorageConfig.layer, DatabaseConfig.layer))
+)
+
+/** Every failure becomes its own message on stderr and exit status 1. */
+const run = <A, E extends { readonly message: string }, R>(effect: Effect.Effect<A, E, R>) =>
+  effect.pipe(Effect.mapError((error) => (error instanceof CliFailure ? error : new CliFailure({ message: error.message }))))
+
+/** Like the server's job, so that a backup from here never races one from a running server. */
+const exclusively = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const db = yield* Database
+    const result = yield* db.withTryLock(BACKUP_LOCK_ID, effect)
+    if (Option.isNone(result)) return yield* new CliFailure({ message: "A database backup is running right now (another instance holds the backup lock); try again in a moment" })
+    return result.value
+  })
+
+const formatSize = (bytes: number) =>
+  bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : bytes >= 1024 ** 2 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`
+
+const formatList = (files: ReadonlyArray<BackupFile>) =>
+  files.length === 0
+    ? "No backups yet."
+    : files.map((f) => `${(f.takenAt ?? f.lastModified).toISOString()}  ${formatSize(f.size).padStart(10)}  ${f.name}${f.kind === "routine" ? "" : `  (${f.kind})`}`).join("\n")
+
+const list = Command.make("list", {}, () =>
+  run(Effect.gen(function*() {
+    yield* Console.log(formatList(yield* (yield* DumpWriter).list))
+  }).pipe(Effect.provide(services)))).pipe(Command.withDescription("List the database backups, newest first"))
+
+const create = Command.make("create", {}, () =>
+  run(Effect.gen(function*() {
+    const writer = yield* DumpWriter
+    const file = yield* exclusively(writer.create)
+    yield* Console.log(`Created ${file.name} (${formatSize(file.size)})`)
+  }).pipe(Effect.provide(services)))).pipe(Command.withDescription("Dump the database into <media location>/backups now"))
+
+const prune = Command.make(
+  "prune",
+  { keep: Flag.Int("keep").pipe(Flag.withDescription("How many routine backups to keep"), Flag.withDefault(BACKUP_DEFAULTS.keepLast)) },
+  ({ keep }) =>
+    run(Effect.gen(function*() {
+      if (keep < 1) return yield* new CliFailure({ message: "--keep must be at least 1: pruning never deletes the newest backup" })
+      const writer = yield* DumpWriter
+      const { cleaned, deleted } = yield* exclusively(Effect.all({ deleted: writer.prune(keep), cleaned: writer.cleanUp }))
+      yield* Console.log(deleted.length === 0 ? `Nothing to delete: at most ${keep} routine backups.` : `Deleted ${deleted.length}:\n${deleted.map((n) => `  ${n}`).join("\n")}`)
+      if (cleaned > 0) yield* Console.log(`Removed ${cleaned} leftovers of interrupted backups.`)
+    }).pipe(Effect.provide(services)))
+).pipe(Command.withDescription("Delete routine backups past the newest --keep, and leftovers of interrupted ones"))
+
+const restore = Command.make(
+  "restore",
+  {
+    name: Argument.String("name").pipe(Argument.withDescription("The backup's file name, as `backups list` shows it")),
+    to: Flag.String("to").pipe(Flag.withDescription("The database to restore into: postgres://user@host:5432/database"))
+  },
+  ({ name, to }) =>
+    run(Effect.gen(function*() {
+      const target = parseDatabaseEnv({ DB_URL: to })
+      if (!target.ok) return yield* new CliFailure({ message: `--to ${target.problems.map((p) => p.problem).join("; ")}` })
+      yield* (yield* DumpWriter).restore(name, target.settings)
+      yield* Console.log(`Restored ${name} into ${target.settings.database}`)
+    }).pipe(Effect.provide(services)))
+).pipe(Command.withDescription("Stream a backup through gunzip into psql against a database"))
+
+export const backupsCommand = Command.make("backups").pipe(
+  Command.withDescription("Database backups in <media location>/backups: list, create, prune, restore"),
+  Command.withSubcommands([list, create, prune, restore])
+)

@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, inject, it } from "vitest"
+import postgres from "postgres"
+import { createTestBucket, createTestDatabase, runScript, TEST_POSTGRES } from "@immich-storage/testkit"
+import type { TestDatabase } from "@immich-storage/testkit"
+
+const databases: Array<TestDatabase> = []
+afterEach(async () => {
+  for (const db of databases.splice(0)) await db.drop()
+})
+
+describe("immich-storage backups", () => {
+  it("creates a backup in s3://<bucket>/<prefix>/backups, lists it, restores it, and prunes", async () => {
+    const source = await createTestDatabase()
+    const target = await createTestDatabase()
+    databases.push(source, target)
+    const sql = postgres({ ...TEST_POSTGRES, database: source.name, max: 1, onnotice: () => undefined })
+    await sql`create table album (id serial primary key, title text not null)`
+    await sql`insert into album (title) values ('Summer 2019'), ('Grandma''s 90th')`
+    await sql.end()
+    const env = {
+      DB_DATABASE_NAME: source.name,
+      IMMICH_STORAGE_ENGINE: "s3",
+      S3_BUCKET: await createTestBucket(inject("s3Endpoint")),
+      S3_PREFIX: "immich",
+      S3_ENDPOINT: inject("s3Endpoint"),
+      S3_FORCE_PATH_STYLE: "true",
+      S3_ACCESS_KEY_ID: "test",
+      S3_SECRET_ACCESS_KEY: "test"
+    }
+    const cli = (...args: Array<string>) => runScript("apps/cli/src/main.ts", ["backups", ...args], env)
+
+    expect((await cli("list")).stdout).toContain("No backups yet.")
+    const created = await cli("create")
+    expect(created.code).toBe(0)
+    const name = /Created (immich-db-backup-\S+\.sql\.gz)/.exec(created.stdout)?.[1]
+    expect(name).toBeDefined()
+    expect((await cli("list")).stdout).toContain(name)
+
+    const restored = await cli("restore", name!, "--to", target.url)
+    expect(restored.code).toBe(0)
+    const check = postgres({ ...TEST_POSTGRES, database: target.name, max: 1, onnotice: () => undefined })
+    const rows = await check<Array<{ title: string }>>`select title from album order by id`
+    await check.end()
+    expect(rows.map((r) => r.title)).toEqual(["Summer 2019", "Grandma's 90th"])
+
+    const refused = await cli("prune", "--keep", "0")
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain("at least 1")
+    expect((await cli("prune", "--keep", "1")).stdout).toContain("Nothing to delete")
+    const missing = await cli("restore", "immich-db-backup-20000101T000000-v1-pg1.sql.gz", "--to", target.url)
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain("No backup named")
+  })
+})

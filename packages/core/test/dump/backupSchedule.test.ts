@@ -1,0 +1,69 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Cron, Effect, Fiber, Layer, Logger } from "effect"
+import { Database, DumpWriter, localLocation, makeDatabase, makeLocalEngine, millisUntilNext, parseBackupEnv, runBackupSchedule, StorageEngine } from "@immich-storage/core"
+import type { DatabaseShape, StorageEngineShape } from "@immich-storage/core"
+import { freshDatabase, testDatabaseSettings } from "../db/helpers.ts"
+import { tempDirScoped } from "../engine/helpers.ts"
+
+const writerOn = (engine: StorageEngineShape, db: DatabaseShape) =>
+  Effect.gen(function*() {
+    return yield* DumpWriter
+  }).pipe(Effect.provide(DumpWriter.layer("0.1.0").pipe(Layer.provide(Layer.mergeAll(Layer.succeed(StorageEngine, engine), Layer.succeed(Database, db))))))
+
+describe("backup settings", () => {
+  it("defaults to Immich's: 02:00 every day, keep 14", () => {
+    assert.deepStrictEqual(parseBackupEnv({}), { settings: { enabled: true, cron: "0 02 * * *", keepLast: 14 }, problems: [] })
+  })
+
+  it("refuses a bad cron, keep count or switch, naming each variable", () => {
+    const { problems } = parseBackupEnv({ DB_BACKUP_CRON: "every night", DB_BACKUP_KEEP_LAST: "0", DB_BACKUP_ENABLED: "sometimes" })
+    assert.deepStrictEqual(problems.map((p) => p.variable).sort(), ["DB_BACKUP_CRON", "DB_BACKUP_ENABLED", "DB_BACKUP_KEEP_LAST"])
+  })
+
+  it("waits until the next scheduled time", () => {
+    const cron = Cron.parseUnsafe("0 02 * * *", "UTC")
+    assert.strictEqual(millisUntilNext(cron, new Date(Date.UTC(2026, 0, 1, 1, 0, 0))), 60 * 60 * 1000)
+    assert.strictEqual(millisUntilNext(cron, new Date(Date.UTC(2026, 0, 1, 2, 0, 1))), 24 * 60 * 60 * 1000 - 1000)
+  })
+})
+
+describe("backup schedule", () => {
+  it.live("writes backups on its schedule", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDirScoped
+      const engine = yield* makeLocalEngine(localLocation(`${dir.path}/media`))
+      const { name } = yield* freshDatabase
+      const db = yield* makeDatabase(testDatabaseSettings(name))
+      const writer = yield* writerOn(engine, db)
+      const fiber = yield* Effect.forkChild(runBackupSchedule({ enabled: true, cron: "* * * * * *", keepLast: 1 }, writer, db))
+      let backups = 0
+      for (let i = 0; i < 100 && backups === 0; i++) {
+        yield* Effect.sleep("100 millis")
+        backups = (yield* writer.list).length
+      }
+      yield* Fiber.interrupt(fiber)
+      assert.strictEqual(backups, 1)
+    }))
+
+  it.live("logs a failed run, tries again at the next tick, and deletes no good backup", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDirScoped
+      const engine = yield* makeLocalEngine(localLocation(`${dir.path}/media`))
+      const { name } = yield* freshDatabase
+      const db = yield* makeDatabase(testDatabaseSettings(name))
+      const good = "immich-db-backup-20200101T020000-v1.0.0-pg15.1.sql.gz"
+      yield* engine.put(`backups/${good}`, Buffer.from("an old good backup"))
+      const broken = yield* writerOn(engine, { ...db, settings: { ...db.settings, user: "no_such_role" } })
+      const errors: Array<string> = []
+      const capture = Logger.layer([Logger.make(({ logLevel, message }) => {
+        if (logLevel === "Error") errors.push(String(Array.isArray(message) ? message.join(" ") : message))
+      })])
+      const fiber = yield* Effect.forkChild(runBackupSchedule({ enabled: true, cron: "* * * * * *", keepLast: 1 }, broken, db).pipe(Effect.provide(capture)))
+      for (let i = 0; i < 60 && errors.length < 2; i++) yield* Effect.sleep("100 millis")
+      yield* Fiber.interrupt(fiber)
+      assert.isAtLeast(errors.length, 2)
+      assert.include(errors[0]!, "Database backup failed")
+      assert.include(errors[0]!, "no_such_role")
+      assert.deepStrictEqual((yield* broken.list).map((f) => f.name), [good])
+    }))
+})
