@@ -70,11 +70,14 @@ describe("server boot", () => {
       IMMICH_MEDIA_LOCATION: "/data",
       S3_SECRET_ACCESS_KEY: "do-not-print-me",
       IMMICH_PORT: "http",
-      DB_PORT: "pg"
+      DB_PORT: "pg",
+      DB_BACKUP_CRON: "nightly"
     })
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain("5 problems")
-    for (const variable of ["S3_BUCKET", "S3_ACCESS_KEY_ID", "IMMICH_MEDIA_LOCATION", "IMMICH_PORT", "DB_PORT"]) expect(result.stderr).toContain(variable)
+    expect(result.stderr).toContain("6 problems")
+    for (const variable of ["S3_BUCKET", "S3_ACCESS_KEY_ID", "IMMICH_MEDIA_LOCATION", "IMMICH_PORT", "DB_PORT", "DB_BACKUP_CRON"]) {
+      expect(result.stderr).toContain(variable)
+    }
     expect(result.stdout + result.stderr).not.toContain("do-not-print-me")
     expect(result.stdout).not.toContain("Listening")
   })

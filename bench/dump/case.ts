@@ -1,0 +1,37 @@
+/**
+ * Our side of the dump benchmark, in its own process so its peak RSS is its own:
+ *   case.ts <database> <s3 endpoint> <bucket>
+ * Prints {"seconds": n, "bytes": gzipped size} on its last line.
+ */
+import { Effect, Layer, Redacted } from "effect"
+import { APP_VERSION, Database, DumpWriter, makeDatabase, s3Location, StorageEngine } from "@immich-storage/core"
+import type { S3Settings } from "@immich-storage/core"
+import { makeS3Client, makeS3Engine } from "@immich-storage/core/s3"
+
+const [database, endpoint, bucket] = process.argv.slice(2) as [string, string, string]
+const settings: S3Settings = {
+  bucket,
+  prefix: "immich",
+  region: "us-east-1",
+  endpoint,
+  forcePathStyle: true,
+  credentials: { accessKeyId: "bench", secretAccessKey: Redacted.make("bench") },
+  useAccelerate: false,
+  sse: undefined,
+  requestChecksums: "when_required"
+}
+
+const program = Effect.scoped(Effect.gen(function*() {
+  const client = yield* makeS3Client(settings)
+  const { engine } = yield* makeS3Engine(client, s3Location(bucket, settings.prefix), settings)
+  const db = yield* makeDatabase({ host: "127.0.0.1", port: 5432, user: "postgres", password: undefined, database })
+  const writer = yield* Effect.gen(function*() {
+    return yield* DumpWriter
+  }).pipe(Effect.provide(DumpWriter.layer(APP_VERSION).pipe(Layer.provide(Layer.mergeAll(Layer.succeed(StorageEngine, engine), Layer.succeed(Database, db))))))
+  const started = process.hrtime.bigint()
+  const file = yield* writer.create
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, bytes: file.size }
+}))
+
+const result = await Effect.runPromise(program.pipe(Effect.provide(Layer.empty)))
+process.stdout.write(`${JSON.stringify(result)}\n`)
