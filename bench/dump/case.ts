@@ -3,23 +3,13 @@
  *   case.ts <database> <s3 endpoint> <bucket>
  * Prints {"seconds": n, "bytes": gzipped size} on its last line.
  */
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer } from "effect"
 import { APP_VERSION, Database, DumpWriter, makeDatabase, s3Location, StorageEngine } from "@immich-storage/core"
-import type { S3Settings } from "@immich-storage/core"
 import { makeS3Client, makeS3Engine } from "@immich-storage/core/s3"
+import { benchS3Settings } from "../shared/s3Settings.ts"
 
 const [database, endpoint, bucket] = process.argv.slice(2) as [string, string, string]
-const settings: S3Settings = {
-  bucket,
-  prefix: "immich",
-  region: "us-east-1",
-  endpoint,
-  forcePathStyle: true,
-  credentials: { accessKeyId: "bench", secretAccessKey: Redacted.make("bench") },
-  useAccelerate: false,
-  sse: undefined,
-  requestChecksums: "when_required"
-}
+const settings = benchS3Settings(endpoint, bucket, "immich")
 
 const program = Effect.scoped(Effect.gen(function*() {
   const client = yield* makeS3Client(settings)

@@ -15,27 +15,18 @@ const READ_CHUNK = 1024 * 1024
 
 /** Loads our modules and builds the engine up front (as a server does at boot), outside the timed part. */
 const ours = async (engineKind: "s3" | "local") => {
-  const [{ Effect, Exit, Redacted, Scope, Stream }, NodeStream, core] = await Promise.all([
+  const [{ Effect, Exit, Scope, Stream }, NodeStream, core, { benchS3Settings }] = await Promise.all([
     import("effect"),
     import("@effect/platform-node/NodeStream"),
-    import("@immich-storage/core")
+    import("@immich-storage/core"),
+    import("../shared/s3Settings.ts")
   ])
   const scope = await Effect.runPromise(Scope.make())
   const build = engineKind === "local"
     ? core.makeLocalEngine(core.localLocation(endpoint))
     : Effect.gen(function*() {
       const { makeS3Client, makeS3Engine } = yield* Effect.promise(() => import("@immich-storage/core/s3"))
-      const settings: import("@immich-storage/core").S3Settings = {
-        bucket,
-        prefix: "",
-        region: "us-east-1",
-        endpoint,
-        forcePathStyle: true,
-        credentials: { accessKeyId: "bench", secretAccessKey: Redacted.make("bench") },
-        useAccelerate: false,
-        sse: undefined,
-        requestChecksums: "when_required"
-      }
+      const settings = benchS3Settings(endpoint, bucket, "")
       const client = yield* makeS3Client(settings)
       return (yield* makeS3Engine(client, core.s3Location(bucket, ""), settings)).engine
     })

@@ -19,6 +19,16 @@ const dbEnv = async () => {
   return { DB_DATABASE_NAME: database.name }
 }
 
+/** A media folder and database that one server start has initialised (markers, flags, saved location). */
+const startedOnceLocally = async () => {
+  temp = await makeTempDir()
+  const media = path.join(temp.path, "media")
+  const db = await dbEnv()
+  const first = await startServer({ IMMICH_MEDIA_LOCATION: media, ...db })
+  await first.stop()
+  return { db, media }
+}
+
 afterEach(async () => {
   await running?.stop()
   running = undefined
@@ -83,12 +93,7 @@ describe("server boot", () => {
   })
 
   it("refuses to start when a folder lost its marker, and says which", async () => {
-    temp = await makeTempDir()
-    const media = path.join(temp.path, "media")
-    const db = await dbEnv()
-    running = await startServer({ IMMICH_MEDIA_LOCATION: media, ...db })
-    await running.stop()
-    running = undefined
+    const { db, media } = await startedOnceLocally()
     await fs.rm(path.join(media, "thumbs", ".immich"))
     const result = await runScript("apps/server/src/main.ts", [], { IMMICH_MEDIA_LOCATION: media, IMMICH_PORT: "0", ...db })
     expect(result.code).toBe(1)
@@ -106,12 +111,7 @@ describe("server boot", () => {
   })
 
   it("after a switch from local disk to S3, rewrites the stored paths at boot and logs it", async () => {
-    temp = await makeTempDir()
-    const media = path.join(temp.path, "media")
-    const db = await dbEnv()
-    running = await startServer({ IMMICH_MEDIA_LOCATION: media, ...db })
-    await running.stop()
-    running = undefined
+    const { db, media } = await startedOnceLocally()
     const sql = postgres({ ...TEST_POSTGRES, database: database!.name, max: 1, onnotice: () => undefined })
     await sql`insert into "user" (email, "profileImagePath") values ('a@example.com', ${`${media}/profile/u/face.jpg`}), ('b@example.com', '/elsewhere/x.jpg')`
     // What a sync to the bucket would have copied: the markers (and the files).
@@ -129,12 +129,7 @@ describe("server boot", () => {
   })
 
   it("refuses S3 when the bucket was never synced: the checked folders have no markers, and no path changes", async () => {
-    temp = await makeTempDir()
-    const media = path.join(temp.path, "media")
-    const db = await dbEnv()
-    running = await startServer({ IMMICH_MEDIA_LOCATION: media, ...db })
-    await running.stop()
-    running = undefined
+    const { db, media } = await startedOnceLocally()
     const bucket = await createTestBucket(inject("s3Endpoint"))
     const result = await runScript("apps/server/src/main.ts", [], { ...s3Env(bucket), IMMICH_PORT: "0", ...db })
     expect(result.code).toBe(1)
