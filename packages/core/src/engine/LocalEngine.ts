@@ -109,11 +109,14 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
       )
     })
 
-  const put = <E = never>(key: string, body: Stream.Stream<Uint8Array, E> | Uint8Array, _options?: PutOptions) =>
+  const put = <E = never>(key: string, body: Stream.Stream<Uint8Array, E> | Uint8Array, options?: PutOptions) =>
     atomicWrite<E>("write", key, (file) =>
-      body instanceof Uint8Array
+      (body instanceof Uint8Array
         ? io("write", key, () => file.writeFile(body))
         : Stream.runForEach(body, (chunk) => io("write", key, () => file.write(chunk)))
+      ).pipe(
+        Effect.andThen(options?.lastModified === undefined ? Effect.void : io("write", key, () => file.utimes(options.lastModified!, options.lastModified!)))
+      )
     ).pipe(Effect.withSpan("LocalEngine.put", { attributes: { key } }))
 
   const get = Effect.fn("LocalEngine.get")(function*(key: string, range?: ByteRange) {

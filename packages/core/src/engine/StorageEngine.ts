@@ -24,6 +24,8 @@ export interface ObjectBody {
 
 export interface PutOptions {
   readonly contentType?: string
+  /** The file's modification time on local disk (a sync keeps the source's); S3 sets its own. */
+  readonly lastModified?: Date
 }
 
 /**

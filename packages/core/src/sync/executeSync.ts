@@ -1,0 +1,115 @@
+import { Effect, Fiber, Ref, Stream } from "effect"
+import { createHash } from "node:crypto"
+import type { StorageError } from "../engine/errors.ts"
+import type { StorageEngineShape } from "../engine/StorageEngine.ts"
+import type { ListedFile, SyncPlan } from "./syncPlan.ts"
+
+export interface SyncOptions {
+  /** Delete destination files the source lacks. */
+  readonly delete: boolean
+  /** Compare the content of same-size files too (reads both sides). */
+  readonly checksum: boolean
+  /** Small files copied at once. Large files (multipart on S3) go two at a time, to bound memory. */
+  readonly concurrency: number
+  readonly onProgress?: (progress: SyncProgress) => Effect.Effect<void>
+}
+
+export interface SyncProgress {
+  readonly filesDone: number
+  readonly filesTotal: number
+  readonly bytesDone: number
+  readonly bytesTotal: number
+  readonly failed: number
+}
+
+export interface SyncFailure {
+  readonly key: string
+  readonly operation: "copy" | "delete" | "compare"
+  readonly message: string
+}
+
+export interface SyncResult {
+  readonly copied: number
+  readonly bytes: number
+  readonly deleted: number
+  readonly unchanged: number
+  readonly failures: ReadonlyArray<SyncFailure>
+}
+
+/** Files above this go multipart on S3; fewer of them are copied at once. */
+const LARGE_FILE = 8 * 1024 * 1024
+const LARGE_CONCURRENCY = 2
+
+const hashOf = (engine: StorageEngineShape, key: string) =>
+  Effect.flatMap(engine.get(key), (body) =>
+    Effect.suspend(() => {
+      const hash = createHash("sha256")
+      return Stream.runForEach(body.stream, (chunk) => Effect.sync(() => void hash.update(chunk))).pipe(Effect.map(() => hash.digest("hex")))
+    }))
+
+/**
+ * Carries out a plan from one engine to another. Every write is atomic, so a sync killed at any moment
+ * leaves only whole files, and running it again finishes the job without copying what is there.
+ * Failures are collected per file instead of stopping the run.
+ */
+export const executeSync = Effect.fn("executeSync")(function*(
+  source: StorageEngineShape,
+  destination: StorageEngineShape,
+  plan: SyncPlan,
+  options: SyncOptions
+) {
+  const failures: Array<SyncFailure> = []
+  const fail = (key: string, operation: SyncFailure["operation"]) => (error: StorageError) =>
+    Effect.sync(() => void failures.push({ key, operation, message: error.message }))
+
+  // With --checksum, same-size files whose content differs are copied too.
+  const differing: Array<ListedFile> = []
+  if (options.checksum) {
+    yield* Effect.forEach(plan.unchanged, (file) =>
+      Effect.all([hashOf(source, file.key), hashOf(destination, file.key)]).pipe(
+        Effect.flatMap(([a, b]) => Effect.sync(() => void (a !== b && differing.push(file)))),
+        Effect.catch(fail(file.key, "compare"))
+      ), { concurrency: options.concurrency, discard: true })
+  }
+  const toCopy = [...plan.copy, ...differing]
+  const progress = yield* Ref.make<SyncProgress>({
+    filesDone: 0,
+    filesTotal: toCopy.length,
+    bytesDone: 0,
+    bytesTotal: toCopy.reduce((sum, f) => sum + f.size, 0),
+    failed: 0
+  })
+
+  const copyOne = (file: ListedFile) =>
+    source.get(file.key).pipe(
+      Effect.flatMap((body) => destination.put(file.key, body.stream, { lastModified: body.info.lastModified })),
+      Effect.andThen(Ref.update(progress, (p) => ({ ...p, filesDone: p.filesDone + 1, bytesDone: p.bytesDone + file.size }))),
+      Effect.catch((error) => fail(file.key, "copy")(error).pipe(Effect.andThen(Ref.update(progress, (p) => ({ ...p, filesDone: p.filesDone + 1, failed: p.failed + 1 })))))
+    )
+
+  const report = options.onProgress === undefined ? Effect.void : Effect.flatMap(Ref.get(progress), options.onProgress)
+  const reporter = yield* Effect.forkChild(Effect.forever(Effect.sleep("1 second").pipe(Effect.andThen(report))))
+  yield* Effect.all([
+    Effect.forEach(toCopy.filter((f) => f.size <= LARGE_FILE), copyOne, { concurrency: options.concurrency, discard: true }),
+    Effect.forEach(toCopy.filter((f) => f.size > LARGE_FILE), copyOne, { concurrency: LARGE_CONCURRENCY, discard: true })
+  ], { concurrency: 2, discard: true })
+
+  let deleted = 0
+  if (options.delete && plan.extra.length > 0) {
+    yield* destination.delete(plan.extra.map((f) => f.key)).pipe(
+      Effect.andThen(Effect.sync(() => void (deleted = plan.extra.length))),
+      Effect.catch((error) => Effect.sync(() => void failures.push({ key: plan.extra[0]!.key, operation: "delete", message: error.message })))
+    )
+  }
+  yield* report
+  yield* Fiber.interrupt(reporter)
+  const done = yield* Ref.get(progress)
+  const result: SyncResult = {
+    copied: done.filesDone - done.failed,
+    bytes: done.bytesDone,
+    deleted,
+    unchanged: plan.unchanged.length - differing.length,
+    failures
+  }
+  return result
+})

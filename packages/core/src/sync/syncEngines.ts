@@ -1,0 +1,23 @@
+import { Effect, Stream } from "effect"
+import type { StorageEngineShape } from "../engine/StorageEngine.ts"
+import { executeSync } from "./executeSync.ts"
+import type { SyncOptions } from "./executeSync.ts"
+import { planSync } from "./syncPlan.ts"
+
+/** Lists both sides at once (one listing call per 1,000 keys on S3, no per-file HEAD), then plans. */
+export const planEngines = (source: StorageEngineShape, destination: StorageEngineShape, excludes: ReadonlyArray<string>) =>
+  Effect.all([Stream.runCollect(source.list("")), Stream.runCollect(destination.list(""))], { concurrency: 2 }).pipe(
+    Effect.map(([src, dst]) => planSync(src, dst, { excludes }))
+  )
+
+/** A whole sync: plan, then (unless dry-run) carry it out. */
+export const syncEngines = Effect.fn("syncEngines")(function*(
+  source: StorageEngineShape,
+  destination: StorageEngineShape,
+  options: SyncOptions & { readonly excludes: ReadonlyArray<string>; readonly dryRun: boolean }
+) {
+  const plan = yield* planEngines(source, destination, options.excludes)
+  if (options.dryRun) return { plan, result: undefined }
+  const result = yield* executeSync(source, destination, plan, options)
+  return { plan, result }
+})
