@@ -2,8 +2,9 @@ import { Command } from "effect/cli"
 import { backupsCommand } from "./commands/backups.ts"
 import { configCommand } from "./commands/config.ts"
 import { migratePathsCommand } from "./commands/migratePaths.ts"
+import { syncCommand, verifyCommand } from "./commands/sync.ts"
 
 export const cli = Command.make("immich-storage").pipe(
-  Command.withDescription("Storage tools for Immich: configuration, path migration and database backups (sync and verify to come)"),
-  Command.withSubcommands([configCommand, migratePathsCommand, backupsCommand])
+  Command.withDescription("Storage tools for Immich: configuration, sync and verify, path migration, database backups"),
+  Command.withSubcommands([configCommand, syncCommand, verifyCommand, migratePathsCommand, backupsCommand])
 )

@@ -47,6 +47,23 @@ const hashOf = (engine: StorageEngineShape, key: string) =>
       return Stream.runForEach(body.stream, (chunk) => Effect.sync(() => void hash.update(chunk))).pipe(Effect.map(() => hash.digest("hex")))
     }))
 
+/** Reads both sides of each file and returns those whose content differs. Writes nothing. */
+export const compareContents = Effect.fn("compareContents")(function*(
+  source: StorageEngineShape,
+  destination: StorageEngineShape,
+  files: ReadonlyArray<ListedFile>,
+  concurrency: number
+) {
+  const differing: Array<ListedFile> = []
+  const failures: Array<SyncFailure> = []
+  yield* Effect.forEach(files, (file) =>
+    Effect.all([hashOf(source, file.key), hashOf(destination, file.key)], { concurrency: 2 }).pipe(
+      Effect.flatMap(([a, b]) => Effect.sync(() => void (a !== b && differing.push(file)))),
+      Effect.catch((error) => Effect.sync(() => void failures.push({ key: file.key, operation: "compare", message: error.message })))
+    ), { concurrency, discard: true })
+  return { differing, failures }
+})
+
 /**
  * Carries out a plan from one engine to another. Every write is atomic, so a sync killed at any moment
  * leaves only whole files, and running it again finishes the job without copying what is there.
@@ -65,11 +82,9 @@ export const executeSync = Effect.fn("executeSync")(function*(
   // With --checksum, same-size files whose content differs are copied too.
   const differing: Array<ListedFile> = []
   if (options.checksum) {
-    yield* Effect.forEach(plan.unchanged, (file) =>
-      Effect.all([hashOf(source, file.key), hashOf(destination, file.key)]).pipe(
-        Effect.flatMap(([a, b]) => Effect.sync(() => void (a !== b && differing.push(file)))),
-        Effect.catch(fail(file.key, "compare"))
-      ), { concurrency: options.concurrency, discard: true })
+    const compared = yield* compareContents(source, destination, plan.unchanged, options.concurrency)
+    differing.push(...compared.differing)
+    failures.push(...compared.failures)
   }
   const toCopy = [...plan.copy, ...differing]
   const progress = yield* Ref.make<SyncProgress>({

@@ -1,0 +1,93 @@
+import { execFile } from "node:child_process"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { promisify } from "node:util"
+import { afterEach, describe, expect, inject, it } from "vitest"
+import { createTestBucket, makeTempDir, runScript } from "@immich-storage/testkit"
+import type { TempDir } from "@immich-storage/testkit"
+
+const run = promisify(execFile)
+/** Debian's awscli (another `aws` may come first on PATH); .ci/run installs it. */
+const AWS = "/usr/bin/aws"
+
+let temp: TempDir | undefined
+afterEach(async () => {
+  await temp?.remove()
+  temp = undefined
+})
+
+const s3Env = () => ({ S3_ENDPOINT: inject("s3Endpoint"), S3_FORCE_PATH_STYLE: "true", S3_ACCESS_KEY_ID: "test", S3_SECRET_ACCESS_KEY: "test" })
+
+/** A small media folder, backdated: aws compares whole seconds, so files written this second would look newer. */
+const mediaFolder = async () => {
+  temp = await makeTempDir()
+  const media = path.join(temp.path, "media")
+  const files: Record<string, string> = {
+    "upload/.immich": "1700000000000",
+    "upload/user-1/ab/cd/abcd.jpg": "jpeg bytes",
+    "upload/user-1/ab/cd/with space & ünïcödé #1.heic": "heic bytes",
+    "thumbs/user-1/ab/cd/abcd_thumbnail.webp": "webp",
+    "profile/user-1/face+1.png": "png"
+  }
+  const past = new Date(Date.now() - 3_600_000)
+  for (const [key, body] of Object.entries(files)) {
+    await fs.mkdir(path.dirname(path.join(media, key)), { recursive: true })
+    await fs.writeFile(path.join(media, key), body)
+    await fs.utimes(path.join(media, key), past, past)
+  }
+  return media
+}
+
+const aws = (...args: Array<string>) =>
+  run(AWS, ["--endpoint-url", inject("s3Endpoint"), ...args], {
+    env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" }
+  })
+
+describe("immich-storage sync and verify", () => {
+  it("syncs a media folder to S3, then nothing the second time; verify finds and lists differences", async () => {
+    const media = await mediaFolder()
+    const dst = `s3://${await createTestBucket(inject("s3Endpoint"))}/immich`
+    const first = await runScript("apps/cli/src/main.ts", ["sync", media, dst], s3Env())
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain("Copied 5 files")
+    const again = await runScript("apps/cli/src/main.ts", ["sync", media, dst, "--json"], s3Env())
+    expect(JSON.parse(again.stdout)).toMatchObject({ toCopy: 0, copied: 0, unchanged: 5, failures: [] })
+    expect((await runScript("apps/cli/src/main.ts", ["verify", media, dst], s3Env())).code).toBe(0)
+
+    await fs.writeFile(path.join(media, "upload/user-1/ab/cd/abcd.jpg"), "edited, longer")
+    await fs.rm(path.join(media, "profile/user-1/face+1.png"))
+    const differences = await runScript("apps/cli/src/main.ts", ["verify", media, dst], s3Env())
+    expect(differences.code).toBe(1)
+    expect(differences.stderr).toContain("different upload/user-1/ab/cd/abcd.jpg (size differs)")
+    expect(differences.stderr).toContain("extra     profile/user-1/face+1.png")
+
+    const dry = await runScript("apps/cli/src/main.ts", ["sync", media, dst, "--delete", "--dry-run"], s3Env())
+    expect(dry.stdout).toContain("would copy 1 files")
+    const fixed = await runScript("apps/cli/src/main.ts", ["sync", media, dst, "--delete"], s3Env())
+    expect(fixed.stdout).toContain("deleted 1")
+    expect((await runScript("apps/cli/src/main.ts", ["verify", media, dst, "--checksum"], s3Env())).code).toBe(0)
+  })
+
+  it("refuses a source that does not exist and a malformed location", async () => {
+    const missing = await runScript("apps/cli/src/main.ts", ["sync", "/nonexistent/media", "/tmp/x"], {})
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain("is not an existing folder")
+    const bad = await runScript("apps/cli/src/main.ts", ["sync", "s3://", "/tmp/x"], s3Env())
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain("names no bucket")
+  })
+
+  it("shares aws s3 sync's layout: each tool sees the other's copy as up to date", async () => {
+    const media = await mediaFolder()
+    const bucket = await createTestBucket(inject("s3Endpoint"))
+    await aws("s3", "sync", media, `s3://${bucket}/by-aws/`)
+    const ours = await runScript("apps/cli/src/main.ts", ["sync", media, `s3://${bucket}/by-aws`, "--json"], s3Env())
+    expect(JSON.parse(ours.stdout)).toMatchObject({ toCopy: 0, unchanged: 5 })
+
+    await runScript("apps/cli/src/main.ts", ["sync", media, `s3://${bucket}/by-us`], s3Env())
+    const theirs = await aws("s3", "sync", "--dryrun", media, `s3://${bucket}/by-us/`)
+    expect(theirs.stdout.trim()).toBe("")
+    const listing = await aws("s3", "ls", "--recursive", `s3://${bucket}/by-us/`)
+    expect(listing.stdout).toContain("by-us/upload/user-1/ab/cd/with space & ünïcödé #1.heic")
+  })
+})
