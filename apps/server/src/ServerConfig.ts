@@ -1,5 +1,5 @@
 import { Context, Effect, Exit, Layer } from "effect"
-import { BackupConfig, DatabaseConfig, InvalidConfiguration, loadBackupSettings, loadDatabaseSettings, loadStorageSettings, readEnv, StorageConfig } from "@immich-storage/core"
+import { BackupConfig, DatabaseConfig, InvalidConfiguration, loadBackupSettings, loadDatabaseSettings, loadStorageSettings, readEnv, SERVER_APPLICATION_NAME, StorageConfig } from "@immich-storage/core"
 import { parseServerEnv, SERVER_ENV_VARIABLES } from "./serverSettings.ts"
 import type { ServerSettings } from "./serverSettings.ts"
 
@@ -26,7 +26,7 @@ export const configLayer: Layer.Layer<ServerConfig | StorageConfig | DatabaseCon
     }
     return Context.make(ServerConfig, server.settings).pipe(
       Context.add(StorageConfig, storage.value),
-      Context.add(DatabaseConfig, database.value),
+      Context.add(DatabaseConfig, { ...database.value, applicationName: SERVER_APPLICATION_NAME }),
       Context.add(BackupConfig, backup.value)
     )
   })

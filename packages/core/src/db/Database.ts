@@ -48,8 +48,12 @@ export class Database extends Context.Service<Database, DatabaseShape>()("@immic
   )
 }
 
+/** The server's connections show this in `pg_stat_activity`: the migration tells a running server by it. */
+export const SERVER_APPLICATION_NAME = "immich-storage-server"
+
 const connect = (settings: DatabaseSettings, database = settings.database, max = 10) =>
   postgres({
+    connection: { application_name: settings.applicationName ?? "immich-storage" },
     host: settings.host,
     port: settings.port,
     user: settings.user,

@@ -11,6 +11,8 @@ export interface DatabaseSettings {
   readonly user: string
   readonly password: Redacted.Redacted<string> | undefined
   readonly database: string
+  /** Shown in `pg_stat_activity`; the server sets its own. */
+  readonly applicationName?: string
 }
 
 /** Defaults that work on a fresh machine with a local PostgreSQL and trust authentication. */

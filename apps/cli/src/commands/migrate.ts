@@ -1,0 +1,106 @@
+import { Console, Effect, Layer } from "effect"
+import { Command, Flag } from "effect/cli"
+import {
+  baseOf,
+  Database,
+  DatabaseConfig,
+  engineForBase,
+  parseStorageEnv,
+  PathMigrator,
+  readEnv,
+  SERVER_APPLICATION_NAME,
+  STORAGE_ENV_VARIABLES,
+  syncEngines
+} from "@immich-storage/core"
+import type { StorageSettings } from "@immich-storage/core"
+import { CliFailure } from "../CliFailure.ts"
+import { formatRewriteReport } from "./migratePaths.ts"
+
+const asCliFailure = <E extends { readonly message: string }>(error: E) => (error instanceof CliFailure ? error : new CliFailure({ message: error.message }))
+
+/** Where the media goes: the S3_* variables for s3, IMMICH_MEDIA_LOCATION (default ./data) for local. */
+const targetSettings = (engine: "s3" | "local") =>
+  Effect.gen(function*() {
+    const env = yield* readEnv(STORAGE_ENV_VARIABLES)
+    const parsed = parseStorageEnv({ ...env, IMMICH_STORAGE_ENGINE: engine, ...(engine === "s3" ? { IMMICH_MEDIA_LOCATION: "" } : {}) }, process.cwd())
+    if (!parsed.ok) {
+      return yield* new CliFailure({ message: `The target of --to ${engine} is not configured:\n${parsed.problems.map((p) => `  - ${p.variable} ${p.problem}`).join("\n")}` })
+    }
+    return parsed.settings
+  })
+
+/** The environment the server needs after the switch; secrets are left as the user has them. */
+export const environmentFor = (settings: StorageSettings): ReadonlyArray<string> =>
+  settings.engine === "local"
+    ? ["IMMICH_STORAGE_ENGINE=local", `IMMICH_MEDIA_LOCATION=${settings.location.root}`]
+    : [
+      "IMMICH_STORAGE_ENGINE=s3",
+      "# unset IMMICH_MEDIA_LOCATION (with s3 the location is derived)",
+      `S3_BUCKET=${settings.s3.bucket}`,
+      ...(settings.s3.prefix === "" ? [] : [`S3_PREFIX=${settings.s3.prefix}`]),
+      `S3_REGION=${settings.s3.region}`,
+      ...(settings.s3.endpoint === undefined ? [] : [`S3_ENDPOINT=${settings.s3.endpoint}`, `S3_FORCE_PATH_STYLE=${settings.s3.forcePathStyle}`]),
+      ...(settings.s3.sse === undefined ? [] : [`S3_SSE=${settings.s3.sse.algorithm}`]),
+      ...(settings.s3.credentials === undefined ? ["# credentials: the AWS default chain"] : ["# keep S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY as they are"])
+    ]
+
+/**
+ * `immich-storage migrate --to s3|local [--final] [--delete]`: the guided cut-over. A bulk copy while the
+ * server runs; once it is stopped (checked through the database, or asserted with --final) the delta
+ * copy, a verification, and the path rewrite; then the environment to set. The way back is the same
+ * command with the other target.
+ */
+export const migrateCommand = Command.make(
+  "migrate",
+  {
+    to: Flag.Literals("to", ["s3", "local"]).pipe(Flag.withDescription("Where the media goes")),
+    final: Flag.Boolean("final").pipe(Flag.withDescription("The server is stopped: do the final copy and switch the paths"), Flag.withDefault(false)),
+    delete: Flag.Boolean("delete").pipe(Flag.withDescription("In the final copy, delete target files the source lacks"), Flag.withDefault(false)),
+    concurrency: Flag.Int("concurrency").pipe(Flag.withDefault(32))
+  },
+  (flags) =>
+    Effect.scoped(Effect.gen(function*() {
+      const db = yield* Database
+      const migrator = yield* PathMigrator
+      const from = yield* migrator.savedLocation
+      if (from === undefined) return yield* new CliFailure({ message: "The database has no saved media location: start the server once on the current storage first" })
+      const target = yield* targetSettings(flags.to)
+      const to = baseOf(target.location)
+      if (from === to) return yield* Console.log(`The media is already at ${to}. Nothing to do.`)
+      const source = yield* engineForBase(from, { mustExist: true })
+      const destination = yield* engineForBase(to, { mustExist: false })
+      const options = { concurrency: flags.concurrency, checksum: false, excludes: [] as Array<string>, dryRun: false }
+
+      yield* Console.log(`Copying ${from} → ${to} ...`)
+      const bulk = yield* syncEngines(source, destination, { ...options, delete: false })
+      yield* Console.log(`Bulk copy: ${bulk.result?.copied ?? 0} files copied, ${bulk.result?.unchanged ?? 0} already there.`)
+      if ((bulk.result?.failures.length ?? 0) > 0) {
+        return yield* new CliFailure({ message: `${bulk.result!.failures.length} files failed to copy; run the command again:\n${bulk.result!.failures.map((f) => `  ${f.key}: ${f.message}`).join("\n")}` })
+      }
+
+      const [running] = yield* db.query("look for a running server", (sql) =>
+        sql<Array<{ n: number }>>`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = ${SERVER_APPLICATION_NAME}`)
+      if (!flags.final && (running?.n ?? 0) > 0) {
+        return yield* Console.log([
+          "The server is still running (it is connected to the database), so new uploads may still arrive.",
+          `Stop it, then run: immich-storage migrate --to ${flags.to}${flags.delete ? " --delete" : ""}`,
+          "(or add --final if it is stopped but the database still shows its connections)."
+        ].join("\n"))
+      }
+
+      const delta = yield* syncEngines(source, destination, { ...options, delete: flags.delete })
+      yield* Console.log(`Final copy: ${delta.result?.copied ?? 0} files copied${flags.delete ? `, ${delta.result?.deleted ?? 0} deleted` : ""}.`)
+      const check = yield* syncEngines(source, destination, { ...options, delete: false, dryRun: true })
+      const missing = check.plan.copy.length + (delta.result?.failures.length ?? 0)
+      if (missing > 0) return yield* new CliFailure({ message: `Verification failed: ${missing} files are missing or different at ${to}; nothing was switched. Run the command again.` })
+      yield* Console.log(`Verified: all ${check.plan.unchanged.length} files are at ${to}.`)
+
+      const report = yield* migrator.rewritePaths(from, to, { dryRun: false })
+      yield* Console.log(formatRewriteReport(report))
+      yield* Console.log(["", "Done. Set this environment for the server, then start it:", ...environmentFor(target).map((l) => `  ${l}`),
+        `The files at ${from} are untouched; delete them once you are happy (the way back: immich-storage migrate --to ${flags.to === "s3" ? "local" : "s3"}).`].join("\n"))
+    })).pipe(
+      Effect.provide(PathMigrator.layer.pipe(Layer.provideMerge(Database.layer), Layer.provide(DatabaseConfig.layer))),
+      Effect.mapError(asCliFailure)
+    )
+).pipe(Command.withDescription("Move the media to S3 or back to local disk: bulk copy, final copy, verify, switch the paths"))
