@@ -126,7 +126,8 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
     const stream = NodeStream.fromReadable<Uint8Array, StorageError>({
       evaluate: () =>
         createReadStream(real, {
-          highWaterMark: READ_CHUNK,
+          // A read buffer no larger than the file: small files (thumbnails) would otherwise allocate 1 MiB each.
+          highWaterMark: Math.max(1, Math.min(READ_CHUNK, stats.size)),
           ...(resolved === undefined ? {} : { start: resolved.start, end: resolved.end })
         }),
       onError: fromFsError(name, "read", key)
