@@ -4,3 +4,7 @@ import { Schema } from "effect"
 export class CliFailure extends Schema.TaggedError<CliFailure>()("CliFailure", {
   message: Schema.String
 }) {}
+
+/** Every error of ours carries a message that says what to fix: that message is what the user sees. */
+export const toCliFailure = (error: { readonly message: string }): CliFailure =>
+  error instanceof CliFailure ? error : new CliFailure({ message: error.message })

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, inject, it } from "vitest"
 import postgres from "postgres"
-import { createTestBucket, createTestDatabase, runScript, TEST_POSTGRES } from "@immich-storage/testkit"
+import { createTestBucket, createTestDatabase, runScript, s3TestEnv, TEST_POSTGRES } from "@immich-storage/testkit"
 import type { TestDatabase } from "@immich-storage/testkit"
 
 const databases: Array<TestDatabase> = []
@@ -20,12 +20,7 @@ describe("immich-storage backups", () => {
     const env = {
       DB_DATABASE_NAME: source.name,
       IMMICH_STORAGE_ENGINE: "s3",
-      S3_BUCKET: await createTestBucket(inject("s3Endpoint")),
-      S3_PREFIX: "immich",
-      S3_ENDPOINT: inject("s3Endpoint"),
-      S3_FORCE_PATH_STYLE: "true",
-      S3_ACCESS_KEY_ID: "test",
-      S3_SECRET_ACCESS_KEY: "test"
+      ...s3TestEnv(inject("s3Endpoint"), await createTestBucket(inject("s3Endpoint")), "immich")
     }
     const cli = (...args: Array<string>) => runScript("apps/cli/src/main.ts", ["backups", ...args], env)
 

@@ -2,7 +2,7 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import postgres from "postgres"
 import { afterEach, describe, expect, inject, it } from "vitest"
-import { createTestBucket, createTestDatabase, makeTempDir, runScript, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
+import { createTestBucket, createTestDatabase, makeTempDir, runScript, s3TestEnv, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
 import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
 
 let server: RunningServer | undefined
@@ -23,14 +23,7 @@ describe("immich-storage migrate", () => {
     database = await createTestDatabase()
     const media = path.join(temp.path, "media")
     const db = { DB_DATABASE_NAME: database.name }
-    const s3 = {
-      S3_BUCKET: await createTestBucket(inject("s3Endpoint")),
-      S3_PREFIX: "immich",
-      S3_ENDPOINT: inject("s3Endpoint"),
-      S3_FORCE_PATH_STYLE: "true",
-      S3_ACCESS_KEY_ID: "test",
-      S3_SECRET_ACCESS_KEY: "test"
-    }
+    const s3 = s3TestEnv(inject("s3Endpoint"), await createTestBucket(inject("s3Endpoint")), "immich")
     const sql = postgres({ ...TEST_POSTGRES, database: database.name, max: 1, onnotice: () => undefined })
     try {
       server = await startServer({ IMMICH_MEDIA_LOCATION: media, ...db })
@@ -55,7 +48,7 @@ describe("immich-storage migrate", () => {
       expect(final.stdout).toContain("Verified: all 8 files")
       expect(final.stdout).toMatch(/user\.profileImagePath\s+1/)
       expect(final.stdout).toContain("IMMICH_STORAGE_ENGINE=s3")
-      const bucketBase = `s3://${s3.S3_BUCKET}/immich`
+      const bucketBase = `s3://${s3["S3_BUCKET"]}/immich`
       expect((await sql`select "profileImagePath" as p from "user"`)[0]?.p).toBe(`${bucketBase}/profile/u/face.jpg`)
 
       server = await startServer({ IMMICH_STORAGE_ENGINE: "s3", ...s3, ...db })

@@ -3,7 +3,7 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { promisify } from "node:util"
 import { afterEach, describe, expect, inject, it } from "vitest"
-import { createTestBucket, makeTempDir, runScript } from "@immich-storage/testkit"
+import { createTestBucket, makeTempDir, runScript, s3TestEnv } from "@immich-storage/testkit"
 import type { TempDir } from "@immich-storage/testkit"
 
 const run = promisify(execFile)
@@ -16,7 +16,7 @@ afterEach(async () => {
   temp = undefined
 })
 
-const s3Env = () => ({ S3_ENDPOINT: inject("s3Endpoint"), S3_FORCE_PATH_STYLE: "true", S3_ACCESS_KEY_ID: "test", S3_SECRET_ACCESS_KEY: "test" })
+const s3Env = () => s3TestEnv(inject("s3Endpoint"))
 
 /** A small media folder, backdated: aws compares whole seconds, so files written this second would look newer. */
 const mediaFolder = async () => {

@@ -5,7 +5,7 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { PutObjectCommand } from "@aws-sdk/client-s3"
 import postgres from "postgres"
-import { createTestBucket, createTestDatabase, makeTempDir, rawS3Client, runScript, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
+import { createTestBucket, createTestDatabase, makeTempDir, rawS3Client, runScript, s3TestEnv, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
 import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
 
 const FOLDERS = ["backups", "encoded-video", "library", "profile", "thumbs", "upload"]
@@ -38,15 +38,7 @@ afterEach(async () => {
   database = undefined
 })
 
-const s3Env = (bucket: string) => ({
-  IMMICH_STORAGE_ENGINE: "s3",
-  S3_BUCKET: bucket,
-  S3_PREFIX: "immich",
-  S3_ENDPOINT: inject("s3Endpoint"),
-  S3_FORCE_PATH_STYLE: "true",
-  S3_ACCESS_KEY_ID: "test",
-  S3_SECRET_ACCESS_KEY: "test"
-})
+const s3Env = (bucket: string) => ({ IMMICH_STORAGE_ENGINE: "s3", ...s3TestEnv(inject("s3Endpoint"), bucket, "immich") })
 
 describe("server boot", () => {
   it("boots on local disk: writes the folder markers, answers ping, stops cleanly on SIGTERM", async () => {

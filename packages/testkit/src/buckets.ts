@@ -27,3 +27,13 @@ export const createTestBucket = async (endpoint: string, stem = "test"): Promise
   }
   return bucket
 }
+
+/** The S3_* variables that point our apps at the test server (path style, test credentials). */
+export const s3TestEnv = (endpoint: string, bucket?: string, prefix?: string): Record<string, string> => ({
+  S3_ENDPOINT: endpoint,
+  S3_FORCE_PATH_STYLE: "true",
+  S3_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+  S3_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+  ...(bucket === undefined ? {} : { S3_BUCKET: bucket }),
+  ...(prefix === undefined ? {} : { S3_PREFIX: prefix })
+})

@@ -12,7 +12,7 @@ import {
   StorageEngine
 } from "@immich-storage/core"
 import type { BackupFile } from "@immich-storage/core"
-import { CliFailure } from "../CliFailure.ts"
+import { CliFailure, toCliFailure } from "../CliFailure.ts"
 
 const services = DumpWriter.layer(APP_VERSION).pipe(
   Layer.provideMerge(Layer.mergeAll(StorageEngine.layer, Database.layer)),
@@ -21,7 +21,7 @@ const services = DumpWriter.layer(APP_VERSION).pipe(
 
 /** Every failure becomes its own message on stderr and exit status 1. */
 const run = <A, E extends { readonly message: string }, R>(effect: Effect.Effect<A, E, R>) =>
-  effect.pipe(Effect.mapError((error) => (error instanceof CliFailure ? error : new CliFailure({ message: error.message }))))
+  effect.pipe(Effect.mapError(toCliFailure))
 
 /** Like the server's job, so that a backup from here never races one from a running server. */
 const exclusively = <A, E, R>(effect: Effect.Effect<A, E, R>) =>

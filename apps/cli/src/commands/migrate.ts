@@ -13,10 +13,8 @@ import {
   syncEngines
 } from "@immich-storage/core"
 import type { StorageSettings } from "@immich-storage/core"
-import { CliFailure } from "../CliFailure.ts"
+import { CliFailure, toCliFailure } from "../CliFailure.ts"
 import { formatRewriteReport } from "./migratePaths.ts"
-
-const asCliFailure = <E extends { readonly message: string }>(error: E) => (error instanceof CliFailure ? error : new CliFailure({ message: error.message }))
 
 /** Where the media goes: the S3_* variables for s3, IMMICH_MEDIA_LOCATION (default ./data) for local. */
 const targetSettings = (engine: "s3" | "local") =>
@@ -101,6 +99,6 @@ export const migrateCommand = Command.make(
         `The files at ${from} are untouched; delete them once you are happy (the way back: immich-storage migrate --to ${flags.to === "s3" ? "local" : "s3"}).`].join("\n"))
     })).pipe(
       Effect.provide(PathMigrator.layer.pipe(Layer.provideMerge(Database.layer), Layer.provide(DatabaseConfig.layer))),
-      Effect.mapError(asCliFailure)
+      Effect.mapError(toCliFailure)
     )
 ).pipe(Command.withDescription("Move the media to S3 or back to local disk: bulk copy, final copy, verify, switch the paths"))

@@ -2,9 +2,9 @@ import { Console, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { baseOf, columnLabel, Database, DatabaseConfig, loadStorageSettings, parseBase, PathMigrator } from "@immich-storage/core"
 import type { RewriteReport } from "@immich-storage/core"
-import { CliFailure } from "../CliFailure.ts"
+import { CliFailure, toCliFailure } from "../CliFailure.ts"
 
-const failWith = (error: { readonly message: string }) => new CliFailure({ message: error.message })
+const failWith = toCliFailure
 
 /** A base given on the command line must be one (an absolute path or s3://bucket/prefix). */
 const validBase = (flag: string, base: string) => {

@@ -2,9 +2,7 @@ import { Console, Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { compareContents, engineForBase, syncEngines } from "@immich-storage/core"
 import type { SyncFailure, SyncPlan, SyncProgress, SyncResult } from "@immich-storage/core"
-import { CliFailure } from "../CliFailure.ts"
-
-const asCliFailure = <E extends { readonly message: string }>(error: E) => (error instanceof CliFailure ? error : new CliFailure({ message: error.message }))
+import { CliFailure, toCliFailure } from "../CliFailure.ts"
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 
@@ -76,7 +74,7 @@ export const syncCommand = Command.make(
           message: `${report.failures.length} files failed; run the same command again to retry them:\n${report.failures.map((f) => `  ${f.operation} ${f.key}: ${f.message}`).join("\n")}`
         })
       }
-    })).pipe(Effect.mapError(asCliFailure))
+    })).pipe(Effect.mapError(toCliFailure))
 ).pipe(Command.withDescription("Copy what is new or changed from one location to another (local folder or s3://bucket/prefix)"))
 
 export const verifyCommand = Command.make(
@@ -101,5 +99,5 @@ export const verifyCommand = Command.make(
       }
       if (problems.length > 0) return yield* new CliFailure({ message: `${problems.length} differences between ${flags.source} and ${flags.destination}:\n${problems.map((p) => `  ${p}`).join("\n")}` })
       yield* Console.log(`${flags.source} and ${flags.destination} hold the same ${plan.unchanged.length} files.`)
-    })).pipe(Effect.mapError(asCliFailure))
+    })).pipe(Effect.mapError(toCliFailure))
 ).pipe(Command.withDescription("List every missing, extra or different file between two locations; exit 1 if there is any"))
