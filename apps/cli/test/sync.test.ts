@@ -90,4 +90,17 @@ describe("immich-storage sync and verify", () => {
     const listing = await aws("s3", "ls", "--recursive", `s3://${bucket}/by-us/`)
     expect(listing.stdout).toContain("by-us/upload/user-1/ab/cd/with space & ünïcödé #1.heic")
   })
+
+  it("refuses --delete from a source that looks unmounted, and says how to override", async () => {
+    const media = await mediaFolder()
+    const dst = `s3://${await createTestBucket(inject("s3Endpoint"))}/immich`
+    await runScript("apps/cli/src/main.ts", ["sync", media, dst], s3Env())
+    const unmounted = path.join(temp!.path, "empty-mount-point")
+    await fs.mkdir(unmounted)
+    const refused = await runScript("apps/cli/src/main.ts", ["sync", unmounted, dst, "--delete"], s3Env())
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain("Refusing to sync with --delete: the source holds no files")
+    expect(refused.stderr).toContain("--force")
+    expect((await runScript("apps/cli/src/main.ts", ["verify", media, dst], s3Env())).code).toBe(0)
+  })
 })

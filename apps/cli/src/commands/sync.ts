@@ -43,7 +43,11 @@ export const syncCommand = Command.make(
     exclude: Flag.String("exclude").pipe(Flag.withDescription("Skip keys matching this glob (* and ?); repeatable"), Flag.atLeast(0)),
     concurrency: Flag.Int("concurrency").pipe(Flag.withDescription("Files copied at once"), Flag.withDefault(32)),
     checksum: Flag.Boolean("checksum").pipe(Flag.withDescription("Also compare the content of same-size files"), Flag.withDefault(false)),
-    json: Flag.Boolean("json").pipe(Flag.withDescription("Print a machine-readable summary"), Flag.withDefault(false))
+    json: Flag.Boolean("json").pipe(Flag.withDescription("Print a machine-readable summary"), Flag.withDefault(false)),
+    force: Flag.Boolean("force").pipe(
+      Flag.withDescription("Let --delete proceed even when the source looks empty or unmounted"),
+      Flag.withDefault(false)
+    )
   },
   (flags) =>
     Effect.scoped(Effect.gen(function*() {
@@ -53,6 +57,7 @@ export const syncCommand = Command.make(
       const started = Date.now()
       const { plan, result } = yield* syncEngines(source, destination, {
         delete: flags.delete,
+        force: flags.force,
         dryRun: flags.dryRun,
         excludes: flags.exclude,
         concurrency: flags.concurrency,

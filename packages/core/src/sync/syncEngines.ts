@@ -1,8 +1,17 @@
-import { Effect, Stream } from "effect"
+import { Effect, Schema, Stream } from "effect"
 import type { StorageEngineShape } from "../engine/StorageEngine.ts"
 import { executeSync } from "./executeSync.ts"
 import type { SyncOptions } from "./executeSync.ts"
+import { deleteHazard } from "./deleteGuard.ts"
 import { planSync } from "./syncPlan.ts"
+
+export class DeleteRefused extends Schema.TaggedError<DeleteRefused>()("DeleteRefused", {
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `Refusing to sync with --delete: ${this.reason}. Nothing was changed. If this really is what you want, add --force.`
+  }
+}
 
 /** Lists both sides at once (one listing call per 1,000 keys on S3, no per-file HEAD), then plans. */
 export const planEngines = (source: StorageEngineShape, destination: StorageEngineShape, excludes: ReadonlyArray<string>) =>
@@ -14,10 +23,12 @@ export const planEngines = (source: StorageEngineShape, destination: StorageEngi
 export const syncEngines = Effect.fn("syncEngines")(function*(
   source: StorageEngineShape,
   destination: StorageEngineShape,
-  options: SyncOptions & { readonly excludes: ReadonlyArray<string>; readonly dryRun: boolean }
+  options: SyncOptions & { readonly excludes: ReadonlyArray<string>; readonly dryRun: boolean; readonly force?: boolean }
 ) {
   const plan = yield* planEngines(source, destination, options.excludes)
   if (options.dryRun) return { plan, result: undefined }
+  const hazard = options.delete && options.force !== true ? deleteHazard(plan) : undefined
+  if (hazard !== undefined) return yield* new DeleteRefused({ reason: hazard })
   const result = yield* executeSync(source, destination, plan, options)
   return { plan, result }
 })
