@@ -3,7 +3,7 @@
  *   case.ts <database> <s3 endpoint> <bucket>
  * Prints {"seconds": n, "bytes": gzipped size} on its last line.
  */
-import { Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { APP_VERSION, Database, DumpWriter, makeDatabase, s3Location, StorageEngine } from "@immich-storage/core"
 import { makeS3Client, makeS3Engine } from "@immich-storage/core/s3"
 import { benchS3Settings } from "../shared/s3Settings.ts"
@@ -15,13 +15,12 @@ const program = Effect.scoped(Effect.gen(function*() {
   const client = yield* makeS3Client(settings)
   const { engine } = yield* makeS3Engine(client, s3Location(bucket, settings.prefix), settings)
   const db = yield* makeDatabase({ host: "127.0.0.1", port: 5432, user: "postgres", password: undefined, database })
-  const writer = yield* Effect.gen(function*() {
-    return yield* DumpWriter
-  }).pipe(Effect.provide(DumpWriter.layer(APP_VERSION).pipe(Layer.provide(Layer.mergeAll(Layer.succeed(StorageEngine, engine), Layer.succeed(Database, db))))))
+  const services = Layer.mergeAll(Layer.succeed(StorageEngine, engine), Layer.succeed(Database, db))
+  const writer = Context.get(yield* Layer.build(DumpWriter.layer(APP_VERSION).pipe(Layer.provide(services))), DumpWriter)
   const started = process.hrtime.bigint()
   const file = yield* writer.create
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, bytes: file.size }
 }))
 
-const result = await Effect.runPromise(program.pipe(Effect.provide(Layer.empty)))
+const result = await Effect.runPromise(program)
 process.stdout.write(`${JSON.stringify(result)}\n`)

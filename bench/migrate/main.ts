@@ -6,7 +6,7 @@
  * Runs alternate, each on freshly vacuumed tables, so neither inherits the other's dead rows.
  * Usage: npm run bench:migrate [-- <assets> <runs>]   (default: 1000000 assets, 3 runs each)
  */
-import { Effect } from "effect"
+import { Context, Effect, Layer } from "effect"
 import postgres from "postgres"
 import { createTestDatabase, TEST_POSTGRES } from "@immich-storage/testkit"
 import { Database, ensureSchema, makeDatabase, PathMigrator } from "@immich-storage/core"
@@ -41,9 +41,7 @@ try {
   const program = Effect.scoped(Effect.gen(function*() {
     const db = yield* makeDatabase(settings)
     yield* ensureSchema(db)
-    const migrator = yield* Effect.gen(function*() {
-      return yield* PathMigrator
-    }).pipe(Effect.provide(PathMigrator.layer), Effect.provideService(Database, db))
+    const migrator = Context.get(yield* Layer.build(PathMigrator.layer.pipe(Layer.provide(Layer.succeed(Database, db)))), PathMigrator)
 
     const generated = yield* Effect.promise(() =>
       seconds(async () => {

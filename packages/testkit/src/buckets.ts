@@ -1,6 +1,5 @@
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3"
 import { randomBytes } from "node:crypto"
-import type { S3Settings } from "@immich-storage/core"
 
 export const TEST_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" } as const
 

@@ -5,11 +5,9 @@ import {
   Database,
   DatabaseConfig,
   engineForBase,
-  parseStorageEnv,
   PathMigrator,
-  readEnv,
   SERVER_APPLICATION_NAME,
-  STORAGE_ENV_VARIABLES,
+  storageSettingsWith,
   syncEngines
 } from "@immich-storage/core"
 import type { StorageSettings } from "@immich-storage/core"
@@ -18,14 +16,9 @@ import { formatRewriteReport } from "./migratePaths.ts"
 
 /** Where the media goes: the S3_* variables for s3, IMMICH_MEDIA_LOCATION (default ./data) for local. */
 const targetSettings = (engine: "s3" | "local") =>
-  Effect.gen(function*() {
-    const env = yield* readEnv(STORAGE_ENV_VARIABLES)
-    const parsed = parseStorageEnv({ ...env, IMMICH_STORAGE_ENGINE: engine, ...(engine === "s3" ? { IMMICH_MEDIA_LOCATION: "" } : {}) }, process.cwd())
-    if (!parsed.ok) {
-      return yield* new CliFailure({ message: `The target of --to ${engine} is not configured:\n${parsed.problems.map((p) => `  - ${p.variable} ${p.problem}`).join("\n")}` })
-    }
-    return parsed.settings
-  })
+  storageSettingsWith({ IMMICH_STORAGE_ENGINE: engine, ...(engine === "s3" ? { IMMICH_MEDIA_LOCATION: "" } : {}) }).pipe(
+    Effect.mapError((error) => new CliFailure({ message: `The target of --to ${engine} is not configured:\n${error.problems.map((p) => `  - ${p.variable} ${p.problem}`).join("\n")}` }))
+  )
 
 /** The environment the server needs after the switch; secrets are left as the user has them. */
 export const environmentFor = (settings: StorageSettings): ReadonlyArray<string> =>

@@ -2,6 +2,7 @@ import { Redacted } from "effect"
 import * as path from "node:path"
 import { localLocation, normaliseS3Prefix, s3Location, s3PrefixProblem } from "../location/MediaLocation.ts"
 import { bucketNameProblem } from "./bucketName.ts"
+import type { SettingProblem } from "./InvalidConfiguration.ts"
 import type { S3Settings, ServerSideEncryption, StorageSettings } from "./StorageSettings.ts"
 import { REQUEST_CHECKSUMS } from "./StorageSettings.ts"
 
@@ -27,9 +28,8 @@ export type StorageEnvVariable = typeof STORAGE_ENV_VARIABLES[number]
 /** Raw values; a variable that is unset or blank is absent. */
 export type StorageEnv = Partial<Record<StorageEnvVariable, string>>
 
-export interface ConfigProblem {
+export interface ConfigProblem extends SettingProblem {
   readonly variable: StorageEnvVariable
-  readonly problem: string
 }
 
 export const DEFAULT_MEDIA_LOCATION = "./data"

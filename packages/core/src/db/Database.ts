@@ -1,7 +1,7 @@
 import { Context, Effect, Exit, Layer, type Option, Redacted } from "effect"
 import postgres from "postgres"
-import { InvalidConfiguration } from "../config/StorageConfig.ts"
-import { readEnv } from "../config/readEnv.ts"
+import type { InvalidConfiguration } from "../config/InvalidConfiguration.ts"
+import { loadFromEnv } from "../config/loadFromEnv.ts"
 import { DATABASE_ENV_VARIABLES, describeDatabase, parseDatabaseEnv } from "./databaseSettings.ts"
 import type { DatabaseSettings } from "./databaseSettings.ts"
 import { DatabaseMissing, fromPostgresError } from "./errors.ts"
@@ -24,14 +24,7 @@ export interface DatabaseShape {
   readonly transaction: <A, E, R>(body: (tx: Query) => Effect.Effect<A, E, R>) => Effect.Effect<A, E | DatabaseError, R>
 }
 
-export const loadDatabaseSettings: Effect.Effect<DatabaseSettings, InvalidConfiguration> = Effect.gen(function*() {
-  const env = yield* readEnv(DATABASE_ENV_VARIABLES).pipe(
-    Effect.mapError((error) => new InvalidConfiguration({ problems: [{ variable: "environment", problem: error.message }] }))
-  )
-  const parsed = parseDatabaseEnv(env)
-  if (!parsed.ok) return yield* new InvalidConfiguration({ problems: parsed.problems })
-  return parsed.settings
-})
+export const loadDatabaseSettings: Effect.Effect<DatabaseSettings, InvalidConfiguration> = loadFromEnv(DATABASE_ENV_VARIABLES, parseDatabaseEnv)
 
 /** Where the database is: from DB_URL or Immich's DB_* variables. */
 export class DatabaseConfig extends Context.Service<DatabaseConfig, DatabaseSettings>()("@immich-storage/core/DatabaseConfig") {

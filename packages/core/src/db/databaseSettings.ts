@@ -1,5 +1,5 @@
 import { Redacted } from "effect"
-import type { ConfigProblem } from "../config/parseStorageEnv.ts"
+import type { Parsed } from "../config/loadFromEnv.ts"
 
 /** Immich's database variables; `DB_URL`, when set, replaces the others. */
 export const DATABASE_ENV_VARIABLES = ["DB_URL", "DB_HOSTNAME", "DB_PORT", "DB_USERNAME", "DB_PASSWORD", "DB_DATABASE_NAME"] as const
@@ -18,18 +18,14 @@ export interface DatabaseSettings {
 /** Defaults that work on a fresh machine with a local PostgreSQL and trust authentication. */
 export const DATABASE_DEFAULTS = { host: "127.0.0.1", port: 5432, user: "postgres", database: "immich" } as const
 
-type Problem = { readonly variable: string; readonly problem: ConfigProblem["problem"] }
-
-export const parseDatabaseEnv = (
-  env: DatabaseEnv
-): { readonly ok: true; readonly settings: DatabaseSettings } | { readonly ok: false; readonly problems: ReadonlyArray<Problem> } => {
+export const parseDatabaseEnv = (env: DatabaseEnv): Parsed<DatabaseSettings> => {
   const value = (name: keyof DatabaseEnv) => {
     const raw = env[name]?.trim()
     return raw === undefined || raw === "" ? undefined : raw
   }
   const url = value("DB_URL")
   if (url !== undefined) return parseUrl(url)
-  const problems: Array<Problem> = []
+  const problems: Array<{ variable: string; problem: string }> = []
   const portText = value("DB_PORT")
   const port = portText === undefined ? DATABASE_DEFAULTS.port : Number(portText)
   if (portText !== undefined && (!/^\d+$/.test(portText) || port < 1 || port > 65535)) {

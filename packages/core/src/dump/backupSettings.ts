@@ -1,6 +1,6 @@
-import { Context, Cron, Effect, Layer, Result } from "effect"
-import { InvalidConfiguration } from "../config/StorageConfig.ts"
-import { readEnv } from "../config/readEnv.ts"
+import { Context, Cron, type Effect, Layer, Result } from "effect"
+import type { InvalidConfiguration } from "../config/InvalidConfiguration.ts"
+import { loadFromEnv } from "../config/loadFromEnv.ts"
 import { DEFAULT_KEEP_LAST } from "./retention.ts"
 
 /** The backup job's variables. Immich keeps these in its admin settings; here they come from the environment. */
@@ -40,13 +40,7 @@ export const parseBackupEnv = (env: BackupEnv): { readonly settings: BackupSetti
   return { settings: { enabled, cron, keepLast }, problems }
 }
 
-export const loadBackupSettings: Effect.Effect<BackupSettings, InvalidConfiguration> = readEnv(BACKUP_ENV_VARIABLES).pipe(
-  Effect.mapError((error) => new InvalidConfiguration({ problems: [{ variable: "environment", problem: error.message }] })),
-  Effect.flatMap((env) => {
-    const { problems, settings } = parseBackupEnv(env)
-    return problems.length > 0 ? Effect.fail(new InvalidConfiguration({ problems })) : Effect.succeed(settings)
-  })
-)
+export const loadBackupSettings: Effect.Effect<BackupSettings, InvalidConfiguration> = loadFromEnv(BACKUP_ENV_VARIABLES, parseBackupEnv)
 
 export class BackupConfig extends Context.Service<BackupConfig, BackupSettings>()("@immich-storage/core/BackupConfig") {
   static readonly layer: Layer.Layer<BackupConfig, InvalidConfiguration> = Layer.effect(BackupConfig, loadBackupSettings)

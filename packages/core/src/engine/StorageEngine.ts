@@ -1,10 +1,9 @@
 import { Context, Effect, Layer, type Stream } from "effect"
-import type { InvalidConfiguration } from "../config/StorageConfig.ts"
 import { StorageConfig } from "../config/StorageConfig.ts"
 import type { MediaLocation } from "../location/MediaLocation.ts"
 import type { ByteRange, ResolvedRange } from "./byteRange.ts"
 import type { StorageError } from "./errors.ts"
-import { makeLocalEngine } from "./LocalEngine.ts"
+import { makeEngine } from "./makeEngine.ts"
 
 export interface ObjectInfo {
   /** The storage key, relative to the media location. */
@@ -58,17 +57,11 @@ export interface StorageEngineShape {
 }
 
 export class StorageEngine extends Context.Service<StorageEngine, StorageEngineShape>()("@immich-storage/core/StorageEngine") {
-  /** The engine the configuration picks. With S3 the bucket is checked once, so a wrong name fails at boot. */
-  static readonly layer: Layer.Layer<StorageEngine, StorageError | InvalidConfiguration, StorageConfig> = Layer.effect(
+  /** The engine the configuration picks (see `makeEngine`). */
+  static readonly layer: Layer.Layer<StorageEngine, StorageError, StorageConfig> = Layer.effect(
     StorageEngine,
     Effect.gen(function*() {
-      const settings = yield* StorageConfig
-      if (settings.engine === "local") return yield* makeLocalEngine(settings.location)
-      const { makeS3Client, makeS3Engine } = yield* Effect.promise(() => import("../s3.ts"))
-      const client = yield* makeS3Client(settings.s3)
-      const { checkBucket, engine } = yield* makeS3Engine(client, settings.location, settings.s3)
-      yield* checkBucket
-      return engine
+      return yield* makeEngine(yield* StorageConfig)
     })
   )
 }

@@ -3,9 +3,8 @@ import { ConfigProvider, Effect, Exit, Layer, Redacted } from "effect"
 import { dropDatabaseIfExists, unusedDatabaseName } from "@immich-storage/testkit"
 import { Database, DatabaseConfig, ensureSchema, makeDatabase, parseDatabaseEnv, SCHEMA_STATEMENTS } from "@immich-storage/core"
 import { freshDatabase, testDatabaseScoped, testDatabaseSettings } from "./helpers.ts"
+import { failureOf } from "../failures.ts"
 
-const errorOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
-  Exit.isFailure(exit) ? (exit.cause.reasons.find((r) => r._tag === "Fail") as { error: E } | undefined)?.error : undefined
 
 describe("database settings", () => {
   it("defaults to postgres on 127.0.0.1:5432, database immich", () => {
@@ -59,10 +58,10 @@ describe("Database service", () => {
 
   it.effect("reports an unreachable server and a refused login as typed errors that say what to check", () =>
     Effect.gen(function*() {
-      const unreachable = errorOf(yield* Effect.exit(Effect.scoped(makeDatabase({ ...testDatabaseSettings("x"), port: 1 }))))
+      const unreachable = failureOf(yield* Effect.exit(Effect.scoped(makeDatabase({ ...testDatabaseSettings("x"), port: 1 }))))
       assert.strictEqual(unreachable?._tag, "DatabaseUnreachable")
       assert.include(unreachable?.message ?? "", "DB_HOSTNAME")
-      const refused = errorOf(yield* Effect.exit(Effect.scoped(makeDatabase({ ...testDatabaseSettings("postgres"), user: "no_such_role_here" }))))
+      const refused = failureOf(yield* Effect.exit(Effect.scoped(makeDatabase({ ...testDatabaseSettings("postgres"), user: "no_such_role_here" }))))
       assert.strictEqual(refused?._tag, "DatabaseAuthFailed")
       assert.include(refused?.message ?? "", "DB_USERNAME")
     }))

@@ -1,14 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Layer, Option, Stream } from "effect"
+import { Effect, Fiber, Option, Stream } from "effect"
 import postgres from "postgres"
 import { TEST_POSTGRES } from "@immich-storage/testkit"
-import { checkDumpTool, Database, DumpWriter, localLocation, makeDatabase, makeLocalEngine, StorageEngine } from "@immich-storage/core"
+import { checkDumpTool, localLocation, makeDatabase, makeLocalEngine } from "@immich-storage/core"
 import type { StorageEngineShape } from "@immich-storage/core"
 import { freshDatabase, testDatabaseScoped, testDatabaseSettings } from "../db/helpers.ts"
 import { makeTestS3Engine, tempDirScoped } from "../engine/helpers.ts"
+import { failureOf } from "../failures.ts"
+import { dumpWriterOn } from "./helpers.ts"
 
-const errorOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
-  Exit.isFailure(exit) ? (exit.cause.reasons.find((r) => r._tag === "Fail") as { error: E } | undefined)?.error : undefined
 
 const engines: ReadonlyArray<{ name: string; make: Effect.Effect<StorageEngineShape, unknown, import("effect").Scope.Scope> }> = [
   { name: "local", make: Effect.flatMap(tempDirScoped, (dir) => makeLocalEngine(localLocation(`${dir.path}/media`))) },
@@ -18,10 +18,7 @@ const engines: ReadonlyArray<{ name: string; make: Effect.Effect<StorageEngineSh
 const writerFor = (engine: StorageEngineShape, databaseName: string) =>
   Effect.gen(function*() {
     const db = yield* makeDatabase(testDatabaseSettings(databaseName))
-    const writer = yield* Effect.gen(function*() {
-      return yield* DumpWriter
-    }).pipe(Effect.provide(DumpWriter.layer("0.1.0").pipe(Layer.provide(Layer.mergeAll(Layer.succeed(StorageEngine, engine), Layer.succeed(Database, db))))))
-    return { writer, db }
+    return { writer: yield* dumpWriterOn(engine, db), db }
   })
 
 /** Every row of every table, as JSON, in a stable order. */
@@ -70,13 +67,8 @@ for (const { make, name } of engines) {
         const engine = yield* make
         const { name: sourceName } = yield* freshDatabase
         const { db, writer } = yield* writerFor(engine, sourceName)
-        const badWriter = yield* Effect.gen(function*() {
-          return yield* DumpWriter
-        }).pipe(Effect.provide(DumpWriter.layer("0.1.0").pipe(Layer.provide(Layer.mergeAll(
-          Layer.succeed(StorageEngine, engine),
-          Layer.succeed(Database, { ...db, settings: { ...db.settings, user: "no_such_role" } })
-        )))))
-        const error = errorOf(yield* Effect.exit(badWriter.create))
+        const badWriter = yield* dumpWriterOn(engine, { ...db, settings: { ...db.settings, user: "no_such_role" } })
+        const error = failureOf(yield* Effect.exit(badWriter.create))
         assert.strictEqual(error?._tag, "DumpFailed")
         assert.include(error?.message ?? "", "no_such_role")
         assert.deepStrictEqual(yield* writer.list, [])
@@ -108,7 +100,7 @@ for (const { make, name } of engines) {
         }
         yield* Effect.promise(() => admin.end())
         assert.strictEqual(killed, 1, "pg_dump's backend was found and terminated")
-        const error = errorOf(yield* Fiber.await(fiber))
+        const error = failureOf(yield* Fiber.await(fiber))
         assert.strictEqual(error?._tag, "DumpFailed")
         assert.deepStrictEqual(yield* writer.list, [])
         assert.deepStrictEqual(yield* Stream.runCollect(engine.list("backups")), [])
@@ -146,10 +138,10 @@ for (const { make, name } of engines) {
         const { name: sourceName } = yield* freshDatabase
         const { writer } = yield* writerFor(engine, sourceName)
         const target = yield* testDatabaseScoped
-        const missing = errorOf(yield* Effect.exit(writer.restore("immich-db-backup-20200101T000000-v1-pg1.sql.gz", testDatabaseSettings(target.name))))
+        const missing = failureOf(yield* Effect.exit(writer.restore("immich-db-backup-20200101T000000-v1-pg1.sql.gz", testDatabaseSettings(target.name))))
         assert.strictEqual(missing?._tag, "BackupNotFound")
         yield* engine.put("backups/immich-db-backup-20200101T000000-v1-pg1.sql.gz", Buffer.from("not gzip at all"))
-        const corrupt = errorOf(yield* Effect.exit(writer.restore("immich-db-backup-20200101T000000-v1-pg1.sql.gz", testDatabaseSettings(target.name))))
+        const corrupt = failureOf(yield* Effect.exit(writer.restore("immich-db-backup-20200101T000000-v1-pg1.sql.gz", testDatabaseSettings(target.name))))
         assert.strictEqual(corrupt?._tag, "RestoreFailed")
         assert.include(corrupt?.message ?? "", "gzip")
       }))
@@ -159,7 +151,7 @@ for (const { make, name } of engines) {
 describe("dump tooling", () => {
   it.effect("refuses a server newer than pg_dump, naming the package to install", () =>
     Effect.gen(function*() {
-      const error = errorOf(yield* Effect.exit(checkDumpTool("99.1")))
+      const error = failureOf(yield* Effect.exit(checkDumpTool("99.1")))
       assert.strictEqual(error?._tag, "DumpToolMismatch")
       assert.include(error?.message ?? "", "postgresql-client-99")
     }))

@@ -1,14 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cron, Effect, Fiber, Layer, Logger } from "effect"
-import { Database, DumpWriter, localLocation, makeDatabase, makeLocalEngine, millisUntilNext, parseBackupEnv, runBackupSchedule, StorageEngine } from "@immich-storage/core"
-import type { DatabaseShape, StorageEngineShape } from "@immich-storage/core"
+import { Cron, Effect, Fiber, Logger } from "effect"
+import { localLocation, makeDatabase, makeLocalEngine, millisUntilNext, parseBackupEnv, runBackupSchedule } from "@immich-storage/core"
 import { freshDatabase, testDatabaseSettings } from "../db/helpers.ts"
 import { tempDirScoped } from "../engine/helpers.ts"
-
-const writerOn = (engine: StorageEngineShape, db: DatabaseShape) =>
-  Effect.gen(function*() {
-    return yield* DumpWriter
-  }).pipe(Effect.provide(DumpWriter.layer("0.1.0").pipe(Layer.provide(Layer.mergeAll(Layer.succeed(StorageEngine, engine), Layer.succeed(Database, db))))))
+import { dumpWriterOn } from "./helpers.ts"
 
 describe("backup settings", () => {
   it("defaults to Immich's: 02:00 every day, keep 14", () => {
@@ -34,7 +29,7 @@ describe("backup schedule", () => {
       const engine = yield* makeLocalEngine(localLocation(`${dir.path}/media`))
       const { name } = yield* freshDatabase
       const db = yield* makeDatabase(testDatabaseSettings(name))
-      const writer = yield* writerOn(engine, db)
+      const writer = yield* dumpWriterOn(engine, db)
       const fiber = yield* Effect.forkChild(runBackupSchedule({ enabled: true, cron: "* * * * * *", keepLast: 1 }, writer, db))
       let backups = 0
       for (let i = 0; i < 100 && backups === 0; i++) {
@@ -53,7 +48,7 @@ describe("backup schedule", () => {
       const db = yield* makeDatabase(testDatabaseSettings(name))
       const good = "immich-db-backup-20200101T020000-v1.0.0-pg15.1.sql.gz"
       yield* engine.put(`backups/${good}`, Buffer.from("an old good backup"))
-      const broken = yield* writerOn(engine, { ...db, settings: { ...db.settings, user: "no_such_role" } })
+      const broken = yield* dumpWriterOn(engine, { ...db, settings: { ...db.settings, user: "no_such_role" } })
       const errors: Array<string> = []
       const capture = Logger.layer([Logger.make(({ logLevel, message }) => {
         if (logLevel === "Error") errors.push(String(Array.isArray(message) ? message.join(" ") : message))

@@ -2,9 +2,9 @@ import { assert, layer } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Layer, Stream } from "effect"
 import { compareKeys, StorageEngine } from "@immich-storage/core"
 import { chunked, hashStream, MiB, randomData, readAll, sha256 } from "./helpers.ts"
+import { failureOf } from "../failures.ts"
 
-const failureTag = <A, E extends { _tag: string }>(exit: Exit.Exit<A, E>): string | undefined =>
-  Exit.isFailure(exit) ? (exit.cause.reasons.find((r) => r._tag === "Fail") as { error: E } | undefined)?.error._tag : undefined
+const failureTag = <A, E extends { _tag: string }>(exit: Exit.Exit<A, E>): string | undefined => failureOf(exit)?._tag
 
 /** The behaviour every StorageEngine must have, whatever it stores on. */
 export const engineContract = (name: string, engineLayer: Layer.Layer<StorageEngine>) =>

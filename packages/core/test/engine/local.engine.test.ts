@@ -4,9 +4,9 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { localLocation, makeLocalEngine } from "@immich-storage/core"
 import { readAll, tempDirScoped } from "./helpers.ts"
+import { failureOf } from "../failures.ts"
 
-const tagOf = <A, E extends { _tag: string }>(exit: Exit.Exit<A, E>) =>
-  Exit.isFailure(exit) ? (exit.cause.reasons.find((r) => r._tag === "Fail") as { error: E } | undefined)?.error._tag : undefined
+const tagOf = <A, E extends { _tag: string }>(exit: Exit.Exit<A, E>) => failureOf(exit)?._tag
 
 const setup = Effect.gen(function*() {
   const dir = yield* tempDirScoped

@@ -6,14 +6,13 @@ import { StorageConfig, StorageEngine } from "@immich-storage/core"
 import { createTestBucket, rawS3Client, startS3Proxy, uniqueName } from "@immich-storage/testkit"
 import type { S3Proxy } from "@immich-storage/testkit"
 import { chunked, makeTestS3Engine, MiB, randomData, readAll, sha256, hashStream } from "./helpers.ts"
+import { failureOf } from "../failures.ts"
 
 const proxyScoped = Effect.acquireRelease(
   Effect.promise(() => startS3Proxy(inject("s3Endpoint"))),
   (proxy) => Effect.promise(() => proxy.stop())
 )
 
-const errorOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
-  Exit.isFailure(exit) ? (exit.cause.reasons.find((r) => r._tag === "Fail") as { error: E } | undefined)?.error : undefined
 
 const requestsFor = (proxy: S3Proxy, method: string, test: (url: string) => boolean) =>
   proxy.requests.filter((r) => r.method === method && test(r.url))
@@ -60,7 +59,7 @@ describe("S3 engine", () => {
       const proxy = yield* proxyScoped
       const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint })
       proxy.injectFaults(Array.from({ length: 10 }, () => ({ status: 503, code: "SlowDown" })), (r) => r.method === "GET")
-      const error = errorOf(yield* Effect.exit(engine.get("upload/any.jpg")))
+      const error = failureOf(yield* Effect.exit(engine.get("upload/any.jpg")))
       assert.strictEqual(error?._tag, "StorageUnavailable")
       assert.include(error?.message ?? "", "SlowDown")
       assert.strictEqual(requestsFor(proxy, "GET", (url) => url.includes("any.jpg")).length, 4, "1 try + 3 retries")
@@ -71,7 +70,7 @@ describe("S3 engine", () => {
       const proxy = yield* proxyScoped
       const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint })
       proxy.injectFaults([{ status: 403, code: "AccessDenied" }], (r) => r.method === "PUT")
-      const error = errorOf(yield* Effect.exit(engine.put("upload/denied.jpg", Buffer.from("x"))))
+      const error = failureOf(yield* Effect.exit(engine.put("upload/denied.jpg", Buffer.from("x"))))
       assert.strictEqual(error?._tag, "AccessDenied")
       assert.include(error?.message ?? "", "S3_ACCESS_KEY_ID")
       assert.strictEqual(requestsFor(proxy, "PUT", (url) => url.includes("denied.jpg")).length, 1)
@@ -148,7 +147,7 @@ describe("S3 engine", () => {
           Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env }))
         )
       )
-      const error = errorOf(exit)
+      const error = failureOf(exit)
       assert.strictEqual(error?._tag, "BucketNotFound")
       assert.include(error?.message ?? "", "S3_BUCKET")
     }))

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Layer, Logger } from "effect"
+import { Context, Effect, Exit, Fiber, Layer, Logger } from "effect"
 import fc from "fast-check"
 import postgres from "postgres"
 import { TEST_POSTGRES } from "@immich-storage/testkit"
@@ -10,9 +10,7 @@ import { allPaths, seedLibrary } from "./seed.ts"
 const migratorFor = (name: string) =>
   Effect.gen(function*() {
     const db = yield* makeDatabase(testDatabaseSettings(name))
-    const migrator = yield* Effect.gen(function*() {
-      return yield* PathMigrator
-    }).pipe(Effect.provide(PathMigrator.layer.pipe(Layer.provide(Layer.succeed(Database, db)))))
+    const migrator = Context.get(yield* Layer.build(PathMigrator.layer.pipe(Layer.provide(Layer.succeed(Database, db)))), PathMigrator)
     return { db, migrator }
   })
 

@@ -1,0 +1,41 @@
+import { Effect, Exit } from "effect"
+import { InvalidConfiguration } from "./InvalidConfiguration.ts"
+import type { SettingProblem } from "./InvalidConfiguration.ts"
+import { readEnv } from "./readEnv.ts"
+
+/** What a settings parser returns: the settings, or every problem it found. */
+export type Parsed<T> =
+  | { readonly ok: true; readonly settings: T }
+  | { readonly ok: false; readonly problems: ReadonlyArray<SettingProblem> }
+/** Parsers that always produce settings (with defaults) report their problems beside them. */
+type ParserResult<T> = Parsed<T> | { readonly settings: T; readonly problems: ReadonlyArray<SettingProblem> }
+
+/** Reads the named variables and parses them; any problem fails with all of them. */
+export const loadFromEnv = <const Name extends string, T>(
+  names: ReadonlyArray<Name>,
+  parse: (env: Partial<Record<Name, string>>) => ParserResult<T>
+): Effect.Effect<T, InvalidConfiguration> =>
+  readEnv(names).pipe(
+    Effect.mapError((error) => new InvalidConfiguration({ problems: [{ variable: "environment", problem: `could not be read: ${error.message}` }] })),
+    Effect.flatMap((env) => {
+      const parsed = parse(env)
+      if ("ok" in parsed) return parsed.ok ? Effect.succeed(parsed.settings) : Effect.fail(new InvalidConfiguration({ problems: parsed.problems }))
+      return parsed.problems.length > 0 ? Effect.fail(new InvalidConfiguration({ problems: parsed.problems })) : Effect.succeed(parsed.settings)
+    })
+  )
+
+/** Loads several groups of settings, and reports the problems of all of them together. */
+export const loadAll = <const Loaders extends Record<string, Effect.Effect<unknown, InvalidConfiguration>>>(
+  loaders: Loaders
+): Effect.Effect<{ [K in keyof Loaders]: Effect.Success<Loaders[K]> }, InvalidConfiguration> =>
+  Effect.gen(function*() {
+    const settings: Record<string, unknown> = {}
+    const problems: Array<SettingProblem> = []
+    for (const [name, load] of Object.entries(loaders)) {
+      const exit = yield* Effect.exit(load)
+      if (Exit.isSuccess(exit)) settings[name] = exit.value
+      else for (const reason of exit.cause.reasons) if (reason._tag === "Fail") problems.push(...reason.error.problems)
+    }
+    if (problems.length > 0) return yield* new InvalidConfiguration({ problems })
+    return settings as { [K in keyof Loaders]: Effect.Success<Loaders[K]> }
+  })
