@@ -5,15 +5,14 @@
  */
 import { Context, Effect, Layer } from "effect"
 import { APP_VERSION, Database, DumpWriter, makeDatabase, s3Location, StorageEngine } from "@immich-storage/core"
-import { makeS3Client, makeS3Engine } from "@immich-storage/core/s3"
+import { makeS3Engine } from "@immich-storage/core/s3"
 import { benchS3Settings } from "../shared/s3Settings.ts"
 
 const [database, endpoint, bucket] = process.argv.slice(2) as [string, string, string]
 const settings = benchS3Settings(endpoint, bucket, "immich")
 
 const program = Effect.scoped(Effect.gen(function*() {
-  const client = yield* makeS3Client(settings)
-  const { engine } = yield* makeS3Engine(client, s3Location(bucket, settings.prefix), settings)
+  const { engine } = yield* makeS3Engine(s3Location(bucket, settings.prefix), settings)
   const db = yield* makeDatabase({ host: "127.0.0.1", port: 5432, user: "postgres", password: undefined, database })
   const services = Layer.mergeAll(Layer.succeed(StorageEngine, engine), Layer.succeed(Database, db))
   const writer = Context.get(yield* Layer.build(DumpWriter.layer(APP_VERSION).pipe(Layer.provide(services))), DumpWriter)

@@ -25,10 +25,9 @@ const ours = async (engineKind: "s3" | "local") => {
   const build = engineKind === "local"
     ? core.makeLocalEngine(core.localLocation(endpoint))
     : Effect.gen(function*() {
-      const { makeS3Client, makeS3Engine } = yield* Effect.promise(() => import("@immich-storage/core/s3"))
+      const { makeS3Engine } = yield* Effect.promise(() => import("@immich-storage/core/s3"))
       const settings = benchS3Settings(endpoint, bucket, "")
-      const client = yield* makeS3Client(settings)
-      return (yield* makeS3Engine(client, core.s3Location(bucket, ""), settings)).engine
+      return (yield* makeS3Engine(core.s3Location(bucket, ""), settings)).engine
     })
   const engine = await Effect.runPromise(build.pipe(Scope.provide(scope)))
   return {

@@ -1,6 +1,5 @@
 /**
- * The S3 engine, kept out of the main entry point so that a server on local disk never loads the
- * AWS SDK (about 35 MiB of memory).
+ * The S3 engine, kept out of the main entry point so that a server on local disk never loads it. The
+ * AWS SDK itself is loaded later still, by the engine, when a request first needs it.
  */
-export * from "./engine/s3Client.ts"
-export * from "./engine/S3Engine.ts"
+export * from "./engine/s3/S3Engine.ts"

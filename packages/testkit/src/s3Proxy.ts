@@ -1,11 +1,19 @@
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
+import { sigV4Problem } from "./sigv4.ts"
 
 export interface RecordedRequest {
   readonly method: string
   readonly url: string
   readonly headers: http.IncomingHttpHeaders
   status?: number
+  /** With `verifySignatures`: undefined when the SigV4 signature and payload hash were right. */
+  signatureProblem?: string | undefined
+}
+
+export interface S3ProxyOptions {
+  /** Check every request's SigV4 signature against this secret; a bad one is answered 403 SignatureDoesNotMatch. */
+  readonly verifySignatures?: { readonly secretAccessKey: string }
 }
 
 /** A fault the proxy answers with instead of forwarding: an S3 error response, or a dropped connection. */
@@ -24,7 +32,7 @@ export interface S3Proxy {
  * (to check what reached the server: SSE headers, aborts) and injects faults that a healthy server
  * cannot be made to produce on demand (503 SlowDown, 500, connection resets, 403).
  */
-export const startS3Proxy = async (target: string): Promise<S3Proxy> => {
+export const startS3Proxy = async (target: string, options: S3ProxyOptions = {}): Promise<S3Proxy> => {
   const targetUrl = new URL(target)
   const requests: Array<RecordedRequest> = []
   let pending: Array<Fault> = []
@@ -48,21 +56,44 @@ export const startS3Proxy = async (target: string): Promise<S3Proxy> => {
       })
       return
     }
-    const upstream = http.request({
-      host: targetUrl.hostname,
-      port: targetUrl.port,
-      method: req.method,
-      path: req.url,
-      headers: req.headers,
-      agent
-    }, (response) => {
-      record.status = response.statusCode ?? 0
-      res.writeHead(response.statusCode ?? 502, response.headers)
-      response.pipe(res)
-    })
-    upstream.on("error", () => res.destroy())
-    res.on("close", () => upstream.destroy())
-    req.pipe(upstream)
+    if (options.verifySignatures !== undefined) {
+      const { secretAccessKey } = options.verifySignatures
+      const chunks: Array<Buffer> = []
+      req.on("data", (chunk: Buffer) => chunks.push(chunk))
+      req.on("end", () => {
+        const body = Buffer.concat(chunks)
+        record.signatureProblem = sigV4Problem({ method: record.method, url: record.url, headers: req.headers, body }, secretAccessKey)
+        if (record.signatureProblem !== undefined) {
+          record.status = 403
+          res.writeHead(403, { "content-type": "application/xml" })
+          res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>SignatureDoesNotMatch</Code><Message>${record.signatureProblem.replace(/[<&]/g, "")}</Message></Error>`)
+          return
+        }
+        forward(body)
+      })
+      return
+    }
+    forward(undefined)
+
+    /** Passes the request on; `body` when it was read already (to check its signature). */
+    function forward(body: Buffer | undefined) {
+      const upstream = http.request({
+        host: targetUrl.hostname,
+        port: targetUrl.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        agent
+      }, (response) => {
+        record.status = response.statusCode ?? 0
+        res.writeHead(response.statusCode ?? 502, response.headers)
+        response.pipe(res)
+      })
+      upstream.on("error", () => res.destroy())
+      res.on("close", () => upstream.destroy())
+      if (body === undefined) req.pipe(upstream)
+      else upstream.end(body)
+    }
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const { port } = server.address() as AddressInfo

@@ -2,7 +2,7 @@ import { Schema } from "effect"
 
 /**
  * Every failure of a storage engine is one of these. SDK and file-system errors are mapped at the
- * boundary (`s3Errors.ts`, `localErrors.ts`); each message says what happened and what to do.
+ * boundary (`s3/s3Errors.ts`, `localErrors.ts`); each message says what happened and what to do.
  */
 
 export class ObjectNotFound extends Schema.TaggedError<ObjectNotFound>()("ObjectNotFound", {

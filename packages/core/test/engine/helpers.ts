@@ -4,7 +4,7 @@ import { inject } from "vitest"
 import { makeTempDir, createTestBucket } from "@immich-storage/testkit"
 import type { S3Settings, StorageEngineShape } from "@immich-storage/core"
 import { localLocation, makeLocalEngine, s3Location, StorageEngine } from "@immich-storage/core"
-import { makeS3Client, makeS3Engine } from "@immich-storage/core/s3"
+import { makeS3Engine } from "@immich-storage/core/s3"
 import type { S3EngineOptions } from "@immich-storage/core/s3"
 
 export const MiB = 1024 * 1024
@@ -72,8 +72,7 @@ export const makeTestS3Engine = (options: {
       credentials: { accessKeyId: "test", secretAccessKey: Redacted.make("test") },
       ...options.settings
     })
-    const client = yield* makeS3Client(settings)
-    const made = yield* makeS3Engine(client, s3Location(bucket, settings.prefix), settings, {
+    const made = yield* makeS3Engine(s3Location(bucket, settings.prefix), settings, {
       retry: { retries: 3, baseDelay: "5 millis", maxDelay: "20 millis" },
       ...options.engine
     })

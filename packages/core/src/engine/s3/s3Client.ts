@@ -3,7 +3,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler"
 import { Effect, Redacted } from "effect"
 import { Agent as HttpAgent } from "node:http"
 import { Agent as HttpsAgent } from "node:https"
-import type { S3Settings } from "../config/StorageSettings.ts"
+import type { S3Settings } from "../../config/StorageSettings.ts"
 
 /** Sockets kept open per client: enough for parallel parts and many small objects at once. */
 const MAX_SOCKETS = 64

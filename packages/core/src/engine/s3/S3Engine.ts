@@ -1,35 +1,26 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-  UploadPartCommand,
-  UploadPartCopyCommand
-} from "@aws-sdk/client-s3"
+import type { S3Client } from "@aws-sdk/client-s3"
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Effect, Exit, Option, Sink, Stream } from "effect"
+import { Effect, Exit, Option, Redacted, Scope, Sink, Stream } from "effect"
 import type { Readable } from "node:stream"
-import type { S3Settings } from "../config/StorageSettings.ts"
-import type { S3Location } from "../location/MediaLocation.ts"
-import { baseOf } from "../location/MediaLocation.ts"
-import { keyProblem, prefixProblem } from "../location/StorageKey.ts"
-import { parseContentRange, rangeHeader } from "./byteRange.ts"
-import type { ByteRange } from "./byteRange.ts"
-import { InvalidKey, StorageFailure } from "./errors.ts"
-import type { StorageError } from "./errors.ts"
-import { intoParts } from "./parts.ts"
-import { DEFAULT_RETRY_POLICY, retryTransient } from "./retry.ts"
-import type { RetryPolicy } from "./retry.ts"
+import { crc32 } from "node:zlib"
+import type { S3Settings } from "../../config/StorageSettings.ts"
+import type { S3Location } from "../../location/MediaLocation.ts"
+import { baseOf } from "../../location/MediaLocation.ts"
+import { keyProblem, prefixProblem } from "../../location/StorageKey.ts"
+import { parseContentRange, rangeHeader } from "../byteRange.ts"
+import type { ByteRange } from "../byteRange.ts"
+import { InvalidKey, StorageFailure } from "../errors.ts"
+import type { StorageError } from "../errors.ts"
+import { intoParts } from "../parts.ts"
+import { DEFAULT_RETRY_POLICY, retryTransient } from "../retry.ts"
+import type { RetryPolicy } from "../retry.ts"
+import type { ObjectInfo, PutOptions, StorageEngineShape } from "../StorageEngine.ts"
+import { bucketPath, bucketUrlOf, customEndpointBucketUrl, objectPath } from "./s3Endpoint.ts"
+import type { BucketUrl } from "./s3Endpoint.ts"
 import { fromS3Error } from "./s3Errors.ts"
-import type { ObjectInfo, PutOptions, StorageEngineShape } from "./StorageEngine.ts"
+import { makeS3Wire } from "./s3Wire.ts"
+import type { CredentialsProvider, S3Wire, WireResponse } from "./s3Wire.ts"
+import { parseListObjectsV2 } from "./s3Xml.ts"
 
 const MiB = 1024 * 1024
 
@@ -57,13 +48,26 @@ export const S3_DEFAULTS = {
 const MAX_PARTS = 10_000
 const DELETE_BATCH = 1000
 
+/** The AWS SDK and its client, loaded on first use. */
+interface Sdk {
+  readonly module: typeof import("@aws-sdk/client-s3")
+  readonly client: S3Client
+}
+
+/** Sockets and time limit of the lean request path (the SDK client has the same). */
+const MAX_SOCKETS = 64
+const REQUEST_TIMEOUT_MS = 120_000
+
 /**
  * Objects under `s3://bucket/prefix`. Bodies above the threshold go multipart with bounded part
  * concurrency; a multipart upload that fails or is interrupted is aborted, so no partial object is
  * ever visible. Every write carries the configured server-side encryption.
+ *
+ * The hot, simple requests (single PUTs, listings, HEADs) go through `s3Wire`: signed by the SDK's own
+ * signer, without the SDK's per-request machinery. Everything else uses the AWS SDK, which is loaded
+ * only when first needed: a sync that finds nothing to do never loads it.
  */
 export const makeS3Engine = Effect.fnUntraced(function*(
-  client: S3Client,
   location: S3Location,
   settings: S3Settings,
   options: S3EngineOptions = {}
@@ -72,6 +76,7 @@ export const makeS3Engine = Effect.fnUntraced(function*(
   const retry = retryTransient(options.retry ?? DEFAULT_RETRY_POLICY)
   const name = baseOf(location)
   const Bucket = location.bucket
+  const scope = yield* Scope.Scope
   const objectKey = (key: string) => (location.prefix === "" ? key : `${location.prefix}/${key}`)
   const keyOfObject = (object: string) => (location.prefix === "" ? object : object.slice(location.prefix.length + 1))
   const checksum = settings.requestChecksums === "when_supported" ? ({ ChecksumAlgorithm: "CRC32" } as const) : {}
@@ -80,40 +85,105 @@ export const makeS3Engine = Effect.fnUntraced(function*(
     : settings.sse.algorithm === "AES256"
     ? ({ ServerSideEncryption: "AES256" } as const)
     : ({ ServerSideEncryption: "aws:kms", ...(settings.sse.kmsKeyId === undefined ? {} : { SSEKMSKeyId: settings.sse.kmsKeyId }) } as const)
+  const sseHeaders: Record<string, string> = settings.sse === undefined
+    ? {}
+    : settings.sse.algorithm === "AES256"
+    ? { "x-amz-server-side-encryption": "AES256" }
+    : {
+      "x-amz-server-side-encryption": "aws:kms",
+      ...(settings.sse.kmsKeyId === undefined ? {} : { "x-amz-server-side-encryption-aws-kms-key-id": settings.sse.kmsKeyId })
+    }
+
+  const loadSdk: Effect.Effect<Sdk> = yield* Effect.cached(Effect.gen(function*() {
+    const module = yield* Effect.promise(() => import("@aws-sdk/client-s3"))
+    const { makeS3Client } = yield* Effect.promise(() => import("./s3Client.ts"))
+    const client = yield* makeS3Client(settings).pipe(Scope.provide(scope))
+    return { module, client }
+  }))
+
+  const staticCredentials = settings.credentials
+  const credentials: CredentialsProvider = staticCredentials === undefined
+    ? () => Effect.runPromise(loadSdk).then(({ client }) => client.config.credentials())
+    : () => Promise.resolve({ accessKeyId: staticCredentials.accessKeyId, secretAccessKey: Redacted.value(staticCredentials.secretAccessKey) })
+
+  /** Where this bucket's requests go: our rule for a custom endpoint, the SDK's resolver for AWS. */
+  const resolveBucketUrl: Effect.Effect<{ readonly url: BucketUrl; readonly region: string }, StorageError> = settings.endpoint !== undefined
+    ? Effect.succeed({ url: customEndpointBucketUrl(settings.endpoint, Bucket, settings.forcePathStyle), region: settings.region })
+    : Effect.flatMap(loadSdk, ({ client }) =>
+      Effect.tryPromise({
+        try: async () => {
+          const resolved = await client.config.endpointProvider({
+            Bucket,
+            Region: settings.region,
+            UseFIPS: await client.config.useFipsEndpoint(),
+            UseDualStack: await client.config.useDualstackEndpoint(),
+            Accelerate: settings.useAccelerate,
+            ForcePathStyle: settings.forcePathStyle
+          })
+          const scheme = (resolved.properties?.["authSchemes"] as ReadonlyArray<{ name?: string; signingRegion?: string }> | undefined)?.[0]
+          if (scheme !== undefined && scheme.name !== "sigv4") throw new Error(`the bucket needs ${scheme.name} signing (S3 Express directory buckets are not supported)`)
+          return { url: bucketUrlOf(resolved.url), region: scheme?.signingRegion ?? settings.region }
+        },
+        catch: (cause) => new StorageFailure({ location: name, operation: "open the bucket", detail: cause instanceof Error ? cause.message : String(cause) })
+      }))
+
+  const loadWire: Effect.Effect<S3Wire, StorageError> = yield* Effect.cached(Effect.gen(function*() {
+    const { region, url } = yield* resolveBucketUrl
+    const wire = makeS3Wire({ bucket: url, region, credentials, maxSockets: MAX_SOCKETS, timeoutMs: REQUEST_TIMEOUT_MS })
+    yield* Scope.addFinalizer(scope, Effect.sync(() => wire.close()))
+    return { wire, url }
+  }).pipe(Effect.map(({ wire }) => wire)))
+  const bucketUrl = Effect.map(resolveBucketUrl, ({ url }) => url)
+
+  const errorFor = (operation: string, key: string | undefined) => fromS3Error({ location: name, bucket: Bucket, operation, key })
 
   /** One SDK call: errors mapped at the boundary, transient ones retried, abortable on interruption. */
-  const call = <A>(operation: string, key: string | undefined, send: (signal: AbortSignal) => Promise<A>) =>
-    retry(Effect.tryPromise({
-      try: (signal) => send(signal),
-      catch: fromS3Error({ location: name, bucket: Bucket, operation, key })
-    }))
+  const call = <A>(operation: string, key: string | undefined, send: (sdk: Sdk, signal: AbortSignal) => Promise<A>) =>
+    Effect.flatMap(loadSdk, (sdk) =>
+      retry(Effect.tryPromise({
+        try: (signal) => send(sdk, signal),
+        catch: errorFor(operation, key)
+      })))
+
+  /** One lean request; a non-2xx answer fails like the SDK call would. */
+  const request = (operation: string, key: string | undefined, build: (bucket: BucketUrl) => Parameters<S3Wire["expectOk"]>[0]) =>
+    Effect.flatMap(Effect.all([loadWire, bucketUrl]), ([wire, bucket]) =>
+      retry(Effect.tryPromise({
+        try: (signal): Promise<WireResponse> => wire.expectOk(build(bucket), signal),
+        catch: errorFor(operation, key)
+      })))
 
   const validKey = (key: string): Effect.Effect<string, InvalidKey> => {
     const reason = keyProblem(key)
     return reason === undefined ? Effect.succeed(key) : Effect.fail(new InvalidKey({ key, reason }))
   }
 
+  const crc32Header = (body: Uint8Array): Record<string, string> => {
+    if (settings.requestChecksums !== "when_supported") return {}
+    const value = Buffer.alloc(4)
+    value.writeUInt32BE(crc32(body))
+    return { "x-amz-checksum-crc32": value.toString("base64"), "x-amz-sdk-checksum-algorithm": "CRC32" }
+  }
+
   const putOnce = (key: string, body: Uint8Array, options: PutOptions | undefined) =>
-    call("write", key, (abortSignal) =>
-      client.send(
-        new PutObjectCommand({
-          Bucket,
-          Key: objectKey(key),
-          Body: body,
-          ContentLength: body.length,
-          ...(options?.contentType === undefined ? {} : { ContentType: options.contentType }),
-          ...sse,
-          ...checksum
-        }),
-        { abortSignal }
-      ))
+    request("write", key, (bucket) => ({
+      method: "PUT",
+      path: objectPath(bucket, objectKey(key)),
+      headers: {
+        // S3's own default, sent explicitly as the SDK does (some servers cannot read a body without one).
+        "content-type": options?.contentType ?? "application/octet-stream",
+        ...sseHeaders,
+        ...crc32Header(body)
+      },
+      body
+    })).pipe(Effect.map((response) => ({ ETag: response.headers.etag })))
 
   /** Uploads parts (already cut to size) as one multipart upload; aborts it unless it completes. */
   const putMultipart = <E>(key: string, parts: Stream.Stream<Uint8Array, E>, options: PutOptions | undefined) =>
     Effect.acquireUseRelease(
-      call("start an upload of", key, (abortSignal) =>
+      call("start an upload of", key, ({ client, module }, abortSignal) =>
         client.send(
-          new CreateMultipartUploadCommand({
+          new module.CreateMultipartUploadCommand({
             Bucket,
             Key: objectKey(key),
             ...(options?.contentType === undefined ? {} : { ContentType: options.contentType }),
@@ -136,17 +206,17 @@ export const makeS3Engine = Effect.fnUntraced(function*(
             if (PartNumber > MAX_PARTS) {
               return Effect.fail(new StorageFailure({ location: name, operation: "write", key, detail: `the body needs more than ${MAX_PARTS} parts` }))
             }
-            return call("write", key, (abortSignal) =>
+            return call("write", key, ({ client, module }, abortSignal) =>
               client.send(
-                new UploadPartCommand({ Bucket, Key: objectKey(key), UploadId, PartNumber, Body: body, ContentLength: body.length, ...checksum }),
+                new module.UploadPartCommand({ Bucket, Key: objectKey(key), UploadId, PartNumber, Body: body, ContentLength: body.length, ...checksum }),
                 { abortSignal }
               )).pipe(Effect.map((uploaded) => ({ PartNumber, ETag: uploaded.ETag, ChecksumCRC32: uploaded.ChecksumCRC32 })))
           }, { concurrency: partConcurrency }),
           Stream.runCollect,
           Effect.flatMap((completed) =>
-            call("complete the upload of", key, (abortSignal) =>
+            call("complete the upload of", key, ({ client, module }, abortSignal) =>
               client.send(
-                new CompleteMultipartUploadCommand({ Bucket, Key: objectKey(key), UploadId, MultipartUpload: { Parts: completed } }),
+                new module.CompleteMultipartUploadCommand({ Bucket, Key: objectKey(key), UploadId, MultipartUpload: { Parts: completed } }),
                 { abortSignal }
               ))
           )
@@ -154,8 +224,8 @@ export const makeS3Engine = Effect.fnUntraced(function*(
       (UploadId, exit) =>
         Exit.isSuccess(exit)
           ? Effect.void
-          : call("abort the upload of", key, (abortSignal) =>
-            client.send(new AbortMultipartUploadCommand({ Bucket, Key: objectKey(key), UploadId }), { abortSignal })).pipe(
+          : call("abort the upload of", key, ({ client, module }, abortSignal) =>
+            client.send(new module.AbortMultipartUploadCommand({ Bucket, Key: objectKey(key), UploadId }), { abortSignal })).pipe(
               Effect.catch((error) => Effect.logWarning(`Could not abort an incomplete upload of ${key}; a bucket lifecycle rule will clean it up`, error.message))
             )
     )
@@ -187,24 +257,24 @@ export const makeS3Engine = Effect.fnUntraced(function*(
       return info
     }).pipe(Effect.withSpan("S3Engine.put", { attributes: { key } }))
 
-  const infoFrom = (key: string, head: { ContentLength?: number | undefined; LastModified?: Date | undefined; ETag?: string | undefined }): ObjectInfo => ({
-    key,
-    size: head.ContentLength ?? 0,
-    lastModified: head.LastModified ?? new Date(0),
-    etag: head.ETag
-  })
-
   const stat = Effect.fn("S3Engine.stat")(function*(key: string) {
     yield* validKey(key)
-    const head = yield* call("stat", key, (abortSignal) => client.send(new HeadObjectCommand({ Bucket, Key: objectKey(key) }), { abortSignal }))
-    return infoFrom(key, head)
+    const head = yield* request("stat", key, (bucket) => ({ method: "HEAD", path: objectPath(bucket, objectKey(key)) }))
+    const lastModified = head.headers["last-modified"]
+    const info: ObjectInfo = {
+      key,
+      size: Number(head.headers["content-length"] ?? 0),
+      lastModified: lastModified === undefined ? new Date(0) : new Date(lastModified),
+      etag: head.headers.etag
+    }
+    return info
   })
 
   const get = Effect.fn("S3Engine.get")(function*(key: string, range?: ByteRange) {
     yield* validKey(key)
-    const response = yield* call("read", key, (abortSignal) =>
+    const response = yield* call("read", key, ({ client, module }, abortSignal) =>
       client.send(
-        new GetObjectCommand({ Bucket, Key: objectKey(key), ...(range === undefined ? {} : { Range: rangeHeader(range) }) }),
+        new module.GetObjectCommand({ Bucket, Key: objectKey(key), ...(range === undefined ? {} : { Range: rangeHeader(range) }) }),
         { abortSignal }
       ))
     const contentRange = parseContentRange(response.ContentRange)
@@ -214,7 +284,7 @@ export const makeS3Engine = Effect.fnUntraced(function*(
       ? Stream.empty
       : NodeStream.fromReadable<Uint8Array, StorageError>({
         evaluate: () => body,
-        onError: fromS3Error({ location: name, bucket: Bucket, operation: "read", key })
+        onError: errorFor("read", key)
       })
     return {
       info: { key, size, lastModified: response.LastModified ?? new Date(0), etag: response.ETag },
@@ -228,27 +298,29 @@ export const makeS3Engine = Effect.fnUntraced(function*(
     const problem = prefixProblem(prefix)
     if (problem !== undefined) return Stream.fail(new InvalidKey({ key: prefix, reason: problem }))
     const Prefix = prefix === "" ? (location.prefix === "" ? "" : `${location.prefix}/`) : `${objectKey(prefix)}/`
-    return Stream.paginate(undefined as string | undefined, (ContinuationToken) =>
-      call("list", prefix === "" ? undefined : prefix, (abortSignal) =>
-        client.send(
-          new ListObjectsV2Command({ Bucket, Prefix, MaxKeys: 1000, ...(ContinuationToken === undefined ? {} : { ContinuationToken }) }),
-          { abortSignal }
-        )).pipe(
-          Effect.map((page) => {
-            const infos: Array<ObjectInfo> = []
-            for (const object of page.Contents ?? []) {
-              if (object.Key === undefined) continue
-              const key = keyOfObject(object.Key)
-              // Folder placeholders ("photos/") and keys other tools wrote that we could not address are skipped.
-              if (keyProblem(key) !== undefined) continue
-              infos.push({ key, size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0), etag: object.ETag })
-            }
-            const next = page.IsTruncated === true && page.NextContinuationToken !== undefined
-              ? Option.some(page.NextContinuationToken)
-              : Option.none()
-            return [infos, next] as const
-          })
-        ))
+    return Stream.paginate(undefined as string | undefined, (token) =>
+      request("list", prefix === "" ? undefined : prefix, (bucket) => ({
+        method: "GET",
+        path: bucketPath(bucket),
+        query: {
+          "list-type": "2",
+          "max-keys": "1000",
+          ...(Prefix === "" ? {} : { prefix: Prefix }),
+          ...(token === undefined ? {} : { "continuation-token": token })
+        }
+      })).pipe(
+        Effect.map((response) => {
+          const page = parseListObjectsV2(response.body.toString("utf8"))
+          const infos: Array<ObjectInfo> = []
+          for (const object of page.objects) {
+            const key = keyOfObject(object.key)
+            // Folder placeholders ("photos/") and keys other tools wrote that we could not address are skipped.
+            if (keyProblem(key) !== undefined) continue
+            infos.push({ key, size: object.size, lastModified: object.lastModified, etag: object.etag })
+          }
+          return [infos, page.nextContinuationToken === undefined ? Option.none() : Option.some(page.nextContinuationToken)] as const
+        })
+      ))
   }
 
   const remove = Effect.fn("S3Engine.delete")(function*(keys: ReadonlyArray<string>) {
@@ -256,18 +328,16 @@ export const makeS3Engine = Effect.fnUntraced(function*(
     const batches: Array<ReadonlyArray<string>> = []
     for (let i = 0; i < keys.length; i += DELETE_BATCH) batches.push(keys.slice(i, i + DELETE_BATCH))
     yield* Effect.forEach(batches, (batch) =>
-      call("delete", undefined, (abortSignal) =>
+      call("delete", undefined, ({ client, module }, abortSignal) =>
         client.send(
-          new DeleteObjectsCommand({ Bucket, Delete: { Objects: batch.map((key) => ({ Key: objectKey(key) })), Quiet: true } }),
+          new module.DeleteObjectsCommand({ Bucket, Delete: { Objects: batch.map((key) => ({ Key: objectKey(key) })), Quiet: true } }),
           { abortSignal }
         )).pipe(
           Effect.flatMap((result) => {
             const failed = result.Errors?.[0]
             if (failed === undefined) return Effect.void
             const key = failed.Key === undefined ? undefined : keyOfObject(failed.Key)
-            return Effect.fail(
-              fromS3Error({ location: name, bucket: Bucket, operation: "delete", key })({ name: failed.Code, message: failed.Message })
-            )
+            return Effect.fail(errorFor("delete", key)({ name: failed.Code, message: failed.Message }))
           })
         ), { concurrency: 4, discard: true })
   })
@@ -278,9 +348,9 @@ export const makeS3Engine = Effect.fnUntraced(function*(
     const source = yield* stat(from)
     yield* validKey(to)
     if (source.size <= maxSingleCopy) {
-      yield* call("copy", to, (abortSignal) =>
+      yield* call("copy", to, ({ client, module }, abortSignal) =>
         client.send(
-          new CopyObjectCommand({ Bucket, Key: objectKey(to), CopySource: copySource(from), MetadataDirective: "COPY", ...sse }),
+          new module.CopyObjectCommand({ Bucket, Key: objectKey(to), CopySource: copySource(from), MetadataDirective: "COPY", ...sse }),
           { abortSignal }
         ))
       return
@@ -290,15 +360,15 @@ export const makeS3Engine = Effect.fnUntraced(function*(
       ranges.push({ start, end: Math.min(start + copyPartSize, source.size) - 1 })
     }
     yield* Effect.acquireUseRelease(
-      call("start a copy to", to, (abortSignal) =>
-        client.send(new CreateMultipartUploadCommand({ Bucket, Key: objectKey(to), ...sse }), { abortSignal })).pipe(
+      call("start a copy to", to, ({ client, module }, abortSignal) =>
+        client.send(new module.CreateMultipartUploadCommand({ Bucket, Key: objectKey(to), ...sse }), { abortSignal })).pipe(
           Effect.map((created) => created.UploadId ?? "")
         ),
       (UploadId) =>
         Effect.forEach(ranges, ({ end, start }, index) =>
-          call("copy", to, (abortSignal) =>
+          call("copy", to, ({ client, module }, abortSignal) =>
             client.send(
-              new UploadPartCopyCommand({
+              new module.UploadPartCopyCommand({
                 Bucket,
                 Key: objectKey(to),
                 UploadId,
@@ -309,22 +379,20 @@ export const makeS3Engine = Effect.fnUntraced(function*(
               { abortSignal }
             )).pipe(Effect.map((part) => ({ PartNumber: index + 1, ETag: part.CopyPartResult?.ETag }))), { concurrency: partConcurrency }).pipe(
             Effect.flatMap((Parts) =>
-              call("complete the copy to", to, (abortSignal) =>
-                client.send(new CompleteMultipartUploadCommand({ Bucket, Key: objectKey(to), UploadId, MultipartUpload: { Parts } }), { abortSignal }))
+              call("complete the copy to", to, ({ client, module }, abortSignal) =>
+                client.send(new module.CompleteMultipartUploadCommand({ Bucket, Key: objectKey(to), UploadId, MultipartUpload: { Parts } }), { abortSignal }))
             )
           ),
       (UploadId, exit) =>
         Exit.isSuccess(exit)
           ? Effect.void
-          : call("abort the copy to", to, (abortSignal) =>
-            client.send(new AbortMultipartUploadCommand({ Bucket, Key: objectKey(to), UploadId }), { abortSignal })).pipe(Effect.ignore)
+          : call("abort the copy to", to, ({ client, module }, abortSignal) =>
+            client.send(new module.AbortMultipartUploadCommand({ Bucket, Key: objectKey(to), UploadId }), { abortSignal })).pipe(Effect.ignore)
     )
   })
 
   /** Fails with BucketNotFound or AccessDenied when the bucket cannot be used; run once at boot. */
-  const checkBucket = call("open the bucket", undefined, (abortSignal) => client.send(new HeadBucketCommand({ Bucket }), { abortSignal })).pipe(
-    Effect.asVoid
-  )
+  const checkBucket = request("open the bucket", undefined, (bucket) => ({ method: "HEAD", path: bucketPath(bucket) })).pipe(Effect.asVoid)
 
   const abortIncompleteWrites = Effect.fn("S3Engine.abortIncompleteWrites")(function*(prefix: string) {
     const problem = prefixProblem(prefix)
@@ -334,8 +402,8 @@ export const makeS3Engine = Effect.fnUntraced(function*(
     let KeyMarker: string | undefined
     let UploadIdMarker: string | undefined
     do {
-      const page = yield* call("list incomplete uploads in", prefix, (abortSignal) =>
-        client.send(new ListMultipartUploadsCommand({ Bucket, Prefix, ...(KeyMarker === undefined ? {} : { KeyMarker }), ...(UploadIdMarker === undefined ? {} : { UploadIdMarker }) }), { abortSignal })).pipe(
+      const page = yield* call("list incomplete uploads in", prefix, ({ client, module }, abortSignal) =>
+        client.send(new module.ListMultipartUploadsCommand({ Bucket, Prefix, ...(KeyMarker === undefined ? {} : { KeyMarker }), ...(UploadIdMarker === undefined ? {} : { UploadIdMarker }) }), { abortSignal })).pipe(
         // Some S3-compatible servers cannot list uploads; a bucket lifecycle rule is then the way to clean up.
         Effect.catchTag("StorageFailure", (error) =>
           /NotImplemented|HTTP 501|HTTP 405|MethodNotAllowed/.test(error.detail)
@@ -347,7 +415,7 @@ export const makeS3Engine = Effect.fnUntraced(function*(
       for (const upload of page.Uploads ?? []) {
         if (upload.Key === undefined || upload.UploadId === undefined) continue
         const { Key, UploadId } = upload
-        yield* call("abort an upload in", prefix, (abortSignal) => client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }), { abortSignal }))
+        yield* call("abort an upload in", prefix, ({ client, module }, abortSignal) => client.send(new module.AbortMultipartUploadCommand({ Bucket, Key, UploadId }), { abortSignal }))
         aborted++
       }
       KeyMarker = page.IsTruncated === true ? page.NextKeyMarker : undefined

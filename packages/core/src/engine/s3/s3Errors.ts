@@ -1,5 +1,5 @@
-import { AccessDenied, BucketNotFound, ObjectNotFound, RangeNotSatisfiable, StorageFailure, StorageUnavailable } from "./errors.ts"
-import type { StorageError } from "./errors.ts"
+import { AccessDenied, BucketNotFound, ObjectNotFound, RangeNotSatisfiable, StorageFailure, StorageUnavailable } from "../errors.ts"
+import type { StorageError } from "../errors.ts"
 
 interface SdkErrorLike {
   readonly name?: string
@@ -65,6 +65,9 @@ export const fromS3Error = (context: S3ErrorContext) => (cause: unknown): Storag
   }
   if (TRANSIENT_CODES.has(code) || status === 500 || status === 502 || status === 503 || status === 504 || /socket hang up/i.test(error.message ?? "")) {
     return new StorageUnavailable({ location, operation, ...where, detail })
+  }
+  if (code === "PermanentRedirect" || code === "AuthorizationHeaderMalformed" || code === "IllegalLocationConstraintException" || status === 301) {
+    return new StorageFailure({ location, operation, ...where, detail: `${detail}. The bucket is in another region: set S3_REGION to the bucket's region` })
   }
   if (code === "ENOTFOUND") {
     return new StorageFailure({ location, operation, ...where, detail: `${detail}. The S3 host name does not resolve: check S3_ENDPOINT and S3_REGION` })

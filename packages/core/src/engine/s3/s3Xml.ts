@@ -1,0 +1,71 @@
+/**
+ * The few S3 XML documents the lean request path reads, parsed without a general XML parser: S3's
+ * responses are flat, attribute-free elements, and the AWS SDK's generic parser was the largest
+ * client cost of listing a big bucket.
+ */
+
+const ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'" }
+
+/** Text content as XML escapes it: the five named entities and numeric character references. */
+export const decodeXmlText = (text: string): string =>
+  text.indexOf("&") === -1
+    ? text
+    : text.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_, entity: string) =>
+      entity.startsWith("#x")
+        ? String.fromCodePoint(Number.parseInt(entity.slice(2), 16))
+        : entity.startsWith("#")
+        ? String.fromCodePoint(Number.parseInt(entity.slice(1), 10))
+        : ENTITIES[entity]!)
+
+/** The text of the first `<name>` element in `xml`, decoded; undefined when absent. */
+export const elementText = (xml: string, name: string): string | undefined => {
+  const open = xml.indexOf(`<${name}>`)
+  if (open === -1) return undefined
+  const start = open + name.length + 2
+  const end = xml.indexOf(`</${name}>`, start)
+  return end === -1 ? undefined : decodeXmlText(xml.slice(start, end))
+}
+
+export interface ListedObject {
+  readonly key: string
+  readonly size: number
+  readonly lastModified: Date
+  readonly etag: string | undefined
+}
+
+export interface ListPage {
+  readonly objects: ReadonlyArray<ListedObject>
+  readonly nextContinuationToken: string | undefined
+}
+
+/** One page of a ListObjectsV2 answer. */
+export const parseListObjectsV2 = (xml: string): ListPage => {
+  const objects: Array<ListedObject> = []
+  let at = 0
+  for (;;) {
+    const open = xml.indexOf("<Contents>", at)
+    if (open === -1) break
+    const close = xml.indexOf("</Contents>", open)
+    if (close === -1) break
+    const entry = xml.slice(open + 10, close)
+    at = close + 11
+    const key = elementText(entry, "Key")
+    if (key === undefined) continue
+    const lastModified = elementText(entry, "LastModified")
+    objects.push({
+      key,
+      size: Number(elementText(entry, "Size") ?? 0),
+      lastModified: lastModified === undefined ? new Date(0) : new Date(lastModified),
+      etag: elementText(entry, "ETag")
+    })
+  }
+  // Text never holds a literal "<" (XML escapes it), so a key cannot be mistaken for these elements.
+  const truncated = elementText(xml, "IsTruncated") === "true"
+  return { objects, nextContinuationToken: truncated ? elementText(xml, "NextContinuationToken") : undefined }
+}
+
+/** The `<Code>` and `<Message>` of an S3 error document (absent for HEAD requests, which have no body). */
+export const parseErrorXml = (xml: string): { readonly code: string | undefined; readonly message: string | undefined } => ({
+  code: elementText(xml, "Code"),
+  message: elementText(xml, "Message")
+})
