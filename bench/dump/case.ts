@@ -3,7 +3,9 @@
  *   case.ts <database> <s3 endpoint> <bucket>
  * Prints {"seconds": n, "bytes": gzipped size} on its last line.
  */
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { APP_VERSION, Database, DumpWriter, makeDatabase, s3Location, StorageEngine } from "@immich-storage/core"
 import { makeS3Engine } from "@immich-storage/core/s3"
 import { benchS3Settings } from "../shared/s3Settings.ts"

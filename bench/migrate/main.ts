@@ -6,7 +6,9 @@
  * Runs alternate, each on freshly vacuumed tables, so neither inherits the other's dead rows.
  * Usage: npm run bench:migrate [-- <assets> <runs>]   (default: 1000000 assets, 3 runs each)
  */
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import postgres from "postgres"
 import { createTestDatabase, TEST_POSTGRES } from "@immich-storage/testkit"
 import { Database, ensureSchema, makeDatabase, PathMigrator } from "@immich-storage/core"

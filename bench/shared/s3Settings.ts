@@ -1,4 +1,4 @@
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 import type { S3Settings } from "@immich-storage/core"
 
 /** The settings our side of every benchmark uses against the local S3 server. */

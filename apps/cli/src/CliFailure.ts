@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** A failure the CLI reports as its message alone, then exits 1. */
 export class CliFailure extends Schema.TaggedError<CliFailure>()("CliFailure", {

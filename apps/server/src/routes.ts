@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 
 /** Immich's liveness probe; its clients call it before anything else. */

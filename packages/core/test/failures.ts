@@ -1,4 +1,4 @@
-import { Exit } from "effect"
+import * as Exit from "effect/Exit"
 
 /** The error an effect failed with (its first `Fail`), or undefined when it succeeded or died. */
 export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>

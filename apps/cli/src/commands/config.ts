@@ -1,4 +1,5 @@
-import { Console, Effect } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 import { Command, Flag } from "effect/cli"
 import { describeSettings, formatRows, loadStorageSettings } from "@immich-storage/core"
 import { toCliFailure } from "../CliFailure.ts"

@@ -1,4 +1,5 @@
-import { Console, Effect } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { compareContents, engineForBase, syncEngines } from "@immich-storage/core"
 import type { SyncFailure, SyncPlan, SyncProgress, SyncResult } from "@immich-storage/core"

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** One thing wrong in the environment: the variable, and what to change. */
 export interface SettingProblem {

@@ -1,4 +1,5 @@
-import { Context, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Layer from "effect/Layer"
 import type { InvalidConfiguration } from "./InvalidConfiguration.ts"
 import { loadFromEnv } from "./loadFromEnv.ts"
 import type { StorageEnv } from "./parseStorageEnv.ts"

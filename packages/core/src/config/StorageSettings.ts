@@ -1,4 +1,4 @@
-import type { Redacted } from "effect"
+import type * as Redacted from "effect/Redacted"
 import type { LocalLocation, S3Location } from "../location/MediaLocation.ts"
 
 /** The validated storage configuration: what every other module is given instead of the environment. */

@@ -1,4 +1,5 @@
-import { Effect, Exit } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import { InvalidConfiguration } from "./InvalidConfiguration.ts"
 import type { SettingProblem } from "./InvalidConfiguration.ts"
 import { readEnv } from "./readEnv.ts"

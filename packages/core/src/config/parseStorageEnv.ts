@@ -1,4 +1,4 @@
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 import * as path from "node:path"
 import { localLocation, normaliseS3Prefix, s3Location, s3PrefixProblem } from "../location/MediaLocation.ts"
 import { bucketNameProblem } from "./bucketName.ts"

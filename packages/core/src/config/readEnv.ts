@@ -1,4 +1,6 @@
-import { Config, Effect, Option } from "effect"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 
 /**
  * Reads the named variables through Effect's ConfigProvider (so tests and the CLI can supply their own

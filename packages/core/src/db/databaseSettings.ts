@@ -1,4 +1,4 @@
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 import type { Parsed } from "../config/loadFromEnv.ts"
 
 /** Immich's database variables; `DB_URL`, when set, replaces the others. */

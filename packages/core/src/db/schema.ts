@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { Query } from "./Database.ts"
 import { lockForTransaction } from "./Database.ts"
 import type { DatabaseShape } from "./Database.ts"

@@ -1,4 +1,7 @@
-import { Context, Effect, Layer, Stream } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import type { DatabaseShape } from "../db/Database.ts"
 import { Database } from "../db/Database.ts"
 import type { DatabaseSettings } from "../db/databaseSettings.ts"

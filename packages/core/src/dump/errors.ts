@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 export class DumpFailed extends Schema.TaggedError<DumpFailed>()("DumpFailed", {
   database: Schema.String,

@@ -1,5 +1,7 @@
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Effect, Redacted, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import { spawn } from "node:child_process"
 import { createGunzip, createGzip } from "node:zlib"
 import type { DatabaseSettings } from "../db/databaseSettings.ts"

@@ -1,7 +1,10 @@
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Effect, Exit, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Stream from "effect/Stream"
 import { randomUUID } from "node:crypto"
 import { constants as fsConstants } from "node:fs"
+import * as fsSync from "node:fs"
 import { createReadStream } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
@@ -14,7 +17,7 @@ import type { StorageError } from "./errors.ts"
 import { fromFsError } from "./localErrors.ts"
 import { DEFAULT_RETRY_POLICY, retryTransient } from "./retry.ts"
 import type { RetryPolicy } from "./retry.ts"
-import type { ObjectInfo, PutOptions, StorageEngineShape } from "./StorageEngine.ts"
+import type { ObjectInfo, PutOptions, SmallObject, StorageEngineShape } from "./StorageEngine.ts"
 
 /** Temp files live beside their target so the final rename is atomic; listings never show them. */
 const TEMP_PREFIX = ".immich-storage-"
@@ -135,6 +138,21 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
     return { info: infoOf(key, stats), range: resolved, stream }
   })
 
+  const readSmall = Effect.fn("LocalEngine.readSmall")(function*(key: string, maxBytes: number) {
+    yield* validKey(key)
+    // One promise for the whole read: per file, the bookkeeping of separate steps cost more than the bytes.
+    const read = yield* retry(io("read", key, async () => {
+      const real = await fs.realpath(path.join(realRoot, key))
+      if (!isInside(real)) return "escapes" as const
+      return readWhole(real, maxBytes)
+    }))
+    if (read === "escapes") return yield* escapes("read", key)
+    if (read === "not a file") return yield* new ObjectNotFound({ location: name, key })
+    if (read === "too large") return undefined
+    const small: SmallObject = { info: infoOf(key, read.stats), bytes: read.bytes }
+    return small
+  })
+
   const stat = Effect.fn("LocalEngine.stat")(function*(key: string) {
     const { stats } = yield* retry(resolveExisting("stat", key))
     return infoOf(key, stats)
@@ -145,8 +163,7 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
     if (problem !== undefined) return Stream.fail(new InvalidKey({ key: prefix, reason: problem }))
     // A fresh walk for every run of the stream: a generator made once would be exhausted after the first.
     return Stream.suspend(() => Stream.fromAsyncIterable(walk(realRoot, prefix, isInside), fromFsError(name, "list", prefix === "" ? undefined : prefix))).pipe(
-      Stream.flattenIterable,
-      Stream.map(({ key, stats }) => infoOf(key, stats))
+      Stream.flattenIterable
     )
   }
 
@@ -182,24 +199,57 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
     return temps.length
   })
 
-  const shape: StorageEngineShape = { location, put, get, stat, list, delete: remove, copy, abortIncompleteWrites }
+  const shape: StorageEngineShape = { location, put, get, readSmall, stat, list, delete: remove, copy, abortIncompleteWrites }
   return shape
 })
+
+/** A whole regular file no larger than `maxBytes`, as it was when opened. */
+const readWhole = async (file: string, maxBytes: number) => {
+  // O_NONBLOCK: opening a named pipe must not wait for a writer (it is then refused as not a file).
+  const handle = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK)
+  try {
+    const stats = await handle.stat()
+    if (!stats.isFile()) return "not a file" as const
+    if (stats.size > maxBytes) return "too large" as const
+    const buffer = Buffer.allocUnsafe(stats.size)
+    let filled = 0
+    while (filled < stats.size) {
+      const { bytesRead } = await handle.read(buffer, filled, stats.size - filled, filled)
+      if (bytesRead === 0) break
+      filled += bytesRead
+    }
+    return { stats, bytes: filled === stats.size ? buffer : buffer.subarray(0, filled) }
+  } finally {
+    await handle.close()
+  }
+}
 
 const pathExists = (p: string): Promise<boolean> =>
   fs.lstat(p).then(() => true, (error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? false : Promise.reject(error)))
 
-interface WalkEntry {
-  readonly key: string
-  readonly stats: { readonly size: number; readonly mtime: Date }
-}
+/** `fs.stat` for many paths at once, without a promise per path (undefined where it fails). */
+const statAll = (paths: ReadonlyArray<string | undefined>): Promise<Array<fsSync.Stats | undefined>> =>
+  new Promise((resolve) => {
+    const results = new Array<fsSync.Stats | undefined>(paths.length)
+    let pending = 1
+    const settle = () => void (--pending === 0 && resolve(results))
+    paths.forEach((p, i) => {
+      if (p === undefined) return
+      pending++
+      fsSync.stat(p, (error, stats) => {
+        results[i] = error === null ? stats : undefined
+        settle()
+      })
+    })
+    settle()
+  })
 
 /**
  * Yields the files below `prefix`, one directory's worth at a time, in UTF-8 byte order of their keys.
  * Directories sort as `name/`, which is where their keys fall. Links are followed only while they stay
  * inside the root, and each real directory is visited once, so link cycles end.
  */
-async function* walk(realRoot: string, prefix: string, isInside: (real: string) => boolean): AsyncGenerator<ReadonlyArray<WalkEntry>> {
+async function* walk(realRoot: string, prefix: string, isInside: (real: string) => boolean): AsyncGenerator<ReadonlyArray<ObjectInfo>> {
   const ancestors = new Set<string>()
   const start = prefix === "" ? realRoot : await fs.realpath(path.join(realRoot, prefix)).catch(() => undefined)
   if (start === undefined || !isInside(start)) return
@@ -207,38 +257,41 @@ async function* walk(realRoot: string, prefix: string, isInside: (real: string) 
   if (!startStats.isDirectory()) return
   yield* walkDir(start, prefix)
 
-  async function* walkDir(dir: string, dirKey: string): AsyncGenerator<ReadonlyArray<WalkEntry>> {
+  async function* walkDir(dir: string, dirKey: string): AsyncGenerator<ReadonlyArray<ObjectInfo>> {
     if (ancestors.has(dir)) return
     ancestors.add(dir)
     const entries = await fs.readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) =>
       error.code === "ENOENT" ? [] : Promise.reject(error)
     )
     const candidates = entries.filter((entry) => !isTempFileName(entry.name))
-    const resolved: Array<{ sortKey: string; key: string; real: string; isDir: boolean; stats?: WalkEntry["stats"] }> = []
+    const resolved: Array<{ sortKey: string; key: string; real: string; isDir: boolean; info?: ObjectInfo }> = []
     for (let i = 0; i < candidates.length; i += STAT_BATCH) {
-      const batch = await Promise.all(candidates.slice(i, i + STAT_BATCH).map(async (entry) => {
-        const key = dirKey === "" ? entry.name : `${dirKey}/${entry.name}`
-        let real = path.join(dir, entry.name)
-        if (entry.isSymbolicLink()) {
-          const target = await fs.realpath(real).catch(() => undefined)
-          if (target === undefined || !isInside(target)) return undefined
-          real = target
-        } else if (!entry.isDirectory() && !entry.isFile()) return undefined
-        const stats = await fs.stat(real).catch(() => undefined)
-        if (stats?.isDirectory()) return { sortKey: `${key}/`, key, real, isDir: true }
-        if (stats?.isFile()) return { sortKey: key, key, real, isDir: false, stats: { size: stats.size, mtime: stats.mtime } }
-        return undefined
+      const batch = candidates.slice(i, i + STAT_BATCH)
+      // Links are resolved (and refused when they leave the root) before anything is stat'ed through them.
+      const reals = batch.map((entry) => (entry.isDirectory() || entry.isFile() ? path.join(dir, entry.name) : undefined))
+      await Promise.all(batch.map(async (entry, j) => {
+        if (!entry.isSymbolicLink()) return
+        const target = await fs.realpath(path.join(dir, entry.name)).catch(() => undefined)
+        reals[j] = target !== undefined && isInside(target) ? target : undefined
       }))
-      for (const entry of batch) if (entry !== undefined) resolved.push(entry)
+      const stats = await statAll(reals)
+      batch.forEach((entry, j) => {
+        const real = reals[j]
+        const stat = stats[j]
+        if (real === undefined || stat === undefined) return
+        const key = dirKey === "" ? entry.name : `${dirKey}/${entry.name}`
+        if (stat.isDirectory()) resolved.push({ sortKey: `${key}/`, key, real, isDir: true })
+        else if (stat.isFile()) resolved.push({ sortKey: key, key, real, isDir: false, info: { key, size: stat.size, lastModified: stat.mtime, etag: undefined } })
+      })
     }
     resolved.sort((a, b) => compareKeys(a.sortKey, b.sortKey))
-    let batch: Array<WalkEntry> = []
+    let batch: Array<ObjectInfo> = []
     for (const entry of resolved) {
       if (entry.isDir) {
         if (batch.length > 0) yield batch
         batch = []
         yield* walkDir(entry.real, entry.key)
-      } else batch.push({ key: entry.key, stats: entry.stats! })
+      } else batch.push(entry.info!)
     }
     if (batch.length > 0) yield batch
     ancestors.delete(dir)

@@ -1,4 +1,7 @@
-import { Context, Effect, Layer, type Stream } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Stream from "effect/Stream"
 import { StorageConfig } from "../config/StorageConfig.ts"
 import type { MediaLocation } from "../location/MediaLocation.ts"
 import type { ByteRange, ResolvedRange } from "./byteRange.ts"
@@ -21,6 +24,11 @@ export interface ObjectBody {
   readonly stream: Stream.Stream<Uint8Array, StorageError>
 }
 
+export interface SmallObject {
+  readonly info: ObjectInfo
+  readonly bytes: Uint8Array
+}
+
 export interface PutOptions {
   readonly contentType?: string
   /** The file's modification time on local disk (a sync keeps the source's); S3 sets its own. */
@@ -40,6 +48,11 @@ export interface StorageEngineShape {
     options?: PutOptions
   ) => Effect.Effect<ObjectInfo, StorageError | E>
   readonly get: (key: string, range?: ByteRange) => Effect.Effect<ObjectBody, StorageError>
+  /**
+   * The whole object in one read, when it is no larger than `maxBytes`; undefined when it is larger (then
+   * `get` streams it). Copying thousands of small files, a stream per file costs more than the bytes.
+   */
+  readonly readSmall: (key: string, maxBytes: number) => Effect.Effect<SmallObject | undefined, StorageError>
   readonly stat: (key: string) => Effect.Effect<ObjectInfo, StorageError>
   /**
    * Every object below `prefix` ("" for all), recursively. Local disk and AWS list in UTF-8 byte order

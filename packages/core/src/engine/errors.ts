@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /**
  * Every failure of a storage engine is one of these. SDK and file-system errors are mapped at the

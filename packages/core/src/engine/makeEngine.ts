@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { StorageSettings } from "../config/StorageSettings.ts"
 import { makeLocalEngine } from "./LocalEngine.ts"
 import type { StorageEngineShape } from "./StorageEngine.ts"

@@ -1,4 +1,4 @@
-import { Stream } from "effect"
+import * as Stream from "effect/Stream"
 
 /**
  * Cuts a byte stream into parts of exactly `partSize` bytes (the last one shorter, never empty).

@@ -1,4 +1,6 @@
-import { Duration, Effect, Schedule } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 import type { StorageError } from "./errors.ts"
 
 /** The one retry policy for storage I/O. Only `StorageUnavailable` (a transient fault) is retried. */

@@ -1,4 +1,6 @@
-import { Effect, Schema, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { baseOf } from "../location/MediaLocation.ts"
 import { MARKER_FILE, markerKey, STORAGE_FOLDERS } from "../location/StorageFolder.ts"
 import type { StorageFolder } from "../location/StorageFolder.ts"

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { DatabaseShape } from "../db/Database.ts"
 import { STORAGE_FOLDERS } from "../location/StorageFolder.ts"
 import type { StorageFolder } from "../location/StorageFolder.ts"

@@ -1,4 +1,4 @@
-import type { Brand } from "effect"
+import type * as Brand from "effect/Brand"
 
 /**
  * A relative POSIX path under the media location (`upload/<userId>/ab/cd/<uuid>.jpg`).

@@ -1,4 +1,6 @@
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { Query } from "../db/Database.ts"
 import { Database, lockForTransaction } from "../db/Database.ts"
 import type { DatabaseError } from "../db/errors.ts"

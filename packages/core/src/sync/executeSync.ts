@@ -1,4 +1,7 @@
-import { Effect, Fiber, Ref, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
 import type { StorageError } from "../engine/errors.ts"
 import type { StorageEngineShape } from "../engine/StorageEngine.ts"
@@ -36,7 +39,7 @@ export interface SyncResult {
   readonly failures: ReadonlyArray<SyncFailure>
 }
 
-/** Files above this go multipart on S3; fewer of them are copied at once. */
+/** Files above this go multipart on S3 and are streamed; fewer of them are copied at once. Smaller ones are read whole. */
 const LARGE_FILE = 8 * 1024 * 1024
 const LARGE_CONCURRENCY = 2
 
@@ -95,9 +98,21 @@ export const executeSync = Effect.fn("executeSync")(function*(
     failed: 0
   })
 
-  const copyOne = (file: ListedFile) =>
+  // Small files are read whole and sent in one request; a stream per file would cost more than its bytes.
+  const copyBytes = (file: ListedFile) =>
+    source.readSmall(file.key, LARGE_FILE).pipe(
+      Effect.flatMap((small) =>
+        small === undefined
+          ? copyStreamed(file) // it grew past the limit since the listing
+          : destination.put(file.key, small.bytes, { lastModified: small.info.lastModified })
+      )
+    )
+  const copyStreamed = (file: ListedFile) =>
     source.get(file.key).pipe(
-      Effect.flatMap((body) => destination.put(file.key, body.stream, { lastModified: body.info.lastModified })),
+      Effect.flatMap((body) => destination.put(file.key, body.stream, { lastModified: body.info.lastModified }))
+    )
+  const copyOne = (file: ListedFile) =>
+    (file.size <= LARGE_FILE ? copyBytes(file) : copyStreamed(file)).pipe(
       Effect.andThen(Ref.update(progress, (p) => ({ ...p, filesDone: p.filesDone + 1, bytesDone: p.bytesDone + file.size }))),
       Effect.catch((error) => fail(file.key, "copy")(error).pipe(Effect.andThen(Ref.update(progress, (p) => ({ ...p, filesDone: p.filesDone + 1, failed: p.failed + 1 })))))
     )

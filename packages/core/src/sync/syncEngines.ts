@@ -1,4 +1,6 @@
-import { Effect, Schema, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import type { StorageEngineShape } from "../engine/StorageEngine.ts"
 import { executeSync } from "./executeSync.ts"
 import type { SyncOptions } from "./executeSync.ts"

@@ -1,5 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Redacted } from "effect"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Redacted from "effect/Redacted"
 import { describeSettings, formatRows, loadStorageSettings, parseStorageEnv } from "@immich-storage/core"
 import type { StorageEnv } from "@immich-storage/core"
 

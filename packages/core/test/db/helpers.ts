@@ -1,4 +1,5 @@
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { createTestDatabase } from "@immich-storage/testkit"
 import { Database, DATABASE_DEFAULTS, ensureSchema, makeDatabase } from "@immich-storage/core"
 import type { DatabaseSettings } from "@immich-storage/core"

@@ -1,4 +1,7 @@
-import { Effect, Layer, Redacted, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import { createHash, randomBytes } from "node:crypto"
 import { inject } from "vitest"
 import { makeTempDir, createTestBucket } from "@immich-storage/testkit"

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import fc from "fast-check"
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { intoParts, parseContentRange, rangeHeader, resolveRange } from "@immich-storage/core"
 
 describe("resolveRange", () => {

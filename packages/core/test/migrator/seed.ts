@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { DatabaseShape } from "@immich-storage/core"
 
 /** A user with one asset (original + thumbnail + preview), a person and a profile image, all under `base`. */

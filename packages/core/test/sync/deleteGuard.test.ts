@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Stream from "effect/Stream"
 import { deleteHazard, localLocation, makeLocalEngine, planSync, syncEngines } from "@immich-storage/core"
 import { makeTestS3Engine, tempDirScoped } from "../engine/helpers.ts"
 

@@ -1,6 +1,12 @@
 import type { S3Client } from "@aws-sdk/client-s3"
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Effect, Exit, Option, Redacted, Scope, Sink, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Scope from "effect/Scope"
+import * as Sink from "effect/Sink"
+import * as Stream from "effect/Stream"
 import type { Readable } from "node:stream"
 import { crc32 } from "node:zlib"
 import type { S3Settings } from "../../config/StorageSettings.ts"
@@ -14,7 +20,7 @@ import type { StorageError } from "../errors.ts"
 import { intoParts } from "../parts.ts"
 import { DEFAULT_RETRY_POLICY, retryTransient } from "../retry.ts"
 import type { RetryPolicy } from "../retry.ts"
-import type { ObjectInfo, PutOptions, StorageEngineShape } from "../StorageEngine.ts"
+import type { ObjectInfo, PutOptions, SmallObject, StorageEngineShape } from "../StorageEngine.ts"
 import { bucketPath, bucketUrlOf, customEndpointBucketUrl, objectPath } from "./s3Endpoint.ts"
 import type { BucketUrl } from "./s3Endpoint.ts"
 import { fromS3Error } from "./s3Errors.ts"
@@ -127,13 +133,12 @@ export const makeS3Engine = Effect.fnUntraced(function*(
         catch: (cause) => new StorageFailure({ location: name, operation: "open the bucket", detail: cause instanceof Error ? cause.message : String(cause) })
       }))
 
-  const loadWire: Effect.Effect<S3Wire, StorageError> = yield* Effect.cached(Effect.gen(function*() {
+  const loadWire: Effect.Effect<{ readonly wire: S3Wire; readonly bucket: BucketUrl }, StorageError> = yield* Effect.cached(Effect.gen(function*() {
     const { region, url } = yield* resolveBucketUrl
     const wire = makeS3Wire({ bucket: url, region, credentials, maxSockets: MAX_SOCKETS, timeoutMs: REQUEST_TIMEOUT_MS })
     yield* Scope.addFinalizer(scope, Effect.sync(() => wire.close()))
-    return { wire, url }
-  }).pipe(Effect.map(({ wire }) => wire)))
-  const bucketUrl = Effect.map(resolveBucketUrl, ({ url }) => url)
+    return { wire, bucket: url }
+  }))
 
   const errorFor = (operation: string, key: string | undefined) => fromS3Error({ location: name, bucket: Bucket, operation, key })
 
@@ -147,7 +152,7 @@ export const makeS3Engine = Effect.fnUntraced(function*(
 
   /** One lean request; a non-2xx answer fails like the SDK call would. */
   const request = (operation: string, key: string | undefined, build: (bucket: BucketUrl) => Parameters<S3Wire["expectOk"]>[0]) =>
-    Effect.flatMap(Effect.all([loadWire, bucketUrl]), ([wire, bucket]) =>
+    Effect.flatMap(loadWire, ({ bucket, wire }) =>
       retry(Effect.tryPromise({
         try: (signal): Promise<WireResponse> => wire.expectOk(build(bucket), signal),
         catch: errorFor(operation, key)
@@ -294,6 +299,30 @@ export const makeS3Engine = Effect.fnUntraced(function*(
     }
   })
 
+  const readSmall = Effect.fn("S3Engine.readSmall")(function*(key: string, maxBytes: number) {
+    yield* validKey(key)
+    const path = (bucket: BucketUrl) => objectPath(bucket, objectKey(key))
+    // A range caps what a large object could make us buffer; an empty object has no byte 0 (416).
+    const response = maxBytes === 0
+      ? undefined
+      : yield* request("read", key, (bucket) => ({ method: "GET", path: path(bucket), headers: { range: `bytes=0-${maxBytes - 1}` } })).pipe(
+        Effect.catchTag("RangeNotSatisfiable", () => Effect.succeed(undefined))
+      )
+    const whole = response ?? (yield* request("read", key, (bucket) => ({ method: "GET", path: path(bucket) })))
+    const contentRange = parseContentRange(whole.headers["content-range"])
+    const size = contentRange?.size ?? whole.body.length
+    if (size > maxBytes) return undefined
+    if (whole.body.length !== size) {
+      return yield* new StorageFailure({ location: name, operation: "read", key, detail: `got ${whole.body.length} of ${size} bytes` })
+    }
+    const lastModified = whole.headers["last-modified"]
+    const small: SmallObject = {
+      info: { key, size, lastModified: lastModified === undefined ? new Date(0) : new Date(lastModified), etag: whole.headers.etag },
+      bytes: whole.body
+    }
+    return small
+  })
+
   const list = (prefix: string): Stream.Stream<ObjectInfo, StorageError> => {
     const problem = prefixProblem(prefix)
     if (problem !== undefined) return Stream.fail(new InvalidKey({ key: prefix, reason: problem }))
@@ -424,6 +453,6 @@ export const makeS3Engine = Effect.fnUntraced(function*(
     return aborted
   })
 
-  const shape: StorageEngineShape = { location, put, get, stat, list, delete: remove, copy, abortIncompleteWrites }
+  const shape: StorageEngineShape = { location, put, get, readSmall, stat, list, delete: remove, copy, abortIncompleteWrites }
   return { engine: shape, checkBucket }
 })
