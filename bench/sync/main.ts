@@ -55,7 +55,7 @@ const { AWS_CA_BUNDLE: _ca, ...envWithoutCaBundle } = process.env
 const tools = {
   ours: (src: string, prefix: string) => ({
     command: process.execPath,
-    args: [path.join(REPO, "apps/cli/src/main.ts"), "sync", src, `s3://${bucket}/${prefix}`],
+    args: [path.join(REPO, "apps/cli/src/main.js"), "sync", src, `s3://${bucket}/${prefix}`],
     env: { ...process.env, S3_ENDPOINT: endpoint, S3_FORCE_PATH_STYLE: "true", S3_ACCESS_KEY_ID: "bench", S3_SECRET_ACCESS_KEY: "bench" }
   }),
   aws: (src: string, prefix: string) => ({

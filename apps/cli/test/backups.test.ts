@@ -22,7 +22,7 @@ describe("immich-storage backups", () => {
       IMMICH_STORAGE_ENGINE: "s3",
       ...s3TestEnv(inject("s3Endpoint"), await createTestBucket(inject("s3Endpoint")), "immich")
     }
-    const cli = (...args: Array<string>) => runScript("apps/cli/src/main.ts", ["backups", ...args], env)
+    const cli = (...args: Array<string>) => runScript("apps/cli/src/main.js", ["backups", ...args], env)
 
     expect((await cli("list")).stdout).toContain("No backups yet.")
     const created = await cli("create")

@@ -31,7 +31,7 @@ describe("immich-storage migrate", () => {
       await fs.writeFile(path.join(media, "profile/u/face.jpg"), "face")
       await sql`insert into "user" (email, "profileImagePath") values ('a@example.com', ${`${media}/profile/u/face.jpg`})`
 
-      const bulk = await runScript("apps/cli/src/main.ts", ["migrate", "--to", "s3"], { ...db, ...s3 })
+      const bulk = await runScript("apps/cli/src/main.js", ["migrate", "--to", "s3"], { ...db, ...s3 })
       expect(bulk.code).toBe(0)
       expect(bulk.stdout).toContain("Bulk copy: 7 files copied")
       expect(bulk.stdout).toContain("The server is still running")
@@ -40,7 +40,7 @@ describe("immich-storage migrate", () => {
       await server.stop()
       server = undefined
       await fs.writeFile(path.join(media, "profile/u/late.jpg"), "uploaded during the bulk copy")
-      const final = await runScript("apps/cli/src/main.ts", ["migrate", "--to", "s3"], { ...db, ...s3 })
+      const final = await runScript("apps/cli/src/main.js", ["migrate", "--to", "s3"], { ...db, ...s3 })
       expect(final.code).toBe(0)
       // Every run starts with a bulk copy: the late file goes there, and the final copy finds nothing left.
       expect(final.stdout, final.stdout + final.stderr).toContain("Bulk copy: 1 files copied, 7 already there.")
@@ -58,7 +58,7 @@ describe("immich-storage migrate", () => {
       server = undefined
 
       const back = path.join(temp.path, "media-again")
-      const rollback = await runScript("apps/cli/src/main.ts", ["migrate", "--to", "local", "--final"], { ...db, ...s3, IMMICH_MEDIA_LOCATION: back })
+      const rollback = await runScript("apps/cli/src/main.js", ["migrate", "--to", "local", "--final"], { ...db, ...s3, IMMICH_MEDIA_LOCATION: back })
       expect(rollback.code).toBe(0)
       expect(rollback.stdout).toContain(`IMMICH_MEDIA_LOCATION=${back}`)
       expect(await fs.readFile(path.join(back, "profile/u/late.jpg"), "utf8")).toBe("uploaded during the bulk copy")
@@ -72,7 +72,7 @@ describe("immich-storage migrate", () => {
 
   it("says what is missing when the target is not configured", async () => {
     database = await createTestDatabase()
-    const result = await runScript("apps/cli/src/main.ts", ["migrate", "--to", "s3"], { DB_DATABASE_NAME: database.name })
+    const result = await runScript("apps/cli/src/main.js", ["migrate", "--to", "s3"], { DB_DATABASE_NAME: database.name })
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/no saved media location|S3_BUCKET/)
   })

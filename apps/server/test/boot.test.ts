@@ -67,7 +67,7 @@ describe("server boot", () => {
   })
 
   it("refuses to start on a bad environment, listing every problem and no secret", async () => {
-    const result = await runScript("apps/server/src/main.ts", [], {
+    const result = await runScript("apps/server/src/main.js", [], {
       IMMICH_STORAGE_ENGINE: "s3",
       IMMICH_MEDIA_LOCATION: "/data",
       S3_SECRET_ACCESS_KEY: "do-not-print-me",
@@ -87,7 +87,7 @@ describe("server boot", () => {
   it("refuses to start when a folder lost its marker, and says which", async () => {
     const { db, media } = await startedOnceLocally()
     await fs.rm(path.join(media, "thumbs", ".immich"))
-    const result = await runScript("apps/server/src/main.ts", [], { IMMICH_MEDIA_LOCATION: media, IMMICH_PORT: "0", ...db })
+    const result = await runScript("apps/server/src/main.js", [], { IMMICH_MEDIA_LOCATION: media, IMMICH_PORT: "0", ...db })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(`Failed to read "thumbs/.immich"`)
     expect(result.stdout).not.toContain("Listening")
@@ -97,7 +97,7 @@ describe("server boot", () => {
   })
 
   it("refuses to start on an S3 bucket that does not exist", async () => {
-    const result = await runScript("apps/server/src/main.ts", [], { ...s3Env("no-such-bucket-here"), IMMICH_PORT: "0", ...(await dbEnv()) })
+    const result = await runScript("apps/server/src/main.js", [], { ...s3Env("no-such-bucket-here"), IMMICH_PORT: "0", ...(await dbEnv()) })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(`Bucket "no-such-bucket-here" does not exist`)
   })
@@ -123,7 +123,7 @@ describe("server boot", () => {
   it("refuses S3 when the bucket was never synced: the checked folders have no markers, and no path changes", async () => {
     const { db, media } = await startedOnceLocally()
     const bucket = await createTestBucket(inject("s3Endpoint"))
-    const result = await runScript("apps/server/src/main.ts", [], { ...s3Env(bucket), IMMICH_PORT: "0", ...db })
+    const result = await runScript("apps/server/src/main.js", [], { ...s3Env(bucket), IMMICH_PORT: "0", ...db })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(`Failed to read "upload/.immich"`)
     const sql = postgres({ ...TEST_POSTGRES, database: database!.name, max: 1, onnotice: () => undefined })

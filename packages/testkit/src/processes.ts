@@ -38,7 +38,7 @@ export interface RunningServer {
 /** Starts the server app and resolves once it logs the address it listens on (or rejects with its output). */
 export const startServer = (env: Record<string, string>, timeoutMs = 30_000): Promise<RunningServer> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, "apps/server/src/main.ts")], {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, "apps/server/src/main.js")], {
       env: { ...cleanEnv(), IMMICH_PORT: "0", ...env },
       cwd: REPO_ROOT
     })
