@@ -1,8 +1,9 @@
 /**
  * `immich-storage sync` beside `aws s3 sync` and `rclone sync` (Debian's, with their defaults), same local
  * S3 server, same data, one run: (a) 5,000 files × 50 KiB, (b) 8 files × 128 MiB, (c) a re-sync of (a)
- * with nothing changed. Each tool writes its own prefix. The S3 server's CPU time per case is printed,
- * to show when the server is the bottleneck.
+ * with nothing changed. Every tool gets a fresh server process and runs (a), (c), (b) on it, so each
+ * meets the same server state (the in-memory server slows down as it fills). The server's CPU time per
+ * case shows when the server is the bottleneck, and a raw SDK upload gives the server's own ceiling on (b).
  * Usage: npm run bench:sync [-- <small files> <large files>]   (default: 5000 8)
  */
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3"
@@ -12,7 +13,7 @@ import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
-import { BENCH_ROOT, formatTable, measureCommand } from "../shared/measure.ts"
+import { BENCH_ROOT, formatTable, measureCase, measureCommand } from "../shared/measure.ts"
 
 const smallCount = Number(process.argv[2] ?? 5000)
 const largeCount = Number(process.argv[3] ?? 8)
@@ -37,34 +38,41 @@ for (let i = 0; i < largeCount; i++) {
   await fs.utimes(file, past, past)
 }
 
-const server = spawn(process.execPath, [path.join(BENCH_ROOT, "shared/s3ServerProcess.ts")], { stdio: ["ignore", "pipe", "inherit"] })
-const [line] = await once(server.stdout, "data") as [Buffer]
-const endpoint = (JSON.parse(line.toString()) as { endpoint: string }).endpoint
+interface Server {
+  readonly endpoint: string
+  /** The server's CPU seconds so far, from /proc. */
+  readonly cpu: () => Promise<number>
+  readonly stop: () => void
+}
 const bucket = "bench-sync"
-const client = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "bench", secretAccessKey: "bench" } })
-await client.send(new CreateBucketCommand({ Bucket: bucket }))
-client.destroy()
-
-/** The server's CPU seconds so far, from /proc. */
-const serverCpu = async () => {
-  const stat = (await fs.readFile(`/proc/${server.pid}/stat`, "utf8")).split(") ")[1]!.split(" ")
-  return (Number(stat[11]) + Number(stat[12])) / 100
+const startServer = async (): Promise<Server> => {
+  const child = spawn(process.execPath, [path.join(BENCH_ROOT, "shared/s3ServerProcess.ts")], { stdio: ["ignore", "pipe", "inherit"] })
+  const [line] = await once(child.stdout, "data") as [Buffer]
+  const endpoint = (JSON.parse(line.toString()) as { endpoint: string }).endpoint
+  const client = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "bench", secretAccessKey: "bench" } })
+  await client.send(new CreateBucketCommand({ Bucket: bucket }))
+  client.destroy()
+  const cpu = async () => {
+    const stat = (await fs.readFile(`/proc/${child.pid}/stat`, "utf8")).split(") ")[1]!.split(" ")
+    return (Number(stat[11]) + Number(stat[12])) / 100
+  }
+  return { endpoint, cpu, stop: () => void child.kill("SIGTERM") }
 }
 
 const { AWS_CA_BUNDLE: _ca, ...envWithoutCaBundle } = process.env
 const tools = {
-  ours: (src: string, prefix: string) => ({
+  ours: (endpoint: string, src: string, prefix: string) => ({
     command: process.execPath,
     args: [path.join(REPO, "apps/cli/src/main.js"), "sync", src, `s3://${bucket}/${prefix}`],
     env: { ...process.env, S3_ENDPOINT: endpoint, S3_FORCE_PATH_STYLE: "true", S3_ACCESS_KEY_ID: "bench", S3_SECRET_ACCESS_KEY: "bench" }
   }),
-  aws: (src: string, prefix: string) => ({
+  aws: (endpoint: string, src: string, prefix: string) => ({
     command: "/usr/bin/aws",
     args: ["--endpoint-url", endpoint, "s3", "sync", "--only-show-errors", src, `s3://${bucket}/${prefix}/`],
     env: { ...process.env, AWS_ACCESS_KEY_ID: "bench", AWS_SECRET_ACCESS_KEY: "bench", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" }
   }),
   // Debian's rclone 1.60 fails on these machines while AWS_CA_BUNDLE is set.
-  rclone: (src: string, prefix: string) => ({
+  rclone: (endpoint: string, src: string, prefix: string) => ({
     command: "rclone",
     args: ["sync", src, `bench:${bucket}/${prefix}`],
     env: {
@@ -84,46 +92,63 @@ const tools = {
 } as const
 type Tool = keyof typeof tools
 
-type Outcome = { readonly seconds: number; readonly serverCpu: number } | { readonly failed: string }
-const results: Record<string, Record<Tool, Outcome>> = {}
+type Outcome = { readonly seconds: number; readonly serverCpu: number; readonly clientCpu: number } | { readonly failed: string }
+const results: Record<string, Partial<Record<Tool | "ceiling", Outcome>>> = {}
 const failures: Array<string> = []
 /** A peer that fails against this server is reported as failed (with its error below the table), not hidden. */
-const measure = async (label: string, tool: Tool, src: string, prefix: string) => {
-  const { args, command, env } = tools[tool](src, prefix)
-  const cpuBefore = await serverCpu()
-  const outcome: Outcome = await measureCommand(command, args, env).then(
-    (m) => serverCpu().then((after) => ({ seconds: m.seconds, serverCpu: after - cpuBefore })),
+const measure = async (server: Server, label: string, tool: Tool | "ceiling", run: () => Promise<{ seconds: number; clientCpu: number }>) => {
+  const cpuBefore = await server.cpu()
+  const outcome: Outcome = await run().then(
+    (m) => server.cpu().then((after) => ({ ...m, serverCpu: after - cpuBefore })),
     (error: Error) => {
       failures.push(`${label}, ${tool}: ${error.message.split("\n").filter((l) => /ERROR|Failed|error/i.test(l)).slice(-1)[0] ?? error.message.slice(0, 300)}`)
       return { failed: "failed" }
     }
   )
-  ;(results[label] ??= {} as never)[tool] = outcome
+  ;(results[label] ??= {})[tool] = outcome
+}
+const runTool = (tool: Tool, endpoint: string, src: string, prefix: string) => {
+  const { args, command, env } = tools[tool](endpoint, src, prefix)
+  return measureCommand(command, args, env).then((m) => ({ seconds: m.seconds, clientCpu: m.cpuSeconds ?? Number.NaN }))
 }
 
+const CASE_A = `(a) ${smallCount} files × 50 KiB`
+const CASE_B = `(b) ${largeCount} files × 128 MiB`
+const CASE_C = `(c) re-sync of (a), nothing changed`
 try {
-  const order: ReadonlyArray<Tool> = ["ours", "aws", "rclone"]
-  for (const tool of order) await measure(`(a) ${smallCount} files × 50 KiB`, tool, small, `${tool}-small`)
-  for (const tool of order) await measure(`(b) ${largeCount} files × 128 MiB`, tool, large, `${tool}-large`)
-  for (const tool of order) await measure(`(c) re-sync of (a), nothing changed`, tool, small, `${tool}-small`)
+  for (const tool of ["ours", "aws", "rclone"] as const) {
+    const server = await startServer()
+    try {
+      await measure(server, CASE_A, tool, () => runTool(tool, server.endpoint, small, "small"))
+      await measure(server, CASE_C, tool, () => runTool(tool, server.endpoint, small, "small"))
+      await measure(server, CASE_B, tool, () => runTool(tool, server.endpoint, large, "large"))
+    } finally {
+      server.stop()
+    }
+  }
+  // The server's ceiling on (b), after the same history as the tools had.
+  const server = await startServer()
+  try {
+    await runTool("ours", server.endpoint, small, "small")
+    await measure(server, CASE_B, "ceiling", () =>
+      measureCase("sync/ceiling.ts", [server.endpoint, bucket, large]).then((m) => ({ seconds: m.seconds, clientCpu: m.cpuSeconds ?? Number.NaN })))
+  } finally {
+    server.stop()
+  }
 } finally {
-  server.kill("SIGTERM")
   await fs.rm(work, { recursive: true, force: true })
 }
 
-console.log(`\nSync benchmark: same local S3 server (fauxqs, in memory), each tool into its own prefix; seconds (server CPU seconds)\n`)
-const cell = (r: Outcome) => ("failed" in r ? "failed" : `${r.seconds.toFixed(2)} s (${r.serverCpu.toFixed(1)})`)
-const ratio = (peer: Outcome, ours: Outcome) => ("failed" in peer || "failed" in ours ? "-" : `${(peer.seconds / ours.seconds).toFixed(2)}x`)
+console.log(`\nSync benchmark: each tool on a fresh local S3 server (fauxqs, in memory), its own prefix; wall seconds [client CPU s / server CPU s]\n`)
+const cell = (r: Outcome | undefined) => (r === undefined ? "" : "failed" in r ? "failed" : `${r.seconds.toFixed(2)} s [${r.clientCpu.toFixed(1)} / ${r.serverCpu.toFixed(1)}]`)
+const ratio = (peer: Outcome | undefined, ours: Outcome | undefined) =>
+  peer === undefined || ours === undefined || "failed" in peer || "failed" in ours ? "-" : `${(peer.seconds / ours.seconds).toFixed(2)}x`
 console.log(formatTable(
-  ["case", "ours", "aws s3 sync", "rclone sync", "aws / ours", "rclone / ours"],
-  Object.entries(results).map(([label, r]) => [
-    label,
-    cell(r.ours),
-    cell(r.aws),
-    cell(r.rclone),
-    ratio(r.aws, r.ours),
-    ratio(r.rclone, r.ours)
-  ])
+  ["case", "ours", "aws s3 sync", "rclone sync", "aws / ours", "rclone / ours", "server ceiling (raw SDK)"],
+  [CASE_A, CASE_B, CASE_C].map((label) => {
+    const r = results[label] ?? {}
+    return [label, cell(r.ours), cell(r.aws), cell(r.rclone), ratio(r.aws, r.ours), ratio(r.rclone, r.ours), cell(r.ceiling)]
+  })
 ))
 for (const failure of failures) console.log(`failed: ${failure}`)
 console.log("\nTargets: >= 3x faster than aws on (a) and (c), at least as fast on (b); ahead of rclone on all three.")

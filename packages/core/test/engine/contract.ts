@@ -44,6 +44,24 @@ export const engineContract = (name: string, engineLayer: Layer.Layer<StorageEng
         assert.strictEqual(body.info.size, 6)
       }))
 
+    it.effect("reads small objects whole: exact bytes and info, undefined above the limit, empty ones too", () =>
+      Effect.gen(function*() {
+        const engine = yield* StorageEngine
+        const data = randomData(100_000)
+        yield* engine.put("small/photo.jpg", data)
+        yield* engine.put("small/empty.xmp", new Uint8Array(0))
+        const whole = yield* engine.readSmall("small/photo.jpg", 100_000)
+        assert.strictEqual(sha256(Buffer.from(whole!.bytes)), sha256(data))
+        assert.strictEqual(whole!.info.size, 100_000)
+        assert.strictEqual(whole!.info.key, "small/photo.jpg")
+        assert.isUndefined(yield* engine.readSmall("small/photo.jpg", 99_999))
+        const empty = yield* engine.readSmall("small/empty.xmp", 1024)
+        assert.strictEqual(empty?.bytes.length, 0)
+        assert.strictEqual(empty?.info.size, 0)
+        assert.strictEqual(failureTag(yield* Effect.exit(engine.readSmall("small/missing.jpg", 1024))), "ObjectNotFound")
+        assert.strictEqual(failureTag(yield* Effect.exit(engine.readSmall("../outside.jpg", 1024))), "InvalidKey")
+      }))
+
     it.effect("serves byte ranges: first byte, middle, last byte, suffix, open end", () =>
       Effect.gen(function*() {
         const engine = yield* StorageEngine

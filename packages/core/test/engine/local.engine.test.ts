@@ -39,6 +39,8 @@ describe("local engine", () => {
         await fs.symlink(outside, path.join(root, "thumbs"))
       })
       assert.strictEqual(tagOf(yield* Effect.exit(engine.get("upload/leak.txt"))), "AccessDenied")
+      assert.strictEqual(tagOf(yield* Effect.exit(engine.readSmall("upload/leak.txt", 1024))), "AccessDenied")
+      assert.strictEqual(tagOf(yield* Effect.exit(engine.readSmall("thumbs/secret.txt", 1024))), "AccessDenied")
       assert.strictEqual(tagOf(yield* Effect.exit(engine.stat("thumbs/secret.txt"))), "AccessDenied")
       assert.strictEqual(tagOf(yield* Effect.exit(engine.put("thumbs/new.jpg", Buffer.from("x")))), "AccessDenied")
       assert.strictEqual(tagOf(yield* Effect.exit(engine.put("thumbs/deeper/new.jpg", Buffer.from("x")))), "AccessDenied")
@@ -73,11 +75,24 @@ describe("local engine", () => {
       assert.deepStrictEqual((yield* Stream.runCollect(engine.list("upload"))).map((i) => i.key), ["upload/a.jpg"])
     }))
 
+  it.effect("reads a named pipe as no object, without waiting for a writer", () =>
+    Effect.gen(function*() {
+      const { engine, root } = yield* setup
+      yield* Effect.promise(async () => {
+        await fs.mkdir(path.join(root, "upload"), { recursive: true })
+        const { execFileSync } = await import("node:child_process")
+        execFileSync("mkfifo", [path.join(root, "upload/pipe.jpg")])
+      })
+      assert.strictEqual(tagOf(yield* Effect.exit(engine.readSmall("upload/pipe.jpg", 1024))), "ObjectNotFound")
+      assert.strictEqual(tagOf(yield* Effect.exit(engine.get("upload/pipe.jpg"))), "ObjectNotFound")
+    }))
+
   it.effect("treats a folder as no object", () =>
     Effect.gen(function*() {
       const { engine } = yield* setup
       yield* engine.put("upload/x/y.jpg", Buffer.from("y"))
       assert.strictEqual(tagOf(yield* Effect.exit(engine.get("upload/x"))), "ObjectNotFound")
+      assert.strictEqual(tagOf(yield* Effect.exit(engine.readSmall("upload/x", 1024))), "ObjectNotFound")
       assert.strictEqual(tagOf(yield* Effect.exit(engine.stat("upload/x/y.jpg/z"))), "ObjectNotFound")
     }))
 })
