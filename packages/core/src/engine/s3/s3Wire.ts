@@ -1,6 +1,6 @@
 import { SignatureV4 } from "@smithy/signature-v4"
-import { createHash, createHmac } from "node:crypto"
-import type { Hash, Hmac } from "node:crypto"
+import { createHash, createHmac, createSecretKey } from "node:crypto"
+import type { Hash, Hmac, KeyObject } from "node:crypto"
 import * as http from "node:http"
 import * as https from "node:https"
 import type { BucketUrl } from "./s3Endpoint.ts"
@@ -53,16 +53,26 @@ export interface S3WireOptions {
   readonly timeoutMs: number
 }
 
+/**
+ * HMAC keys as KeyObjects, one per signing key: node:crypto takes a KeyObject about five times faster
+ * than raw bytes, and the signer reuses the same derived key (the same array) for a whole day.
+ */
+const keyObjects = new WeakMap<object, KeyObject>()
+const keyObjectOf = (key: ArrayBuffer | ArrayBufferView): KeyObject => {
+  let cached = keyObjects.get(key)
+  if (cached === undefined) {
+    cached = createSecretKey(ArrayBuffer.isView(key) ? new Uint8Array(key.buffer, key.byteOffset, key.byteLength) : new Uint8Array(key))
+    keyObjects.set(key, cached)
+  }
+  return cached
+}
+
 /** node:crypto behind the interface the signer takes. */
 class NodeSha256 {
-  readonly #secret: string | Uint8Array | undefined
+  readonly #secret: string | KeyObject | undefined
   #hash: Hash | Hmac
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.#secret = secret === undefined || typeof secret === "string"
-      ? secret
-      : ArrayBuffer.isView(secret)
-      ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength)
-      : new Uint8Array(secret)
+    this.#secret = secret === undefined || typeof secret === "string" ? secret : keyObjectOf(secret)
     this.#hash = this.#fresh()
   }
   #fresh(): Hash | Hmac {
