@@ -1,5 +1,8 @@
 import { buildApp } from "fauxqs"
 
+/** A character as one of XML's five named entities where it needs one, so fauxqs's own decoding finishes the job. */
+const escapeXmlChar = (c: string) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;" } as Record<string, string>)[c] ?? c
+
 export interface RunningS3Server {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string
@@ -12,6 +15,18 @@ export interface RunningS3Server {
  */
 export const startS3Server = async (): Promise<RunningS3Server> => {
   const app = buildApp({ logger: false, relaxedRules: { disableMinCopySourceSize: true } })
+  // fauxqs 2.4.1 reads CompleteMultipartUpload bodies without decoding numeric character references, so
+  // rclone's `<ETag>&#34;…&#34;</ETag>` never matches a part and its multipart uploads fail (InvalidPart).
+  // Decoding them here makes the server read XML as XML; every client's request is treated the same.
+  app.addHook("preHandler", async (request) => {
+    if (request.method !== "POST") return
+    const body = request.body
+    const text = Buffer.isBuffer(body) ? body.toString("utf8") : typeof body === "string" ? body : undefined
+    if (text === undefined || !text.includes("<CompleteMultipartUpload") || !text.includes("&#")) return
+    const decoded = text.replace(/&#(x[0-9a-fA-F]+|\d+);/g, (_, code: string) =>
+      escapeXmlChar(String.fromCodePoint(code.startsWith("x") ? Number.parseInt(code.slice(1), 16) : Number(code))))
+    request.body = Buffer.isBuffer(body) ? Buffer.from(decoded) : decoded
+  })
   const address = await app.listen({ port: 0, host: "127.0.0.1" })
   return { endpoint: address.replace("localhost", "127.0.0.1"), stop: () => app.close() }
 }
