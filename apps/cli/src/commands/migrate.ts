@@ -38,8 +38,8 @@ export const environmentFor = (settings: StorageSettings): ReadonlyArray<string>
     ]
 
 /**
- * `immich-storage migrate --to s3|local [--final] [--delete]`: the guided cut-over. A bulk copy while the
- * server runs; once it is stopped (checked through the database, or asserted with --final) the delta
+ * `immich-storage migrate --to s3|local [--final] [--delete]`: the guided cut-over. While the server runs,
+ * a bulk copy; once it is stopped (checked through the database, or asserted with --final) the final
  * copy, a verification, and the path rewrite; then the environment to set. The way back is the same
  * command with the other target.
  */
@@ -64,16 +64,18 @@ export const migrateCommand = Command.make(
       const destination = yield* engineForBase(to, { mustExist: false })
       const options = { concurrency: flags.concurrency, checksum: false, excludes: [] as Array<string>, dryRun: false }
 
-      yield* Console.log(`Copying ${from} → ${to} ...`)
-      const bulk = yield* syncEngines(source, destination, { ...options, delete: false })
-      yield* Console.log(`Bulk copy: ${bulk.result?.copied ?? 0} files copied, ${bulk.result?.unchanged ?? 0} already there.`)
-      if ((bulk.result?.failures.length ?? 0) > 0) {
-        return yield* new CliFailure({ message: `${bulk.result!.failures.length} files failed to copy; run the command again:\n${bulk.result!.failures.map((f) => `  ${f.key}: ${f.message}`).join("\n")}` })
-      }
-
-      const [running] = yield* db.query("look for a running server", (sql) =>
+      const [connected] = yield* db.query("look for a running server", (sql) =>
         sql<Array<{ n: number }>>`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = ${SERVER_APPLICATION_NAME}`)
-      if (!flags.final && (running?.n ?? 0) > 0) {
+      const running = !flags.final && (connected?.n ?? 0) > 0
+      yield* Console.log(`Copying ${from} → ${to} ...`)
+      // While the server runs, only the bulk copy: new uploads may still arrive. Once it is stopped, the
+      // final copy is the only pass needed (a bulk pass first would list and compare everything twice).
+      if (running) {
+        const bulk = yield* syncEngines(source, destination, { ...options, delete: false })
+        yield* Console.log(`Bulk copy: ${bulk.result?.copied ?? 0} files copied, ${bulk.result?.unchanged ?? 0} already there.`)
+        if ((bulk.result?.failures.length ?? 0) > 0) {
+          return yield* new CliFailure({ message: `${bulk.result!.failures.length} files failed to copy; run the command again:\n${bulk.result!.failures.map((f) => `  ${f.key}: ${f.message}`).join("\n")}` })
+        }
         return yield* Console.log([
           "The server is still running (it is connected to the database), so new uploads may still arrive.",
           `Stop it, then run: immich-storage migrate --to ${flags.to}${flags.delete ? " --delete" : ""}`,
@@ -82,7 +84,7 @@ export const migrateCommand = Command.make(
       }
 
       const delta = yield* syncEngines(source, destination, { ...options, delete: flags.delete })
-      yield* Console.log(`Final copy: ${delta.result?.copied ?? 0} files copied${flags.delete ? `, ${delta.result?.deleted ?? 0} deleted` : ""}.`)
+      yield* Console.log(`Final copy: ${delta.result?.copied ?? 0} files copied, ${delta.result?.unchanged ?? 0} already there${flags.delete ? `, ${delta.result?.deleted ?? 0} deleted` : ""}.`)
       const check = yield* syncEngines(source, destination, { ...options, delete: false, dryRun: true })
       const missing = check.plan.copy.length + (delta.result?.failures.length ?? 0)
       if (missing > 0) return yield* new CliFailure({ message: `Verification failed: ${missing} files are missing or different at ${to}; nothing was switched. Run the command again.` })
