@@ -4,3 +4,4 @@
  */
 export * from "./engine/s3Client.ts"
 export * from "./engine/S3Engine.ts"
+export * from "./engine/presignGet.ts"

@@ -9,10 +9,10 @@ import type { StorageEngineShape } from "./StorageEngine.ts"
  */
 export const makeEngine = Effect.fnUntraced(function*(settings: StorageSettings) {
   if (settings.engine === "local") return yield* makeLocalEngine(settings.location)
-  const { makeS3Client, makeS3Engine } = yield* Effect.promise(() => import("../s3.ts"))
+  const { makePresignGet, makeS3Client, makeS3Engine } = yield* Effect.promise(() => import("../s3.ts"))
   const client = yield* makeS3Client(settings.s3)
   const { checkBucket, engine } = yield* makeS3Engine(client, settings.location, settings.s3)
   yield* checkBucket
-  const shape: StorageEngineShape = engine
+  const shape: StorageEngineShape = { ...engine, presignGet: makePresignGet(client, settings.location, settings.s3) }
   return shape
 })

@@ -1,0 +1,53 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Redacted } from "effect"
+import { s3Location } from "@immich-storage/core"
+import { makePresignGet, makeS3Client } from "@immich-storage/core/s3"
+import { failureOf } from "../failures.ts"
+import { makeTestS3Engine, testS3Settings } from "./helpers.ts"
+
+describe("presigned GET URLs", () => {
+  it.effect("download the object from the S3 server, with the response headers asked for", () =>
+    Effect.gen(function*() {
+      const { bucket, engine, settings } = yield* makeTestS3Engine()
+      const client = yield* makeS3Client(settings)
+      const presign = makePresignGet(client, s3Location(bucket, settings.prefix), settings)
+      const key = "upload/u/ab/cd/a photo ü+%.jpg"
+      const bytes = Buffer.from("the original bytes")
+      yield* engine.put(key, bytes)
+      const url = yield* presign(key, { expiresInSeconds: 60, contentDisposition: "inline; filename*=UTF-8''a%20photo.jpg", contentType: "image/jpeg" })
+      assert.isTrue(url.startsWith(`${settings.endpoint}/${bucket}/${settings.prefix}/upload/u/ab/cd/a%20photo%20%C3%BC%2B%25.jpg?`), url)
+      const response = yield* Effect.promise(() => fetch(url))
+      assert.strictEqual(response.status, 200)
+      assert.deepStrictEqual(Buffer.from(yield* Effect.promise(() => response.arrayBuffer())), bytes)
+      const query = new URL(url).searchParams
+      assert.strictEqual(query.get("X-Amz-Expires"), "60")
+      assert.strictEqual(query.get("X-Amz-SignedHeaders"), "host")
+      assert.strictEqual(query.get("response-content-type"), "image/jpeg")
+    }))
+
+  it.effect("sign exactly as AWS documents (the S3 SigV4 query-string example)", () =>
+    Effect.gen(function*() {
+      // docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html: GET examplebucket/test.txt,
+      // 2013-05-24T00:00:00Z, 86400 s, the documentation's example credentials.
+      const settings = testS3Settings("https://s3.amazonaws.com", "examplebucket", {
+        prefix: "",
+        forcePathStyle: false,
+        credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: Redacted.make("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY") }
+      })
+      const client = yield* makeS3Client(settings)
+      const presign = makePresignGet(client, s3Location("examplebucket", ""), settings)
+      const url = new URL(yield* presign("test.txt", { expiresInSeconds: 86400, signingDate: new Date("2013-05-24T00:00:00Z") }))
+      assert.strictEqual(`${url.origin}${url.pathname}`, "https://examplebucket.s3.amazonaws.com/test.txt")
+      assert.strictEqual(url.searchParams.get("X-Amz-Credential"), "AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request")
+      assert.strictEqual(url.searchParams.get("X-Amz-Signature"), "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404")
+    }))
+
+  it.effect("refuse keys that could leave the location, and expiries SigV4 does not allow", () =>
+    Effect.gen(function*() {
+      const { bucket, settings } = yield* makeTestS3Engine()
+      const client = yield* makeS3Client(settings)
+      const presign = makePresignGet(client, s3Location(bucket, settings.prefix), settings)
+      assert.strictEqual(failureOf(yield* Effect.exit(presign("../other/x", { expiresInSeconds: 60 })))?._tag, "InvalidKey")
+      assert.strictEqual(failureOf(yield* Effect.exit(presign("upload/x", { expiresInSeconds: 8 * 24 * 3600 })))?._tag, "StorageFailure")
+    }))
+})
