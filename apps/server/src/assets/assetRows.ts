@@ -30,8 +30,9 @@ export interface AssetRow {
 export interface NewAsset {
   readonly id: string
   readonly ownerId: string
-  readonly deviceAssetId: string
-  readonly deviceId: string
+  readonly deviceAssetId: string | null
+  readonly deviceId: string | null
+  readonly visibility: string
   readonly type: string
   readonly originalPath: string
   readonly originalFileName: string
@@ -61,10 +62,10 @@ export const insertAsset = (
       sql<Array<{ id: string }>>`
         with a as (
           insert into "asset" ("id", "ownerId", "deviceAssetId", "deviceId", "type", "originalPath", "originalFileName", "checksum",
-                               "checksumAlgorithm", "fileCreatedAt", "fileModifiedAt", "localDateTime", "isFavorite")
+                               "checksumAlgorithm", "fileCreatedAt", "fileModifiedAt", "localDateTime", "isFavorite", "visibility")
           values (${asset.id}, ${asset.ownerId}, ${asset.deviceAssetId}, ${asset.deviceId}, ${asset.type}, ${asset.originalPath},
                   ${asset.originalFileName}, ${asset.checksum}, 'sha1', ${asset.fileCreatedAt}, ${asset.fileModifiedAt},
-                  ${asset.fileCreatedAt}, ${asset.isFavorite})
+                  ${asset.fileCreatedAt}, ${asset.isFavorite}, ${asset.visibility}::asset_visibility_enum)
           on conflict ("ownerId", "checksum") where ("libraryId" is null) do nothing
           returning "id"
         ), sidecar as (
@@ -144,3 +145,13 @@ export const deleteAssets = (db: DatabaseShape, ownerId: string, ids: ReadonlyAr
       select "originalPath" as "path" from doomed
       union all
       select f."path" from "asset_file" f join doomed d on d."id" = f."assetId"`).pipe(Effect.map((rows) => rows.map((r) => r.path)))
+
+/** Immich's `AssetStatsResponseDto` for one owner: active assets by type. */
+export const assetStatistics = (db: DatabaseShape, ownerId: string) =>
+  db.query("count assets", (sql) =>
+    sql<Array<{ images: number; videos: number; total: number }>>`
+      select count(*) filter (where "type" = 'IMAGE')::int as "images", count(*) filter (where "type" = 'VIDEO')::int as "videos",
+             count(*)::int as "total"
+      from "asset" where "ownerId" = ${ownerId} and "status" = 'active' and "deletedAt" is null`).pipe(
+    Effect.map((rows) => rows[0] ?? { images: 0, videos: 0, total: 0 })
+  )

@@ -8,7 +8,7 @@ import { strongEtag } from "../http/headers.ts"
 import { UploadGate } from "../http/UploadGate.ts"
 import { ServerConfig } from "../ServerConfig.ts"
 import { assetResponse } from "./assetResponse.ts"
-import { deleteAssets, findAsset, findAssetFile, findByChecksums, isUuid } from "./assetRows.ts"
+import { assetStatistics, deleteAssets, findAsset, findAssetFile, findByChecksums, isUuid } from "./assetRows.ts"
 import { parseSha1 } from "./checksum.ts"
 import { mimeTypeOf } from "./mediaTypes.ts"
 import { serveStored } from "./serveStored.ts"
@@ -72,6 +72,12 @@ const bulkUploadCheck = authenticated((auth) =>
 const upload = authenticated((auth) =>
   Effect.gen(function*() {
     return yield* (yield* UploadGate).track(uploadAsset(auth))
+  })
+)
+
+const statistics = authenticated((auth) =>
+  Effect.gen(function*() {
+    return HttpServerResponse.jsonUnsafe(yield* assetStatistics(yield* Database, auth.user.id))
   })
 )
 
@@ -139,6 +145,7 @@ export const assetRoutes = Layer.mergeAll(
   HttpRouter.add("POST", "/api/assets/bulk-upload-check", bulkUploadCheck),
   HttpRouter.add("POST", "/api/assets", upload),
   HttpRouter.add("DELETE", "/api/assets", removeAssets),
+  HttpRouter.add("GET", "/api/assets/statistics", statistics),
   HttpRouter.add("GET", "/api/assets/:id", getAsset),
   HttpRouter.add("GET", "/api/assets/:id/original", getOriginal),
   HttpRouter.add("GET", "/api/assets/:id/thumbnail", getThumbnail)

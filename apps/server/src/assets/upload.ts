@@ -16,8 +16,12 @@ interface StoredFile {
   readonly size: number
 }
 
-/** The form fields Immich's uploaders always send beside `assetData`. */
-const REQUIRED_FIELDS = ["deviceAssetId", "deviceId", "fileCreatedAt", "fileModifiedAt"] as const
+/**
+ * The form fields every Immich uploader sends beside `assetData`. `deviceAssetId` and `deviceId` are
+ * optional: the v3 `immich` CLI no longer sends them, older clients and the mobile app do.
+ */
+const REQUIRED_FIELDS = ["fileCreatedAt", "fileModifiedAt"] as const
+const VISIBILITIES = new Set(["archive", "timeline", "hidden", "locked"])
 
 const parseDate = (name: string, value: string) => {
   const date = new Date(value)
@@ -94,11 +98,14 @@ export const uploadAsset = (auth: AuthUser) =>
       const fileCreatedAt = yield* parseDate("fileCreatedAt", fields.get("fileCreatedAt")!)
       const fileModifiedAt = yield* parseDate("fileModifiedAt", fields.get("fileModifiedAt")!)
       const originalFileName = fields.get("filename") || original.fileName
+      const visibility = fields.get("visibility") || "timeline"
+      if (!VISIBILITIES.has(visibility)) return yield* new BadRequest({ reason: "visibility must be archive, timeline, hidden or locked" })
       const outcome = yield* insertAsset(db, {
         id: assetId,
         ownerId,
-        deviceAssetId: fields.get("deviceAssetId")!,
-        deviceId: fields.get("deviceId")!,
+        deviceAssetId: fields.get("deviceAssetId") || null,
+        deviceId: fields.get("deviceId") || null,
+        visibility,
         type: mediaTypeOf(original.fileName)!.type,
         originalPath: pathOf(engine.location, original.key),
         originalFileName,
