@@ -2,7 +2,7 @@ import { Context, Effect, Layer, Queue, Stream } from "effect"
 import { Database, generatedImageKey, pathOf, StorageEngine } from "@immich-storage/core"
 import { recordGeneratedFiles } from "./assetRows.ts"
 import { extensionOf, THUMBNAIL_SOURCES } from "./mediaTypes.ts"
-import { MAX_THUMBNAIL_SOURCE_BYTES, renderImages } from "./thumbnails.ts"
+import { MAX_THUMBNAIL_SOURCE_BYTES } from "./thumbnails.ts"
 
 export interface ThumbnailJob {
   readonly assetId: string
@@ -34,6 +34,8 @@ export class Thumbnailer extends Context.Service<Thumbnailer, {
           return yield* Effect.logInfo(`No thumbnail for asset ${job.assetId}: the original is larger than ${MAX_THUMBNAIL_SOURCE_BYTES} bytes`)
         }
         const original = Buffer.concat(yield* Stream.runCollect(body.stream))
+        // sharp (libvips, about 20 MiB) is loaded with the first image, not at boot.
+        const { renderImages } = yield* Effect.promise(() => import("./render.ts"))
         const images = yield* Effect.tryPromise(() => renderImages(original)).pipe(
           Effect.tapError(() => Effect.logInfo(`No thumbnail for asset ${job.assetId} (${job.fileName}): not an image this server can decode`)),
           Effect.option
