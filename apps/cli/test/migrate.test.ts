@@ -35,7 +35,7 @@ describe("immich-storage migrate", () => {
       expect(bulk.code).toBe(0)
       expect(bulk.stdout).toContain("Bulk copy: 7 files copied")
       expect(bulk.stdout).toContain("The server is still running")
-      expect((await sql`select "profileImagePath" as p from "user"`)[0]?.p).toBe(`${media}/profile/u/face.jpg`)
+      expect((await sql`select "profileImagePath" as p from "user" where email = 'a@example.com'`)[0]?.p).toBe(`${media}/profile/u/face.jpg`)
 
       await server.stop()
       server = undefined
@@ -49,7 +49,7 @@ describe("immich-storage migrate", () => {
       expect(final.stdout).toMatch(/user\.profileImagePath\s+1/)
       expect(final.stdout).toContain("IMMICH_STORAGE_ENGINE=s3")
       const bucketBase = `s3://${s3["S3_BUCKET"]}/immich`
-      expect((await sql`select "profileImagePath" as p from "user"`)[0]?.p).toBe(`${bucketBase}/profile/u/face.jpg`)
+      expect((await sql`select "profileImagePath" as p from "user" where email = 'a@example.com'`)[0]?.p).toBe(`${bucketBase}/profile/u/face.jpg`)
 
       server = await startServer({ IMMICH_STORAGE_ENGINE: "s3", ...s3, ...db })
       expect(server.output()).toContain(`${bucketBase} passed its integrity check`)
@@ -62,7 +62,7 @@ describe("immich-storage migrate", () => {
       expect(rollback.code).toBe(0)
       expect(rollback.stdout).toContain(`IMMICH_MEDIA_LOCATION=${back}`)
       expect(await fs.readFile(path.join(back, "profile/u/late.jpg"), "utf8")).toBe("uploaded during the bulk copy")
-      expect((await sql`select "profileImagePath" as p from "user"`)[0]?.p).toBe(`${back}/profile/u/face.jpg`)
+      expect((await sql`select "profileImagePath" as p from "user" where email = 'a@example.com'`)[0]?.p).toBe(`${back}/profile/u/face.jpg`)
       server = await startServer({ IMMICH_MEDIA_LOCATION: back, ...db })
       expect(server.output()).toContain(`${back} passed its integrity check`)
     } finally {
