@@ -7,6 +7,8 @@
  *   3. the server's peak RSS while it takes a 1 GiB upload, streamed by the client (target: < 200 MiB).
  * The S3 server runs in its own process; the server is the real app (`apps/server/src/main.ts`).
  * Usage: npm run bench:server [-- <download runs> <rounds of 50>]   (default: 5 runs, 20 rounds)
+ * BENCH_SERVER_ENV='{"NODE_OPTIONS":"--max-semi-space-size=1"}' adds variables to both servers' environment
+ * (to try allocator and GC settings; see the README).
  */
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3"
 import { spawn } from "node:child_process"
@@ -32,12 +34,14 @@ const client = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: tru
 await client.send(new CreateBucketCommand({ Bucket: BUCKET }))
 client.destroy()
 const database = await createTestDatabase()
+const serverEnv = JSON.parse(process.env["BENCH_SERVER_ENV"] ?? "{}") as Record<string, string>
 const server = await startServer({
   IMMICH_STORAGE_ENGINE: "s3",
   ...s3TestEnv(endpoint, BUCKET, "immich"),
   DB_DATABASE_NAME: database.name,
   IMMICH_ADMIN_API_KEY: KEY,
-  DB_BACKUP_ENABLED: "false"
+  DB_BACKUP_ENABLED: "false",
+  ...serverEnv
 })
 const sql = postgres({ ...TEST_POSTGRES, database: database.name, max: 1, onnotice: () => undefined })
 // The same database and bucket, answering downloads with presigned redirects.
@@ -47,7 +51,8 @@ const presigning = await startServer({
   DB_DATABASE_NAME: database.name,
   IMMICH_ADMIN_API_KEY: KEY,
   DB_BACKUP_ENABLED: "false",
-  IMMICH_S3_PRESIGNED_DOWNLOADS: "true"
+  IMMICH_S3_PRESIGNED_DOWNLOADS: "true",
+  ...serverEnv
 })
 const bare = spawn(process.execPath, [path.join(BENCH_ROOT, "server/bareProxy.ts"), endpoint, BUCKET], { stdio: ["ignore", "pipe", "inherit"] })
 const [bareLine] = await once(bare.stdout, "data") as [Buffer]
@@ -167,7 +172,7 @@ try {
 
   const ours = median(throughput.ours)
   const direct = median(throughput.direct)
-  console.log(`\nServer benchmark: S3 engine on a local S3 server (own process), ${downloadRuns} runs of 64 MiB, ${rounds} rounds of 50 downloads\n`)
+  console.log(`\nServer benchmark: S3 engine on a local S3 server (own process), ${downloadRuns} runs of 64 MiB, ${rounds} rounds of 50 downloads${Object.keys(serverEnv).length > 0 ? `, server env ${JSON.stringify(serverEnv)}` : ""}\n`)
   console.log(formatTable(
     ["case", "through the server", "direct from S3", "ratio", "target"],
     [

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { inject } from "vitest"
 import { createHash, randomBytes } from "node:crypto"
+import * as fs from "node:fs/promises"
 import * as http from "node:http"
 import sharp from "sharp"
 import { ADMIN_KEY, bytesOf, createUser, eventually, get, localStorage, makeJpeg, orphans, s3Storage, startServerOn, upload } from "./helpers.ts"
@@ -95,6 +96,23 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
     const stale = await get(original, ADMIN_KEY, { range: "bytes=0-9", "if-range": "\"other\"" })
     expect(stale.status).toBe(200)
     expect((await bytesOf(stale)).length).toBe(100_000)
+  })
+
+  it("releases the engine's read when a client stops a download half-way", async () => {
+    const bytes = randomBytes(24 * MiB)
+    const { body } = await upload(url, ADMIN_KEY, "abandoned.mp4", bytes)
+    const fds = async () => (await fs.readdir(`/proc/${sut.server.process.pid}/fd`)).length
+    const before = await fds()
+    for (let i = 0; i < 10; i++) {
+      const controller = new AbortController()
+      const response = await fetch(`${url}/api/assets/${body.id}/original`, { headers: { "x-api-key": ADMIN_KEY }, signal: controller.signal })
+      const reader = response.body!.getReader()
+      await reader.read()
+      controller.abort()
+    }
+    // Every abandoned read is closed (files on disk, sockets to S3), and the server still serves.
+    await eventually(async () => ((await fds()) <= before + 2 ? true : undefined))
+    expect((await bytesOf(await get(`${url}/api/assets/${body.id}/original`, ADMIN_KEY))).equals(bytes)).toBe(true)
   })
 
   it("answers a duplicate as Immich does (200, the first asset's id) and keeps no second copy", async () => {
