@@ -5,9 +5,19 @@ import type { AuthUser } from "../auth/Auth.ts"
 import { BadRequest, toErrorResponse } from "./ApiError.ts"
 import type { RouteError } from "./ApiError.ts"
 
-/** A route whose typed errors all become their HTTP answer (see `toErrorResponse`). */
+/**
+ * A route whose typed errors all become their HTTP answer (see `toErrorResponse`). A defect (a bug) is
+ * logged with its trace, since request logging is off, and answered 500 with nothing of it in the body.
+ */
 export const handle = <R>(effect: Effect.Effect<HttpServerResponse.HttpServerResponse, RouteError, R>) =>
-  effect.pipe(Effect.catch(toErrorResponse))
+  effect.pipe(
+    Effect.catch(toErrorResponse),
+    Effect.catchDefect((defect) =>
+      Effect.logError("Unexpected failure while answering a request", defect).pipe(
+        Effect.as(HttpServerResponse.jsonUnsafe({ message: "Internal server error", error: "Internal Server Error", statusCode: 500 }, { status: 500 }))
+      )
+    )
+  )
 
 /** A route for holders of a valid `x-api-key`; anything else gets 401 before the handler runs. */
 export const authenticated = <R>(handler: (auth: AuthUser) => Effect.Effect<HttpServerResponse.HttpServerResponse, RouteError, R>) =>
