@@ -85,7 +85,10 @@ describe("server lifecycle", () => {
     const second = await startServer(env)
     expect(second.output()).not.toContain("Admin API key")
     expect((await get(`${second.url}/api/api-keys/me`, key)).status).toBe(200)
-    await second.stop()
+    // Ctrl-C stops it as cleanly as SIGTERM.
+    const exited = new Promise<number | null>((resolve) => second.process.on("exit", (code) => resolve(code)))
+    second.process.kill("SIGINT")
+    expect(await exited).toBe(0)
     // Only the digest is stored.
     const { default: postgres } = await import("postgres")
     const sql = postgres({ host: "127.0.0.1", port: 5432, user: "postgres", database: database.name, max: 1, onnotice: () => undefined })
