@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import { s3Location } from "@immich-storage/core"
-import { makePresignGet, makeS3Client } from "@immich-storage/core/s3"
+import { makePresignGet, makeS3Client, presignObjectUrl } from "@immich-storage/core/s3"
 import { failureOf } from "../failures.ts"
 import { makeTestS3Engine, testS3Settings } from "./helpers.ts"
 
@@ -40,6 +40,30 @@ describe("presigned GET URLs", () => {
       assert.strictEqual(`${url.origin}${url.pathname}`, "https://examplebucket.s3.amazonaws.com/test.txt")
       assert.strictEqual(url.searchParams.get("X-Amz-Credential"), "AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request")
       assert.strictEqual(url.searchParams.get("X-Amz-Signature"), "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404")
+    }))
+
+  it.effect("sign the same without the SDK client, from a bucket URL, a region and credentials", () =>
+    Effect.gen(function*() {
+      const url = new URL(yield* Effect.promise(() =>
+        presignObjectUrl(
+          { origin: "https://examplebucket.s3.amazonaws.com", path: "", region: "us-east-1" },
+          () => Promise.resolve({ accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" }),
+          "test.txt",
+          { expiresInSeconds: 86400, signingDate: new Date("2013-05-24T00:00:00Z") }
+        )
+      ))
+      assert.strictEqual(url.searchParams.get("X-Amz-Signature"), "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404")
+      // A session token (temporary credentials) travels in the URL and is signed.
+      const withToken = new URL(yield* Effect.promise(() =>
+        presignObjectUrl(
+          { origin: "http://127.0.0.1:9000", path: "/bucket", region: "us-east-1" },
+          () => Promise.resolve({ accessKeyId: "a", secretAccessKey: "b", sessionToken: "tok en" }),
+          "p/x y.jpg",
+          { expiresInSeconds: 60 }
+        )
+      ))
+      assert.strictEqual(withToken.pathname, "/bucket/p/x%20y.jpg")
+      assert.strictEqual(withToken.searchParams.get("X-Amz-Security-Token"), "tok en")
     }))
 
   it.effect("refuse keys that could leave the location, and expiries SigV4 does not allow", () =>
