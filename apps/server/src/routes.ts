@@ -1,4 +1,5 @@
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import { APP_VERSION } from "@immich-storage/core"
 import { backupRoutes } from "./admin/routes.ts"

@@ -1,4 +1,6 @@
-import { Effect, Layer, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import { BackupConfig, backupKey, Database, DumpWriter, parseBackupName, StorageEngine } from "@immich-storage/core"
 import { BACKUP_LOCK_ID } from "@immich-storage/core"

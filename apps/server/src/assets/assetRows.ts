@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { DatabaseError, DatabaseShape } from "@immich-storage/core"
 
 /** A row of Immich's `asset` table, as this server reads it. */

@@ -1,4 +1,6 @@
-import { Effect, Layer, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { Database, keyOf, StorageEngine } from "@immich-storage/core"
 import type { AuthUser } from "../auth/Auth.ts"

@@ -1,5 +1,5 @@
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import { StorageEngine } from "@immich-storage/core"
 import { CACHE_CONTROL_PRIVATE, contentDisposition, ifNoneMatchHits } from "../http/headers.ts"

@@ -1,4 +1,7 @@
-import { Console, Effect, Redacted, Schema } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { lockForTransaction } from "@immich-storage/core"
 import type { DatabaseShape } from "@immich-storage/core"
 import { hashApiKey, newApiKeySecret, PERMISSION_ALL } from "./apiKeys.ts"

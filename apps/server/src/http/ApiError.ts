@@ -1,4 +1,5 @@
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { HttpServerResponse } from "effect/http"
 import type { DatabaseError, DumpError, StorageError } from "@immich-storage/core"
 import { unsatisfiedRange } from "./rangeHeader.ts"

@@ -1,7 +1,7 @@
 import type { S3Client } from "@aws-sdk/client-s3"
 import { SignatureV4 } from "@smithy/signature-v4"
 import type { HttpRequest } from "@smithy/types"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { createHash, createHmac } from "node:crypto"
 import type { Hash, Hmac } from "node:crypto"
 import type { S3Settings } from "../config/StorageSettings.ts"
