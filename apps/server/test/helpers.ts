@@ -1,14 +1,20 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3"
+import { existsSync } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import postgres from "postgres"
 import { randomBytes } from "node:crypto"
 import sharp from "sharp"
-import { createTestBucket, createTestDatabase, makeTempDir, rawS3Client, s3TestEnv, startS3Proxy, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
+import { createTestBucket, createTestDatabase, makeTempDir, rawS3Client, REPO_ROOT, s3TestEnv, startS3Proxy, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
 import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
 import { hashApiKey } from "../src/auth/apiKeys.ts"
 
 export const ADMIN_KEY = "test-admin-key-0123456789abcdefghij"
+
+/** The entry points, relative to the repository (plain-JavaScript `main.js` where it exists, else `main.ts`). */
+const entry = (app: string) => (existsSync(path.join(REPO_ROOT, `apps/${app}/src/main.js`)) ? `apps/${app}/src/main.js` : `apps/${app}/src/main.ts`)
+export const SERVER_MAIN = entry("server")
+export const CLI_MAIN = entry("cli")
 
 export type EngineName = "local" | "s3"
 

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto"
 import * as http from "node:http"
 import { createTestDatabase, runScript, startServer } from "@immich-storage/testkit"
 import type { TestDatabase } from "@immich-storage/testkit"
-import { ADMIN_KEY, bytesOf, createUser, eventually, get, localStorage, orphans, s3Storage, startServerOn, upload } from "./helpers.ts"
+import { ADMIN_KEY, bytesOf, createUser, eventually, get, localStorage, orphans, s3Storage, SERVER_MAIN, startServerOn, upload } from "./helpers.ts"
 import type { ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 
 const MiB = 1024 * 1024
@@ -106,11 +106,11 @@ describe("server lifecycle", () => {
     expect(sut.server.output()).toContain("The admin user now holds IMMICH_ADMIN_API_KEY")
     const user = await createUser(sut.sql, "plain@example.com")
     await sut.server.stop()
-    const refused = await runScript("apps/server/src/main.ts", [], { ...sut.env, IMMICH_PORT: "0", IMMICH_ADMIN_API_KEY: `${user.key}` })
+    const refused = await runScript(SERVER_MAIN, [], { ...sut.env, IMMICH_PORT: "0", IMMICH_ADMIN_API_KEY: `${user.key}` })
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain("IMMICH_ADMIN_API_KEY is the API key of a user who is not an admin")
     expect(refused.stdout + refused.stderr).not.toContain(user.key)
-    const short = await runScript("apps/server/src/main.ts", [], { ...sut.env, IMMICH_PORT: "0", IMMICH_ADMIN_API_KEY: "short-secret", IMMICH_S3_PRESIGNED_DOWNLOADS: "true" })
+    const short = await runScript(SERVER_MAIN, [], { ...sut.env, IMMICH_PORT: "0", IMMICH_ADMIN_API_KEY: "short-secret", IMMICH_S3_PRESIGNED_DOWNLOADS: "true" })
     expect(short.code).toBe(1)
     expect(short.stderr).toContain("2 problems")
     expect(short.stderr).toContain("IMMICH_ADMIN_API_KEY must be 24 to 512")

@@ -3,7 +3,7 @@ import { inject } from "vitest"
 import { randomBytes } from "node:crypto"
 import { createTestBucket, createTestDatabase, makeTempDir, runScript, s3TestEnv } from "@immich-storage/testkit"
 import type { TempDir, TestDatabase } from "@immich-storage/testkit"
-import { ADMIN_KEY, bytesOf, eventually, get, localStorage, makeJpeg, orphans, s3Storage, startServerOn, upload } from "./helpers.ts"
+import { ADMIN_KEY, bytesOf, CLI_MAIN, eventually, get, localStorage, makeJpeg, orphans, s3Storage, SERVER_MAIN, startServerOn, upload } from "./helpers.ts"
 import type { ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 
 const cleanUps: Array<() => Promise<unknown>> = []
@@ -12,7 +12,7 @@ afterAll(async () => {
 })
 
 const sync = async (from: string, to: string) => {
-  const result = await runScript("apps/cli/src/main.ts", ["sync", from, to], s3TestEnv(inject("s3Endpoint")))
+  const result = await runScript(CLI_MAIN, ["sync", from, to], s3TestEnv(inject("s3Endpoint")))
   expect(result.code, result.stderr).toBe(0)
 }
 
@@ -78,7 +78,7 @@ describe("switching engines", () => {
     await sut.stop()
     const empty = await s3Storage(inject("s3Endpoint"))
     cleanUps.push(() => empty.cleanUp())
-    const result = await runScript("apps/server/src/main.ts", [], { ...empty.env, DB_DATABASE_NAME: database.name, IMMICH_PORT: "0", IMMICH_ADMIN_API_KEY: ADMIN_KEY })
+    const result = await runScript(SERVER_MAIN, [], { ...empty.env, DB_DATABASE_NAME: database.name, IMMICH_PORT: "0", IMMICH_ADMIN_API_KEY: ADMIN_KEY })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(`Failed to read "upload/.immich"`)
     const { default: postgres } = await import("postgres")

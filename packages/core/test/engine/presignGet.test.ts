@@ -1,19 +1,35 @@
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import { inject } from "vitest"
 import { s3Location } from "@immich-storage/core"
-import { makePresignGet, makeS3Client, presignObjectUrl } from "@immich-storage/core/s3"
+import { makePresignGet, presignObjectUrl } from "@immich-storage/core/s3"
+import { createTestBucket, rawS3Client } from "@immich-storage/testkit"
 import { failureOf } from "../failures.ts"
-import { makeTestS3Engine, testS3Settings } from "./helpers.ts"
+import { testS3Settings } from "./helpers.ts"
+
+/** An SDK client on the test server (path style, test credentials) and a fresh bucket on it. */
+const testClient = Effect.acquireRelease(
+  Effect.promise(async () => ({ client: rawS3Client(inject("s3Endpoint")), bucket: await createTestBucket(inject("s3Endpoint")) })),
+  ({ client }) => Effect.sync(() => client.destroy())
+)
+
+/** AWS's documented example: docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html */
+const AWS_EXAMPLE = {
+  credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
+  signingDate: new Date("2013-05-24T00:00:00Z"),
+  signature: "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+}
 
 describe("presigned GET URLs", () => {
   it.effect("download the object from the S3 server, with the response headers asked for", () =>
     Effect.gen(function*() {
-      const { bucket, engine, settings } = yield* makeTestS3Engine()
-      const client = yield* makeS3Client(settings)
+      const { bucket, client } = yield* testClient
+      const settings = testS3Settings(inject("s3Endpoint"), bucket)
       const presign = makePresignGet(client, s3Location(bucket, settings.prefix), settings)
       const key = "upload/u/ab/cd/a photo ü+%.jpg"
       const bytes = Buffer.from("the original bytes")
-      yield* engine.put(key, bytes)
+      yield* Effect.promise(() => client.send(new PutObjectCommand({ Bucket: bucket, Key: `${settings.prefix}/${key}`, Body: bytes })))
       const url = yield* presign(key, { expiresInSeconds: 60, contentDisposition: "inline; filename*=UTF-8''a%20photo.jpg", contentType: "image/jpeg" })
       assert.isTrue(url.startsWith(`${settings.endpoint}/${bucket}/${settings.prefix}/upload/u/ab/cd/a%20photo%20%C3%BC%2B%25.jpg?`), url)
       const response = yield* Effect.promise(() => fetch(url))
@@ -25,21 +41,19 @@ describe("presigned GET URLs", () => {
       assert.strictEqual(query.get("response-content-type"), "image/jpeg")
     }))
 
-  it.effect("sign exactly as AWS documents (the S3 SigV4 query-string example)", () =>
+  it.effect("sign exactly as AWS documents, through the SDK client's endpoint rules", () =>
     Effect.gen(function*() {
-      // docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html: GET examplebucket/test.txt,
-      // 2013-05-24T00:00:00Z, 86400 s, the documentation's example credentials.
-      const settings = testS3Settings("https://s3.amazonaws.com", "examplebucket", {
-        prefix: "",
-        forcePathStyle: false,
-        credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: Redacted.make("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY") }
-      })
-      const client = yield* makeS3Client(settings)
+      // GET examplebucket/test.txt, virtual-hosted on s3.amazonaws.com, valid 86400 s from 2013-05-24T00:00:00Z.
+      const settings = testS3Settings("https://s3.amazonaws.com", "examplebucket", { prefix: "", forcePathStyle: false })
+      const client = yield* Effect.acquireRelease(
+        Effect.sync(() => new S3Client({ region: "us-east-1", endpoint: "https://s3.amazonaws.com", forcePathStyle: false, credentials: AWS_EXAMPLE.credentials })),
+        (c) => Effect.sync(() => c.destroy())
+      )
       const presign = makePresignGet(client, s3Location("examplebucket", ""), settings)
-      const url = new URL(yield* presign("test.txt", { expiresInSeconds: 86400, signingDate: new Date("2013-05-24T00:00:00Z") }))
+      const url = new URL(yield* presign("test.txt", { expiresInSeconds: 86400, signingDate: AWS_EXAMPLE.signingDate }))
       assert.strictEqual(`${url.origin}${url.pathname}`, "https://examplebucket.s3.amazonaws.com/test.txt")
       assert.strictEqual(url.searchParams.get("X-Amz-Credential"), "AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request")
-      assert.strictEqual(url.searchParams.get("X-Amz-Signature"), "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404")
+      assert.strictEqual(url.searchParams.get("X-Amz-Signature"), AWS_EXAMPLE.signature)
     }))
 
   it.effect("sign the same without the SDK client, from a bucket URL, a region and credentials", () =>
@@ -47,12 +61,12 @@ describe("presigned GET URLs", () => {
       const url = new URL(yield* Effect.promise(() =>
         presignObjectUrl(
           { origin: "https://examplebucket.s3.amazonaws.com", path: "", region: "us-east-1" },
-          () => Promise.resolve({ accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" }),
+          () => Promise.resolve(AWS_EXAMPLE.credentials),
           "test.txt",
-          { expiresInSeconds: 86400, signingDate: new Date("2013-05-24T00:00:00Z") }
+          { expiresInSeconds: 86400, signingDate: AWS_EXAMPLE.signingDate }
         )
       ))
-      assert.strictEqual(url.searchParams.get("X-Amz-Signature"), "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404")
+      assert.strictEqual(url.searchParams.get("X-Amz-Signature"), AWS_EXAMPLE.signature)
       // A session token (temporary credentials) travels in the URL and is signed.
       const withToken = new URL(yield* Effect.promise(() =>
         presignObjectUrl(
@@ -68,8 +82,8 @@ describe("presigned GET URLs", () => {
 
   it.effect("refuse keys that could leave the location, and expiries SigV4 does not allow", () =>
     Effect.gen(function*() {
-      const { bucket, settings } = yield* makeTestS3Engine()
-      const client = yield* makeS3Client(settings)
+      const { bucket, client } = yield* testClient
+      const settings = testS3Settings(inject("s3Endpoint"), bucket)
       const presign = makePresignGet(client, s3Location(bucket, settings.prefix), settings)
       assert.strictEqual(failureOf(yield* Effect.exit(presign("../other/x", { expiresInSeconds: 60 })))?._tag, "InvalidKey")
       assert.strictEqual(failureOf(yield* Effect.exit(presign("upload/x", { expiresInSeconds: 8 * 24 * 3600 })))?._tag, "StorageFailure")
