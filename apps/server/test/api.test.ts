@@ -115,6 +115,19 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
     expect((await bytesOf(await get(`${url}/api/assets/${body.id}/original`, ADMIN_KEY))).equals(bytes)).toBe(true)
   })
 
+  it("answers 404 when a file is gone from the storage behind the server's back, without saying where it was", async () => {
+    const { body } = await upload(url, ADMIN_KEY, "lost.mp4", randomBytes(4000))
+    const [row] = await sut.sql<Array<{ originalPath: string }>>`select "originalPath" from "asset" where "id" = ${body.id}`
+    await sut.removeKey(row!.originalPath.slice(sut.base.length + 1))
+    const response = await get(`${url}/api/assets/${body.id}/original`, ADMIN_KEY)
+    expect(response.status).toBe(404)
+    const text = await response.text()
+    expect(JSON.parse(text)).toEqual({ message: "Asset file not found", error: "Not Found", statusCode: 404 })
+    expect(text).not.toContain(row!.originalPath.slice(sut.base.length + 1))
+    // The rest of the API is unaffected.
+    expect((await get(`${url}/api/assets/${body.id}`, ADMIN_KEY)).status).toBe(200)
+  })
+
   it("answers a duplicate as Immich does (200, the first asset's id) and keeps no second copy", async () => {
     const bytes = randomBytes(50_000)
     const first = await upload(url, ADMIN_KEY, "dup.jpg", bytes)

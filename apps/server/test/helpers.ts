@@ -1,4 +1,4 @@
-import { ListObjectsV2Command } from "@aws-sdk/client-s3"
+import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3"
 import { existsSync } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
@@ -30,6 +30,8 @@ export interface ServerUnderTest {
   readonly listKeys: (prefix: string) => Promise<Array<string>>
   /** Leftovers of interrupted writes: temp files on disk, incomplete multipart uploads on S3. */
   readonly incompleteWrites: () => Promise<number>
+  /** Deletes a stored file behind the server's back (a lost disk, a lifecycle rule). */
+  readonly removeKey: (key: string) => Promise<void>
   readonly sql: postgres.Sql
   readonly stop: () => Promise<void>
 }
@@ -40,6 +42,7 @@ export interface StorageUnderTest {
   readonly base: string
   readonly listKeys: (prefix: string) => Promise<Array<string>>
   readonly incompleteWrites: () => Promise<number>
+  readonly removeKey: (key: string) => Promise<void>
   readonly cleanUp: () => Promise<void>
 }
 
@@ -61,6 +64,7 @@ export const localStorage = async (temp?: TempDir): Promise<StorageUnderTest> =>
         .filter((k) => !k.endsWith("/.immich") && !path.basename(k).startsWith(".immich-storage-"))
         .sort(),
     incompleteWrites: async () => (await walk(media)).filter((f) => path.basename(f).startsWith(".immich-storage-")).length,
+    removeKey: (key) => fs.rm(path.join(media, key)),
     cleanUp: () => dir.remove()
   }
 }
@@ -90,6 +94,7 @@ export const s3Storage = async (endpoint: string, bucket?: string): Promise<Stor
       return keys.filter((k) => !k.endsWith("/.immich")).sort()
     },
     incompleteWrites: async () => count("POST", /[?&]uploads(=|&|$)/) - count("POST", /[?&]uploadId=/) - count("DELETE", /[?&]uploadId=/),
+    removeKey: async (key) => void (await client.send(new DeleteObjectCommand({ Bucket: name, Key: `immich/${key}` }))),
     cleanUp: async () => {
       client.destroy()
       await proxy.stop()
@@ -111,6 +116,7 @@ export const startServerOn = async (storage: StorageUnderTest, extraEnv: Record<
     base: storage.base,
     listKeys: storage.listKeys,
     incompleteWrites: storage.incompleteWrites,
+    removeKey: storage.removeKey,
     sql,
     stop: async () => {
       await server.stop()
