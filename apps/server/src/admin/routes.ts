@@ -6,10 +6,7 @@ import { BackupConfig, backupKey, Database, DumpWriter, parseBackupName, Storage
 import { BACKUP_LOCK_ID } from "@immich-storage/core"
 import { requireAdmin } from "../auth/Auth.ts"
 import { BadRequest, Conflict } from "../http/ApiError.ts"
-import { authenticated, jsonBody } from "../http/handle.ts"
-
-const decode = <S extends Schema.Constraint>(schema: S, what: string) => (input: unknown) =>
-  Schema.decodeUnknownEffect(schema)(input).pipe(Effect.mapError((error) => new BadRequest({ reason: `Invalid ${what}: ${error.message}` })))
+import { authenticated, jsonBodyAs } from "../http/handle.ts"
 
 const DeleteBackups = Schema.Struct({ backups: Schema.Array(Schema.String) })
 const CreateJob = Schema.Struct({ name: Schema.String })
@@ -30,7 +27,7 @@ const listBackups = authenticated((auth) =>
 const deleteBackups = authenticated((auth) =>
   Effect.gen(function*() {
     yield* requireAdmin(auth)
-    const { backups } = yield* jsonBody.pipe(Effect.flatMap(decode(DeleteBackups, "delete request")))
+    const { backups } = yield* jsonBodyAs(DeleteBackups, "delete request")
     const refused = backups.find((name) => name.includes("/") || parseBackupName(name) === undefined)
     if (refused !== undefined) return yield* new BadRequest({ reason: `${JSON.stringify(refused.slice(0, 128))} is not a backup file name` })
     yield* (yield* StorageEngine).delete(backups.map(backupKey))
@@ -47,7 +44,7 @@ const deleteBackups = authenticated((auth) =>
 const createJob = authenticated((auth) =>
   Effect.gen(function*() {
     yield* requireAdmin(auth)
-    const { name } = yield* jsonBody.pipe(Effect.flatMap(decode(CreateJob, "job")))
+    const { name } = yield* jsonBodyAs(CreateJob, "job")
     if (name !== BACKUP_JOB_NAME) return yield* new BadRequest({ reason: `Unknown job ${JSON.stringify(name.slice(0, 64))}; this server runs ${BACKUP_JOB_NAME}` })
     const settings = yield* BackupConfig
     const ran = yield* (yield* Database).withTryLock(BACKUP_LOCK_ID, (yield* DumpWriter).run(settings.keepLast))

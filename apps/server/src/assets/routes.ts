@@ -5,7 +5,7 @@ import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { Database, keyOf, StorageEngine } from "@immich-storage/core"
 import type { AuthUser } from "../auth/Auth.ts"
 import { BadRequest, NotFound } from "../http/ApiError.ts"
-import { authenticated, jsonBody } from "../http/handle.ts"
+import { authenticated, jsonBodyAs } from "../http/handle.ts"
 import { strongEtag } from "../http/headers.ts"
 import { UploadGate } from "../http/UploadGate.ts"
 import { ServerConfig } from "../ServerConfig.ts"
@@ -15,9 +15,6 @@ import { parseSha1 } from "./checksum.ts"
 import { mimeTypeOf } from "./mediaTypes.ts"
 import { serveStored } from "./serveStored.ts"
 import { uploadAsset } from "./upload.ts"
-
-const decode = <S extends Schema.Constraint>(schema: S, what: string) => (input: unknown) =>
-  Schema.decodeUnknownEffect(schema)(input).pipe(Effect.mapError((error) => new BadRequest({ reason: `Invalid ${what}: ${error.message}` })))
 
 const BulkUploadCheck = Schema.Struct({ assets: Schema.Array(Schema.Struct({ id: Schema.String, checksum: Schema.String })) })
 const BulkDelete = Schema.Struct({ ids: Schema.Array(Schema.String), force: Schema.optional(Schema.Boolean) })
@@ -56,7 +53,7 @@ const thumbnailSize = Effect.gen(function*() {
 
 const bulkUploadCheck = authenticated((auth) =>
   Effect.gen(function*() {
-    const { assets } = yield* jsonBody.pipe(Effect.flatMap(decode(BulkUploadCheck, "bulk upload check")))
+    const { assets } = yield* jsonBodyAs(BulkUploadCheck, "bulk upload check")
     const parsed = assets.map((a) => ({ ...a, sha1: parseSha1(a.checksum) }))
     const invalid = parsed.find((a) => a.sha1 === undefined)
     if (invalid !== undefined) return yield* new BadRequest({ reason: `checksum of ${invalid.id} is not a SHA-1 in hex or base64` })
@@ -119,7 +116,7 @@ const getThumbnail = authenticated((auth) =>
 
 const removeAssets = authenticated((auth) =>
   Effect.gen(function*() {
-    const { ids } = yield* jsonBody.pipe(Effect.flatMap(decode(BulkDelete, "delete request")))
+    const { ids } = yield* jsonBodyAs(BulkDelete, "delete request")
     const invalid = ids.find((id) => !isUuid(id))
     if (invalid !== undefined) return yield* new BadRequest({ reason: `${JSON.stringify(invalid.slice(0, 64))} is not an asset id` })
     const engine = yield* StorageEngine

@@ -1,4 +1,5 @@
 import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import { Auth } from "../auth/Auth.ts"
 import type { AuthUser } from "../auth/Auth.ts"
@@ -32,3 +33,10 @@ export const jsonBody = Effect.gen(function*() {
   const request = yield* HttpServerRequest.HttpServerRequest
   return yield* request.json.pipe(Effect.mapError(() => new BadRequest({ reason: "The body must be JSON" })))
 })
+
+/** The JSON body decoded with `schema`, or 400 saying what is wrong with the `what`. */
+export const jsonBodyAs = <S extends Schema.Constraint>(schema: S, what: string) =>
+  jsonBody.pipe(
+    Effect.flatMap((body) => Schema.decodeUnknownEffect(schema)(body)),
+    Effect.mapError((error) => (error._tag === "BadRequest" ? error : new BadRequest({ reason: `Invalid ${what}: ${error.message}` })))
+  )
