@@ -296,7 +296,12 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
     const json = await fetch(`${url}/api/assets`, { method: "POST", headers: { "x-api-key": ADMIN_KEY, "content-type": "application/json" }, body: "{}" })
     expect(json.status).toBe(400)
     await json.arrayBuffer()
-    for (const [body, message] of [["not json", "The body must be JSON"], ['{"assets": "x"}', "Invalid bulk upload check"], ['{"assets": [{"id": "a", "checksum": "xyz"}]}', "checksum of a is not a SHA-1"]]) {
+    const badBodies: ReadonlyArray<readonly [string, string]> = [
+      ["not json", "The body must be JSON"],
+      ['{"assets": "x"}', "Invalid bulk upload check"],
+      ['{"assets": [{"id": "a", "checksum": "xyz"}]}', "checksum of a is not a SHA-1"]
+    ]
+    for (const [body, message] of badBodies) {
       const check = await fetch(`${url}/api/assets/bulk-upload-check`, { method: "POST", headers: { "x-api-key": ADMIN_KEY, "content-type": "application/json" }, body })
       expect(check.status, body).toBe(400)
       expect(((await check.json()) as { message: string }).message, body).toContain(message)
