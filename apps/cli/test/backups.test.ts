@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, inject, it } from "vitest"
 import postgres from "postgres"
-import { createTestBucket, createTestDatabase, runScript, s3TestEnv, TEST_POSTGRES } from "@immich-storage/testkit"
+import { CLI_MAIN, createTestBucket, createTestDatabase, runScript, s3TestEnv, TEST_POSTGRES } from "@immich-storage/testkit"
 import type { TestDatabase } from "@immich-storage/testkit"
 
 const databases: Array<TestDatabase> = []
@@ -22,7 +22,7 @@ describe("immich-storage backups", () => {
       IMMICH_STORAGE_ENGINE: "s3",
       ...s3TestEnv(inject("s3Endpoint"), await createTestBucket(inject("s3Endpoint")), "immich")
     }
-    const cli = (...args: Array<string>) => runScript("apps/cli/src/main.js", ["backups", ...args], env)
+    const cli = (...args: Array<string>) => runScript(CLI_MAIN, ["backups", ...args], env)
 
     expect((await cli("list")).stdout).toContain("No backups yet.")
     const created = await cli("create")

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest"
-import { runScript } from "@immich-storage/testkit"
+import { CLI_MAIN, runScript } from "@immich-storage/testkit"
 
 describe("immich-storage config", () => {
   it("prints the effective configuration with the derived location and the secret masked", async () => {
-    const result = await runScript("apps/cli/src/main.js", ["config"], {
+    const result = await runScript(CLI_MAIN, ["config"], {
       IMMICH_STORAGE_ENGINE: "s3",
       S3_BUCKET: "family-photos",
       S3_PREFIX: "/immich/",
@@ -20,13 +20,13 @@ describe("immich-storage config", () => {
   })
 
   it("prints JSON with --json", async () => {
-    const result = await runScript("apps/cli/src/main.js", ["config", "--json"], { IMMICH_MEDIA_LOCATION: "/srv/photos" })
+    const result = await runScript(CLI_MAIN, ["config", "--json"], { IMMICH_MEDIA_LOCATION: "/srv/photos" })
     expect(result.code).toBe(0)
     expect(JSON.parse(result.stdout)).toMatchObject({ engine: "local", "media location": "/srv/photos" })
   })
 
   it("prints every problem and exits 1 on a bad environment", async () => {
-    const result = await runScript("apps/cli/src/main.js", ["config"], {
+    const result = await runScript(CLI_MAIN, ["config"], {
       IMMICH_STORAGE_ENGINE: "s3",
       S3_BUCKET: "Bad_Bucket",
       S3_USE_ACCELERATE: "true",

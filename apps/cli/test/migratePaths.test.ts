@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest"
 import postgres from "postgres"
-import { createTestDatabase, runScript, TEST_POSTGRES } from "@immich-storage/testkit"
+import { CLI_MAIN, createTestDatabase, runScript, TEST_POSTGRES } from "@immich-storage/testkit"
 import type { TestDatabase } from "@immich-storage/testkit"
 
 let database: TestDatabase | undefined
@@ -25,13 +25,13 @@ const seeded = async () => {
 describe("immich-storage migrate-paths", () => {
   it("counts on --dry-run, rewrites for real, and saves the new location", async () => {
     const { env, sql } = await seeded()
-    const dry = await runScript("apps/cli/src/main.js", ["migrate-paths", "--to", "s3://photos/immich", "--dry-run"], env)
+    const dry = await runScript(CLI_MAIN, ["migrate-paths", "--to", "s3://photos/immich", "--dry-run"], env)
     expect(dry.code).toBe(0)
     expect(dry.stdout).toContain("Would rewrite paths from /data to s3://photos/immich (dry run: nothing changed)")
     expect(dry.stdout).toMatch(/user\.profileImagePath\s+2/)
     expect((await sql`select 1 from "user" where "profileImagePath" like 's3://%'`).length).toBe(0)
 
-    const real = await runScript("apps/cli/src/main.js", ["migrate-paths", "--to", "s3://photos/immich"], env)
+    const real = await runScript(CLI_MAIN, ["migrate-paths", "--to", "s3://photos/immich"], env)
     expect(real.code).toBe(0)
     expect(real.stdout).toMatch(/total\s+2/)
     const paths = (await sql<Array<{ p: string }>>`select "profileImagePath" as p from "user" order by id`).map((r) => r.p)
@@ -44,24 +44,24 @@ describe("immich-storage migrate-paths", () => {
   it("takes --to from the configuration, and refuses a base that is not one", async () => {
     const { env, sql } = await seeded()
     await sql.end()
-    const configured = await runScript("apps/cli/src/main.js", ["migrate-paths", "--dry-run"], {
+    const configured = await runScript(CLI_MAIN, ["migrate-paths", "--dry-run"], {
       ...env,
       IMMICH_STORAGE_ENGINE: "s3",
       S3_BUCKET: "family-photos",
       S3_PREFIX: "lib"
     })
     expect(configured.stdout).toContain("from /data to s3://family-photos/lib")
-    const bad = await runScript("apps/cli/src/main.js", ["migrate-paths", "--from", "data", "--to", "/srv"], env)
+    const bad = await runScript(CLI_MAIN, ["migrate-paths", "--from", "data", "--to", "/srv"], env)
     expect(bad.code).toBe(1)
     expect(bad.stderr).toContain("--from")
   })
 
   it("asks for --from when the database has no saved location, and says when it cannot reach the database", async () => {
     database = await createTestDatabase()
-    const none = await runScript("apps/cli/src/main.js", ["migrate-paths", "--to", "/srv"], { DB_DATABASE_NAME: database.name })
+    const none = await runScript(CLI_MAIN, ["migrate-paths", "--to", "/srv"], { DB_DATABASE_NAME: database.name })
     expect(none.code).toBe(1)
     expect(none.stderr).toContain("The database has no saved media location; say where the paths are now with --from <base>")
-    const down = await runScript("apps/cli/src/main.js", ["migrate-paths", "--to", "/srv"], { DB_PORT: "1" })
+    const down = await runScript(CLI_MAIN, ["migrate-paths", "--to", "/srv"], { DB_PORT: "1" })
     expect(down.code).toBe(1)
     expect(down.stderr).toContain("Cannot reach PostgreSQL")
   })

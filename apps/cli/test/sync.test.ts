@@ -3,7 +3,7 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { promisify } from "node:util"
 import { afterEach, describe, expect, inject, it } from "vitest"
-import { createTestBucket, makeTempDir, runScript, s3TestEnv } from "@immich-storage/testkit"
+import { CLI_MAIN, createTestBucket, makeTempDir, runScript, s3TestEnv } from "@immich-storage/testkit"
 import type { TempDir } from "@immich-storage/testkit"
 
 const run = promisify(execFile)
@@ -47,32 +47,32 @@ describe("immich-storage sync and verify", () => {
   it("syncs a media folder to S3, then nothing the second time; verify finds and lists differences", async () => {
     const media = await mediaFolder()
     const dst = `s3://${await createTestBucket(inject("s3Endpoint"))}/immich`
-    const first = await runScript("apps/cli/src/main.js", ["sync", media, dst], s3Env())
+    const first = await runScript(CLI_MAIN, ["sync", media, dst], s3Env())
     expect(first.code).toBe(0)
     expect(first.stdout).toContain("Copied 5 files")
-    const again = await runScript("apps/cli/src/main.js", ["sync", media, dst, "--json"], s3Env())
+    const again = await runScript(CLI_MAIN, ["sync", media, dst, "--json"], s3Env())
     expect(JSON.parse(again.stdout)).toMatchObject({ toCopy: 0, copied: 0, unchanged: 5, failures: [] })
-    expect((await runScript("apps/cli/src/main.js", ["verify", media, dst], s3Env())).code).toBe(0)
+    expect((await runScript(CLI_MAIN, ["verify", media, dst], s3Env())).code).toBe(0)
 
     await fs.writeFile(path.join(media, "upload/user-1/ab/cd/abcd.jpg"), "edited, longer")
     await fs.rm(path.join(media, "profile/user-1/face+1.png"))
-    const differences = await runScript("apps/cli/src/main.js", ["verify", media, dst], s3Env())
+    const differences = await runScript(CLI_MAIN, ["verify", media, dst], s3Env())
     expect(differences.code).toBe(1)
     expect(differences.stderr).toContain("different upload/user-1/ab/cd/abcd.jpg (size differs)")
     expect(differences.stderr).toContain("extra     profile/user-1/face+1.png")
 
-    const dry = await runScript("apps/cli/src/main.js", ["sync", media, dst, "--delete", "--dry-run"], s3Env())
+    const dry = await runScript(CLI_MAIN, ["sync", media, dst, "--delete", "--dry-run"], s3Env())
     expect(dry.stdout).toContain("would copy 1 files")
-    const fixed = await runScript("apps/cli/src/main.js", ["sync", media, dst, "--delete"], s3Env())
+    const fixed = await runScript(CLI_MAIN, ["sync", media, dst, "--delete"], s3Env())
     expect(fixed.stdout).toContain("deleted 1")
-    expect((await runScript("apps/cli/src/main.js", ["verify", media, dst, "--checksum"], s3Env())).code).toBe(0)
+    expect((await runScript(CLI_MAIN, ["verify", media, dst, "--checksum"], s3Env())).code).toBe(0)
   })
 
   it("refuses a source that does not exist and a malformed location", async () => {
-    const missing = await runScript("apps/cli/src/main.js", ["sync", "/nonexistent/media", "/tmp/x"], {})
+    const missing = await runScript(CLI_MAIN, ["sync", "/nonexistent/media", "/tmp/x"], {})
     expect(missing.code).toBe(1)
     expect(missing.stderr).toContain("is not an existing folder")
-    const bad = await runScript("apps/cli/src/main.js", ["sync", "s3://", "/tmp/x"], s3Env())
+    const bad = await runScript(CLI_MAIN, ["sync", "s3://", "/tmp/x"], s3Env())
     expect(bad.code).toBe(1)
     expect(bad.stderr).toContain("names no bucket")
   })
@@ -81,10 +81,10 @@ describe("immich-storage sync and verify", () => {
     const media = await mediaFolder()
     const bucket = await createTestBucket(inject("s3Endpoint"))
     await aws("s3", "sync", media, `s3://${bucket}/by-aws/`)
-    const ours = await runScript("apps/cli/src/main.js", ["sync", media, `s3://${bucket}/by-aws`, "--json"], s3Env())
+    const ours = await runScript(CLI_MAIN, ["sync", media, `s3://${bucket}/by-aws`, "--json"], s3Env())
     expect(JSON.parse(ours.stdout)).toMatchObject({ toCopy: 0, unchanged: 5 })
 
-    await runScript("apps/cli/src/main.js", ["sync", media, `s3://${bucket}/by-us`], s3Env())
+    await runScript(CLI_MAIN, ["sync", media, `s3://${bucket}/by-us`], s3Env())
     const theirs = await aws("s3", "sync", "--dryrun", media, `s3://${bucket}/by-us/`)
     expect(theirs.stdout.trim()).toBe("")
     const listing = await aws("s3", "ls", "--recursive", `s3://${bucket}/by-us/`)
@@ -94,13 +94,13 @@ describe("immich-storage sync and verify", () => {
   it("refuses --delete from a source that looks unmounted, and says how to override", async () => {
     const media = await mediaFolder()
     const dst = `s3://${await createTestBucket(inject("s3Endpoint"))}/immich`
-    await runScript("apps/cli/src/main.js", ["sync", media, dst], s3Env())
+    await runScript(CLI_MAIN, ["sync", media, dst], s3Env())
     const unmounted = path.join(temp!.path, "empty-mount-point")
     await fs.mkdir(unmounted)
-    const refused = await runScript("apps/cli/src/main.js", ["sync", unmounted, dst, "--delete"], s3Env())
+    const refused = await runScript(CLI_MAIN, ["sync", unmounted, dst, "--delete"], s3Env())
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain("Refusing to sync with --delete: the source holds no files")
     expect(refused.stderr).toContain("--force")
-    expect((await runScript("apps/cli/src/main.js", ["verify", media, dst], s3Env())).code).toBe(0)
+    expect((await runScript(CLI_MAIN, ["verify", media, dst], s3Env())).code).toBe(0)
   })
 })

@@ -18,7 +18,11 @@ import {
   StorageConfig,
   StorageEngine
 } from "@immich-storage/core"
-import { pingRoute } from "./routes.ts"
+import { Thumbnailer } from "./assets/Thumbnailer.ts"
+import { ensureAdminKey, reportAdminKey } from "./auth/adminKey.ts"
+import { Auth } from "./auth/Auth.ts"
+import { UploadGate } from "./http/UploadGate.ts"
+import { routes } from "./routes.ts"
 import { configLayer, ServerConfig } from "./ServerConfig.ts"
 
 /** Creates what is missing of the schema before anything reads it. */
@@ -46,6 +50,15 @@ const mediaLocationLayer = Layer.effectDiscard(Effect.gen(function*() {
   yield* (yield* PathMigrator).followMediaLocation(baseOf(engine.location))
 }))
 
+/**
+ * An admin who can use the API: `IMMICH_ADMIN_API_KEY` held by an admin, or on a fresh database a first
+ * admin key, printed once.
+ */
+const adminKeyLayer = Layer.effectDiscard(Effect.gen(function*() {
+  const { adminApiKey } = yield* ServerConfig
+  yield* reportAdminKey(yield* ensureAdminKey(yield* Database, adminApiKey))
+}))
+
 /** The "create database dump" job on its cron schedule, for as long as the server runs. */
 const backupScheduleLayer = Layer.effectDiscard(Effect.gen(function*() {
   const settings = yield* BackupConfig
@@ -55,16 +68,23 @@ const backupScheduleLayer = Layer.effectDiscard(Effect.gen(function*() {
 
 const httpLayer = Layer.unwrap(Effect.gen(function*() {
   const { host, port } = yield* ServerConfig
-  return HttpRouter.serve(pingRoute).pipe(Layer.provide(NodeHttpServer.layer(createServer, { host, port })))
+  // Request logging is off: at hundreds of small downloads a second it costs more than the downloads;
+  // failures are logged where they are turned into answers (`toErrorResponse`).
+  return HttpRouter.serve(routes, { disableLogger: true }).pipe(Layer.provide(NodeHttpServer.layer(createServer, { host, port })))
 }))
 
 /**
  * The server, in boot order: configuration; storage engine; database and its schema; integrity
- * markers; media-location migration; the backup schedule; then HTTP. Each step starts only when the one
- * before succeeded.
+ * markers; media-location migration; the admin key; the backup schedule; then HTTP. Each step starts
+ * only when the one before succeeded. Shutdown runs in reverse: uploads in progress are interrupted
+ * first (each deletes what it wrote), then the HTTP server lets other requests finish, then the
+ * background jobs, the engine and the pool close.
  */
-export const serverLayer = httpLayer.pipe(
+export const serverLayer = UploadGate.closeOnShutdown.pipe(
+  Layer.provide(httpLayer),
+  Layer.provideMerge(Layer.mergeAll(Auth.layer, Thumbnailer.layer, UploadGate.layer)),
   Layer.provide(backupScheduleLayer),
+  Layer.provide(adminKeyLayer),
   Layer.provide(mediaLocationLayer),
   Layer.provide(integrityLayer),
   Layer.provide(schemaLayer),

@@ -1,5 +1,31 @@
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { HttpRouter, HttpServerResponse } from "effect/http"
+import { APP_VERSION } from "@immich-storage/core"
+import { backupRoutes } from "./admin/routes.ts"
+import { assetRoutes } from "./assets/routes.ts"
+import { serverMediaTypes } from "./assets/mediaTypes.ts"
+import { apiKeyResponse } from "./auth/Auth.ts"
+import { userAdminResponse } from "./auth/users.ts"
+import { authenticated } from "./http/handle.ts"
 
 /** Immich's liveness probe; its clients call it before anything else. */
 export const pingRoute = HttpRouter.add("GET", "/api/server/ping", Effect.succeed(HttpServerResponse.jsonUnsafe({ res: "pong" })))
+
+const [major = 0, minor = 0, patch = 0] = APP_VERSION.split(/[.-]/).map(Number)
+
+/** What Immich's clients ask before they log in: where the API is, the version, the accepted files. */
+const publicRoutes = Layer.mergeAll(
+  pingRoute,
+  HttpRouter.add("GET", "/.well-known/immich", HttpServerResponse.jsonUnsafe({ api: { endpoint: "/api" } })),
+  HttpRouter.add("GET", "/api/server/version", HttpServerResponse.jsonUnsafe({ major, minor, patch })),
+  HttpRouter.add("GET", "/api/server/media-types", HttpServerResponse.jsonUnsafe(serverMediaTypes()))
+)
+
+/** Who the key belongs to, and what it may do: the uploader's `immich login` check. */
+const accountRoutes = Layer.mergeAll(
+  HttpRouter.add("GET", "/api/users/me", authenticated((auth) => Effect.succeed(HttpServerResponse.jsonUnsafe(userAdminResponse(auth.user))))),
+  HttpRouter.add("GET", "/api/api-keys/me", authenticated((auth) => Effect.succeed(HttpServerResponse.jsonUnsafe(apiKeyResponse(auth.apiKey)))))
+)
+
+export const routes = Layer.mergeAll(publicRoutes, accountRoutes, assetRoutes, backupRoutes)

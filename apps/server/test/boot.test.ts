@@ -5,7 +5,7 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { PutObjectCommand } from "@aws-sdk/client-s3"
 import postgres from "postgres"
-import { createTestBucket, createTestDatabase, makeTempDir, rawS3Client, runScript, s3TestEnv, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
+import { createTestBucket, createTestDatabase, makeTempDir, rawS3Client, runScript, s3TestEnv, SERVER_MAIN, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
 import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
 
 const FOLDERS = ["backups", "encoded-video", "library", "profile", "thumbs", "upload"]
@@ -67,7 +67,7 @@ describe("server boot", () => {
   })
 
   it("refuses to start on a bad environment, listing every problem and no secret", async () => {
-    const result = await runScript("apps/server/src/main.js", [], {
+    const result = await runScript(SERVER_MAIN, [], {
       IMMICH_STORAGE_ENGINE: "s3",
       IMMICH_MEDIA_LOCATION: "/data",
       S3_SECRET_ACCESS_KEY: "do-not-print-me",
@@ -87,7 +87,7 @@ describe("server boot", () => {
   it("refuses to start when a folder lost its marker, and says which", async () => {
     const { db, media } = await startedOnceLocally()
     await fs.rm(path.join(media, "thumbs", ".immich"))
-    const result = await runScript("apps/server/src/main.js", [], { IMMICH_MEDIA_LOCATION: media, IMMICH_PORT: "0", ...db })
+    const result = await runScript(SERVER_MAIN, [], { IMMICH_MEDIA_LOCATION: media, IMMICH_PORT: "0", ...db })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(`Failed to read "thumbs/.immich"`)
     expect(result.stdout).not.toContain("Listening")
@@ -97,7 +97,7 @@ describe("server boot", () => {
   })
 
   it("refuses to start on an S3 bucket that does not exist", async () => {
-    const result = await runScript("apps/server/src/main.js", [], { ...s3Env("no-such-bucket-here"), IMMICH_PORT: "0", ...(await dbEnv()) })
+    const result = await runScript(SERVER_MAIN, [], { ...s3Env("no-such-bucket-here"), IMMICH_PORT: "0", ...(await dbEnv()) })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(`Bucket "no-such-bucket-here" does not exist`)
   })
@@ -115,7 +115,8 @@ describe("server boot", () => {
     client.destroy()
     running = await startServer({ ...s3Env(bucket), ...db })
     expect(running.output()).toContain(`Media location changed from ${media} to s3://${bucket}/immich: rewrote 1 paths`)
-    const rows = await sql<Array<{ p: string }>>`select "profileImagePath" as p from "user" order by email`
+    // The first start also created its admin user (admin@immich.local, no profile image); only these two matter here.
+    const rows = await sql<Array<{ p: string }>>`select "profileImagePath" as p from "user" where email like '_@example.com' order by email`
     await sql.end()
     expect(rows.map((r) => r.p)).toEqual([`s3://${bucket}/immich/profile/u/face.jpg`, "/elsewhere/x.jpg"])
   })
@@ -123,7 +124,7 @@ describe("server boot", () => {
   it("refuses S3 when the bucket was never synced: the checked folders have no markers, and no path changes", async () => {
     const { db, media } = await startedOnceLocally()
     const bucket = await createTestBucket(inject("s3Endpoint"))
-    const result = await runScript("apps/server/src/main.js", [], { ...s3Env(bucket), IMMICH_PORT: "0", ...db })
+    const result = await runScript(SERVER_MAIN, [], { ...s3Env(bucket), IMMICH_PORT: "0", ...db })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(`Failed to read "upload/.immich"`)
     const sql = postgres({ ...TEST_POSTGRES, database: database!.name, max: 1, onnotice: () => undefined })

@@ -3,3 +3,4 @@
  * AWS SDK itself is loaded later still, by the engine, when a request first needs it.
  */
 export * from "./engine/s3/S3Engine.ts"
+export * from "./engine/s3/s3Presign.ts"

@@ -5,6 +5,10 @@ import { fileURLToPath } from "node:url"
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
 
+/** The entry points, relative to the repository. */
+export const SERVER_MAIN = "apps/server/src/main.js"
+export const CLI_MAIN = "apps/cli/src/main.js"
+
 /** The parent's environment minus everything this project reads, so a developer's shell cannot leak in. */
 const cleanEnv = (): NodeJS.ProcessEnv =>
   Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(IMMICH_|S3_|AWS_|DB_)/.test(name)))
@@ -38,7 +42,7 @@ export interface RunningServer {
 /** Starts the server app and resolves once it logs the address it listens on (or rejects with its output). */
 export const startServer = (env: Record<string, string>, timeoutMs = 30_000): Promise<RunningServer> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, "apps/server/src/main.js")], {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, SERVER_MAIN)], {
       env: { ...cleanEnv(), IMMICH_PORT: "0", ...env },
       cwd: REPO_ROOT
     })

@@ -102,7 +102,23 @@ export const SCHEMA_STATEMENTS: ReadonlyArray<string> = [
   `CREATE TABLE IF NOT EXISTS "system_metadata" (
     "key" character varying NOT NULL PRIMARY KEY,
     "value" jsonb NOT NULL
-  )`
+  )`,
+  // Immich's API keys: the key itself is never stored, only its SHA-256 digest (upstream v2+: bytea).
+  `CREATE TABLE IF NOT EXISTS "api_key" (
+    "id" uuid NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,
+    "name" character varying NOT NULL,
+    "key" bytea NOT NULL,
+    "userId" uuid NOT NULL REFERENCES "user" ("id") ON UPDATE CASCADE ON DELETE CASCADE,
+    "createdAt" timestamp with time zone NOT NULL DEFAULT now(),
+    "updatedAt" timestamp with time zone NOT NULL DEFAULT now(),
+    "permissions" character varying[] NOT NULL,
+    "updateId" uuid NOT NULL DEFAULT gen_random_uuid()
+  )`,
+  `CREATE INDEX IF NOT EXISTS "api_key_key_idx" ON "api_key" ("key")`,
+  `CREATE INDEX IF NOT EXISTS "api_key_userId_idx" ON "api_key" ("userId")`,
+  // What Immich's uploaders send with every asset (columns of upstream's asset table).
+  `ALTER TABLE "asset" ADD COLUMN IF NOT EXISTS "deviceAssetId" character varying`,
+  `ALTER TABLE "asset" ADD COLUMN IF NOT EXISTS "deviceId" character varying`
 ]
 
 /** Runs the schema statements in one transaction, under Immich's migrations lock. */

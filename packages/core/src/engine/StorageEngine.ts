@@ -7,6 +7,7 @@ import type { MediaLocation } from "../location/MediaLocation.ts"
 import type { ByteRange, ResolvedRange } from "./byteRange.ts"
 import type { StorageError } from "./errors.ts"
 import { makeEngine } from "./makeEngine.ts"
+import type { PresignGet } from "./s3/s3Presign.ts"
 
 export interface ObjectInfo {
   /** The storage key, relative to the media location. */
@@ -67,6 +68,8 @@ export interface StorageEngineShape {
    * uploads on S3) and returns how many. The caller makes sure no write below `prefix` is running.
    */
   readonly abortIncompleteWrites: (prefix: string) => Effect.Effect<number, StorageError>
+  /** Presigned download URLs: S3 engines only, absent on local disk. */
+  readonly presignGet?: PresignGet
 }
 
 export class StorageEngine extends Context.Service<StorageEngine, StorageEngineShape>()("@immich-storage/core/StorageEngine") {

@@ -24,6 +24,7 @@ import type { ObjectInfo, PutOptions, SmallObject, StorageEngineShape } from "..
 import { bucketPath, bucketUrlOf, customEndpointBucketUrl, objectPath } from "./s3Endpoint.ts"
 import type { BucketUrl } from "./s3Endpoint.ts"
 import { fromS3Error } from "./s3Errors.ts"
+import { presignGetWith, presignObjectUrl } from "./s3Presign.ts"
 import { makeS3Wire } from "./s3Wire.ts"
 import type { CredentialsProvider, S3Wire, WireResponse } from "./s3Wire.ts"
 import { parseListObjectsV2 } from "./s3Xml.ts"
@@ -453,6 +454,9 @@ export const makeS3Engine = Effect.fnUntraced(function*(
     return aborted
   })
 
-  const shape: StorageEngineShape = { location, put, get, readSmall, stat, list, delete: remove, copy, abortIncompleteWrites }
+  const presignGet = presignGetWith(location, (objectKey, options) =>
+    Effect.runPromise(resolveBucketUrl).then(({ region, url }) => presignObjectUrl({ bucket: url, region }, credentials, objectKey, options)))
+
+  const shape: StorageEngineShape = { location, put, get, readSmall, stat, list, delete: remove, copy, abortIncompleteWrites, presignGet }
   return { engine: shape, checkBucket }
 })

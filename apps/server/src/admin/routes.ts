@@ -1,0 +1,61 @@
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import { HttpRouter, HttpServerResponse } from "effect/http"
+import { BackupConfig, backupKey, Database, DumpWriter, parseBackupName, StorageEngine } from "@immich-storage/core"
+import { BACKUP_LOCK_ID } from "@immich-storage/core"
+import { requireAdmin } from "../auth/Auth.ts"
+import { BadRequest, Conflict } from "../http/ApiError.ts"
+import { authenticated, jsonBodyAs } from "../http/handle.ts"
+
+const DeleteBackups = Schema.Struct({ backups: Schema.Array(Schema.String) })
+const CreateJob = Schema.Struct({ name: Schema.String })
+
+/** Immich's manual job that writes a database backup now. */
+export const BACKUP_JOB_NAME = "backup-database"
+
+/** `GET /api/admin/database-backups`: Immich's `DatabaseBackupListResponseDto`, newest first. */
+const listBackups = authenticated((auth) =>
+  Effect.gen(function*() {
+    yield* requireAdmin(auth)
+    const backups = yield* (yield* DumpWriter).list
+    return HttpServerResponse.jsonUnsafe({ backups: backups.map((b) => ({ filename: b.name, filesize: b.size })) })
+  })
+)
+
+/** `DELETE /api/admin/database-backups` with `{backups: [filename]}`; only names that are backups. */
+const deleteBackups = authenticated((auth) =>
+  Effect.gen(function*() {
+    yield* requireAdmin(auth)
+    const { backups } = yield* jsonBodyAs(DeleteBackups, "delete request")
+    const refused = backups.find((name) => name.includes("/") || parseBackupName(name) === undefined)
+    if (refused !== undefined) return yield* new BadRequest({ reason: `${JSON.stringify(refused.slice(0, 128))} is not a backup file name` })
+    yield* (yield* StorageEngine).delete(backups.map(backupKey))
+    yield* Effect.logInfo(`Deleted database backups over the API: ${backups.join(", ")}`)
+    return HttpServerResponse.empty({ status: 200 })
+  })
+)
+
+/**
+ * `POST /api/jobs` with `{name: "backup-database"}` (Immich's manual job): the dump runs now, under the
+ * backup lock, with the same retention as the scheduled job; 204 once the backup is written, 409 while
+ * another instance is dumping. Other job names are not jobs this server has.
+ */
+const createJob = authenticated((auth) =>
+  Effect.gen(function*() {
+    yield* requireAdmin(auth)
+    const { name } = yield* jsonBodyAs(CreateJob, "job")
+    if (name !== BACKUP_JOB_NAME) return yield* new BadRequest({ reason: `Unknown job ${JSON.stringify(name.slice(0, 64))}; this server runs ${BACKUP_JOB_NAME}` })
+    const settings = yield* BackupConfig
+    const ran = yield* (yield* Database).withTryLock(BACKUP_LOCK_ID, (yield* DumpWriter).run(settings.keepLast))
+    if (ran._tag === "None") return yield* new Conflict({ reason: "A database backup is already running" })
+    return HttpServerResponse.empty({ status: 204 })
+  })
+)
+
+/** Database backups over HTTP, for admin keys only (a user's key gets 403). */
+export const backupRoutes = Layer.mergeAll(
+  HttpRouter.add("GET", "/api/admin/database-backups", listBackups),
+  HttpRouter.add("DELETE", "/api/admin/database-backups", deleteBackups),
+  HttpRouter.add("POST", "/api/jobs", createJob)
+)

@@ -1,0 +1,75 @@
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
+import { Database, generatedImageKey, pathOf, StorageEngine } from "@immich-storage/core"
+import { recordGeneratedFiles } from "./assetRows.ts"
+import { extensionOf, THUMBNAIL_SOURCES } from "./mediaTypes.ts"
+import { MAX_THUMBNAIL_SOURCE_BYTES } from "./thumbnails.ts"
+
+export interface ThumbnailJob {
+  readonly assetId: string
+  readonly ownerId: string
+  /** The original's storage key. */
+  readonly key: string
+  readonly fileName: string
+}
+
+/**
+ * Generates thumbnails and previews in the background, one image at a time (decoding is CPU-heavy and
+ * uploads should not wait for it), as Immich's thumbnail job does after an upload. A file that is not a
+ * decodable image simply gets none; nothing here ever fails an upload.
+ */
+export class Thumbnailer extends Context.Service<Thumbnailer, {
+  readonly enqueue: (job: ThumbnailJob) => Effect.Effect<void>
+}>()("@immich-storage/server/Thumbnailer") {
+  static readonly layer: Layer.Layer<Thumbnailer, never, StorageEngine | Database> = Layer.effect(
+    Thumbnailer,
+    Effect.gen(function*() {
+      const engine = yield* StorageEngine
+      const db = yield* Database
+      const queue = yield* Queue.unbounded<ThumbnailJob>()
+
+      const generate = Effect.fn("Thumbnailer.generate")(function*(job: ThumbnailJob) {
+        if (!THUMBNAIL_SOURCES.has(extensionOf(job.fileName))) return
+        const body = yield* engine.get(job.key)
+        if (body.info.size > MAX_THUMBNAIL_SOURCE_BYTES) {
+          return yield* Effect.logInfo(`No thumbnail for asset ${job.assetId}: the original is larger than ${MAX_THUMBNAIL_SOURCE_BYTES} bytes`)
+        }
+        const original = Buffer.concat(yield* Stream.runCollect(body.stream))
+        // sharp (libvips, about 20 MiB) is loaded with the first image, not at boot.
+        const { renderImages } = yield* Effect.promise(() => import("./render.ts"))
+        const images = yield* Effect.tryPromise(() => renderImages(original)).pipe(
+          Effect.tapError(() => Effect.logInfo(`No thumbnail for asset ${job.assetId} (${job.fileName}): not an image this server can decode`)),
+          Effect.option
+        )
+        if (images._tag === "None") return
+        const { height, preview, thumbnail, width } = images.value
+        const thumbnailKey = generatedImageKey(job.ownerId, job.assetId, "thumbnail", "webp")
+        const previewKey = generatedImageKey(job.ownerId, job.assetId, "preview", "jpeg")
+        let recorded = false
+        yield* Effect.gen(function*() {
+          yield* engine.put(thumbnailKey, thumbnail, { contentType: "image/webp" })
+          yield* engine.put(previewKey, preview, { contentType: "image/jpeg" })
+          recorded = yield* recordGeneratedFiles(db, job.assetId, [
+            { type: "thumbnail", path: pathOf(engine.location, thumbnailKey) },
+            { type: "preview", path: pathOf(engine.location, previewKey) }
+          ], width > 0 && height > 0 ? { width, height } : undefined)
+        }).pipe(
+          // The asset was deleted meanwhile, or this failed half-way: leave no file without a row.
+          Effect.ensuring(Effect.suspend(() => (recorded ? Effect.void : engine.delete([thumbnailKey, previewKey]).pipe(Effect.ignore))))
+        )
+      })
+
+      yield* Effect.forkScoped(Effect.forever(
+        Queue.take(queue).pipe(
+          Effect.flatMap((job) =>
+            generate(job).pipe(Effect.catch((error) => Effect.logWarning(`Thumbnail generation failed for asset ${job.assetId}: ${error.message}`)))
+          )
+        )
+      ))
+      return Thumbnailer.of({ enqueue: (job) => Queue.offer(queue, job).pipe(Effect.asVoid) })
+    })
+  )
+}

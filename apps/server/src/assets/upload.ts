@@ -1,0 +1,137 @@
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { HttpServerRequest, HttpServerResponse } from "effect/http"
+import type { Multipart } from "effect/http"
+import { createHash, randomUUID } from "node:crypto"
+import { Database, originalKey, pathOf, StorageEngine } from "@immich-storage/core"
+import type { AuthUser } from "../auth/Auth.ts"
+import { BadRequest } from "../http/ApiError.ts"
+import { insertAsset } from "./assetRows.ts"
+import { extensionOf, mediaTypeOf } from "./mediaTypes.ts"
+import { Thumbnailer } from "./Thumbnailer.ts"
+
+interface StoredFile {
+  readonly key: string
+  readonly fileName: string
+  readonly sha1: Buffer
+  readonly size: number
+}
+
+/**
+ * The form fields every Immich uploader sends beside `assetData`. `deviceAssetId` and `deviceId` are
+ * optional: the v3 `immich` CLI no longer sends them, older clients and the mobile app do.
+ */
+const REQUIRED_FIELDS = ["fileCreatedAt", "fileModifiedAt"] as const
+const VISIBILITIES = new Set(["archive", "timeline", "hidden", "locked"])
+
+const parseDate = (name: string, value: string) => {
+  const date = new Date(value)
+  return Number.isNaN(date.getTime())
+    ? Effect.fail(new BadRequest({ reason: `${name} must be an ISO 8601 date (got ${JSON.stringify(value.slice(0, 64))})` }))
+    : Effect.succeed(date)
+}
+
+const badMultipart = (error: Multipart.MultipartError) => new BadRequest({ reason: `The multipart body could not be read: ${error.message}` })
+
+/**
+ * `POST /api/assets`: the original (and an optional XMP sidecar) streamed from the multipart body straight
+ * into the engine, SHA-1 computed on the way; nothing is buffered beyond the engine's parts. The row is
+ * written only once the files are complete, in one statement that also decides duplicates. Whatever
+ * ends the request early (a client that disconnects, a bad field, a shutdown, a failed insert) deletes
+ * the files it wrote; a duplicate deletes them too and answers with the asset that was there first.
+ */
+export const uploadAsset = (auth: AuthUser) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const engine = yield* StorageEngine
+    const db = yield* Database
+    const thumbnailer = yield* Thumbnailer
+    if (!/^multipart\/form-data/i.test(request.headers["content-type"] ?? "")) {
+      return yield* new BadRequest({ reason: "Send the asset as multipart/form-data with an assetData file" })
+    }
+    const ownerId = auth.user.id
+    const assetId = randomUUID()
+    const written: Array<string> = []
+    let keep = false
+
+    const storePart = (part: Multipart.File, key: string, contentType: string) =>
+      Effect.suspend(() => {
+        const hash = createHash("sha1")
+        let size = 0
+        written.push(key)
+        const hashed = part.content.pipe(Stream.map((chunk) => {
+          hash.update(chunk)
+          size += chunk.length
+          return chunk
+        }))
+        return engine.put(key, hashed, { contentType }).pipe(
+          Effect.mapError((error) => (error._tag === "MultipartError" ? badMultipart(error) : error)),
+          Effect.map((): StoredFile => ({ key, fileName: part.name, sha1: hash.digest(), size }))
+        )
+      })
+
+    const receive = Effect.gen(function*() {
+      const fields = new Map<string, string>()
+      let original: StoredFile | undefined
+      let sidecar: StoredFile | undefined
+      yield* Stream.runForEach(request.multipartStream, (part) => {
+        if (part._tag === "Field") return Effect.sync(() => void fields.set(part.key, part.value))
+        if (part.key === "assetData" && original === undefined) {
+          const media = mediaTypeOf(part.name)
+          if (media === undefined) return Effect.fail(new BadRequest({ reason: `Unsupported file type: ${extensionOf(part.name) || "no extension"}` }))
+          return storePart(part, originalKey(ownerId, assetId, extensionOf(part.name)), media.mimeType).pipe(Effect.map((f) => void (original = f)))
+        }
+        if (part.key === "sidecarData" && sidecar === undefined) {
+          return storePart(part, originalKey(ownerId, assetId, ".xmp"), "application/xml").pipe(Effect.map((f) => void (sidecar = f)))
+        }
+        // Parts this server does not use are read through, so the next part can be parsed.
+        return Stream.runDrain(part.content).pipe(Effect.mapError(badMultipart))
+      }).pipe(Effect.mapError((error) => (error._tag === "MultipartError" ? badMultipart(error) : error)))
+      return { fields, original, sidecar }
+    })
+
+    const result = yield* Effect.gen(function*() {
+      const { fields, original, sidecar } = yield* receive
+      if (original === undefined) return yield* new BadRequest({ reason: "assetData is required: the file to upload" })
+      for (const name of REQUIRED_FIELDS) {
+        if ((fields.get(name) ?? "") === "") return yield* new BadRequest({ reason: `${name} is required` })
+      }
+      const fileCreatedAt = yield* parseDate("fileCreatedAt", fields.get("fileCreatedAt")!)
+      const fileModifiedAt = yield* parseDate("fileModifiedAt", fields.get("fileModifiedAt")!)
+      const originalFileName = fields.get("filename") || original.fileName
+      const visibility = fields.get("visibility") || "timeline"
+      if (!VISIBILITIES.has(visibility)) return yield* new BadRequest({ reason: "visibility must be archive, timeline, hidden or locked" })
+      const outcome = yield* insertAsset(db, {
+        id: assetId,
+        ownerId,
+        deviceAssetId: fields.get("deviceAssetId") || null,
+        deviceId: fields.get("deviceId") || null,
+        visibility,
+        type: mediaTypeOf(original.fileName)!.type,
+        originalPath: pathOf(engine.location, original.key),
+        originalFileName,
+        checksum: original.sha1,
+        fileCreatedAt,
+        fileModifiedAt,
+        isFavorite: fields.get("isFavorite") === "true",
+        sidecarPath: sidecar === undefined ? undefined : pathOf(engine.location, sidecar.key)
+      })
+      keep = outcome.created
+      return { outcome, original }
+    }).pipe(
+      // Runs on success, failure and interruption alike; finalizers cannot themselves be interrupted.
+      Effect.ensuring(Effect.suspend(() =>
+        keep || written.length === 0
+          ? Effect.void
+          : engine.delete(written).pipe(
+            Effect.catch((error) => Effect.logError(`Could not delete the files of an unfinished upload (${written.join(", ")}): ${error.message}`))
+          )
+      ))
+    )
+
+    if (!result.outcome.created) {
+      return HttpServerResponse.jsonUnsafe({ id: result.outcome.id, status: "duplicate" }, { status: 200 })
+    }
+    yield* thumbnailer.enqueue({ assetId, ownerId, key: result.original.key, fileName: result.original.fileName })
+    return HttpServerResponse.jsonUnsafe({ id: assetId, status: "created" }, { status: 201 })
+  })

@@ -1,0 +1,42 @@
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import { HttpServerRequest, HttpServerResponse } from "effect/http"
+import { Auth } from "../auth/Auth.ts"
+import type { AuthUser } from "../auth/Auth.ts"
+import { BadRequest, toErrorResponse } from "./ApiError.ts"
+import type { RouteError } from "./ApiError.ts"
+
+/**
+ * A route whose typed errors all become their HTTP answer (see `toErrorResponse`). A defect (a bug) is
+ * logged with its trace, since request logging is off, and answered 500 with nothing of it in the body.
+ */
+export const handle = <R>(effect: Effect.Effect<HttpServerResponse.HttpServerResponse, RouteError, R>) =>
+  effect.pipe(
+    Effect.catch(toErrorResponse),
+    Effect.catchDefect((defect) =>
+      Effect.logError("Unexpected failure while answering a request", defect).pipe(
+        Effect.as(HttpServerResponse.jsonUnsafe({ message: "Internal server error", error: "Internal Server Error", statusCode: 500 }, { status: 500 }))
+      )
+    )
+  )
+
+/** A route for holders of a valid `x-api-key`; anything else gets 401 before the handler runs. */
+export const authenticated = <R>(handler: (auth: AuthUser) => Effect.Effect<HttpServerResponse.HttpServerResponse, RouteError, R>) =>
+  handle(Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const auth = yield* (yield* Auth).authenticate(request.headers["x-api-key"])
+    return yield* handler(auth)
+  }))
+
+/** The JSON body, or 400. */
+export const jsonBody = Effect.gen(function*() {
+  const request = yield* HttpServerRequest.HttpServerRequest
+  return yield* request.json.pipe(Effect.mapError(() => new BadRequest({ reason: "The body must be JSON" })))
+})
+
+/** The JSON body decoded with `schema`, or 400 saying what is wrong with the `what`. */
+export const jsonBodyAs = <S extends Schema.Constraint>(schema: S, what: string) =>
+  jsonBody.pipe(
+    Effect.flatMap((body) => Schema.decodeUnknownEffect(schema)(body)),
+    Effect.mapError((error) => (error._tag === "BadRequest" ? error : new BadRequest({ reason: `Invalid ${what}: ${error.message}` })))
+  )

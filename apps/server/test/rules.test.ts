@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest"
+import fc from "fast-check"
+import { createHash } from "node:crypto"
+import { resolveRange } from "@immich-storage/core"
+import { formatDuration } from "../src/assets/assetResponse.ts"
+import { parseSha1 } from "../src/assets/checksum.ts"
+import { extensionOf, mediaTypeOf, mimeTypeOf } from "../src/assets/mediaTypes.ts"
+import { hashApiKey, newApiKeySecret, plausibleApiKey } from "../src/auth/apiKeys.ts"
+import { contentDisposition, ifNoneMatchHits } from "../src/http/headers.ts"
+import { contentRange, parseRangeHeader, unsatisfiedRange } from "../src/http/rangeHeader.ts"
+import { parseServerEnv } from "../src/serverSettings.ts"
+
+describe("Range header", () => {
+  it.each([
+    ["bytes=0-99", { start: 0, end: 99 }],
+    ["bytes=100-", { start: 100 }],
+    ["bytes=-500", { suffixLength: 500 }],
+    [" bytes = 5 - 10 ", { start: 5, end: 10 }],
+    ["BYTES=1-2", { start: 1, end: 2 }],
+    ["bytes=10-5", undefined],
+    ["bytes=-", undefined],
+    ["bytes=0-1,5-6", undefined],
+    ["items=0-1", undefined],
+    ["bytes=a-b", undefined],
+    ["bytes=99999999999999999999-", undefined],
+    [undefined, undefined]
+  ])("%s → %j", (header, expected) => {
+    expect(parseRangeHeader(header)).toEqual(expected)
+  })
+
+  it("selects exactly the bytes HTTP says, and always inside the file", () => {
+    fc.assert(fc.property(fc.nat(10_000), fc.nat(20_000), fc.option(fc.nat(20_000)), fc.boolean(), (size, a, b, suffix) => {
+      const header = suffix ? `bytes=-${a}` : `bytes=${a}-${b ?? ""}`
+      const range = parseRangeHeader(header)
+      if (range === undefined) return b !== null && b < a && !suffix
+      const resolved = resolveRange(range, size)
+      if (resolved === undefined) return suffix ? a === 0 || size === 0 : a >= size
+      const expectedStart = suffix ? Math.max(0, size - a) : a
+      const expectedEnd = suffix || b === null ? size - 1 : Math.min(b, size - 1)
+      return resolved.start === expectedStart && resolved.end === expectedEnd && resolved.end < size &&
+        contentRange(resolved.start, resolved.end, size) === `bytes ${expectedStart}-${expectedEnd}/${size}`
+    }))
+  })
+
+  it("416 carries the length only when it is known", () => {
+    expect(unsatisfiedRange(100)).toBe("bytes */100")
+    expect(unsatisfiedRange(Number.NaN)).toBeUndefined()
+  })
+})
+
+describe("Content-Disposition", () => {
+  it("encodes any file name so that it decodes back and cannot break the header", () => {
+    fc.assert(fc.property(fc.string({ unit: "grapheme" }), (name) => {
+      const header = contentDisposition(name)
+      const encoded = header.slice("inline; filename*=UTF-8''".length)
+      return header.startsWith("inline; filename*=UTF-8''") && /^[A-Za-z0-9!#$&+\-.^_`|~%]*$/.test(encoded) && decodeURIComponent(encoded) === name
+    }))
+    expect(contentDisposition("a b'(ü).jpg")).toBe("inline; filename*=UTF-8''a%20b%27%28%C3%BC%29.jpg")
+    expect(contentDisposition("x.jpg", "attachment")).toBe("attachment; filename*=UTF-8''x.jpg")
+  })
+})
+
+describe("If-None-Match", () => {
+  it.each([
+    [undefined, false],
+    ['"abc"', true],
+    ['W/"abc"', true],
+    ['"x", "abc"', true],
+    ["*", true],
+    ['"abcd"', false]
+  ])("%s vs \"abc\" → %s", (header, hit) => {
+    expect(ifNoneMatchHits(header, '"abc"')).toBe(hit)
+  })
+})
+
+describe("checksums from uploaders", () => {
+  it("accepts SHA-1 as hex or base64 and nothing else", () => {
+    fc.assert(fc.property(fc.uint8Array({ minLength: 20, maxLength: 20 }), (bytes) => {
+      const buffer = Buffer.from(bytes)
+      return parseSha1(buffer.toString("hex"))!.equals(buffer) && parseSha1(buffer.toString("hex").toUpperCase())!.equals(buffer) &&
+        parseSha1(buffer.toString("base64"))!.equals(buffer)
+    }))
+    for (const bad of ["", "abc", "z".repeat(40), Buffer.alloc(19).toString("base64"), Buffer.alloc(32).toString("hex")]) expect(parseSha1(bad)).toBeUndefined()
+  })
+})
+
+describe("media types", () => {
+  it.each([
+    ["IMG_0001.JPG", "IMAGE", "image/jpeg", ".jpg"],
+    ["clip.mov", "VIDEO", "video/quicktime", ".mov"],
+    ["photo.HEIC", "IMAGE", "image/heic", ".heic"],
+    ["dir.with.dots/file.mp4", "VIDEO", "video/mp4", ".mp4"],
+    ["notes.txt", undefined, "application/octet-stream", ".txt"],
+    [".hidden", undefined, "application/octet-stream", ""],
+    ["noext", undefined, "application/octet-stream", ""]
+  ])("%s", (name, type, mime, ext) => {
+    expect(mediaTypeOf(name)?.type).toBe(type)
+    expect(mimeTypeOf(name)).toBe(mime)
+    expect(extensionOf(name)).toBe(ext)
+  })
+})
+
+describe("API keys", () => {
+  it("are 256 random bits, stored as their SHA-256 digest", () => {
+    const secret = newApiKeySecret()
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(newApiKeySecret()).not.toBe(secret)
+    expect(hashApiKey(secret).equals(createHash("sha256").update(secret).digest())).toBe(true)
+    expect([undefined, "", "a b", "x".repeat(513)].map(plausibleApiKey)).toEqual([false, false, false, false])
+    expect(plausibleApiKey(secret)).toBe(true)
+  })
+})
+
+describe("durations", () => {
+  it.each([[null, "0:00:00.00000"], [1500, "0:00:01.50000"], [3_723_250, "1:02:03.25000"]])("%s ms → %s", (ms, text) => {
+    expect(formatDuration(ms)).toBe(text)
+  })
+})
+
+describe("server settings", () => {
+  it("reports every problem at once and never echoes the admin key", () => {
+    const { problems } = parseServerEnv({
+      IMMICH_PORT: "http",
+      IMMICH_ADMIN_API_KEY: "tiny",
+      IMMICH_S3_PRESIGNED_DOWNLOADS: "yes",
+      IMMICH_S3_PRESIGNED_EXPIRY: "0"
+    })
+    expect(problems.map((p) => p.variable)).toEqual(["IMMICH_PORT", "IMMICH_ADMIN_API_KEY", "IMMICH_S3_PRESIGNED_DOWNLOADS", "IMMICH_S3_PRESIGNED_EXPIRY"])
+    expect(JSON.stringify(problems)).not.toContain("tiny")
+  })
+
+  it("takes presigned downloads with S3 only, with a default expiry of 5 minutes", () => {
+    expect(parseServerEnv({ IMMICH_S3_PRESIGNED_DOWNLOADS: "true" }).problems.map((p) => p.variable)).toEqual(["IMMICH_S3_PRESIGNED_DOWNLOADS"])
+    const ok = parseServerEnv({ IMMICH_S3_PRESIGNED_DOWNLOADS: "1", IMMICH_STORAGE_ENGINE: "S3", IMMICH_ADMIN_API_KEY: "k".repeat(24) })
+    expect(ok.problems).toEqual([])
+    expect(ok.settings).toMatchObject({ presignedDownloads: true, presignedExpirySeconds: 300, port: 2283, host: "127.0.0.1" })
+  })
+})
