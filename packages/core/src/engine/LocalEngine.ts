@@ -17,7 +17,7 @@ import type { StorageError } from "./errors.ts"
 import { fromFsError } from "./localErrors.ts"
 import { DEFAULT_RETRY_POLICY, retryTransient } from "./retry.ts"
 import type { RetryPolicy } from "./retry.ts"
-import type { ObjectInfo, PutOptions, SmallObject, StorageEngineShape } from "./StorageEngine.ts"
+import type { GetOptions, ObjectInfo, PutOptions, SmallObject, StorageEngineShape } from "./StorageEngine.ts"
 
 /** Temp files live beside their target so the final rename is atomic; listings never show them. */
 const TEMP_PREFIX = ".immich-storage-"
@@ -122,7 +122,7 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
       )
     ).pipe(Effect.withSpan("LocalEngine.put", { attributes: { key } }))
 
-  const get = Effect.fn("LocalEngine.get")(function*(key: string, range?: ByteRange) {
+  const get = Effect.fn("LocalEngine.get")(function*(key: string, range?: ByteRange, options?: GetOptions) {
     const { real, stats } = yield* retry(resolveExisting("read", key))
     const resolved = range === undefined ? undefined : resolveRange(range, stats.size)
     if (range !== undefined && resolved === undefined) return yield* new RangeNotSatisfiable({ key, size: stats.size })
@@ -130,7 +130,7 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
       evaluate: () =>
         createReadStream(real, {
           // A read buffer no larger than the file: small files (thumbnails) would otherwise allocate 1 MiB each.
-          highWaterMark: Math.max(1, Math.min(READ_CHUNK, stats.size)),
+          highWaterMark: Math.max(1, Math.min(options?.readSize ?? READ_CHUNK, stats.size)),
           ...(resolved === undefined ? {} : { start: resolved.start, end: resolved.end })
         }),
       onError: fromFsError(name, "read", key)

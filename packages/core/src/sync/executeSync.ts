@@ -39,7 +39,10 @@ export interface SyncResult {
   readonly failures: ReadonlyArray<SyncFailure>
 }
 
-/** Files above this go multipart on S3 and are streamed; fewer of them are copied at once. Smaller ones are read whole. */
+/**
+ * Files above this go multipart on S3 (it is also the S3 engine's part size) and are streamed; fewer of
+ * them are copied at once. Smaller ones are read whole.
+ */
 const LARGE_FILE = 8 * 1024 * 1024
 const LARGE_CONCURRENCY = 2
 
@@ -107,8 +110,9 @@ export const executeSync = Effect.fn("executeSync")(function*(
           : destination.put(file.key, small.bytes, { lastModified: small.info.lastModified })
       )
     )
+  // Read in pieces of the upload part size, so parts go out as read, without being joined from small chunks.
   const copyStreamed = (file: ListedFile) =>
-    source.get(file.key).pipe(
+    source.get(file.key, undefined, { readSize: LARGE_FILE }).pipe(
       Effect.flatMap((body) => destination.put(file.key, body.stream, { lastModified: body.info.lastModified }))
     )
   const copyOne = (file: ListedFile) =>

@@ -87,6 +87,15 @@ describe("local engine", () => {
       assert.strictEqual(tagOf(yield* Effect.exit(engine.get("upload/pipe.jpg"))), "ObjectNotFound")
     }))
 
+  it.effect("reads in pieces of the size asked for (a sync reads whole upload parts)", () =>
+    Effect.gen(function*() {
+      const { engine } = yield* setup
+      yield* engine.put("encoded-video/v.mp4", Buffer.alloc(10_000, 7))
+      const sizes = (body: { stream: Stream.Stream<Uint8Array, unknown> }) => Stream.runCollect(body.stream).pipe(Effect.map((chunks) => chunks.map((c) => c.length)))
+      assert.deepStrictEqual(yield* sizes(yield* engine.get("encoded-video/v.mp4", undefined, { readSize: 4096 })), [4096, 4096, 1808])
+      assert.deepStrictEqual(yield* sizes(yield* engine.get("encoded-video/v.mp4")), [10_000])
+    }))
+
   it.effect("treats a folder as no object", () =>
     Effect.gen(function*() {
       const { engine } = yield* setup
