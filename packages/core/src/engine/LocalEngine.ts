@@ -30,6 +30,8 @@ const STAT_BATCH = 256
 
 export interface LocalEngineOptions {
   readonly retry?: RetryPolicy
+  /** Average milliseconds per stat above which a listing stats in parallel instead (see `makeStatter`). */
+  readonly slowStatMs?: number
 }
 
 /**
@@ -162,7 +164,7 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
     const problem = prefixProblem(prefix)
     if (problem !== undefined) return Stream.fail(new InvalidKey({ key: prefix, reason: problem }))
     // A fresh walk for every run of the stream: a generator made once would be exhausted after the first.
-    return Stream.suspend(() => Stream.fromAsyncIterable(walk(realRoot, prefix, isInside), fromFsError(name, "list", prefix === "" ? undefined : prefix))).pipe(
+    return Stream.suspend(() => Stream.fromAsyncIterable(walk(realRoot, prefix, isInside, options.slowStatMs ?? SLOW_STAT_MS), fromFsError(name, "list", prefix === "" ? undefined : prefix))).pipe(
       Stream.flattenIterable
     )
   }
@@ -244,13 +246,47 @@ const statAll = (paths: ReadonlyArray<string | undefined>): Promise<Array<fsSync
     settle()
   })
 
+/** Average time per stat above which a walk stops stat'ing synchronously: a network share or a cold disk. */
+const SLOW_STAT_MS = 0.05
+
+/**
+ * Stats many paths: synchronously while the disk answers from its cache (a few microseconds each, far
+ * less than a round trip through libuv's thread pool), and in parallel from the first batch that shows
+ * the storage is slow, where overlapping requests is what counts.
+ */
+const makeStatter = (slowStatMs: number) => {
+  let parallel = false
+  const statSync = (p: string | undefined) => {
+    if (p === undefined) return undefined
+    try {
+      return fsSync.statSync(p, { throwIfNoEntry: false })
+    } catch {
+      return undefined
+    }
+  }
+  return async (paths: ReadonlyArray<string | undefined>): Promise<Array<fsSync.Stats | undefined>> => {
+    if (parallel) return statAll(paths)
+    const started = performance.now()
+    const results = paths.map(statSync)
+    const count = paths.reduce((n, p) => (p === undefined ? n : n + 1), 0)
+    if (count > 0 && (performance.now() - started) / count > slowStatMs) parallel = true
+    return results
+  }
+}
+
 /**
  * Yields the files below `prefix`, one directory's worth at a time, in UTF-8 byte order of their keys.
  * Directories sort as `name/`, which is where their keys fall. Links are followed only while they stay
  * inside the root, and each real directory is visited once, so link cycles end.
  */
-async function* walk(realRoot: string, prefix: string, isInside: (real: string) => boolean): AsyncGenerator<ReadonlyArray<ObjectInfo>> {
+async function* walk(
+  realRoot: string,
+  prefix: string,
+  isInside: (real: string) => boolean,
+  slowStatMs: number
+): AsyncGenerator<ReadonlyArray<ObjectInfo>> {
   const ancestors = new Set<string>()
+  const statMany = makeStatter(slowStatMs)
   const start = prefix === "" ? realRoot : await fs.realpath(path.join(realRoot, prefix)).catch(() => undefined)
   if (start === undefined || !isInside(start)) return
   const startStats = await fs.stat(start)
@@ -274,7 +310,7 @@ async function* walk(realRoot: string, prefix: string, isInside: (real: string) 
         const target = await fs.realpath(path.join(dir, entry.name)).catch(() => undefined)
         reals[j] = target !== undefined && isInside(target) ? target : undefined
       }))
-      const stats = await statAll(reals)
+      const stats = await statMany(reals)
       batch.forEach((entry, j) => {
         const real = reals[j]
         const stat = stats[j]

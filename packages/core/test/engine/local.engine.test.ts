@@ -96,6 +96,19 @@ describe("local engine", () => {
       assert.deepStrictEqual(yield* sizes(yield* engine.get("encoded-video/v.mp4")), [10_000])
     }))
 
+  it.effect("lists the same whether it stats synchronously (fast disk) or in parallel (slow storage)", () =>
+    Effect.gen(function*() {
+      const { engine, root } = yield* setup
+      // Slow storage cannot be made here; a threshold below any real stat time makes the walk switch after
+      // its first batch, which is what a slow share triggers.
+      const parallel = yield* makeLocalEngine(localLocation(root), { slowStatMs: -1 })
+      for (let i = 0; i < 600; i++) yield* engine.put(`thumbs/u/${String(i % 3)}/${i}.webp`, Buffer.alloc(i % 7))
+      const listing = (e: typeof engine) => Stream.runCollect(e.list("")).pipe(Effect.map((all) => all.map((i) => `${i.key} ${i.size} ${i.lastModified.getTime()}`)))
+      const synchronous = yield* listing(engine)
+      assert.strictEqual(synchronous.length, 600)
+      assert.deepStrictEqual(yield* listing(parallel), synchronous)
+    }))
+
   it.effect("treats a folder as no object", () =>
     Effect.gen(function*() {
       const { engine } = yield* setup
