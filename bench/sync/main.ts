@@ -96,10 +96,10 @@ type Outcome = { readonly seconds: number; readonly serverCpu: number; readonly 
 const results: Record<string, Partial<Record<Tool | "ceiling", Outcome>>> = {}
 const failures: Array<string> = []
 /** A peer that fails against this server is reported as failed (with its error below the table), not hidden. */
-const measure = async (server: Server, label: string, tool: Tool | "ceiling", run: () => Promise<{ seconds: number; clientCpu: number }>) => {
+const measure = async (server: Server, label: string, tool: Tool | "ceiling", run: () => Promise<{ seconds: number; clientCpu: number }>, runs = 1) => {
   const cpuBefore = await server.cpu()
   const outcome: Outcome = await run().then(
-    (m) => server.cpu().then((after) => ({ ...m, serverCpu: after - cpuBefore })),
+    (m) => server.cpu().then((after) => ({ ...m, serverCpu: (after - cpuBefore) / runs })),
     (error: Error) => {
       failures.push(`${label}, ${tool}: ${error.message.split("\n").filter((l) => /ERROR|Failed|error/i.test(l)).slice(-1)[0] ?? error.message.slice(0, 300)}`)
       return { failed: "failed" }
@@ -112,15 +112,22 @@ const runTool = (tool: Tool, endpoint: string, src: string, prefix: string) => {
   return measureCommand(command, args, env).then((m) => ({ seconds: m.seconds, clientCpu: m.cpuSeconds ?? Number.NaN }))
 }
 
+const medianOf = async (runs: number, run: () => Promise<{ seconds: number; clientCpu: number }>) => {
+  const all: Array<{ seconds: number; clientCpu: number }> = []
+  for (let i = 0; i < runs; i++) all.push(await run())
+  return all.sort((a, b) => a.seconds - b.seconds)[Math.floor(runs / 2)]!
+}
+
 const CASE_A = `(a) ${smallCount} files × 50 KiB`
 const CASE_B = `(b) ${largeCount} files × 128 MiB`
-const CASE_C = `(c) re-sync of (a), nothing changed`
+const CASE_C = `(c) re-sync of (a), nothing changed (median of 3)`
 try {
   for (const tool of ["ours", "aws", "rclone"] as const) {
     const server = await startServer()
     try {
       await measure(server, CASE_A, tool, () => runTool(tool, server.endpoint, small, "small"))
-      await measure(server, CASE_C, tool, () => runTool(tool, server.endpoint, small, "small"))
+      // A no-op takes well under a second, so start-up jitter shows: the median of three re-syncs, for every tool.
+      await measure(server, CASE_C, tool, () => medianOf(3, () => runTool(tool, server.endpoint, small, "small")), 3)
       await measure(server, CASE_B, tool, () => runTool(tool, server.endpoint, large, "large"))
     } finally {
       server.stop()
