@@ -16,8 +16,11 @@ export interface S3ProxyOptions {
   readonly verifySignatures?: { readonly secretAccessKey: string }
 }
 
-/** A fault the proxy answers with instead of forwarding: an S3 error response, or a dropped connection. */
-export type Fault = { readonly status: number; readonly code: string } | "reset"
+/**
+ * A fault the proxy answers with instead of forwarding: an S3 error response, a dropped connection, or
+ * (`"corrupt"`) the real answer with its first body byte flipped, as a bad link or disk would.
+ */
+export type Fault = { readonly status: number; readonly code: string } | "reset" | "corrupt"
 
 export interface S3Proxy {
   readonly endpoint: string
@@ -42,19 +45,22 @@ export const startS3Proxy = async (target: string, options: S3ProxyOptions = {})
   const server = http.createServer((req, res) => {
     const record: RecordedRequest = { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers }
     requests.push(record)
+    let corrupt = false
     if (pending.length > 0 && matches(record)) {
       const fault = pending.shift()!
-      if (fault === "reset") {
+      if (fault === "corrupt") corrupt = true
+      else if (fault === "reset") {
         req.socket.destroy()
         return
+      } else {
+        record.status = fault.status
+        req.resume()
+        req.on("end", () => {
+          res.writeHead(fault.status, { "content-type": "application/xml" })
+          res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault.code}</Code><Message>injected by the test proxy</Message></Error>`)
+        })
+        return
       }
-      record.status = fault.status
-      req.resume()
-      req.on("end", () => {
-        res.writeHead(fault.status, { "content-type": "application/xml" })
-        res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault.code}</Code><Message>injected by the test proxy</Message></Error>`)
-      })
-      return
     }
     if (options.verifySignatures !== undefined) {
       const { secretAccessKey } = options.verifySignatures
@@ -87,7 +93,16 @@ export const startS3Proxy = async (target: string, options: S3ProxyOptions = {})
       }, (response) => {
         record.status = response.statusCode ?? 0
         res.writeHead(response.statusCode ?? 502, response.headers)
-        response.pipe(res)
+        if (!corrupt) return void response.pipe(res)
+        let flipped = false
+        response.on("data", (chunk: Buffer) => {
+          if (!flipped && chunk.length > 0) {
+            chunk[0] = chunk[0]! ^ 0xff
+            flipped = true
+          }
+          res.write(chunk)
+        })
+        response.on("end", () => res.end())
       })
       upstream.on("error", () => res.destroy())
       res.on("close", () => upstream.destroy())

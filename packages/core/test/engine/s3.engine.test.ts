@@ -47,6 +47,23 @@ describe("S3 engine", () => {
       assert.strictEqual(put?.headers["x-amz-server-side-encryption-aws-kms-key-id"], kmsKeyId)
     }))
 
+  it.effect("checks whole-object reads against the stored CRC32 (with checksums on) and fails on a flipped byte", () =>
+    Effect.gen(function*() {
+      const proxy = yield* proxyScoped
+      const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint, settings: { requestChecksums: "when_supported" } })
+      const data = randomData(200_000)
+      yield* engine.put("upload/u/ab/cd/photo.jpg", data)
+      assert.strictEqual(sha256(yield* readAll((yield* engine.get("upload/u/ab/cd/photo.jpg")).stream)), sha256(data))
+      const get = requestsFor(proxy, "GET", (url) => url.includes("photo.jpg"))[0]
+      assert.strictEqual(get?.headers["x-amz-checksum-mode"], "ENABLED")
+      // A bit flipped on the way cannot be made to happen on demand: the proxy flips the first byte.
+      proxy.injectFaults(["corrupt"], (r) => r.method === "GET" && r.url.includes("photo.jpg"))
+      const exit = yield* Effect.exit(engine.get("upload/u/ab/cd/photo.jpg").pipe(Effect.flatMap((body) => readAll(body.stream))))
+      const error = failureOf(exit)
+      assert.strictEqual(error?._tag, "StorageFailure")
+      assert.match(error?.message ?? "", /CRC32/)
+    }))
+
   it.live("retries transient faults (503 SlowDown, 500, connection reset) and then succeeds", () =>
     Effect.gen(function*() {
       const proxy = yield* proxyScoped

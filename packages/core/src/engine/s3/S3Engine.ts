@@ -7,7 +7,6 @@ import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
-import type { Readable } from "node:stream"
 import { crc32 } from "node:zlib"
 import type { S3Settings } from "../../config/StorageSettings.ts"
 import type { S3Location } from "../../location/MediaLocation.ts"
@@ -20,7 +19,7 @@ import type { StorageError } from "../errors.ts"
 import { intoParts } from "../parts.ts"
 import { DEFAULT_RETRY_POLICY, retryTransient } from "../retry.ts"
 import type { RetryPolicy } from "../retry.ts"
-import type { ObjectInfo, PutOptions, SmallObject, StorageEngineShape } from "../StorageEngine.ts"
+import type { ObjectBody, ObjectInfo, PutOptions, SmallObject, StorageEngineShape } from "../StorageEngine.ts"
 import { bucketPath, bucketUrlOf, customEndpointBucketUrl, objectPath } from "./s3Endpoint.ts"
 import type { BucketUrl } from "./s3Endpoint.ts"
 import { fromS3Error } from "./s3Errors.ts"
@@ -276,28 +275,52 @@ export const makeS3Engine = Effect.fnUntraced(function*(
     return info
   })
 
+  /** The object's CRC32 as S3 reports it for whole-object reads; composite (multipart) values are not comparable. */
+  const fullObjectCrc32 = (headers: Readonly<Record<string, string | Array<string> | undefined>>): number | undefined => {
+    const value = headers["x-amz-checksum-crc32"]
+    if (typeof value !== "string" || value.includes("-")) return undefined
+    const bytes = Buffer.from(value, "base64")
+    return bytes.length === 4 ? bytes.readUInt32BE(0) : undefined
+  }
+
   const get = Effect.fn("S3Engine.get")(function*(key: string, range?: ByteRange) {
     yield* validKey(key)
-    const response = yield* call("read", key, ({ client, module }, abortSignal) =>
-      client.send(
-        new module.GetObjectCommand({ Bucket, Key: objectKey(key), ...(range === undefined ? {} : { Range: rangeHeader(range) }) }),
-        { abortSignal }
+    // A whole-object read asks for the stored checksum (where checksums are on) and checks the bytes against it.
+    const verify = range === undefined && settings.requestChecksums === "when_supported"
+    const [wire, bucket] = yield* Effect.map(loadWire, ({ bucket, wire }) => [wire, bucket] as const)
+    const response = yield* retry(Effect.tryPromise({
+      try: (signal) =>
+        wire.open({
+          method: "GET",
+          path: objectPath(bucket, objectKey(key)),
+          headers: {
+            ...(range === undefined ? {} : { range: rangeHeader(range) }),
+            ...(verify ? { "x-amz-checksum-mode": "ENABLED" } : {})
+          }
+        }, signal),
+      catch: errorFor("read", key)
+    }))
+    const contentRange = parseContentRange(response.headers["content-range"])
+    const size = contentRange?.size ?? Number(response.headers["content-length"] ?? 0)
+    const lastModified = response.headers["last-modified"]
+    const raw = NodeStream.fromReadable<Uint8Array, StorageError>({ evaluate: () => response, onError: errorFor("read", key) })
+    const expected = verify ? fullObjectCrc32(response.headers) : undefined
+    let crc = 0
+    const stream = expected === undefined ? raw : Stream.concat(
+      Stream.tap(raw, (chunk) => Effect.sync(() => void (crc = crc32(chunk, crc)))),
+      Stream.fromEffectDrain(Effect.suspend(() =>
+        (crc >>> 0) === expected
+          ? Effect.void
+          : Effect.fail(new StorageFailure({ location: name, operation: "read", key, detail: "the bytes received do not match the object's CRC32 checksum" }))
       ))
-    const contentRange = parseContentRange(response.ContentRange)
-    const size = contentRange?.size ?? response.ContentLength ?? 0
-    const body = response.Body as Readable | undefined
-    const stream = body === undefined
-      ? Stream.empty
-      : NodeStream.fromReadable<Uint8Array, StorageError>({
-        evaluate: () => body,
-        onError: errorFor("read", key)
-      })
-    return {
-      info: { key, size, lastModified: response.LastModified ?? new Date(0), etag: response.ETag },
+    )
+    const body: ObjectBody = {
+      info: { key, size, lastModified: lastModified === undefined ? new Date(0) : new Date(lastModified), etag: response.headers.etag },
       // A server that ignores the Range header answers 200 with the whole object; report what was sent.
       range: range === undefined || contentRange === undefined ? undefined : { start: contentRange.start, end: contentRange.end },
       stream
     }
+    return body
   })
 
   const readSmall = Effect.fn("S3Engine.readSmall")(function*(key: string, maxBytes: number) {

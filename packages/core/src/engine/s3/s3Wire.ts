@@ -40,6 +40,8 @@ export interface S3Wire {
   readonly send: (request: WireRequest, signal?: AbortSignal) => Promise<WireResponse>
   /** Like `send`, but a response other than 2xx rejects with an error shaped like the SDK's (see `fromS3Error`). */
   readonly expectOk: (request: WireRequest, signal?: AbortSignal) => Promise<WireResponse>
+  /** Like `expectOk`, but resolves as soon as a 2xx head arrives, with the body left to stream. */
+  readonly open: (request: WireRequest, signal?: AbortSignal) => Promise<http.IncomingMessage>
   readonly close: () => void
 }
 
@@ -88,7 +90,8 @@ export const makeS3Wire = (options: S3WireOptions): S3Wire => {
   })
   let clockOffset = 0
 
-  const once = async (request: WireRequest, signal: AbortSignal | undefined): Promise<WireResponse> => {
+  /** Signs and sends a request; resolves with the response head, its body still to be read. */
+  const openOnce = async (request: WireRequest, signal: AbortSignal | undefined): Promise<http.IncomingMessage> => {
     const query = request.query ?? {}
     const signed = await signer.sign({
       method: request.method,
@@ -105,7 +108,7 @@ export const makeS3Wire = (options: S3WireOptions): S3Wire => {
       ...(request.body === undefined ? {} : { body: request.body })
     }, { signingDate: new Date(Date.now() + clockOffset) })
     const search = queryString(query)
-    return new Promise<WireResponse>((resolve, reject) => {
+    return new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = transport.request({
         agent,
         method: request.method,
@@ -118,26 +121,36 @@ export const makeS3Wire = (options: S3WireOptions): S3Wire => {
       })
       req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs / 1000} s`), { code: "ETIMEDOUT" })))
       req.on("error", reject)
-      req.on("response", (res) => {
-        const chunks: Array<Buffer> = []
-        res.on("data", (chunk: Buffer) => chunks.push(chunk))
-        res.on("error", reject)
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }))
-      })
+      req.on("response", resolve)
       req.end(request.body)
     })
   }
 
-  const send = async (request: WireRequest, signal?: AbortSignal): Promise<WireResponse> => {
-    const response = await once(request, signal)
-    if (response.status !== 403 || response.headers.date === undefined) return response
+  const readBody = (res: http.IncomingMessage): Promise<WireResponse> =>
+    new Promise((resolve, reject) => {
+      const chunks: Array<Buffer> = []
+      res.on("data", (chunk: Buffer) => chunks.push(chunk))
+      res.on("error", reject)
+      res.on("aborted", () => reject(Object.assign(new Error("the connection closed mid-answer"), { code: "ECONNRESET" })))
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }))
+    })
+
+  /** After a 403 that says our clock is off by more than five minutes: the server's time, else undefined. */
+  const serverTimeIfSkewed = (response: WireResponse): number | undefined => {
+    if (response.status !== 403 || response.headers.date === undefined) return undefined
     const serverTime = Date.parse(response.headers.date)
     const skew = serverTime - (Date.now() + clockOffset)
     const code = response.body.length === 0 ? "Forbidden" : parseErrorXml(response.body.toString("utf8")).code ?? ""
-    if (!Number.isFinite(skew) || Math.abs(skew) < FIVE_MINUTES || !(CLOCK_SKEW_CODES.has(code) || code === "Forbidden")) return response
+    return Number.isFinite(skew) && Math.abs(skew) >= FIVE_MINUTES && (CLOCK_SKEW_CODES.has(code) || code === "Forbidden") ? serverTime : undefined
+  }
+
+  const send = async (request: WireRequest, signal?: AbortSignal): Promise<WireResponse> => {
+    const response = await readBody(await openOnce(request, signal))
+    const serverTime = serverTimeIfSkewed(response)
+    if (serverTime === undefined) return response
     // As the SDK does: sign with the server's clock from now on, and try once more.
     clockOffset = serverTime - Date.now()
-    return once(request, signal)
+    return readBody(await openOnce(request, signal))
   }
 
   const expectOk = async (request: WireRequest, signal?: AbortSignal): Promise<WireResponse> => {
@@ -146,5 +159,17 @@ export const makeS3Wire = (options: S3WireOptions): S3Wire => {
     throw responseError(response)
   }
 
-  return { send, expectOk, close: () => agent.destroy() }
+  const open = async (request: WireRequest, signal?: AbortSignal): Promise<http.IncomingMessage> => {
+    for (let attempt = 0; ; attempt++) {
+      const res = await openOnce(request, signal)
+      const status = res.statusCode ?? 0
+      if (status >= 200 && status < 300) return res
+      const response = await readBody(res)
+      const serverTime = serverTimeIfSkewed(response)
+      if (serverTime === undefined || attempt > 0) throw responseError(response)
+      clockOffset = serverTime - Date.now()
+    }
+  }
+
+  return { send, expectOk, open, close: () => agent.destroy() }
 }
