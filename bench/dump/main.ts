@@ -3,13 +3,10 @@
  * dump, compressed, thrown away), in one run, on a database of at least 500 MB.
  * Usage: npm run bench:dump [-- <rows> <runs>]   (default: 3,600,000 rows, about 550 MB; 3 runs each)
  */
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3"
-import { spawn } from "node:child_process"
-import { once } from "node:events"
-import * as path from "node:path"
 import postgres from "postgres"
 import { createTestDatabase, TEST_POSTGRES } from "@immich-storage/testkit"
-import { BENCH_ROOT, formatTable, measureCase, measureCommand, median } from "../shared/measure.ts"
+import { formatTable, measureCase, measureCommand, median } from "../shared/measure.ts"
+import { startS3ServerChild } from "../shared/s3ServerChild.ts"
 import type { Measurement } from "../shared/measure.ts"
 
 const rows = Number(process.argv[2] ?? 3_600_000)
@@ -17,7 +14,7 @@ const runs = Number(process.argv[3] ?? 3)
 
 const database = await createTestDatabase()
 const sql = postgres({ ...TEST_POSTGRES, database: database.name, max: 1, onnotice: () => undefined })
-const server = spawn(process.execPath, [path.join(BENCH_ROOT, "shared/s3ServerProcess.ts")], { stdio: ["ignore", "pipe", "inherit"] })
+const server = await startS3ServerChild("bench-dump")
 try {
   // Photo-library-like rows: ids, paths, hashes, times; text that compresses about as well as a real dump.
   await sql`create table asset_like (id bigint primary key, owner uuid, path text, checksum bytea, taken timestamptz, note text)`
@@ -30,11 +27,7 @@ try {
   const [{ size }] = await sql<[{ size: string }]>`select pg_database_size(current_database())::text as size`
   const databaseMiB = Number(size) / 1024 / 1024
 
-  const [line] = await once(server.stdout, "data") as [Buffer]
-  const endpoint = (JSON.parse(line.toString()) as { endpoint: string }).endpoint
-  const client = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "b", secretAccessKey: "b" } })
-  await client.send(new CreateBucketCommand({ Bucket: "bench-dump" }))
-  client.destroy()
+  const { endpoint } = server
 
   const ours: Array<Measurement & { bytes?: number }> = []
   const peer: Array<Measurement> = []
@@ -59,7 +52,7 @@ try {
   console.log(`\nours / peer throughput: ${(rate(ours) / rate(peer)).toFixed(2)}x   (target: >= 0.90x; peak RSS < 200 MiB)`)
   console.log("peak RSS of the peer is the largest process of its pipeline (GNU time); ours is the Node process.")
 } finally {
-  server.kill("SIGTERM")
+  server.stop()
   await sql.end()
   await database.drop()
 }

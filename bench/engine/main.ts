@@ -6,15 +6,15 @@
  *          (since we fsync) and `cat`.
  * Usage: npm run bench:engine [-- <size MiB> <repetitions>]   (default: 1024 MiB, 5 runs)
  */
-import { CreateBucketCommand, DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3"
-import { spawn } from "node:child_process"
+import { DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3"
 import { createWriteStream } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { once } from "node:events"
 import { randomBytes } from "node:crypto"
-import { BENCH_ROOT, formatTable, measureCase, measureCommand, median } from "../shared/measure.ts"
+import { formatTable, measureCase, measureCommand, median } from "../shared/measure.ts"
+import { startS3ServerChild } from "../shared/s3ServerChild.ts"
 import type { Measurement } from "../shared/measure.ts"
 
 const sizeMiB = Number(process.argv[2] ?? 1024)
@@ -34,17 +34,10 @@ const writeSource = async () => {
   await once(out, "finish")
 }
 
-const startS3 = async () => {
-  const child = spawn(process.execPath, [path.join(BENCH_ROOT, "shared/s3ServerProcess.ts")], { stdio: ["ignore", "pipe", "inherit"] })
-  const [line] = await once(child.stdout, "data") as [Buffer]
-  return { endpoint: (JSON.parse(line.toString()) as { endpoint: string }).endpoint, stop: () => child.kill("SIGTERM") }
-}
-
 await writeSource()
-const s3 = await startS3()
-const client = new S3Client({ endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "b", secretAccessKey: "b" } })
 const bucket = "bench-engine"
-await client.send(new CreateBucketCommand({ Bucket: bucket }))
+const s3 = await startS3ServerChild(bucket)
+const client = new S3Client({ endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "b", secretAccessKey: "b" } })
 
 const results = new Map<string, Array<Measurement>>()
 const record = (name: string, m: Measurement) => results.set(name, [...(results.get(name) ?? []), m])

@@ -10,7 +10,6 @@
  * BENCH_SERVER_ENV='{"NODE_OPTIONS":"--max-semi-space-size=1"}' adds variables to both servers' environment
  * (to try allocator and GC settings; see the README).
  */
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3"
 import { spawn } from "node:child_process"
 import { once } from "node:events"
 import { randomBytes } from "node:crypto"
@@ -20,6 +19,7 @@ import * as path from "node:path"
 import postgres from "postgres"
 import { createTestDatabase, s3TestEnv, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
 import { BENCH_ROOT, formatTable, median } from "../shared/measure.ts"
+import { startS3ServerChild } from "../shared/s3ServerChild.ts"
 
 const downloadRuns = Number(process.argv[2] ?? 5)
 const rounds = Number(process.argv[3] ?? 20)
@@ -27,34 +27,26 @@ const MiB = 1024 * 1024
 const KEY = "bench-admin-key-0123456789abcdefgh"
 const BUCKET = "bench-server"
 
-const s3Process = spawn(process.execPath, [path.join(BENCH_ROOT, "shared/s3ServerProcess.ts")], { stdio: ["ignore", "pipe", "inherit"] })
-const [line] = await once(s3Process.stdout, "data") as [Buffer]
-const endpoint = (JSON.parse(line.toString()) as { endpoint: string }).endpoint
-const client = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "b", secretAccessKey: "b" } })
-await client.send(new CreateBucketCommand({ Bucket: BUCKET }))
-client.destroy()
+const s3Process = await startS3ServerChild(BUCKET)
+const { endpoint } = s3Process
 const database = await createTestDatabase()
 const serverEnv = JSON.parse(process.env["BENCH_SERVER_ENV"] ?? "{}") as Record<string, string>
-const server = await startServer({
-  IMMICH_STORAGE_ENGINE: "s3",
-  ...s3TestEnv(endpoint, BUCKET, "immich"),
-  DB_DATABASE_NAME: database.name,
-  IMMICH_ADMIN_API_KEY: KEY,
-  DB_BACKUP_ENABLED: "false",
-  ...serverEnv
-})
+/** Our server on the S3 engine, on the same bucket and database as every other one here. */
+const startOurServer = (extra: Record<string, string> = {}) =>
+  startServer({
+    IMMICH_STORAGE_ENGINE: "s3",
+    ...s3TestEnv(endpoint, BUCKET, "immich"),
+    DB_DATABASE_NAME: database.name,
+    IMMICH_ADMIN_API_KEY: KEY,
+    DB_BACKUP_ENABLED: "false",
+    ...extra,
+    ...serverEnv
+  })
+const server = await startOurServer()
 const stopLater: Array<() => Promise<unknown>> = []
 const sql = postgres({ ...TEST_POSTGRES, database: database.name, max: 1, onnotice: () => undefined })
 // The same database and bucket, answering downloads with presigned redirects.
-const presigning = await startServer({
-  IMMICH_STORAGE_ENGINE: "s3",
-  ...s3TestEnv(endpoint, BUCKET, "immich"),
-  DB_DATABASE_NAME: database.name,
-  IMMICH_ADMIN_API_KEY: KEY,
-  DB_BACKUP_ENABLED: "false",
-  IMMICH_S3_PRESIGNED_DOWNLOADS: "true",
-  ...serverEnv
-})
+const presigning = await startOurServer({ IMMICH_S3_PRESIGNED_DOWNLOADS: "true" })
 const bare = spawn(process.execPath, [path.join(BENCH_ROOT, "server/bareProxy.ts"), endpoint, BUCKET], { stdio: ["ignore", "pipe", "inherit"] })
 const [bareLine] = await once(bare.stdout, "data") as [Buffer]
 const barePort = Number(bareLine.toString().trim())
@@ -137,14 +129,7 @@ try {
   // 3. A 1 GiB upload streamed from here (the client never holds it) into a freshly started server (the
   //    same database and bucket), so that its peak is the upload's and not what earlier cases left.
   const idleAfterDownloads = await vmValue(server.process.pid!, "VmRSS")
-  const uploader = await startServer({
-    IMMICH_STORAGE_ENGINE: "s3",
-    ...s3TestEnv(endpoint, BUCKET, "immich"),
-    DB_DATABASE_NAME: database.name,
-    IMMICH_ADMIN_API_KEY: KEY,
-    DB_BACKUP_ENABLED: "false",
-    ...serverEnv
-  })
+  const uploader = await startOurServer()
   stopLater.push(() => uploader.stop())
   const pid = uploader.process.pid!
   const rssBefore = await vmValue(pid, "VmRSS")
@@ -206,6 +191,6 @@ try {
   await presigning.stop()
   for (const stop of stopLater) await stop()
   bare.kill("SIGTERM")
-  s3Process.kill("SIGTERM")
+  s3Process.stop()
   await database.drop()
 }

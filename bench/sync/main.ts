@@ -6,14 +6,13 @@
  * case shows when the server is the bottleneck, and a raw SDK upload gives the server's own ceiling on (b).
  * Usage: npm run bench:sync [-- <small files> <large files>]   (default: 5000 8)
  */
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3"
-import { spawn } from "node:child_process"
-import { once } from "node:events"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { BENCH_ROOT, formatTable, measureCase, measureCommand } from "../shared/measure.ts"
+import { startS3ServerChild } from "../shared/s3ServerChild.ts"
+import type { S3ServerChild } from "../shared/s3ServerChild.ts"
 
 const smallCount = Number(process.argv[2] ?? 5000)
 const largeCount = Number(process.argv[3] ?? 8)
@@ -38,26 +37,8 @@ for (let i = 0; i < largeCount; i++) {
   await fs.utimes(file, past, past)
 }
 
-interface Server {
-  readonly endpoint: string
-  /** The server's CPU seconds so far, from /proc. */
-  readonly cpu: () => Promise<number>
-  readonly stop: () => void
-}
 const bucket = "bench-sync"
-const startServer = async (): Promise<Server> => {
-  const child = spawn(process.execPath, [path.join(BENCH_ROOT, "shared/s3ServerProcess.ts")], { stdio: ["ignore", "pipe", "inherit"] })
-  const [line] = await once(child.stdout, "data") as [Buffer]
-  const endpoint = (JSON.parse(line.toString()) as { endpoint: string }).endpoint
-  const client = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "bench", secretAccessKey: "bench" } })
-  await client.send(new CreateBucketCommand({ Bucket: bucket }))
-  client.destroy()
-  const cpu = async () => {
-    const stat = (await fs.readFile(`/proc/${child.pid}/stat`, "utf8")).split(") ")[1]!.split(" ")
-    return (Number(stat[11]) + Number(stat[12])) / 100
-  }
-  return { endpoint, cpu, stop: () => void child.kill("SIGTERM") }
-}
+type Server = S3ServerChild
 
 const { AWS_CA_BUNDLE: _ca, ...envWithoutCaBundle } = process.env
 const tools = {
@@ -97,9 +78,9 @@ const results: Record<string, Partial<Record<Tool | "ceiling", Outcome>>> = {}
 const failures: Array<string> = []
 /** A peer that fails against this server is reported as failed (with its error below the table), not hidden. */
 const measure = async (server: Server, label: string, tool: Tool | "ceiling", run: () => Promise<{ seconds: number; clientCpu: number }>, runs = 1) => {
-  const cpuBefore = await server.cpu()
+  const cpuBefore = await server.cpuSeconds()
   const outcome: Outcome = await run().then(
-    (m) => server.cpu().then((after) => ({ ...m, serverCpu: (after - cpuBefore) / runs })),
+    (m) => server.cpuSeconds().then((after) => ({ ...m, serverCpu: (after - cpuBefore) / runs })),
     (error: Error) => {
       failures.push(`${label}, ${tool}: ${error.message.split("\n").filter((l) => /ERROR|Failed|error/i.test(l)).slice(-1)[0] ?? error.message.slice(0, 300)}`)
       return { failed: "failed" }
@@ -123,7 +104,7 @@ const CASE_B = `(b) ${largeCount} files × 128 MiB`
 const CASE_C = `(c) re-sync of (a), nothing changed (median of 3)`
 try {
   for (const tool of ["ours", "aws", "rclone"] as const) {
-    const server = await startServer()
+    const server = await startS3ServerChild(bucket)
     try {
       await measure(server, CASE_A, tool, () => runTool(tool, server.endpoint, small, "small"))
       // A no-op takes well under a second, so start-up jitter shows: the median of three re-syncs, for every tool.
@@ -134,7 +115,7 @@ try {
     }
   }
   // The server's ceiling on (b), after the same history as the tools had.
-  const server = await startServer()
+  const server = await startS3ServerChild(bucket)
   try {
     await runTool("ours", server.endpoint, small, "small")
     await measure(server, CASE_B, "ceiling", () =>
