@@ -27,21 +27,24 @@ export interface AssetRow {
   readonly deletedAt: Date | null
 }
 
-export interface NewAsset {
-  readonly id: string
-  readonly ownerId: string
-  readonly deviceAssetId: string | null
-  readonly deviceId: string | null
-  readonly visibility: string
-  readonly type: string
-  readonly originalPath: string
-  readonly originalFileName: string
-  readonly checksum: Buffer
-  readonly fileCreatedAt: Date
-  readonly fileModifiedAt: Date
-  readonly isFavorite: boolean
-  readonly sidecarPath: string | undefined
-}
+/** What an upload knows of a new asset; the database fills in the rest. */
+export type NewAsset =
+  & Pick<
+    AssetRow,
+    | "id"
+    | "ownerId"
+    | "deviceAssetId"
+    | "deviceId"
+    | "visibility"
+    | "type"
+    | "originalPath"
+    | "originalFileName"
+    | "checksum"
+    | "fileCreatedAt"
+    | "fileModifiedAt"
+    | "isFavorite"
+  >
+  & { readonly sidecarPath: string | undefined }
 
 export type AssetFileType = "thumbnail" | "preview" | "sidecar"
 
