@@ -69,9 +69,9 @@ const REQUEST_TIMEOUT_MS = 120_000
  * concurrency; a multipart upload that fails or is interrupted is aborted, so no partial object is
  * ever visible. Every write carries the configured server-side encryption.
  *
- * The hot, simple requests (single PUTs, listings, HEADs) go through `s3Wire`: signed by the SDK's own
- * signer, without the SDK's per-request machinery. Everything else uses the AWS SDK, which is loaded
- * only when first needed: a sync that finds nothing to do never loads it.
+ * The frequent, simple requests (single PUTs, GETs, listings, HEADs) go through `s3Wire`: signed by the
+ * SDK's own signer, without the SDK's per-request machinery. Multipart uploads, deletes and copies use the
+ * AWS SDK, which is loaded only when first needed: a sync that finds nothing to do never loads it.
  */
 export const makeS3Engine = Effect.fnUntraced(function*(
   location: S3Location,
@@ -113,7 +113,7 @@ export const makeS3Engine = Effect.fnUntraced(function*(
     : () => Promise.resolve({ accessKeyId: staticCredentials.accessKeyId, secretAccessKey: Redacted.value(staticCredentials.secretAccessKey) })
 
   /** Where this bucket's requests go: our rule for a custom endpoint, the SDK's resolver for AWS. */
-  const resolveBucketUrl: Effect.Effect<{ readonly url: BucketUrl; readonly region: string }, StorageError> = settings.endpoint !== undefined
+  const resolveBucketUrl: Effect.Effect<{ readonly url: BucketUrl; readonly region: string }, StorageError> = yield* Effect.cached(settings.endpoint !== undefined
     ? Effect.succeed({ url: customEndpointBucketUrl(settings.endpoint, Bucket, settings.forcePathStyle), region: settings.region })
     : Effect.flatMap(loadSdk, ({ client }) =>
       Effect.tryPromise({
@@ -131,7 +131,7 @@ export const makeS3Engine = Effect.fnUntraced(function*(
           return { url: bucketUrlOf(resolved.url), region: scheme?.signingRegion ?? settings.region }
         },
         catch: (cause) => new StorageFailure({ location: name, operation: "open the bucket", detail: cause instanceof Error ? cause.message : String(cause) })
-      }))
+      })))
 
   const loadWire: Effect.Effect<{ readonly wire: S3Wire; readonly bucket: BucketUrl }, StorageError> = yield* Effect.cached(Effect.gen(function*() {
     const { region, url } = yield* resolveBucketUrl
