@@ -1,5 +1,7 @@
+import * as path from "node:path"
+import { promisify } from "node:util"
 import { describe, expect, it } from "vitest"
-import { CLI_MAIN, runScript } from "@immich-storage/testkit"
+import { CLI_MAIN, REPO_ROOT, runScript } from "@immich-storage/testkit"
 
 describe("immich-storage config", () => {
   it("prints the effective configuration with the derived location and the secret masked", async () => {
@@ -37,5 +39,18 @@ describe("immich-storage config", () => {
     expect(result.stderr).toContain("3 problems")
     for (const variable of ["S3_BUCKET", "S3_USE_ACCELERATE", "S3_ACCESS_KEY_ID"]) expect(result.stderr).toContain(variable)
     expect(result.stdout + result.stderr).not.toContain("super-secret-key")
+  })
+})
+
+describe("the immich-storage command", () => {
+  it("is installed by npm ci as node_modules/.bin/immich-storage and runs on the project's Node", async () => {
+    // What `npx immich-storage …` runs: the bin link npm made from the lockfile, through its shebang, with
+    // node_modules/.bin (where the `node` devDependency puts Node 24) first on the PATH, as npx does.
+    const { execFile } = await import("node:child_process")
+    const bin = path.join(REPO_ROOT, "node_modules/.bin")
+    const { stdout } = await promisify(execFile)(path.join(bin, "immich-storage"), ["config", "--json"], {
+      env: { PATH: `${bin}:/usr/bin:/bin`, IMMICH_MEDIA_LOCATION: "/srv/photos" }
+    })
+    expect(JSON.parse(stdout)).toMatchObject({ engine: "local", "media location": "/srv/photos" })
   })
 })
