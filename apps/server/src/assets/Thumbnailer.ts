@@ -2,11 +2,10 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
-import * as Stream from "effect/Stream"
 import { Database, generatedImageKey, pathOf, StorageEngine } from "@immich-storage/core"
 import { recordGeneratedFiles } from "./assetRows.ts"
 import { extensionOf, THUMBNAIL_SOURCES } from "./mediaTypes.ts"
-import { MAX_THUMBNAIL_SOURCE_BYTES } from "./thumbnails.ts"
+import { GENERATED_FORMATS, MAX_THUMBNAIL_SOURCE_BYTES } from "./thumbnails.ts"
 
 export interface ThumbnailJob {
   readonly assetId: string
@@ -33,11 +32,11 @@ export class Thumbnailer extends Context.Service<Thumbnailer, {
 
       const generate = Effect.fn("Thumbnailer.generate")(function*(job: ThumbnailJob) {
         if (!THUMBNAIL_SOURCES.has(extensionOf(job.fileName))) return
-        const body = yield* engine.get(job.key)
-        if (body.info.size > MAX_THUMBNAIL_SOURCE_BYTES) {
+        const source = yield* engine.readSmall(job.key, MAX_THUMBNAIL_SOURCE_BYTES)
+        if (source === undefined) {
           return yield* Effect.logInfo(`No thumbnail for asset ${job.assetId}: the original is larger than ${MAX_THUMBNAIL_SOURCE_BYTES} bytes`)
         }
-        const original = Buffer.concat(yield* Stream.runCollect(body.stream))
+        const original = Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength)
         // sharp (libvips, about 20 MiB) is loaded with the first image, not at boot.
         const { renderImages } = yield* Effect.promise(() => import("./render.ts"))
         const images = yield* Effect.tryPromise(() => renderImages(original)).pipe(
@@ -46,12 +45,12 @@ export class Thumbnailer extends Context.Service<Thumbnailer, {
         )
         if (images._tag === "None") return
         const { height, preview, thumbnail, width } = images.value
-        const thumbnailKey = generatedImageKey(job.ownerId, job.assetId, "thumbnail", "webp")
-        const previewKey = generatedImageKey(job.ownerId, job.assetId, "preview", "jpeg")
+        const thumbnailKey = generatedImageKey(job.ownerId, job.assetId, "thumbnail", GENERATED_FORMATS.thumbnail.extension)
+        const previewKey = generatedImageKey(job.ownerId, job.assetId, "preview", GENERATED_FORMATS.preview.extension)
         let recorded = false
         yield* Effect.gen(function*() {
-          yield* engine.put(thumbnailKey, thumbnail, { contentType: "image/webp" })
-          yield* engine.put(previewKey, preview, { contentType: "image/jpeg" })
+          yield* engine.put(thumbnailKey, thumbnail, { contentType: GENERATED_FORMATS.thumbnail.contentType })
+          yield* engine.put(previewKey, preview, { contentType: GENERATED_FORMATS.preview.contentType })
           recorded = yield* recordGeneratedFiles(db, job.assetId, [
             { type: "thumbnail", path: pathOf(engine.location, thumbnailKey) },
             { type: "preview", path: pathOf(engine.location, previewKey) }

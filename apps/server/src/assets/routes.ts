@@ -14,6 +14,7 @@ import { assetStatistics, deleteAssets, findAsset, findAssetFile, findByChecksum
 import { parseSha1 } from "./checksum.ts"
 import { mimeTypeOf } from "./mediaTypes.ts"
 import { serveStored } from "./serveStored.ts"
+import { GENERATED_FORMATS } from "./thumbnails.ts"
 import { uploadAsset } from "./upload.ts"
 
 const BulkUploadCheck = Schema.Struct({ assets: Schema.Array(Schema.Struct({ id: Schema.String, checksum: Schema.String })) })
@@ -103,12 +104,12 @@ const getThumbnail = authenticated((auth) =>
     const row = yield* findAssetFile(yield* Database, asset.id, size)
     if (row === undefined) return yield* new NotFound({ reason: "Thumbnail not found" })
     const key = yield* keyOfStored(row.path)
-    const ext = size === "thumbnail" ? "webp" : "jpeg"
+    const format = GENERATED_FORMATS[size]
     const file = {
       key,
       etag: strongEtag(`${asset.id}-${size}-${row.updatedAt.getTime()}`),
-      fileName: `${asset.originalFileName.replace(/\.[^.]*$/, "")}_${size}.${ext}`,
-      contentType: size === "thumbnail" ? "image/webp" : "image/jpeg"
+      fileName: `${asset.originalFileName.replace(/\.[^.]*$/, "")}_${size}.${format.extension}`,
+      contentType: format.contentType
     }
     return yield* serveStored(file, yield* presignPolicy)
   })

@@ -1,6 +1,12 @@
 import * as Stream from "effect/Stream"
 
 /**
+ * The upload part size: S3 bodies larger than one part go multipart, and a sync streams files larger than
+ * one part (in part-sized reads) while it reads smaller ones whole.
+ */
+export const PART_SIZE = 8 * 1024 * 1024
+
+/**
  * Cuts a byte stream into parts of exactly `partSize` bytes (the last one shorter, never empty).
  * Large input chunks are sliced without copying; small ones are joined once per part.
  */

@@ -4,6 +4,7 @@ import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
 import type { StorageError } from "../engine/errors.ts"
+import { PART_SIZE } from "../engine/parts.ts"
 import type { StorageEngineShape } from "../engine/StorageEngine.ts"
 import type { ListedFile, SyncPlan } from "./syncPlan.ts"
 
@@ -39,11 +40,8 @@ export interface SyncResult {
   readonly failures: ReadonlyArray<SyncFailure>
 }
 
-/**
- * Files above this go multipart on S3 (it is also the S3 engine's part size) and are streamed; fewer of
- * them are copied at once. Smaller ones are read whole.
- */
-const LARGE_FILE = 8 * 1024 * 1024
+/** Files above one upload part go multipart on S3 and are streamed; fewer of them are copied at once. Smaller ones are read whole. */
+const LARGE_FILE = PART_SIZE
 const LARGE_CONCURRENCY = 2
 
 const hashOf = (engine: StorageEngineShape, key: string) =>

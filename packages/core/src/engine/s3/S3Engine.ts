@@ -7,6 +7,7 @@ import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
+import type { IncomingMessage } from "node:http"
 import { crc32 } from "node:zlib"
 import type { S3Settings } from "../../config/StorageSettings.ts"
 import type { S3Location } from "../../location/MediaLocation.ts"
@@ -16,7 +17,7 @@ import { parseContentRange, rangeHeader } from "../byteRange.ts"
 import type { ByteRange } from "../byteRange.ts"
 import { InvalidKey, StorageFailure } from "../errors.ts"
 import type { StorageError } from "../errors.ts"
-import { intoParts } from "../parts.ts"
+import { intoParts, PART_SIZE } from "../parts.ts"
 import { DEFAULT_RETRY_POLICY, retryTransient } from "../retry.ts"
 import type { RetryPolicy } from "../retry.ts"
 import type { ObjectBody, ObjectInfo, PutOptions, SmallObject, StorageEngineShape } from "../StorageEngine.ts"
@@ -25,14 +26,14 @@ import type { BucketUrl } from "./s3Endpoint.ts"
 import { fromS3Error } from "./s3Errors.ts"
 import { presignGetWith, presignObjectUrl } from "./s3Presign.ts"
 import { makeS3Wire } from "./s3Wire.ts"
-import type { CredentialsProvider, S3Wire, WireResponse } from "./s3Wire.ts"
+import { readBody } from "./s3Wire.ts"
+import type { CredentialsProvider, S3Wire, WireRequest } from "./s3Wire.ts"
 import { parseListObjectsV2 } from "./s3Xml.ts"
 
 const MiB = 1024 * 1024
 
 export interface S3EngineOptions {
-  /** Bodies up to this size go in one PutObject; larger ones multipart. */
-  readonly multipartThreshold?: number
+  /** Bodies up to one part go in one PutObject; larger ones multipart, in parts of this size. */
   readonly partSize?: number
   /** Parts uploaded at once per object; memory is about (partConcurrency + 2) × partSize. */
   readonly partConcurrency?: number
@@ -43,8 +44,7 @@ export interface S3EngineOptions {
 }
 
 export const S3_DEFAULTS = {
-  multipartThreshold: 8 * MiB,
-  partSize: 8 * MiB,
+  partSize: PART_SIZE,
   partConcurrency: 4,
   maxSingleCopy: 5 * 1024 * MiB,
   copyPartSize: 512 * MiB
@@ -78,7 +78,7 @@ export const makeS3Engine = Effect.fnUntraced(function*(
   settings: S3Settings,
   options: S3EngineOptions = {}
 ) {
-  const { copyPartSize, maxSingleCopy, multipartThreshold, partConcurrency, partSize } = { ...S3_DEFAULTS, ...options }
+  const { copyPartSize, maxSingleCopy, partConcurrency, partSize } = { ...S3_DEFAULTS, ...options }
   const retry = retryTransient(options.retry ?? DEFAULT_RETRY_POLICY)
   const name = baseOf(location)
   const Bucket = location.bucket
@@ -142,21 +142,17 @@ export const makeS3Engine = Effect.fnUntraced(function*(
 
   const errorFor = (operation: string, key: string | undefined) => fromS3Error({ location: name, bucket: Bucket, operation, key })
 
-  /** One SDK call: errors mapped at the boundary, transient ones retried, abortable on interruption. */
-  const call = <A>(operation: string, key: string | undefined, send: (sdk: Sdk, signal: AbortSignal) => Promise<A>) =>
-    Effect.flatMap(loadSdk, (sdk) =>
-      retry(Effect.tryPromise({
-        try: (signal) => send(sdk, signal),
-        catch: errorFor(operation, key)
-      })))
+  /** One try of `run`: errors mapped at the boundary, transient ones retried, abortable on interruption. */
+  const attempt = <A>(operation: string, key: string | undefined, run: (signal: AbortSignal) => Promise<A>) =>
+    retry(Effect.tryPromise({ try: run, catch: errorFor(operation, key) }))
 
-  /** One lean request; a non-2xx answer fails like the SDK call would. */
-  const request = (operation: string, key: string | undefined, build: (bucket: BucketUrl) => Parameters<S3Wire["expectOk"]>[0]) =>
-    Effect.flatMap(loadWire, ({ bucket, wire }) =>
-      retry(Effect.tryPromise({
-        try: (signal): Promise<WireResponse> => wire.expectOk(build(bucket), signal),
-        catch: errorFor(operation, key)
-      })))
+  /** One SDK call. */
+  const call = <A>(operation: string, key: string | undefined, send: (sdk: Sdk, signal: AbortSignal) => Promise<A>) =>
+    Effect.flatMap(loadSdk, (sdk) => attempt(operation, key, (signal) => send(sdk, signal)))
+
+  /** One lean request, read whole; a non-2xx answer fails like the SDK call would. */
+  const request = (operation: string, key: string | undefined, build: (bucket: BucketUrl) => WireRequest) =>
+    Effect.flatMap(loadWire, ({ bucket, wire }) => attempt(operation, key, (signal) => wire.expectOk(build(bucket), signal)))
 
   const validKey = (key: string): Effect.Effect<string, InvalidKey> => {
     const reason = keyProblem(key)
@@ -241,20 +237,18 @@ export const makeS3Engine = Effect.fnUntraced(function*(
       let size = 0
       const counted = (parts: Stream.Stream<Uint8Array, E>) => Stream.tap(parts, (part) => Effect.sync(() => void (size += part.length)))
       const etag: string | undefined = body instanceof Uint8Array
-        ? body.length <= multipartThreshold
+        ? body.length <= partSize
           ? (yield* putOnce(key, body, options)).ETag
           : (yield* putMultipart(key, counted(Stream.make(body).pipe(intoParts(partSize))), options)).ETag
         // Peek at the first two parts: a body that fits in one is sent with a single PutObject.
         : yield* Effect.scoped(Effect.gen(function*() {
-          const [head, rest] = yield* Stream.peel(body.pipe(intoParts(multipartThreshold)), Sink.take(2))
+          const [head, rest] = yield* Stream.peel(body.pipe(intoParts(partSize)), Sink.take(2))
           if (head.length < 2) {
             const single = head[0] ?? new Uint8Array(0)
             size = single.length
             return (yield* putOnce(key, single, options)).ETag
           }
-          const all = Stream.concat(Stream.fromIterable(head), rest)
-          const recut = multipartThreshold === partSize ? all : all.pipe(intoParts(partSize))
-          return (yield* putMultipart(key, counted(recut), options)).ETag
+          return (yield* putMultipart(key, counted(Stream.concat(Stream.fromIterable(head), rest)), options)).ETag
         }))
       if (body instanceof Uint8Array) size = body.length
       // The server's own LastModified is a HEAD away; uploads report the time they completed.
@@ -262,17 +256,15 @@ export const makeS3Engine = Effect.fnUntraced(function*(
       return info
     }).pipe(Effect.withSpan("S3Engine.put", { attributes: { key } }))
 
+  const infoOf = (key: string, size: number, headers: IncomingMessage["headers"]): ObjectInfo => {
+    const lastModified = headers["last-modified"]
+    return { key, size, lastModified: lastModified === undefined ? new Date(0) : new Date(lastModified), etag: headers.etag }
+  }
+
   const stat = Effect.fn("S3Engine.stat")(function*(key: string) {
     yield* validKey(key)
     const head = yield* request("stat", key, (bucket) => ({ method: "HEAD", path: objectPath(bucket, objectKey(key)) }))
-    const lastModified = head.headers["last-modified"]
-    const info: ObjectInfo = {
-      key,
-      size: Number(head.headers["content-length"] ?? 0),
-      lastModified: lastModified === undefined ? new Date(0) : new Date(lastModified),
-      etag: head.headers.etag
-    }
-    return info
+    return infoOf(key, Number(head.headers["content-length"] ?? 0), head.headers)
   })
 
   /** The object's CRC32 as S3 reports it for whole-object reads; composite (multipart) values are not comparable. */
@@ -283,39 +275,39 @@ export const makeS3Engine = Effect.fnUntraced(function*(
     return bytes.length === 4 ? bytes.readUInt32BE(0) : undefined
   }
 
-  const get = Effect.fn("S3Engine.get")(function*(key: string, range?: ByteRange) {
-    yield* validKey(key)
-    // A whole-object read asks for the stored checksum (where checksums are on) and checks the bytes against it.
-    const verify = range === undefined && settings.requestChecksums === "when_supported"
-    const [wire, bucket] = yield* Effect.map(loadWire, ({ bucket, wire }) => [wire, bucket] as const)
-    const response = yield* retry(Effect.tryPromise({
-      try: (signal) =>
+  // A whole-object read asks for the stored checksum (where checksums are on) and checks the bytes against it.
+  const verifiesWholeReads = settings.requestChecksums === "when_supported"
+  const crcMismatch = (key: string) =>
+    new StorageFailure({ location: name, operation: "read", key, detail: "the bytes received do not match the object's CRC32 checksum" })
+
+  /** A GET of `key` (or a range of it), answered as far as its head; `then` decides what to do with the body. */
+  const openObject = <A>(key: string, range: ByteRange | undefined, then: (response: IncomingMessage) => Promise<A>) =>
+    Effect.flatMap(loadWire, ({ bucket, wire }) =>
+      attempt("read", key, (signal) =>
         wire.open({
           method: "GET",
           path: objectPath(bucket, objectKey(key)),
           headers: {
             ...(range === undefined ? {} : { range: rangeHeader(range) }),
-            ...(verify ? { "x-amz-checksum-mode": "ENABLED" } : {})
+            ...(range === undefined && verifiesWholeReads ? { "x-amz-checksum-mode": "ENABLED" } : {})
           }
-        }, signal),
-      catch: errorFor("read", key)
-    }))
+        }, signal).then(then)))
+
+
+  const get = Effect.fn("S3Engine.get")(function*(key: string, range?: ByteRange) {
+    yield* validKey(key)
+    const response = yield* openObject(key, range, (response) => Promise.resolve(response))
     const contentRange = parseContentRange(response.headers["content-range"])
     const size = contentRange?.size ?? Number(response.headers["content-length"] ?? 0)
-    const lastModified = response.headers["last-modified"]
     const raw = NodeStream.fromReadable<Uint8Array, StorageError>({ evaluate: () => response, onError: errorFor("read", key) })
-    const expected = verify ? fullObjectCrc32(response.headers) : undefined
+    const expected = range === undefined ? fullObjectCrc32(response.headers) : undefined
     let crc = 0
     const stream = expected === undefined ? raw : Stream.concat(
       Stream.tap(raw, (chunk) => Effect.sync(() => void (crc = crc32(chunk, crc)))),
-      Stream.fromEffectDrain(Effect.suspend(() =>
-        (crc >>> 0) === expected
-          ? Effect.void
-          : Effect.fail(new StorageFailure({ location: name, operation: "read", key, detail: "the bytes received do not match the object's CRC32 checksum" }))
-      ))
+      Stream.fromEffectDrain(Effect.suspend(() => ((crc >>> 0) === expected ? Effect.void : Effect.fail(crcMismatch(key)))))
     )
     const body: ObjectBody = {
-      info: { key, size, lastModified: lastModified === undefined ? new Date(0) : new Date(lastModified), etag: response.headers.etag },
+      info: infoOf(key, size, response.headers),
       // A server that ignores the Range header answers 200 with the whole object; report what was sent.
       range: range === undefined || contentRange === undefined ? undefined : { start: contentRange.start, end: contentRange.end },
       stream
@@ -325,25 +317,17 @@ export const makeS3Engine = Effect.fnUntraced(function*(
 
   const readSmall = Effect.fn("S3Engine.readSmall")(function*(key: string, maxBytes: number) {
     yield* validKey(key)
-    const path = (bucket: BucketUrl) => objectPath(bucket, objectKey(key))
-    // A range caps what a large object could make us buffer; an empty object has no byte 0 (416).
-    const response = maxBytes === 0
-      ? undefined
-      : yield* request("read", key, (bucket) => ({ method: "GET", path: path(bucket), headers: { range: `bytes=0-${maxBytes - 1}` } })).pipe(
-        Effect.catchTag("RangeNotSatisfiable", () => Effect.succeed(undefined))
-      )
-    const whole = response ?? (yield* request("read", key, (bucket) => ({ method: "GET", path: path(bucket) })))
-    const contentRange = parseContentRange(whole.headers["content-range"])
-    const size = contentRange?.size ?? whole.body.length
-    if (size > maxBytes) return undefined
-    if (whole.body.length !== size) {
-      return yield* new StorageFailure({ location: name, operation: "read", key, detail: `got ${whole.body.length} of ${size} bytes` })
-    }
-    const lastModified = whole.headers["last-modified"]
-    const small: SmallObject = {
-      info: { key, size, lastModified: lastModified === undefined ? new Date(0) : new Date(lastModified), etag: whole.headers.etag },
-      bytes: whole.body
-    }
+    // The head says how large the object is: a larger one is left unread (its connection closed).
+    const read = yield* openObject(key, undefined, (response) => {
+      // (S3 always sends the length; an answer without one is streamed by `get` instead.)
+      if (Number(response.headers["content-length"] ?? Number.POSITIVE_INFINITY) <= maxBytes) return readBody(response)
+      response.destroy()
+      return Promise.resolve(undefined)
+    })
+    if (read === undefined) return undefined
+    const expected = fullObjectCrc32(read.headers)
+    if (expected !== undefined && crc32(read.body) !== expected) return yield* crcMismatch(key)
+    const small: SmallObject = { info: infoOf(key, read.body.length, read.headers), bytes: read.body }
     return small
   })
 

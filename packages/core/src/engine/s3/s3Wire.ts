@@ -36,12 +36,13 @@ export interface WireResponse {
 }
 
 export interface S3Wire {
-  /** Sends a request and resolves with any response; rejects only when no response came. */
-  readonly send: (request: WireRequest, signal?: AbortSignal) => Promise<WireResponse>
-  /** Like `send`, but a response other than 2xx rejects with an error shaped like the SDK's (see `fromS3Error`). */
-  readonly expectOk: (request: WireRequest, signal?: AbortSignal) => Promise<WireResponse>
-  /** Like `expectOk`, but resolves as soon as a 2xx head arrives, with the body left to stream. */
+  /**
+   * Sends a request and resolves as soon as a 2xx head arrives, with the body left to read; any other
+   * answer rejects with an error shaped like the SDK's (see `fromS3Error`).
+   */
   readonly open: (request: WireRequest, signal?: AbortSignal) => Promise<http.IncomingMessage>
+  /** `open`, then the whole body read. */
+  readonly expectOk: (request: WireRequest, signal?: AbortSignal) => Promise<WireResponse>
   readonly close: () => void
 }
 
@@ -70,6 +71,16 @@ export const responseError = (response: WireResponse): Error => {
     $response: { headers }
   })
 }
+
+/** Reads a response to its end. */
+export const readBody = (res: http.IncomingMessage): Promise<WireResponse> =>
+  new Promise((resolve, reject) => {
+    const chunks: Array<Buffer> = []
+    res.on("data", (chunk: Buffer) => chunks.push(chunk))
+    res.on("error", reject)
+    res.on("aborted", () => reject(Object.assign(new Error("the connection closed mid-answer"), { code: "ECONNRESET" })))
+    res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }))
+  })
 
 export const makeS3Wire = (options: S3WireOptions): S3Wire => {
   const origin = new URL(options.bucket.origin)
@@ -126,15 +137,6 @@ export const makeS3Wire = (options: S3WireOptions): S3Wire => {
     })
   }
 
-  const readBody = (res: http.IncomingMessage): Promise<WireResponse> =>
-    new Promise((resolve, reject) => {
-      const chunks: Array<Buffer> = []
-      res.on("data", (chunk: Buffer) => chunks.push(chunk))
-      res.on("error", reject)
-      res.on("aborted", () => reject(Object.assign(new Error("the connection closed mid-answer"), { code: "ECONNRESET" })))
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }))
-    })
-
   /** After a 403 that says our clock is off by more than five minutes: the server's time, else undefined. */
   const serverTimeIfSkewed = (response: WireResponse): number | undefined => {
     if (response.status !== 403 || response.headers.date === undefined) return undefined
@@ -142,21 +144,6 @@ export const makeS3Wire = (options: S3WireOptions): S3Wire => {
     const skew = serverTime - (Date.now() + clockOffset)
     const code = response.body.length === 0 ? "Forbidden" : parseErrorXml(response.body.toString("utf8")).code ?? ""
     return Number.isFinite(skew) && Math.abs(skew) >= FIVE_MINUTES && (CLOCK_SKEW_CODES.has(code) || code === "Forbidden") ? serverTime : undefined
-  }
-
-  const send = async (request: WireRequest, signal?: AbortSignal): Promise<WireResponse> => {
-    const response = await readBody(await openOnce(request, signal))
-    const serverTime = serverTimeIfSkewed(response)
-    if (serverTime === undefined) return response
-    // As the SDK does: sign with the server's clock from now on, and try once more.
-    clockOffset = serverTime - Date.now()
-    return readBody(await openOnce(request, signal))
-  }
-
-  const expectOk = async (request: WireRequest, signal?: AbortSignal): Promise<WireResponse> => {
-    const response = await send(request, signal)
-    if (response.status >= 200 && response.status < 300) return response
-    throw responseError(response)
   }
 
   const open = async (request: WireRequest, signal?: AbortSignal): Promise<http.IncomingMessage> => {
@@ -167,9 +154,12 @@ export const makeS3Wire = (options: S3WireOptions): S3Wire => {
       const response = await readBody(res)
       const serverTime = serverTimeIfSkewed(response)
       if (serverTime === undefined || attempt > 0) throw responseError(response)
+      // As the SDK does: sign with the server's clock from now on, and try once more.
       clockOffset = serverTime - Date.now()
     }
   }
 
-  return { send, expectOk, open, close: () => agent.destroy() }
+  const expectOk = async (request: WireRequest, signal?: AbortSignal): Promise<WireResponse> => readBody(await open(request, signal))
+
+  return { expectOk, open, close: () => agent.destroy() }
 }
