@@ -14,7 +14,30 @@ export interface RecordedRequest {
 export interface S3ProxyOptions {
   /** Check every request's SigV4 signature against this secret; a bad one is answered 403 SignatureDoesNotMatch. */
   readonly verifySignatures?: { readonly secretAccessKey: string }
+  /** Answer as another S3 server does where the test server cannot be made to. */
+  readonly quirks?: ServerQuirks
 }
+
+/** Ways other S3 servers answer that the test server does not, reproduced on the answers passed back. */
+export interface ServerQuirks {
+  /** Drop every `x-amz-checksum-*` header: the server keeps no checksums, whatever the client sent. */
+  readonly storesNoChecksums?: boolean
+  /** Drop `Content-Range` from 416 answers: the client learns no size from them. */
+  readonly rangeErrorsWithoutSize?: boolean
+}
+
+/**
+ * Ceph RGW 16.2 (Debian's `radosgw`): it accepts checksums and stores none, and its 416 carries no size.
+ * (A real RGW needs a mon/mgr/osd cluster, which the test machines cannot run.)
+ */
+export const RGW_QUIRKS: ServerQuirks = { storesNoChecksums: true, rangeErrorsWithoutSize: true }
+
+/** The headers of an upstream answer as a server with `quirks` would have sent them. */
+const withQuirks = (status: number, headers: http.IncomingHttpHeaders, quirks: ServerQuirks): http.IncomingHttpHeaders =>
+  Object.fromEntries(Object.entries(headers).filter(([name]) =>
+    !(quirks.storesNoChecksums === true && name.startsWith("x-amz-checksum-")) &&
+    !(quirks.rangeErrorsWithoutSize === true && status === 416 && name === "content-range")
+  ))
 
 /**
  * A fault the proxy answers with instead of forwarding: an S3 error response, a dropped connection, or
@@ -92,7 +115,8 @@ export const startS3Proxy = async (target: string, options: S3ProxyOptions = {})
         agent
       }, (response) => {
         record.status = response.statusCode ?? 0
-        res.writeHead(response.statusCode ?? 502, response.headers)
+        const status = response.statusCode ?? 502
+        res.writeHead(status, withQuirks(status, response.headers, options.quirks ?? {}))
         if (!corrupt) return void response.pipe(res)
         let flipped = false
         response.on("data", (chunk: Buffer) => {
