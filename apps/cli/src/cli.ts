@@ -1,5 +1,6 @@
 import { Command } from "effect/cli"
 import { backupsCommand } from "./commands/backups.ts"
+import { checkS3Command } from "./commands/checkS3.ts"
 import { configCommand } from "./commands/config.ts"
 import { migrateCommand } from "./commands/migrate.ts"
 import { migratePathsCommand } from "./commands/migratePaths.ts"
@@ -7,5 +8,5 @@ import { syncCommand, verifyCommand } from "./commands/sync.ts"
 
 export const cli = Command.make("immich-storage").pipe(
   Command.withDescription("Storage tools for Immich: configuration, sync and verify, migration to S3 and back, path rewrites, database backups"),
-  Command.withSubcommands([configCommand, syncCommand, verifyCommand, migrateCommand, migratePathsCommand, backupsCommand])
+  Command.withSubcommands([configCommand, syncCommand, verifyCommand, migrateCommand, migratePathsCommand, backupsCommand, checkS3Command])
 )

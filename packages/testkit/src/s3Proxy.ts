@@ -41,9 +41,10 @@ const withQuirks = (status: number, headers: http.IncomingHttpHeaders, quirks: S
 
 /**
  * A fault the proxy answers with instead of forwarding: an S3 error response, a dropped connection, or
- * (`"corrupt"`) the real answer with its first body byte flipped, as a bad link or disk would.
+ * (`"corrupt"`) the real answer with its first body byte flipped, as a bad link or disk would, or (`"stall"`) no
+ * answer at all until the client gives up.
  */
-export type Fault = { readonly status: number; readonly code: string } | "reset" | "corrupt"
+export type Fault = { readonly status: number; readonly code: string } | "reset" | "corrupt" | "stall"
 
 export interface S3Proxy {
   readonly endpoint: string
@@ -72,6 +73,7 @@ export const startS3Proxy = async (target: string, options: S3ProxyOptions = {})
     if (pending.length > 0 && matches(record)) {
       const fault = pending.shift()!
       if (fault === "corrupt") corrupt = true
+      else if (fault === "stall") return void req.resume()
       else if (fault === "reset") {
         req.socket.destroy()
         return

@@ -478,6 +478,12 @@ export const makeS3Engine = Effect.fnUntraced(function*(
   const presignGet = presignGetWith(location, (objectKey, options) =>
     Effect.runPromise(resolveBucketUrl).then(({ region, url }) => presignObjectUrl({ bucket: url, region }, credentials, objectKey, options)))
 
+  /** A raw request about `key`, or (`rawBucket`) the bucket: any status is returned, for `check-s3`'s look at the server. */
+  const exchange = (key: string, build: (path: string) => WireRequest) =>
+    Effect.flatMap(loadWire, ({ bucket, wire }) => attempt("probe", key, (signal) => wire.exchange(build(objectPath(bucket, objectKey(key))), signal)))
+  const rawBucket = (build: (path: string) => WireRequest) =>
+    Effect.flatMap(loadWire, ({ bucket, wire }) => attempt("probe", undefined, (signal) => wire.exchange(build(bucketPath(bucket)), signal)))
+
   const shape: StorageEngineShape = { location, put, get, readSmall, stat, list, delete: remove, copy, abortIncompleteWrites, presignGet }
-  return { engine: shape, checkBucket }
+  return { engine: shape, checkBucket, probe: { exchange, rawBucket, objectKey } }
 })
