@@ -1,4 +1,5 @@
 import * as http from "node:http"
+import * as https from "node:https"
 import type { AddressInfo } from "node:net"
 import { sigV4Problem } from "./sigv4.ts"
 
@@ -64,7 +65,9 @@ export const startS3Proxy = async (target: string, options: S3ProxyOptions = {})
   const requests: Array<RecordedRequest> = []
   let pending: Array<Fault> = []
   let matches: (request: RecordedRequest) => boolean = () => true
-  const agent = new http.Agent({ keepAlive: true })
+  // An external server (TEST_S3_ENDPOINT) may be https; the proxy itself always listens on plain http.
+  const secure = targetUrl.protocol === "https:"
+  const agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true })
 
   const server = http.createServer((req, res) => {
     const record: RecordedRequest = { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers }
@@ -108,7 +111,7 @@ export const startS3Proxy = async (target: string, options: S3ProxyOptions = {})
 
     /** Passes the request on; `body` when it was read already (to check its signature). */
     function forward(body: Buffer | undefined) {
-      const upstream = http.request({
+      const upstream = (secure ? https : http).request({
         host: targetUrl.hostname,
         port: targetUrl.port,
         method: req.method,
