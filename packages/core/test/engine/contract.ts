@@ -100,6 +100,8 @@ export const engineContract = (name: string, engineLayer: Layer.Layer<StorageEng
         for (const [key, range, size] of [
           ["ranges/s.txt", { start: 20 }, 20],
           ["ranges/s.txt", { start: 25, end: 30 }, 20],
+          // "bytes=-0" selects nothing (RFC 9110 §14.1.3), as the server's Range parser passes it on.
+          ["ranges/s.txt", { suffixLength: 0 }, 20],
           ["ranges/empty.txt", { suffixLength: 5 }, 0],
           ["ranges/empty.txt", { start: 0 }, 0]
         ] as const) {
