@@ -8,5 +8,13 @@ import { syncCommand, verifyCommand } from "./commands/sync.ts"
 
 export const cli = Command.make("immich-storage").pipe(
   Command.withDescription("Storage tools for Immich: configuration, sync and verify, migration to S3 and back, path rewrites, database backups"),
-  Command.withSubcommands([configCommand, syncCommand, verifyCommand, migrateCommand, migratePathsCommand, backupsCommand, checkS3Command])
+  Command.withSubcommands([
+    configCommand,
+    syncCommand,
+    verifyCommand,
+    migrateCommand,
+    migratePathsCommand,
+    backupsCommand,
+    checkS3Command
+  ])
 )

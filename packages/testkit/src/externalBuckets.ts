@@ -33,7 +33,9 @@ export const removeBucketsStartingWith = async (client: S3Client, prefix: string
   const problems: Array<string> = []
   for (const bucket of listed.Buckets ?? []) {
     if (bucket.Name === undefined || !bucket.Name.startsWith(prefix)) continue
-    await removeBucket(client, bucket.Name).catch((error: unknown) => problems.push(`${bucket.Name}: ${error instanceof Error ? error.message : String(error)}`))
+    const name = bucket.Name
+    await removeBucket(client, name).catch((error: unknown) =>
+      problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`))
   }
   return problems
 }

@@ -31,7 +31,9 @@ export default async function setup(project: TestProject) {
     const client = rawS3Client(endpoint)
     try {
       const problems = await removeBucketsStartingWith(client, `${run}-`)
-      if (problems.length > 0) console.error(`Could not delete these test buckets on ${endpoint}; delete them by hand:\n${problems.join("\n")}`)
+      if (problems.length > 0) {
+        console.error(`Could not delete these test buckets on ${endpoint}; delete by hand:\n${problems.join("\n")}`)
+      }
     } finally {
       client.destroy()
     }

@@ -34,7 +34,11 @@ export interface ServerQuirks {
 export const RGW_QUIRKS: ServerQuirks = { storesNoChecksums: true, rangeErrorsWithoutSize: true }
 
 /** The headers of an upstream answer as a server with `quirks` would have sent them. */
-const withQuirks = (status: number, headers: http.IncomingHttpHeaders, quirks: ServerQuirks): http.IncomingHttpHeaders =>
+const withQuirks = (
+  status: number,
+  headers: http.IncomingHttpHeaders,
+  quirks: ServerQuirks
+): http.IncomingHttpHeaders =>
   Object.fromEntries(Object.entries(headers).filter(([name]) =>
     !(quirks.storesNoChecksums === true && name.startsWith("x-amz-checksum-")) &&
     !(quirks.rangeErrorsWithoutSize === true && status === 416 && name === "content-range")

@@ -32,16 +32,22 @@ export const s3TargetFromEnv = (env: Readonly<Record<string, string | undefined>
   if (endpoint === undefined || endpoint === "") {
     return accessKeyId === undefined && secretAccessKey === undefined
       ? TEST_SERVER
-      : "TEST_S3_ACCESS_KEY_ID / TEST_S3_SECRET_ACCESS_KEY are set but TEST_S3_ENDPOINT is not: set it to your server's URL"
+      : "TEST_S3_ACCESS_KEY_ID / TEST_S3_SECRET_ACCESS_KEY are set but TEST_S3_ENDPOINT is not: set it to your server"
   }
-  if (!/^https?:\/\/[^/]+\/?$/.test(endpoint)) return `TEST_S3_ENDPOINT must be http(s)://host[:port], got "${endpoint}"`
+  if (!/^https?:\/\/[^/]+\/?$/.test(endpoint)) {
+    return `TEST_S3_ENDPOINT must be http(s)://host[:port], got "${endpoint}"`
+  }
   if (accessKeyId === undefined || accessKeyId === "" || secretAccessKey === undefined || secretAccessKey === "") {
-    return "TEST_S3_ENDPOINT is set: set TEST_S3_ACCESS_KEY_ID and TEST_S3_SECRET_ACCESS_KEY too (keys that may create and delete buckets)"
+    return "TEST_S3_ENDPOINT is set: set TEST_S3_ACCESS_KEY_ID and TEST_S3_SECRET_ACCESS_KEY (keys that create buckets)"
   }
   const pathStyle = (env["TEST_S3_FORCE_PATH_STYLE"] ?? "true").toLowerCase()
-  if (pathStyle !== "true" && pathStyle !== "false") return `TEST_S3_FORCE_PATH_STYLE must be true or false, got "${pathStyle}"`
+  if (pathStyle !== "true" && pathStyle !== "false") {
+    return `TEST_S3_FORCE_PATH_STYLE must be true or false, got "${pathStyle}"`
+  }
   const bucketPrefix = env["TEST_S3_BUCKET_PREFIX"] ?? "immich-storage-test"
-  if (!/^[a-z0-9][a-z0-9-]{0,29}$/.test(bucketPrefix)) return `TEST_S3_BUCKET_PREFIX must be 1-30 of a-z, 0-9 and "-", got "${bucketPrefix}"`
+  if (!/^[a-z0-9][a-z0-9-]{0,29}$/.test(bucketPrefix)) {
+    return `TEST_S3_BUCKET_PREFIX must be 1-30 of a-z, 0-9 and "-", got "${bucketPrefix}"`
+  }
   return {
     endpoint: endpoint.replace(/\/$/, ""),
     credentials: { accessKeyId, secretAccessKey },

@@ -69,7 +69,9 @@ export const verifiedStream = <E, F>(
     const d = digester([kind])
     return Stream.concat(
       Stream.tap(stream, (chunk) => Effect.sync(() => d.update(chunk))),
-      Stream.fromEffectDrain(Effect.suspend(() => (d.digests()[kind] === expected?.[kind] ? Effect.void : Effect.fail(onMismatch(kind)))))
+      Stream.fromEffectDrain(Effect.suspend(() =>
+        d.digests()[kind] === expected?.[kind] ? Effect.void : Effect.fail(onMismatch(kind))
+      ))
     )
   })
 }

@@ -26,7 +26,8 @@ const probed = <A, R>(effect: Effect.Effect<A, StorageError, R>): Effect.Effect<
   )
 
 const readAll = (engine: StorageEngineShape, key: string) =>
-  Effect.flatMap(engine.get(key), (body) => Stream.runCollect(body.stream).pipe(Effect.map((chunks) => ({ body, bytes: Buffer.concat(chunks) }))))
+  Effect.flatMap(engine.get(key), (body) =>
+    Stream.runCollect(body.stream).pipe(Effect.map((chunks) => ({ body, bytes: Buffer.concat(chunks) }))))
 
 const readsBack = (engine: StorageEngineShape, key: string, data: Uint8Array) =>
   Effect.map(readAll(engine, key), ({ bytes }) => bytes.equals(data))
@@ -48,26 +49,34 @@ const md5 = (data: Uint8Array) => createHash("md5").update(data).digest("hex")
  * when a probe fails or the run is interrupted. Returns what the server did, for `findingsOf`.
  */
 export const runS3Check = Effect.fn("runS3Check")(function*(location: S3Location, settings: S3Settings) {
-  const scratch = s3Location(location.bucket, joinKey(location.prefix, `immich-storage-check-${randomBytes(6).toString("hex")}`))
+  const scratchName = `immich-storage-check-${randomBytes(6).toString("hex")}`
+  const scratch = s3Location(location.bucket, joinKey(location.prefix, scratchName))
   const { checkBucket, engine, probe } = yield* makeS3Engine(scratch, settings, { partSize: MIN_PART })
   yield* checkBucket
   const cleanUp = Stream.runCollect(engine.list("")).pipe(
     Effect.flatMap((objects) => engine.delete(objects.map((o) => o.key))),
     Effect.andThen(engine.abortIncompleteWrites("probe")),
-    Effect.catch((error) => Effect.logWarning(`check-s3 could not remove everything under ${scratch.prefix}: ${error.message}`))
+    Effect.catch((error) =>
+      Effect.logWarning(`check-s3 could not remove everything under ${scratch.prefix}: ${error.message}`))
   )
   return yield* probes(engine, probe, scratch, settings).pipe(Effect.ensuring(cleanUp))
 })
 
 type Probe = Effect.Success<ReturnType<typeof makeS3Engine>>["probe"]
 
-const probes = Effect.fnUntraced(function*(engine: StorageEngineShape, probe: Probe, scratch: S3Location, settings: S3Settings) {
+const probes = Effect.fnUntraced(function*(
+  engine: StorageEngineShape,
+  probe: Probe,
+  scratch: S3Location,
+  settings: S3Settings
+) {
   const data = randomBytes(64 * 1024)
   const roundTrip = yield* probed(Effect.gen(function*() {
     yield* engine.put(OBJECT, data)
     const { body, bytes } = yield* readAll(engine, OBJECT)
     const kind = readCheckOf(body.info.digests)
-    return { same: bytes.equals(data), readCheck: kind === undefined ? undefined : DIGEST_NAMES[kind] as "CRC32" | "MD5" }
+    const readCheck = kind === undefined ? undefined : DIGEST_NAMES[kind] as "CRC32" | "MD5"
+    return { same: bytes.equals(data), readCheck }
   }))
 
   const crc32 = yield* probed(Effect.gen(function*() {
@@ -86,7 +95,8 @@ const probes = Effect.fnUntraced(function*(engine: StorageEngineShape, probe: Pr
   }))
 
   const suffixRange = yield* probed(Effect.gen(function*() {
-    const raw = yield* probe.exchange(OBJECT, (path) => ({ method: "GET", path, headers: { range: `bytes=-${data.length + 100}` } }))
+    const range = `bytes=-${data.length + 100}`
+    const raw = yield* probe.exchange(OBJECT, (path) => ({ method: "GET", path, headers: { range } }))
     const body = yield* engine.get(OBJECT, { suffixLength: data.length + 100 })
     const bytes = Buffer.concat(yield* Stream.runCollect(body.stream))
     return {
@@ -97,12 +107,14 @@ const probes = Effect.fnUntraced(function*(engine: StorageEngineShape, probe: Pr
   }))
 
   const unsatisfiable = yield* probed(Effect.gen(function*() {
-    const raw = yield* probe.exchange(OBJECT, (path) => ({ method: "GET", path, headers: { range: `bytes=${data.length}-` } }))
+    const range = `bytes=${data.length}-`
+    const raw = yield* probe.exchange(OBJECT, (path) => ({ method: "GET", path, headers: { range } }))
     const read = yield* Effect.result(engine.get(OBJECT, { start: data.length }))
     return {
       status: raw.status,
       sizeSent: raw.headers["content-range"] === `bytes */${data.length}`,
-      engineSizeRight: read._tag === "Failure" && read.failure._tag === "RangeNotSatisfiable" && read.failure.size === data.length
+      engineSizeRight: read._tag === "Failure" && read.failure._tag === "RangeNotSatisfiable" &&
+        read.failure.size === data.length
     }
   }))
 
@@ -117,7 +129,8 @@ const probes = Effect.fnUntraced(function*(engine: StorageEngineShape, probe: Pr
     }))
     const sent = elementText(raw.body.toString("utf8"), "Key")
     const decoded = sent === undefined ? undefined : urlDecoded(sent)
-    return { encodingTypeUrl: sent !== probe.objectKey(key) && decoded === probe.objectKey(key), exact: listed.length === 1 && listed[0] === key }
+    const stored = probe.objectKey(key)
+    return { encodingTypeUrl: sent !== stored && decoded === stored, exact: listed.length === 1 && listed[0] === key }
   }))
 
   const multipart = yield* probed(Effect.gen(function*() {
@@ -126,11 +139,14 @@ const probes = Effect.fnUntraced(function*(engine: StorageEngineShape, probe: Pr
     return yield* readsBack(engine, "probe/multipart.bin", big)
   }))
 
-  const copy = yield* probed(engine.copy(OBJECT, "probe/copy.bin").pipe(Effect.andThen(readsBack(engine, "probe/copy.bin", data))))
+  const copy = yield* probed(
+    engine.copy(OBJECT, "probe/copy.bin").pipe(Effect.andThen(readsBack(engine, "probe/copy.bin", data)))
+  )
 
   const presign = yield* probed(Effect.gen(function*() {
     const url = yield* engine.presignGet!(OBJECT, { expiresInSeconds: 300 })
-    return yield* Effect.promise(() => fetch(url).then(async (r) => r.status === 200 && Buffer.from(await r.arrayBuffer()).equals(data), () => false))
+    return yield* Effect.promise(() =>
+      fetch(url).then(async (r) => r.status === 200 && Buffer.from(await r.arrayBuffer()).equals(data), () => false))
   }))
 
   const latencyMs = yield* probed(Effect.gen(function*() {
@@ -149,6 +165,18 @@ const probes = Effect.fnUntraced(function*(engine: StorageEngineShape, probe: Pr
     return after._tag === "Failure" && after.failure._tag === "ObjectNotFound"
   }))
 
-  const facts: S3Facts = { roundTrip, crc32, etag, suffixRange, unsatisfiable, listing, multipart, copy, presign, delete: removed, latencyMs }
+  const facts: S3Facts = {
+    roundTrip,
+    crc32,
+    etag,
+    suffixRange,
+    unsatisfiable,
+    listing,
+    multipart,
+    copy,
+    presign,
+    delete: removed,
+    latencyMs
+  }
   return facts
 })

@@ -17,7 +17,11 @@ export interface S3Facts {
   /** `Range: bytes=-N` past the start: the server's own answer (status, whole object?) and the engine's. */
   readonly suffixRange: Probed<{ readonly status: number; readonly whole: boolean; readonly engineWhole: boolean }>
   /** A range past the end: the server's status, whether it said the size, and the size the engine reported. */
-  readonly unsatisfiable: Probed<{ readonly status: number; readonly sizeSent: boolean; readonly engineSizeRight: boolean }>
+  readonly unsatisfiable: Probed<{
+    readonly status: number
+    readonly sizeSent: boolean
+    readonly engineSizeRight: boolean
+  }>
   /** A listing with `encoding-type=url` honoured? and the engine's listing of an awkward key exact? */
   readonly listing: Probed<{ readonly encodingTypeUrl: boolean; readonly exact: boolean }>
   /** A two-part upload read back: the same bytes? */
@@ -44,66 +48,71 @@ export type Verdict = "ok" | "ok with caveats" | "not usable"
 
 const found = (name: string, level: Level, text: string): Finding => ({ name, level, text })
 
-/** A probe that could not run makes its feature unusable (`essential`) or a caveat. */
-const broken = (name: string, error: string, essential: boolean): Finding =>
-  found(name, essential ? "fail" : "caveat", `failed: ${error}`)
+/** A finding's level and text; the name is the probe's. */
+type Judged = readonly [Level, string]
 
-const check = <A>(name: string, probed: Probed<A>, essential: boolean, judge: (value: A) => Finding): Finding =>
-  probed.ok ? judge(probed.value) : broken(name, probed.error, essential)
+/** A probe that could not run makes its feature unusable (`essential`) or a caveat. */
+const check = <A>(name: string, probed: Probed<A>, essential: boolean, judge: (value: A) => Judged): Finding =>
+  probed.ok
+    ? found(name, ...judge(probed.value))
+    : found(name, essential ? "fail" : "caveat", `failed: ${probed.error}`)
 
 export const findingsOf = (facts: S3Facts): ReadonlyArray<Finding> => {
   const integrity = integrityFinding(facts)
   return [...featureFindings(facts), ...(integrity === undefined ? [] : [integrity])]
 }
 
+const LONG_SUFFIX = "a suffix longer than the object"
+
 const featureFindings = (facts: S3Facts): ReadonlyArray<Finding> => [
-  check("write and read", facts.roundTrip, true, ({ readCheck, same }) =>
+  check("write and read", facts.roundTrip, true, ({ readCheck, same }): Judged =>
     !same
-      ? found("write and read", "fail", "the bytes read back differ from the bytes written")
-      : found("write and read", "ok", `bytes read back intact${readCheck === undefined ? " (unchecked)" : `, checked by ${readCheck}`}`)),
-  check("stored checksums", facts.crc32, false, (crc32) =>
+      ? ["fail", "the bytes read back differ from the bytes written"]
+      : ["ok", `bytes read back intact, ${readCheck === undefined ? "unchecked" : `checked by ${readCheck}`}`]),
+  check("stored checksums", facts.crc32, false, (crc32): Judged =>
     crc32 === "stored"
-      ? found("stored checksums", "ok", "CRC32 stored and returned when sent (S3_REQUEST_CHECKSUMS=when_supported)")
+      ? ["ok", "CRC32 stored and returned when sent (S3_REQUEST_CHECKSUMS=when_supported)"]
       : crc32 === "wrong"
-      ? found("stored checksums", "fail", "returns a CRC32 that does not match the bytes: every checked read would fail")
+      ? ["fail", "returns a CRC32 that does not match the bytes: checked reads would fail"]
       : crc32 === "not stored"
-      ? found("stored checksums", "caveat", "none stored (accepted and dropped, as Ceph RGW does): multipart objects are read unchecked")
-      : found("stored checksums", "caveat", `refuses CRC32 request checksums (${crc32.refused}): keep S3_REQUEST_CHECKSUMS=when_required`)),
-  check("ETag", facts.etag, false, (etag) =>
+      ? ["caveat", "none stored (accepted and dropped, as Ceph RGW does): multipart objects go unchecked"]
+      : ["caveat", `refuses CRC32 (${crc32.refused}): keep S3_REQUEST_CHECKSUMS=when_required`]),
+  check("ETag", facts.etag, false, (etag): Judged =>
     etag === "md5"
-      ? found("ETag", "ok", "the body's MD5 for single-part objects (reads and --checksum use it)")
+      ? ["ok", "the body's MD5 for single-part objects (reads and --checksum use it)"]
       : etag === "SSE-KMS"
-      ? found("ETag", "info", "not an MD5 with SSE-KMS: not used as one")
+      ? ["info", "not an MD5 with SSE-KMS: not used as one"]
       : etag === "not an MD5"
-      ? found("ETag", "info", "not an MD5: not used as one")
-      : found("ETag", "fail", "has the shape of an MD5 but is not the body's: every whole-object read would fail its check")),
-  check("suffix ranges", facts.suffixRange, true, ({ engineWhole, status, whole }) =>
+      ? ["info", "not an MD5: not used as one"]
+      : ["fail", "has the shape of an MD5 but is not the body's: whole-object reads would fail their check"]),
+  check("suffix ranges", facts.suffixRange, true, ({ engineWhole, status, whole }): Judged =>
     !engineWhole
-      ? found("suffix ranges", "fail", "a suffix longer than the object did not give the whole object")
+      ? ["fail", `${LONG_SUFFIX} did not give the whole object`]
       : status === 206 && whole
-      ? found("suffix ranges", "ok", "a suffix longer than the object gives the whole object (206), as HTTP says")
-      : found("suffix ranges", "info", `a suffix longer than the object is answered ${status}, against HTTP: the engine asks again`)),
-  check("416 answers", facts.unsatisfiable, true, ({ engineSizeRight, sizeSent, status }) =>
+      ? ["ok", `${LONG_SUFFIX} gives the whole object (206), as HTTP says`]
+      : ["info", `${LONG_SUFFIX} is answered ${status} (not HTTP's 206): the engine asks again`]),
+  check("416 answers", facts.unsatisfiable, true, ({ engineSizeRight, sizeSent, status }): Judged =>
     status !== 416 || !engineSizeRight
-      ? found("416 answers", "fail", `a range past the end is answered ${status}, not 416 with the object's size`)
+      ? ["fail", `a range past the end is answered ${status}, not 416 with the object's size`]
       : sizeSent
-      ? found("416 answers", "ok", "416 with Content-Range: bytes */<size>")
-      : found("416 answers", "info", "416 without the object's size: the engine asks a HEAD for it")),
-  check("listing", facts.listing, true, ({ encodingTypeUrl, exact }) =>
+      ? ["ok", "416 with Content-Range: bytes */<size>"]
+      : ["info", "416 without the object's size: the engine asks a HEAD for it"]),
+  check("listing", facts.listing, true, ({ encodingTypeUrl, exact }): Judged =>
     !exact
-      ? found("listing", "fail", "a key with spaces, unicode, + and & is listed wrongly")
-      : found("listing", "ok", `keys listed exactly; encoding-type=url ${encodingTypeUrl ? "honoured" : "ignored (not needed by immich-storage)"}`)),
-  check("multipart upload", facts.multipart, true, (same) =>
-    found("multipart upload", same ? "ok" : "fail", same ? "a two-part upload reads back intact" : "a two-part upload reads back different")),
-  check("copy", facts.copy, true, (same) =>
-    found("copy", same ? "ok" : "fail", same ? "server-side copy reads back intact" : "a server-side copy reads back different")),
-  check("presigned URLs", facts.presign, false, (same) =>
+      ? ["fail", "a key with spaces, unicode, + and & is listed wrongly"]
+      : ["ok", `keys listed exactly; encoding-type=url ${encodingTypeUrl ? "honoured" : "ignored (not needed here)"}`]),
+  check("multipart upload", facts.multipart, true, (same): Judged =>
+    [same ? "ok" : "fail", `a two-part upload reads back ${same ? "intact" : "different"}`]),
+  check("copy", facts.copy, true, (same): Judged =>
+    [same ? "ok" : "fail", `a server-side copy reads back ${same ? "intact" : "different"}`]),
+  check("presigned URLs", facts.presign, false, (same): Judged =>
     same
-      ? found("presigned URLs", "ok", "a presigned GET works without credentials")
-      : found("presigned URLs", "caveat", "a presigned GET gives other bytes: leave presigned downloads off")),
-  check("delete", facts.delete, true, (gone) =>
-    found("delete", gone ? "ok" : "fail", gone ? "deleted objects are gone" : "deleted objects are still there")),
-  check("latency", facts.latencyMs, false, (ms) => found("latency", "info", `${ms.toFixed(1)} ms per request (median of HEADs)`))
+      ? ["ok", "a presigned GET works without credentials"]
+      : ["caveat", "a presigned GET gives other bytes: leave presigned downloads off"]),
+  check("delete", facts.delete, true, (gone): Judged =>
+    gone ? ["ok", "deleted objects are gone"] : ["fail", "deleted objects are still there"]),
+  check("latency", facts.latencyMs, false, (ms): Judged =>
+    ["info", `${ms.toFixed(1)} ms per request (median of 5 HEADs)`])
 ]
 
 /**
@@ -111,13 +120,17 @@ const featureFindings = (facts: S3Facts): ReadonlyArray<Finding> => [
  * the engine makes up for (an extra request) is information, not a caveat.
  */
 export const verdictOf = (findings: ReadonlyArray<Finding>): Verdict =>
-  findings.some((f) => f.level === "fail") ? "not usable" : findings.some((f) => f.level === "caveat") ? "ok with caveats" : "ok"
+  findings.some((f) => f.level === "fail")
+    ? "not usable"
+    : findings.some((f) => f.level === "caveat")
+    ? "ok with caveats"
+    : "ok"
 
-/** Reads are checked against CRC32 or MD5 only when the server offers one of them; otherwise that is a caveat too. */
+/** Reads are checked against CRC32 or MD5 only when the server offers one of them; otherwise that is a caveat. */
 const integrityFinding = (facts: S3Facts): Finding | undefined => {
   const crc = facts.crc32.ok && facts.crc32.value === "stored"
   const md5 = facts.etag.ok && facts.etag.value === "md5"
-  return crc || md5 ? undefined : found("read integrity", "caveat", "no stored CRC32 and no MD5 ETag: reads cannot be checked")
+  return crc || md5 ? undefined : found("read integrity", "caveat", "no stored CRC32, no MD5 ETag: reads go unchecked")
 }
 
 /** The middle value (the mean of the two middle ones for an even count). */

@@ -12,7 +12,10 @@ export interface ContentComparison {
  * The cheapest strong comparison: a digest both sides know without reading (an MD5 ETag, a stored CRC32);
  * else one that one side knows, computed by reading the other; else both sides read, compared by MD5.
  */
-export const comparisonFor = (source: ObjectDigests | undefined, destination: ObjectDigests | undefined): ContentComparison => {
+export const comparisonFor = (
+  source: ObjectDigests | undefined,
+  destination: ObjectDigests | undefined
+): ContentComparison => {
   const known = (digests: ObjectDigests | undefined, kind: DigestKind) => digests?.[kind] !== undefined
   const both = DIGEST_KINDS.find((kind) => known(source, kind) && known(destination, kind))
   if (both !== undefined) return { kind: both, readSource: false, readDestination: false }

@@ -47,16 +47,24 @@ const LARGE_FILE = PART_SIZE
 const LARGE_CONCURRENCY = 2
 
 /** One side's digest of `kind`: known without reading (S3's `stat`), or computed by reading the file. */
-const digestOf = (engine: StorageEngineShape, key: string, kind: DigestKind, known: ObjectDigests | undefined, read: boolean) =>
+const digestOf = (
+  engine: StorageEngineShape,
+  key: string,
+  kind: DigestKind,
+  known: ObjectDigests | undefined,
+  read: boolean
+) =>
   !read
     ? Effect.succeed(known?.[kind])
     : Effect.flatMap(engine.get(key), (body) =>
       Effect.suspend(() => {
         const d = digester([kind])
-        return Stream.runForEach(body.stream, (chunk) => Effect.sync(() => d.update(chunk))).pipe(Effect.map(() => d.digests()[kind]))
+        return Stream.runForEach(body.stream, (chunk) => Effect.sync(() => d.update(chunk))).pipe(
+          Effect.map(() => d.digests()[kind])
+        )
       }))
 
-/** What a side knows of a file without reading it: S3 answers a HEAD with its ETag and stored CRC32; local disk knows nothing. */
+/** What a side knows of a file unread: S3 answers a HEAD with its ETag and stored CRC32; local disk knows nothing. */
 const knownDigests = (engine: StorageEngineShape, key: string) =>
   engine.location._tag === "S3" ? Effect.map(engine.stat(key), (info) => info.digests) : Effect.succeed(undefined)
 
@@ -76,7 +84,10 @@ export const compareContents = Effect.fn("compareContents")(function*(
     Effect.all([knownDigests(source, file.key), knownDigests(destination, file.key)], { concurrency: 2 }).pipe(
       Effect.flatMap(([a, b]) => {
         const { kind, readDestination, readSource } = comparisonFor(a, b)
-        return Effect.all([digestOf(source, file.key, kind, a, readSource), digestOf(destination, file.key, kind, b, readDestination)], { concurrency: 2 })
+        return Effect.all([
+          digestOf(source, file.key, kind, a, readSource),
+          digestOf(destination, file.key, kind, b, readDestination)
+        ], { concurrency: 2 })
       }),
       Effect.flatMap(([a, b]) => Effect.sync(() => void (a !== b && differing.push(file)))),
       Effect.catch((error) => Effect.sync(() => void failures.push({ key: file.key, operation: "compare", message: error.message })))

@@ -107,7 +107,8 @@ export const engineContract = (name: string, engineLayer: Layer.Layer<StorageEng
         ] as const) {
           const error = failureOf(yield* Effect.exit(engine.get(key, range)))
           assert.strictEqual(error?._tag, "RangeNotSatisfiable", JSON.stringify(range))
-          assert.strictEqual(error?._tag === "RangeNotSatisfiable" ? error.size : undefined, size, JSON.stringify(range))
+          const reported = error?._tag === "RangeNotSatisfiable" ? error.size : undefined
+          assert.strictEqual(reported, size, JSON.stringify(range))
         }
       }))
 

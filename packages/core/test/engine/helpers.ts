@@ -72,7 +72,10 @@ export const makeTestS3Engine = (options: {
     const serverEndpoint = inject("s3Endpoint")
     const bucket = options.bucket ?? (yield* Effect.promise(() => createTestBucket(serverEndpoint)))
     const settings = testS3Settings(options.endpoint ?? serverEndpoint, bucket, {
-      credentials: { accessKeyId: s3Target().credentials.accessKeyId, secretAccessKey: Redacted.make(s3Target().credentials.secretAccessKey) },
+      credentials: {
+        accessKeyId: s3Target().credentials.accessKeyId,
+        secretAccessKey: Redacted.make(s3Target().credentials.secretAccessKey)
+      },
       ...options.settings
     })
     const made = yield* makeS3Engine(s3Location(bucket, settings.prefix), settings, {

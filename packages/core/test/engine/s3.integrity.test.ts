@@ -4,7 +4,7 @@ import { createHash } from "node:crypto"
 import { inject } from "vitest"
 import type { StorageEngineShape, StorageError } from "@immich-storage/core"
 import { RGW_QUIRKS, startS3Proxy } from "@immich-storage/testkit"
-import type { S3ProxyOptions } from "@immich-storage/testkit"
+import type { RecordedRequest, S3ProxyOptions } from "@immich-storage/testkit"
 import { makeTestS3Engine, MiB, randomData, readAll, sha256 } from "./helpers.ts"
 import { failureOf } from "../failures.ts"
 
@@ -13,15 +13,23 @@ import { failureOf } from "../failures.ts"
  * (mon, mgr, osd), which these machines cannot run, so the test proxy answers as RGW does (`RGW_QUIRKS`).
  */
 const proxyScoped = (options: S3ProxyOptions = {}) =>
-  Effect.acquireRelease(Effect.promise(() => startS3Proxy(inject("s3Endpoint"), options)), (proxy) => Effect.promise(() => proxy.stop()))
+  Effect.acquireRelease(
+    Effect.promise(() => startS3Proxy(inject("s3Endpoint"), options)),
+    (proxy) => Effect.promise(() => proxy.stop())
+  )
 
-const readWhole = (engine: StorageEngineShape, key: string) => engine.get(key).pipe(Effect.flatMap((body) => readAll(body.stream)))
+const readWhole = (engine: StorageEngineShape, key: string) =>
+  engine.get(key).pipe(Effect.flatMap((body) => readAll(body.stream)))
 const md5 = (data: Uint8Array) => createHash("md5").update(data).digest("hex")
 
 describe("S3 engine on servers that store no CRC32", () => {
   it.effect.each([
     { label: "checksums off (S3_REQUEST_CHECKSUMS=when_required)", options: {}, settings: {} },
-    { label: "checksums on, but a server that keeps none (RGW)", options: { quirks: RGW_QUIRKS }, settings: { requestChecksums: "when_supported" as const } }
+    {
+      label: "checksums on, but a server that keeps none (RGW)",
+      options: { quirks: RGW_QUIRKS },
+      settings: { requestChecksums: "when_supported" as const }
+    }
   ])("checks whole reads of single-part objects against the ETag's MD5: $label", ({ options, settings }) =>
     Effect.gen(function*() {
       const proxy = yield* proxyScoped(options)
@@ -32,7 +40,11 @@ describe("S3 engine on servers that store no CRC32", () => {
       assert.deepStrictEqual(body.info.digests, { md5: md5(data) })
       assert.strictEqual(sha256(yield* readAll(body.stream)), sha256(data))
       // A bit flipped on the way cannot be made to happen on demand: the proxy flips the first byte.
-      const reads: ReadonlyArray<Effect.Effect<unknown, StorageError>> = [readWhole(engine, "upload/u/ab/cd/photo.jpg"), engine.readSmall("upload/u/ab/cd/photo.jpg", MiB)]
+      const key = "upload/u/ab/cd/photo.jpg"
+      const reads: ReadonlyArray<Effect.Effect<unknown, StorageError>> = [
+        readWhole(engine, key),
+        engine.readSmall(key, MiB)
+      ]
       for (const read of reads) {
         proxy.injectFaults(["corrupt"], (r) => r.method === "GET" && r.url.includes("photo.jpg"))
         const error = failureOf(yield* Effect.exit(read))
@@ -58,14 +70,15 @@ describe("S3 engine on servers that store no CRC32", () => {
     Effect.gen(function*() {
       const proxy = yield* proxyScoped()
       // The test server has no KMS: it stores the object unencrypted, and its ETag is the MD5 all the same.
-      const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint, settings: { sse: { algorithm: "aws:kms", kmsKeyId: "key/1" } } })
+      const sse = { algorithm: "aws:kms", kmsKeyId: "key/1" } as const
+      const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint, settings: { sse } })
       yield* engine.put("thumbs/t.webp", Buffer.from("thumb"))
       const body = yield* engine.get("thumbs/t.webp")
       assert.deepStrictEqual(body.info.digests, {})
       assert.strictEqual((yield* readAll(body.stream)).toString(), "thumb")
     }))
 
-  it.effect("answers a 416 without Content-Range (RGW) with the size from a HEAD, and suffixes past the start whole", () =>
+  it.effect("answers a 416 without Content-Range (RGW) with the size from a HEAD, and long suffixes whole", () =>
     Effect.gen(function*() {
       const proxy = yield* proxyScoped({ quirks: RGW_QUIRKS })
       const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint })
@@ -81,12 +94,14 @@ describe("S3 engine on servers that store no CRC32", () => {
 })
 
 describe("S3 engine errors", () => {
-  it.effect("names S3_SSE_KMS_KEY_ID when an SSE-KMS write is refused as InvalidAccessKeyId (RGW's answer to a missing key)", () =>
+  it.effect("names S3_SSE_KMS_KEY_ID when an SSE-KMS write gets InvalidAccessKeyId (RGW's missing-key answer)", () =>
     Effect.gen(function*() {
       const proxy = yield* proxyScoped()
-      const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint, settings: { sse: { algorithm: "aws:kms", kmsKeyId: "missing-key" } } })
+      const sse = { algorithm: "aws:kms", kmsKeyId: "missing-key" } as const
+      const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint, settings: { sse } })
       // The test server has no KMS: the proxy answers an SSE-KMS write as Ceph RGW does when the key is missing.
-      proxy.injectFaults([{ status: 403, code: "InvalidAccessKeyId" }], (r) => r.headers["x-amz-server-side-encryption"] === "aws:kms")
+      const kmsWrite = (r: RecordedRequest) => r.headers["x-amz-server-side-encryption"] === "aws:kms"
+      proxy.injectFaults([{ status: 403, code: "InvalidAccessKeyId" }], kmsWrite)
       const error = failureOf(yield* Effect.exit(engine.put("upload/secret.jpg", Buffer.from("x"))))
       assert.strictEqual(error?._tag, "AccessDenied")
       assert.include(error?.message ?? "", "S3_ACCESS_KEY_ID")

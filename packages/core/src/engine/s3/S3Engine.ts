@@ -277,11 +277,16 @@ export const makeS3Engine = Effect.fnUntraced(function*(
 
   const stat = Effect.fn("S3Engine.stat")(function*(key: string) {
     yield* validKey(key)
-    const head = yield* request("stat", key, (bucket) => ({ method: "HEAD", path: objectPath(bucket, objectKey(key)), headers: checksumMode }))
+    const head = yield* request("stat", key, (bucket) => ({
+      method: "HEAD",
+      path: objectPath(bucket, objectKey(key)),
+      headers: checksumMode
+    }))
     return infoOf(key, Number(head.headers["content-length"] ?? 0), head.headers)
   })
 
-  const mismatch = (key: string) => (kind: DigestKind) => new IntegrityMismatch({ location: name, key, check: DIGEST_NAMES[kind] })
+  const mismatch = (key: string) => (kind: DigestKind) =>
+    new IntegrityMismatch({ location: name, key, check: DIGEST_NAMES[kind] })
 
   /** A GET of `key` (or a range of it), answered as far as its head; `then` decides what to do with the body. */
   const openObject = <A>(key: string, range: ByteRange | undefined, then: (response: IncomingMessage) => Promise<A>) =>
@@ -305,7 +310,9 @@ export const makeS3Engine = Effect.fnUntraced(function*(
       if (resolved === undefined) return yield* new RangeNotSatisfiable({ key, size })
       return yield* openObject(key, resolved, (response) => Promise.resolve(response)).pipe(
         Effect.catchTag("RangeNotSatisfiable", (again) =>
-          Number.isSafeInteger(again.size) ? Effect.fail(again) : Effect.flatMap(stat(key), (info) => new RangeNotSatisfiable({ key, size: info.size })))
+          Number.isSafeInteger(again.size)
+            ? Effect.fail(again)
+            : Effect.flatMap(stat(key), (info) => new RangeNotSatisfiable({ key, size: info.size })))
       )
     })
 
@@ -340,7 +347,9 @@ export const makeS3Engine = Effect.fnUntraced(function*(
     if (read === undefined) return undefined
     const info = infoOf(key, read.body.length, read.headers)
     const kind = readCheckOf(info.digests)
-    if (kind !== undefined && digestsOfBytes(read.body, [kind])[kind] !== info.digests?.[kind]) return yield* mismatch(key)(kind)
+    if (kind !== undefined && digestsOfBytes(read.body, [kind])[kind] !== info.digests?.[kind]) {
+      return yield* mismatch(key)(kind)
+    }
     const small: SmallObject = { info, bytes: read.body }
     return small
   })
@@ -478,11 +487,13 @@ export const makeS3Engine = Effect.fnUntraced(function*(
   const presignGet = presignGetWith(location, (objectKey, options) =>
     Effect.runPromise(resolveBucketUrl).then(({ region, url }) => presignObjectUrl({ bucket: url, region }, credentials, objectKey, options)))
 
-  /** A raw request about `key`, or (`rawBucket`) the bucket: any status is returned, for `check-s3`'s look at the server. */
+  /** A raw request about `key`, or (`rawBucket`) the bucket, for `check-s3`: any status is returned. */
   const exchange = (key: string, build: (path: string) => WireRequest) =>
-    Effect.flatMap(loadWire, ({ bucket, wire }) => attempt("probe", key, (signal) => wire.exchange(build(objectPath(bucket, objectKey(key))), signal)))
+    Effect.flatMap(loadWire, ({ bucket, wire }) =>
+      attempt("probe", key, (signal) => wire.exchange(build(objectPath(bucket, objectKey(key))), signal)))
   const rawBucket = (build: (path: string) => WireRequest) =>
-    Effect.flatMap(loadWire, ({ bucket, wire }) => attempt("probe", undefined, (signal) => wire.exchange(build(bucketPath(bucket)), signal)))
+    Effect.flatMap(loadWire, ({ bucket, wire }) =>
+      attempt("probe", undefined, (signal) => wire.exchange(build(bucketPath(bucket)), signal)))
 
   const shape: StorageEngineShape = { location, put, get, readSmall, stat, list, delete: remove, copy, abortIncompleteWrites, presignGet }
   return { engine: shape, checkBucket, probe: { exchange, rawBucket, objectKey } }

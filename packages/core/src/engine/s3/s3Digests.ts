@@ -2,7 +2,7 @@ import type { ObjectDigests } from "../digests.ts"
 
 type Headers = Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
 
-/** The object's CRC32 as S3 reports it for whole-object reads; composite (multipart, "…-N") values are not comparable. */
+/** The object's CRC32 as S3 reports it for whole reads; composite (multipart, "…-N") values are not comparable. */
 const fullObjectCrc32 = (headers: Headers): number | undefined => {
   const value = headers["x-amz-checksum-crc32"]
   if (typeof value !== "string" || value.includes("-")) return undefined

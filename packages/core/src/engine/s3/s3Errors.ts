@@ -58,7 +58,7 @@ export const fromS3Error = (context: S3ErrorContext) => (cause: unknown): Storag
   if (ACCESS_CODES.has(code) || status === 403) {
     // Ceph RGW answers a write naming a KMS key it cannot find with InvalidAccessKeyId, as if the user were unknown.
     const kms = context.sseKms === true
-      ? "; with SSE-KMS on, also check S3_SSE_KMS_KEY_ID (the key must exist on the server and this user must be allowed to use it)"
+      ? "; with SSE-KMS on, also check S3_SSE_KMS_KEY_ID (the key must exist on the server and this user may use it)"
       : code.startsWith("KMS") ? " and the KMS key policy" : ""
     return new AccessDenied({
       location,
