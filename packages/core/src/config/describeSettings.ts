@@ -7,6 +7,8 @@ export const readIntegrityOf = (settings: StorageSettings): string =>
     ? "none beyond the file system's own (local disk)"
     : settings.s3.sse?.algorithm === "aws:kms"
     ? "CRC32 when the server stores one (SSE-KMS ETags are not MD5s), else unchecked"
+    : !settings.s3.etagIsMd5
+    ? "CRC32 when the server stores one, else unchecked (S3_ETAG_IS_MD5=false)"
     : "CRC32 when the server stores one, else the ETag's MD5 for single-part objects (multipart ones unchecked)"
 
 /** The effective configuration as `name: value` rows, secrets masked; for `immich-storage config` and boot logs. */
@@ -32,7 +34,8 @@ export const describeSettings = (settings: StorageSettings): ReadonlyArray<reado
       "server-side encryption",
       s3.sse === undefined ? "none" : s3.sse.algorithm === "AES256" ? "AES256 (SSE-S3)" : `aws:kms (key ${s3.sse.kmsKeyId ?? "AWS managed"})`
     ],
-    ["request checksums", s3.requestChecksums]
+    ["request checksums", s3.requestChecksums],
+    ["ETag is MD5", String(s3.etagIsMd5)]
   ]
 }
 

@@ -13,7 +13,7 @@ export interface S3Facts {
   /** A PUT carrying a CRC32: refused, or accepted and then (not) returned by a HEAD asking for it. */
   readonly crc32: Probed<"stored" | "not stored" | "wrong" | { readonly refused: string }>
   /** The ETag of a single-part object: its MD5, not one (KMS, or another scheme), or no MD5 expected (SSE-KMS on). */
-  readonly etag: Probed<"md5" | "looks like an MD5 but is not" | "not an MD5" | "SSE-KMS">
+  readonly etag: Probed<"md5" | "looks like an MD5 but is not" | "not an MD5" | "SSE-KMS" | "not taken for one">
   /** `Range: bytes=-N` past the start: the server's own answer (status, whole object?) and the engine's. */
   readonly suffixRange: Probed<{ readonly status: number; readonly whole: boolean; readonly engineWhole: boolean }>
   /** A range past the end: the server's status, whether it said the size, and the size the engine reported. */
@@ -84,7 +84,9 @@ const featureFindings = (facts: S3Facts): ReadonlyArray<Finding> => [
       ? ["info", "not an MD5 with SSE-KMS: not used as one"]
       : etag === "not an MD5"
       ? ["info", "not an MD5: not used as one"]
-      : ["fail", "has the shape of an MD5 but is not the body's: whole-object reads would fail their check"]),
+      : etag === "not taken for one"
+      ? ["info", "not taken for an MD5 (S3_ETAG_IS_MD5=false)"]
+      : ["fail", "has the shape of an MD5 but is not the body's MD5: reads would fail; set S3_ETAG_IS_MD5=false"]),
   check("suffix ranges", facts.suffixRange, true, ({ engineWhole, status, whole }): Judged =>
     !engineWhole
       ? ["fail", `${LONG_SUFFIX} did not give the whole object`]

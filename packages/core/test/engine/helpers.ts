@@ -58,6 +58,7 @@ export const testS3Settings = (endpoint: string, bucket: string, extra: Partial<
   useAccelerate: false,
   sse: undefined,
   requestChecksums: "when_required",
+  etagIsMd5: true,
   ...extra
 })
 

@@ -53,6 +53,17 @@ describe("S3 engine on servers that store no CRC32", () => {
       }
     }))
 
+  it.effect("takes no ETag for an MD5 with S3_ETAG_IS_MD5=false (a server whose ETags are not MD5s)", () =>
+    Effect.gen(function*() {
+      const proxy = yield* proxyScoped()
+      const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint, settings: { etagIsMd5: false } })
+      yield* engine.put("upload/p.jpg", Buffer.from("photo"))
+      assert.deepStrictEqual((yield* engine.stat("upload/p.jpg")).digests, {})
+      proxy.injectFaults(["corrupt"], (r) => r.method === "GET" && r.url.includes("p.jpg"))
+      // Unchecked, as configured: the flipped byte goes through (which is why the default checks).
+      assert.notStrictEqual((yield* readWhole(engine, "upload/p.jpg")).toString(), "photo")
+    }))
+
   it.effect("never checks multipart objects against their ETag (it is no MD5), so their reads are not failed", () =>
     Effect.gen(function*() {
       const proxy = yield* proxyScoped({ quirks: RGW_QUIRKS })

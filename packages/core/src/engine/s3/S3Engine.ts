@@ -144,6 +144,7 @@ export const makeS3Engine = Effect.fnUntraced(function*(
   }))
 
   const kmsConfigured = settings.sse?.algorithm === "aws:kms"
+  const etagTrust = { etagIsMd5: settings.etagIsMd5, kmsConfigured }
   const errorFor = (operation: string, key: string | undefined) =>
     fromS3Error({ location: name, bucket: Bucket, operation, key, sseKms: kmsConfigured })
 
@@ -268,7 +269,7 @@ export const makeS3Engine = Effect.fnUntraced(function*(
       size,
       lastModified: lastModified === undefined ? new Date(0) : new Date(lastModified),
       etag: headers.etag,
-      digests: s3Digests(headers, kmsConfigured)
+      digests: s3Digests(headers, etagTrust)
     }
   }
 

@@ -14,21 +14,29 @@ const fullObjectCrc32 = (headers: Headers): number | undefined => {
 export const md5OfEtag = (etag: string | undefined): string | undefined =>
   etag === undefined ? undefined : /^"?([0-9a-fA-F]{32})"?$/.exec(etag.trim())?.[1]?.toLowerCase()
 
+/** How far an object's ETag may be taken for its MD5. */
+export interface EtagTrust {
+  /** `S3_ETAG_IS_MD5`: false for a server whose ETags are never MD5s. */
+  readonly etagIsMd5: boolean
+  /** Our writes use SSE-KMS: then a server that does not echo the encryption header is not trusted either. */
+  readonly kmsConfigured: boolean
+}
+
 /**
  * Whether an object's ETag is its body's MD5: on AWS, MinIO and Ceph RGW it is for single-part objects,
- * unless they are encrypted with SSE-KMS or SSE-C (their ETags are not MD5s). `kmsConfigured`: our writes use
- * SSE-KMS, so a server that does not echo the encryption header is not trusted either.
+ * unless they are encrypted with SSE-KMS or SSE-C (their ETags are not MD5s).
  */
-const etagIsMd5 = (headers: Headers, kmsConfigured: boolean): boolean => {
+const etagIsMd5 = (headers: Headers, trust: EtagTrust): boolean => {
   const sse = headers["x-amz-server-side-encryption"]
   const kms = typeof sse === "string" && sse.startsWith("aws:kms")
-  return !kmsConfigured && !kms && headers["x-amz-server-side-encryption-customer-algorithm"] === undefined
+  const sseC = headers["x-amz-server-side-encryption-customer-algorithm"] !== undefined
+  return trust.etagIsMd5 && !trust.kmsConfigured && !kms && !sseC
 }
 
 /** What a GET's or HEAD's headers say of the object's content. */
-export const s3Digests = (headers: Headers, kmsConfigured: boolean): ObjectDigests => {
+export const s3Digests = (headers: Headers, trust: EtagTrust): ObjectDigests => {
   const crc32 = fullObjectCrc32(headers)
   const etag = headers["etag"]
-  const md5 = etagIsMd5(headers, kmsConfigured) && typeof etag === "string" ? md5OfEtag(etag) : undefined
+  const md5 = etagIsMd5(headers, trust) && typeof etag === "string" ? md5OfEtag(etag) : undefined
   return { ...(crc32 === undefined ? {} : { crc32 }), ...(md5 === undefined ? {} : { md5 }) }
 }
