@@ -55,8 +55,9 @@ export const digestsOfBytes = (bytes: Uint8Array, kinds: ReadonlyArray<DigestKin
 }
 
 /**
- * `stream`, checked as it is read against the object's cheapest digest: at its end a mismatch fails it
- * with `onMismatch(kind)`. Without a digest the stream is passed on as it is.
+ * `stream`, checked as it is read against the object's cheapest digest. Its last chunk is held back until
+ * the digest matches: a mismatch fails the stream (`onMismatch(kind)`) before the last bytes go out, so a
+ * client served from it never receives a complete wrong file. Without a digest the stream is passed on as is.
  */
 export const verifiedStream = <E, F>(
   stream: Stream.Stream<Uint8Array, E>,
@@ -67,15 +68,22 @@ export const verifiedStream = <E, F>(
   if (kind === undefined) return stream
   return Stream.suspend(() => {
     const d = digester([kind])
-    return Stream.concat(
-      // Hashed a chunk array at a time, without an effect per chunk (small downloads feel the difference).
-      Stream.mapArray(stream, (chunks) => {
-        for (const chunk of chunks) d.update(chunk)
-        return chunks
-      }),
-      Stream.fromEffectDrain(Effect.suspend(() =>
-        d.digests()[kind] === expected?.[kind] ? Effect.void : Effect.fail(onMismatch(kind))
-      ))
-    )
+    let held: Uint8Array | undefined
+    // Hashed a chunk array at a time, without an effect per chunk (small downloads feel the difference).
+    const allButLast = Stream.mapAccumArray(stream, () => undefined, (state, chunks) => {
+      const out: Array<Uint8Array> = []
+      for (const chunk of chunks) {
+        d.update(chunk)
+        if (held !== undefined) out.push(held)
+        held = chunk
+      }
+      return [state, out] as const
+    })
+    const last = Stream.unwrap(Effect.suspend(() =>
+      d.digests()[kind] !== expected?.[kind]
+        ? Effect.fail(onMismatch(kind))
+        : Effect.succeed(held === undefined ? Stream.empty : Stream.make(held))
+    ))
+    return Stream.concat(allButLast, last)
   })
 }
