@@ -77,6 +77,43 @@ describe("immich-storage sync and verify", () => {
     expect(bad.stderr).toContain("names no bucket")
   })
 
+  it("refuses mistyped locations instead of copying into a folder named after them, and creates nothing", async () => {
+    const media = await mediaFolder()
+    const cwd = path.join(temp!.path, "cwd")
+    await fs.mkdir(cwd)
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      ["http://example.com/x", "did you mean s3://x with S3_ENDPOINT=http://example.com"],
+      ["S3://bucket/immich", "did you mean s3://bucket/immich?"],
+      ["s3:/bucket/immich", "did you mean s3://bucket/immich?"],
+      ["s3:bucket", "did you mean s3://bucket?"],
+      ["s3//bucket/immich", "did you mean s3://bucket/immich?"]
+    ]
+    for (const [destination, hint] of cases) {
+      for (const args of [["sync", media, destination], ["sync", media, destination, "--dry-run"], ["verify", media, destination]]) {
+        const refused = await runScript(CLI_MAIN, args, {}, { cwd })
+        expect(refused.code, `${args.join(" ")}: ${refused.stdout}`).toBe(1)
+        expect(refused.stderr).toContain(hint)
+      }
+      const asSource = await runScript(CLI_MAIN, ["sync", destination, media], {}, { cwd })
+      expect(asSource.stderr).toContain(hint)
+    }
+    expect(await fs.readdir(cwd)).toEqual([])
+  })
+
+  it("--dry-run to a folder that does not exist lists the plan and creates nothing", async () => {
+    const media = await mediaFolder()
+    const destination = path.join(temp!.path, "not-yet", "media")
+    const dry = await runScript(CLI_MAIN, ["sync", media, destination, "--dry-run", "--delete"], {})
+    expect(dry.code, dry.stderr).toBe(0)
+    expect(dry.stdout).toContain("copy    upload/.immich")
+    expect(dry.stdout).toContain("Dry run: would copy 5 files")
+    const json = await runScript(CLI_MAIN, ["sync", media, destination, "--dry-run", "--json"], {})
+    expect(JSON.parse(json.stdout)).toMatchObject({ dryRun: true, toCopy: 5, copied: 0 })
+    await expect(fs.stat(path.join(temp!.path, "not-yet"))).rejects.toMatchObject({ code: "ENOENT" })
+    expect((await runScript(CLI_MAIN, ["sync", media, destination], {})).code).toBe(0)
+    expect((await runScript(CLI_MAIN, ["verify", media, destination], {})).code).toBe(0)
+  })
+
   it("shares aws s3 sync's layout: each tool sees the other's copy as up to date", async () => {
     const media = await mediaFolder()
     const bucket = await createTestBucket(inject("s3Endpoint"))

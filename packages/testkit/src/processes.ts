@@ -19,10 +19,23 @@ export interface Finished {
   readonly stderr: string
 }
 
+export interface ScriptOptions {
+  /** The working directory (default: the repository): where relative paths and `.env` are read. */
+  readonly cwd?: string
+}
+
 /** Runs a TypeScript entry point of this repo with the current Node and waits for it to exit. */
-export const runScript = (script: string, args: ReadonlyArray<string>, env: Record<string, string>): Promise<Finished> =>
+export const runScript = (
+  script: string,
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  options: ScriptOptions = {}
+): Promise<Finished> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, script), ...args], { env: { ...cleanEnv(), ...env }, cwd: REPO_ROOT })
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, script), ...args], {
+      env: { ...cleanEnv(), ...env },
+      cwd: options.cwd ?? REPO_ROOT
+    })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (d) => (stdout += d))
@@ -40,11 +53,11 @@ export interface RunningServer {
 }
 
 /** Starts the server app and resolves once it logs the address it listens on (or rejects with its output). */
-export const startServer = (env: Record<string, string>, timeoutMs = 30_000): Promise<RunningServer> =>
+export const startServer = (env: Record<string, string>, timeoutMs = 30_000, options: ScriptOptions = {}): Promise<RunningServer> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(REPO_ROOT, SERVER_MAIN)], {
       env: { ...cleanEnv(), IMMICH_PORT: "0", ...env },
-      cwd: REPO_ROOT
+      cwd: options.cwd ?? REPO_ROOT
     })
     let output = ""
     const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)))

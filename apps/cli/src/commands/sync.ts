@@ -54,7 +54,7 @@ export const syncCommand = Command.make(
     Effect.scoped(Effect.gen(function*() {
       if (flags.concurrency < 1) return yield* new CliFailure({ message: "--concurrency must be at least 1" })
       const source = yield* engineForBase(flags.source, { mustExist: true })
-      const destination = yield* engineForBase(flags.destination, { mustExist: false })
+      const destination = yield* engineForBase(flags.destination, { mustExist: false, create: !flags.dryRun })
       const started = Date.now()
       const { plan, result } = yield* syncEngines(source, destination, {
         delete: flags.delete,
