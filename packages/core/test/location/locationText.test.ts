@@ -68,7 +68,7 @@ describe("parseLocationText: only exactly s3:// is remote, nothing URL-like beco
   })
 
   it("keeps relative and absolute folder names without a scheme local", () => {
-    const segment = fc.stringMatching(/^[a-zA-Z0-9 ._@+-]{1,10}$/).filter((s) => s !== "." && s !== "..")
+    const segment = fc.stringMatching(/^[a-zA-Z0-9._@+-][a-zA-Z0-9 ._@+-]{0,9}$/).filter((s) => s !== "." && s !== "..")
     const folder = fc.tuple(fc.constantFrom("", "./", "/"), fc.array(segment, { minLength: 1, maxLength: 3 }))
       .map(([lead, parts]) => `${lead}${parts.join("/")}`)
       .filter((text) => !/^\s*s3\s*(:|\/\/)/i.test(text))
