@@ -1,5 +1,6 @@
 export * from "./config/bucketName.ts"
 export * from "./config/describeSettings.ts"
+export * from "./config/dotEnv.ts"
 export * from "./config/InvalidConfiguration.ts"
 export * from "./config/loadFromEnv.ts"
 export * from "./config/parseStorageEnv.ts"
