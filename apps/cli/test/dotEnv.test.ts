@@ -1,7 +1,7 @@
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { CLI_MAIN, makeTempDir, runScript } from "@immich-storage/testkit"
+import { CLI_MAIN, makeTempDir, REPO_ROOT, runScript } from "@immich-storage/testkit"
 import type { TempDir } from "@immich-storage/testkit"
 
 let temp: TempDir | undefined
@@ -25,6 +25,13 @@ describe("the CLI reads .env from the working directory", () => {
 
     const overridden = await runScript(CLI_MAIN, ["config", "--json"], { IMMICH_MEDIA_LOCATION: "/srv/from-env" }, { cwd })
     expect(JSON.parse(overridden.stdout)).toMatchObject({ "media location": "/srv/from-env", "ignore mount check errors": "true" })
+  })
+
+  it("reads example.env copied to .env, as example.env tells", async () => {
+    const cwd = await inDirWith(await fs.readFile(path.join(REPO_ROOT, "example.env"), "utf8"))
+    const result = await runScript(CLI_MAIN, ["config", "--json"], {}, { cwd })
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toMatchObject({ engine: "local", "media location": path.join(cwd, "data") })
   })
 
   it("refuses a malformed .env, naming the file and the line", async () => {
