@@ -3,12 +3,12 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { promisify } from "node:util"
 import { afterEach, describe, expect, inject, it } from "vitest"
-import { CLI_MAIN, createTestBucket, makeTempDir, runScript, s3TestEnv } from "@immich-storage/testkit"
+import { CLI_MAIN, createTestBucket, makeTempDir, requireTools, runScript, s3TestEnv, TOOLS } from "@immich-storage/testkit"
 import type { TempDir } from "@immich-storage/testkit"
 
 const run = promisify(execFile)
 /** Debian's awscli (another `aws` may come first on PATH); .ci/run installs it. */
-const AWS = "/usr/bin/aws"
+const AWS = TOOLS.aws.command
 
 let temp: TempDir | undefined
 afterEach(async () => {
@@ -38,10 +38,12 @@ const mediaFolder = async () => {
   return media
 }
 
-const aws = (...args: Array<string>) =>
-  run(AWS, ["--endpoint-url", inject("s3Endpoint"), ...args], {
+const aws = (...args: Array<string>) => {
+  requireTools(TOOLS.aws)
+  return run(AWS, ["--endpoint-url", inject("s3Endpoint"), ...args], {
     env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" }
   })
+}
 
 describe("immich-storage sync and verify", () => {
   it("syncs a media folder to S3, then nothing the second time; verify finds and lists differences", async () => {
