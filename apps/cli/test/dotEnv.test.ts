@@ -18,12 +18,18 @@ const inDirWith = async (dotEnv: string) => {
 
 describe("the CLI reads .env from the working directory", () => {
   it("takes its settings, and the real environment wins over it", async () => {
-    const cwd = await inDirWith("# copied from example.env\nIMMICH_MEDIA_LOCATION=./photos\nIMMICH_IGNORE_MOUNT_CHECK_ERRORS=true\n")
+    const cwd = await inDirWith(
+      "# copied from example.env\nIMMICH_MEDIA_LOCATION=./photos\nIMMICH_IGNORE_MOUNT_CHECK_ERRORS=true\n"
+    )
     const fromFile = await runScript(CLI_MAIN, ["config", "--json"], {}, { cwd })
     expect(fromFile.code, fromFile.stderr).toBe(0)
-    expect(JSON.parse(fromFile.stdout)).toMatchObject({ "media location": path.join(cwd, "photos"), "ignore mount check errors": "true" })
+    expect(JSON.parse(fromFile.stdout)).toMatchObject({
+      "media location": path.join(cwd, "photos"),
+      "ignore mount check errors": "true"
+    })
 
-    const overridden = await runScript(CLI_MAIN, ["config", "--json"], { IMMICH_MEDIA_LOCATION: "/srv/from-env" }, { cwd })
+    const env = { IMMICH_MEDIA_LOCATION: "/srv/from-env" }
+    const overridden = await runScript(CLI_MAIN, ["config", "--json"], env, { cwd })
     expect(JSON.parse(overridden.stdout)).toMatchObject({ "media location": "/srv/from-env", "ignore mount check errors": "true" })
   })
 

@@ -42,8 +42,9 @@ describe("migrate: the environment it prints", () => {
       expect(setups.length, `${variable} is set to a non-default value in one of the setups`).toBeGreaterThan(0)
       for (const env of setups) {
         const text = printed[env === onAws ? 0 : 1]!
-        if (variable === "S3_SECRET_ACCESS_KEY") expect(text).toContain("# S3_SECRET_ACCESS_KEY: keep the one you have (not printed)")
-        else expect(text).toContain(`${variable}=${env[variable]}`)
+        expect(text).toContain(variable === "S3_SECRET_ACCESS_KEY"
+          ? "# S3_SECRET_ACCESS_KEY: keep the one you have (not printed)"
+          : `${variable}=${env[variable]}`)
       }
     }
     expect(printed.join("\n")).not.toContain(SECRET)

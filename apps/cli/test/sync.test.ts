@@ -3,7 +3,15 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { promisify } from "node:util"
 import { afterEach, describe, expect, inject, it } from "vitest"
-import { CLI_MAIN, createTestBucket, makeTempDir, requireTools, runScript, s3TestEnv, TOOLS } from "@immich-storage/testkit"
+import {
+  CLI_MAIN,
+  createTestBucket,
+  makeTempDir,
+  requireTools,
+  runScript,
+  s3TestEnv,
+  TOOLS
+} from "@immich-storage/testkit"
 import type { TempDir } from "@immich-storage/testkit"
 
 const run = promisify(execFile)
@@ -91,7 +99,8 @@ describe("immich-storage sync and verify", () => {
       ["s3//bucket/immich", "did you mean s3://bucket/immich?"]
     ]
     for (const [destination, hint] of cases) {
-      for (const args of [["sync", media, destination], ["sync", media, destination, "--dry-run"], ["verify", media, destination]]) {
+      const commands = [["sync", media, destination], ["sync", media, destination, "--dry-run"], ["verify", media, destination]]
+      for (const args of commands) {
         const refused = await runScript(CLI_MAIN, args, {}, { cwd })
         expect(refused.code, `${args.join(" ")}: ${refused.stdout}`).toBe(1)
         expect(refused.stderr).toContain(hint)

@@ -97,7 +97,9 @@ describe("server boot", () => {
     expect(output).toContain(`Failed to read "thumbs/.immich"`)
     // Said once, as what it is: one warning naming the folder and that the errors were ignored; no "passed".
     expect(output.match(/integrity check/g)).toHaveLength(1)
-    expect(output).toMatch(/WARN.*failed its integrity check in thumbs; starting anyway, because IMMICH_IGNORE_MOUNT_CHECK_ERRORS=true/)
+    expect(output).toMatch(
+      /WARN.*failed its integrity check in thumbs; starting anyway, because IMMICH_IGNORE_MOUNT_CHECK_ERRORS=true/
+    )
     expect(output).not.toContain("passed its integrity check")
     expect(output).not.toContain("turns these errors into warnings")
   })

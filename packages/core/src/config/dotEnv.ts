@@ -38,7 +38,9 @@ export const dotEnvProblems = (text: string): ReadonlyArray<DotEnvProblem> => {
     const quote = QUOTES.find((q) => value.startsWith(q))
     if (quote !== undefined && !value.slice(1).includes(quote)) open = { quote, line: i + 1 }
   })
-  if (open !== undefined) problems.push({ line: open.line, problem: `opens a value with ${open.quote} that is never closed` })
+  if (open !== undefined) {
+    problems.push({ line: open.line, problem: `opens a value with ${open.quote} that is never closed` })
+  }
   return problems
 }
 
@@ -67,7 +69,8 @@ export const loadDotEnv = (cwd: string, env: NodeJS.ProcessEnv = process.env) =>
       text = fs.readFileSync(file, "utf8")
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return Effect.succeed([])
-      return Effect.fail(new InvalidDotEnv({ file, problems: [{ line: 0, problem: `cannot be opened (${String(error)})` }] }))
+      const problem = `cannot be opened (${String(error)})`
+      return Effect.fail(new InvalidDotEnv({ file, problems: [{ line: 0, problem }] }))
     }
     const problems = dotEnvProblems(text)
     if (problems.length > 0) return Effect.fail(new InvalidDotEnv({ file, problems }))

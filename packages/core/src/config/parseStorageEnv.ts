@@ -84,7 +84,9 @@ export const parseStorageEnv = (
   if (root === "/") report("IMMICH_MEDIA_LOCATION", "must not be the filesystem root; name a folder such as /data")
   const forS3 = "to store media in S3 set IMMICH_STORAGE_ENGINE=s3 and S3_BUCKET instead"
   if (mediaLocation.startsWith(S3_SCHEME)) report("IMMICH_MEDIA_LOCATION", `is a local folder; ${forS3}`)
-  else if (schemeProblem !== undefined) report("IMMICH_MEDIA_LOCATION", `${schemeProblem}; it names a local folder (${forS3})`)
+  else if (schemeProblem !== undefined) {
+    report("IMMICH_MEDIA_LOCATION", `${schemeProblem}; it names a local folder (${forS3})`)
+  }
   if (problems.length > 0) return { ok: false, problems }
   return { ok: true, settings: { engine: "local", location: localLocation(root), ignoreMountCheckErrors } }
 }

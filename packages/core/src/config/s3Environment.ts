@@ -51,7 +51,9 @@ const reproduces = (env: StorageEnv, s3: S3Settings): boolean => {
  * (defaults can depend on other variables: request checksums on the endpoint, so each is tried by
  * leaving it out and parsing again). A secret stays `Redacted`: the caller refers to it without printing it.
  */
-export const s3EnvironmentOf = (s3: S3Settings): ReadonlyArray<readonly [S3Variable, string | Redacted.Redacted<string>]> => {
+export const s3EnvironmentOf = (
+  s3: S3Settings
+): ReadonlyArray<readonly [S3Variable, string | Redacted.Redacted<string>]> => {
   let kept = S3_VARIABLES.filter((v) => S3_VALUES[v](s3) !== undefined)
   for (const variable of kept) {
     const without = kept.filter((v) => v !== variable)

@@ -41,7 +41,8 @@ const failureOf = (tool: string, exit: ChildExit, stderr: string): string | unde
     ? `${tool} could not be started (${exit.spawnError.message}); install postgresql-client`
     : exit.code === 0
     ? undefined
-    : `${tool} ${exit.signal === null ? `exited with ${exit.code}` : `was killed (${exit.signal})`}: ${tail(stderr) || "no message"}`
+    : `${tool} ${exit.signal === null ? `exited with ${exit.code}` : `was killed (${exit.signal})`}: ` +
+      (tail(stderr) || "no message")
 
 export const majorOf = (version: string): number => Number(/^(\d+)/.exec(version.trim())?.[1] ?? Number.NaN)
 
