@@ -47,4 +47,11 @@ describe("the CLI reads .env from the working directory", () => {
     expect(result.stderr).toContain(`${path.join(cwd, ".env")} cannot be read`)
     expect(result.stderr).toContain(`line 2: "S3_BUCKET my-photos" is not NAME=value`)
   })
+
+  it("is not read from the repository by the tests' processes: they run in an empty folder", async () => {
+    const result = await runScript(CLI_MAIN, ["config", "--json"], {})
+    const media = (JSON.parse(result.stdout) as Record<string, string>)["media location"]!
+    expect(media.startsWith(`${REPO_ROOT}/`)).toBe(false)
+    expect(await fs.readdir(path.dirname(media))).toEqual([])
+  })
 })
