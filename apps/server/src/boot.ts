@@ -41,7 +41,10 @@ const integrityLayer = Layer.effectDiscard(Effect.gen(function*() {
   const flagged = yield* readMountCheckFlags(db)
   const report = yield* checkMediaIntegrity(engine, { flagged, ignoreErrors: settings.ignoreMountCheckErrors })
   yield* saveMountCheckFlags(db, report.checked)
-  yield* Effect.logInfo(`Media location ${baseOf(engine.location)} passed its integrity check (${report.checked.length} folders)`)
+  // Ignored problems were logged as one warning; "passed" would contradict it.
+  if (report.problems.length === 0) {
+    yield* Effect.logInfo(`Media location ${baseOf(engine.location)} passed its integrity check (${report.checked.length} folders)`)
+  }
 }))
 
 /** Rewrites stored paths when the media location changed since the last start. */

@@ -32,6 +32,11 @@ export interface LocalEngineOptions {
   readonly retry?: RetryPolicy
   /** Average milliseconds per stat above which a listing stats in parallel instead (see `makeStatter`). */
   readonly slowStatMs?: number
+  /**
+   * False: a missing root is not created (a dry run creates nothing, not even the folder); the engine
+   * then lists it as empty, for planning only.
+   */
+  readonly createRoot?: boolean
 }
 
 /**
@@ -45,8 +50,9 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
   const io = <A>(operation: string, key: string | undefined, run: () => Promise<A>): Effect.Effect<A, StorageError> =>
     Effect.tryPromise({ try: run, catch: fromFsError(name, operation, key) })
 
-  yield* io("create the media folder", undefined, () => fs.mkdir(location.root, { recursive: true }))
-  const realRoot = yield* io("open the media folder", undefined, () => fs.realpath(location.root))
+  const absent = options.createRoot === false && !(yield* io("open the media folder", undefined, () => pathExists(location.root)))
+  if (!absent) yield* io("create the media folder", undefined, () => fs.mkdir(location.root, { recursive: true }))
+  const realRoot = absent ? location.root : yield* io("open the media folder", undefined, () => fs.realpath(location.root))
 
   const isInside = (real: string) => real === realRoot || real.startsWith(`${realRoot}/`)
   const escapes = (operation: string, key: string) =>
@@ -163,6 +169,7 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
   const list = (prefix: string): Stream.Stream<ObjectInfo, StorageError> => {
     const problem = prefixProblem(prefix)
     if (problem !== undefined) return Stream.fail(new InvalidKey({ key: prefix, reason: problem }))
+    if (absent) return Stream.empty
     // A fresh walk for every run of the stream: a generator made once would be exhausted after the first.
     return Stream.suspend(() => Stream.fromAsyncIterable(walk(realRoot, prefix, isInside, options.slowStatMs ?? SLOW_STAT_MS), fromFsError(name, "list", prefix === "" ? undefined : prefix))).pipe(
       Stream.flattenIterable
