@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process"
-import type { ChildProcess } from "node:child_process"
+import type { ChildProcess, ChildProcessWithoutNullStreams } from "node:child_process"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -19,10 +19,14 @@ export interface Finished {
   readonly stderr: string
 }
 
+/** Starts a TypeScript entry point of this repo with the current Node, in a clean environment plus `env`. */
+export const spawnScript = (script: string, args: ReadonlyArray<string>, env: Record<string, string>): ChildProcessWithoutNullStreams =>
+  spawn(process.execPath, [path.join(REPO_ROOT, script), ...args], { env: { ...cleanEnv(), ...env }, cwd: REPO_ROOT })
+
 /** Runs a TypeScript entry point of this repo with the current Node and waits for it to exit. */
 export const runScript = (script: string, args: ReadonlyArray<string>, env: Record<string, string>): Promise<Finished> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, script), ...args], { env: { ...cleanEnv(), ...env }, cwd: REPO_ROOT })
+    const child = spawnScript(script, args, env)
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (d) => (stdout += d))
