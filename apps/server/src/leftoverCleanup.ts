@@ -3,7 +3,13 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { cleanLeftoversExclusively, Database, describeLeftovers, LeftoverConfig, StorageEngine } from "@immich-storage/core"
+import {
+  cleanLeftoversExclusively,
+  Database,
+  describeLeftovers,
+  LeftoverConfig,
+  StorageEngine
+} from "@immich-storage/core"
 
 /**
  * Removes crash leftovers (temp files, incomplete uploads) older than IMMICH_LEFTOVER_MAX_AGE, once per
@@ -31,7 +37,7 @@ export const leftoverCleanupLayer = Layer.effectDiscard(Effect.gen(function*() {
     Effect.catchCause((cause) =>
       Cause.hasInterruptsOnly(cause)
         ? Effect.failCause(cause)
-        : Effect.logError(`Removing crash leftovers failed; it is tried again at the next start: ${Cause.pretty(cause)}`)
+        : Effect.logError(`Removing crash leftovers failed; tried again at the next start: ${Cause.pretty(cause)}`)
     )
   ))
 }))

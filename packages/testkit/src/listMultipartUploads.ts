@@ -29,8 +29,11 @@ export const loadFauxqsS3Store = async (): Promise<new() => FauxqsUploadStore> =
   const file = (require.resolve.paths("fauxqs") ?? [])
     .map((dir) => path.join(dir, "fauxqs", "dist", "s3", "s3Store.js"))
     .find((candidate) => fs.existsSync(candidate))
-  const module = file === undefined ? undefined : ((await import(pathToFileURL(file).href)) as { S3Store?: new() => FauxqsUploadStore })
-  if (module?.S3Store === undefined) throw new Error("fauxqs's S3Store was not found in fauxqs/dist/s3/s3Store.js: the fauxqs version changed")
+  type Module = { S3Store?: new() => FauxqsUploadStore }
+  const module = file === undefined ? undefined : ((await import(pathToFileURL(file).href)) as Module)
+  if (module?.S3Store === undefined) {
+    throw new Error("fauxqs's S3Store was not found in fauxqs/dist/s3/s3Store.js: the fauxqs version changed")
+  }
   return module.S3Store
 }
 
@@ -108,21 +111,27 @@ export const listUploadsPage = (all: ReadonlyArray<UploadEntry>, query: ListUplo
   }
 }
 
-const escapeXml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;" } as Record<string, string>)[c]!)
+const XML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;" }
+const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => XML_ENTITIES[c]!)
 
 /** S3's `encoding-type=url`: every byte but the unreserved characters and `/` percent-encoded. */
-const urlEncode = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%2F/g, "/")
+const urlEncode = (text: string) =>
+  encodeURIComponent(text)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%2F/g, "/")
 
 export interface ListUploadsRequest extends ListUploadsQuery {
   readonly bucket: string
   readonly encodingType: string | undefined
 }
 
+const optional = <A>(value: A | undefined, f: (value: A) => string) => (value === undefined ? undefined : f(value))
+
 /** The ListMultipartUploadsResult document for one page. */
 export const listUploadsXml = (request: ListUploadsRequest, page: UploadsPage): string => {
   const name = (text: string) => escapeXml(request.encodingType === "url" ? urlEncode(text) : text)
-  const element = (tag: string, value: string | undefined) => (value === undefined ? [] : [`  <${tag}>${value}</${tag}>`])
+  const element = (tag: string, value: string | undefined) =>
+    value === undefined ? [] : [`  <${tag}>${value}</${tag}>`]
   const owner = "<ID>fauxqs</ID><DisplayName>fauxqs</DisplayName>"
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
@@ -130,9 +139,9 @@ export const listUploadsXml = (request: ListUploadsRequest, page: UploadsPage): 
     ...element("Bucket", escapeXml(request.bucket)),
     ...element("KeyMarker", name(request.keyMarker ?? "")),
     ...element("UploadIdMarker", escapeXml(request.keyMarker === undefined ? "" : request.uploadIdMarker ?? "")),
-    ...element("NextKeyMarker", page.nextKeyMarker === undefined ? undefined : name(page.nextKeyMarker)),
-    ...element("NextUploadIdMarker", page.nextUploadIdMarker === undefined ? undefined : escapeXml(page.nextUploadIdMarker)),
-    ...element("Delimiter", request.delimiter === undefined ? undefined : name(request.delimiter)),
+    ...element("NextKeyMarker", optional(page.nextKeyMarker, name)),
+    ...element("NextUploadIdMarker", optional(page.nextUploadIdMarker, escapeXml)),
+    ...element("Delimiter", optional(request.delimiter, name)),
     ...element("Prefix", name(request.prefix)),
     ...element("MaxUploads", String(request.maxUploads)),
     ...element("IsTruncated", String(page.isTruncated)),
@@ -140,7 +149,7 @@ export const listUploadsXml = (request: ListUploadsRequest, page: UploadsPage): 
       `  <Upload><Key>${name(u.key)}</Key><UploadId>${escapeXml(u.uploadId)}</UploadId>` +
       `<Initiator>${owner}</Initiator><Owner>${owner}</Owner><StorageClass>STANDARD</StorageClass>` +
       `<Initiated>${u.initiated.toISOString()}</Initiated>` +
-      `${u.checksumAlgorithm === undefined ? "" : `<ChecksumAlgorithm>${u.checksumAlgorithm}</ChecksumAlgorithm>`}</Upload>`),
+      `${optional(u.checksumAlgorithm, (a) => `<ChecksumAlgorithm>${a}</ChecksumAlgorithm>`) ?? ""}</Upload>`),
     ...page.commonPrefixes.map((p) => `  <CommonPrefixes><Prefix>${name(p)}</Prefix></CommonPrefixes>`),
     ...element("EncodingType", request.encodingType === "url" ? "url" : undefined),
     `</ListMultipartUploadsResult>`
@@ -151,20 +160,29 @@ const S3_ERROR = (code: string, message: string) =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error>`
 
 /** The whole answer to `GET /<bucket>?uploads&…`: status and body. */
-export const answerListUploads = (store: FauxqsUploadStore, bucket: string, query: Record<string, string | undefined>) => {
-  if (!store.buckets.has(bucket)) return { status: 404, body: S3_ERROR("NoSuchBucket", `The specified bucket does not exist: ${bucket}`) }
+export const answerListUploads = (
+  store: FauxqsUploadStore,
+  bucket: string,
+  query: Record<string, string | undefined>
+) => {
+  const refuse = (status: number, code: string, message: string) => ({ status, body: S3_ERROR(code, message) })
+  if (!store.buckets.has(bucket)) return refuse(404, "NoSuchBucket", `The specified bucket does not exist: ${bucket}`)
   const rawMax = query["max-uploads"]
   const maxUploads = rawMax === undefined ? 1000 : /^\d+$/.test(rawMax) ? Math.min(Number(rawMax), 1000) : Number.NaN
-  if (Number.isNaN(maxUploads)) return { status: 400, body: S3_ERROR("InvalidArgument", `max-uploads must be a whole number (got ${rawMax})`) }
+  if (Number.isNaN(maxUploads)) return refuse(400, "InvalidArgument", `max-uploads is not a whole number: ${rawMax}`)
   const encodingType = query["encoding-type"]
-  if (encodingType !== undefined && encodingType !== "url") return { status: 400, body: S3_ERROR("InvalidArgument", "Invalid Encoding Method specified in Request") }
+  if (encodingType !== undefined && encodingType !== "url") {
+    return refuse(400, "InvalidArgument", "Invalid Encoding Method specified in Request")
+  }
   const request: ListUploadsRequest = {
     bucket,
     prefix: query["prefix"] ?? "",
     delimiter: query["delimiter"],
     keyMarker: query["key-marker"] === "" ? undefined : query["key-marker"],
     // Without a key marker S3 ignores the upload-id marker.
-    uploadIdMarker: query["key-marker"] === undefined || query["upload-id-marker"] === "" ? undefined : query["upload-id-marker"],
+    uploadIdMarker: query["key-marker"] === undefined || query["upload-id-marker"] === ""
+      ? undefined
+      : query["upload-id-marker"],
     maxUploads,
     encodingType
   }

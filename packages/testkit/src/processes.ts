@@ -20,7 +20,11 @@ export interface Finished {
 }
 
 /** Starts a TypeScript entry point of this repo with the current Node, in a clean environment plus `env`. */
-export const spawnScript = (script: string, args: ReadonlyArray<string>, env: Record<string, string>): ChildProcessWithoutNullStreams =>
+export const spawnScript = (
+  script: string,
+  args: ReadonlyArray<string>,
+  env: Record<string, string>
+): ChildProcessWithoutNullStreams =>
   spawn(process.execPath, [path.join(REPO_ROOT, script), ...args], { env: { ...cleanEnv(), ...env }, cwd: REPO_ROOT })
 
 /** Runs a TypeScript entry point of this repo with the current Node and waits for it to exit. */

@@ -23,8 +23,9 @@ export const startS3Server = async (): Promise<RunningS3Server> => {
   app.addHook("preHandler", async (request, reply) => {
     const query = (request.query ?? {}) as Record<string, string | undefined>
     const params = (request.params ?? {}) as Record<string, string | undefined>
-    if (request.method !== "GET" || !("uploads" in query) || params["bucket"] === undefined || (params["*"] ?? "") !== "") return
-    const { body, status } = answerListUploads(s3Store, params["bucket"], query)
+    const bucket = params["bucket"]
+    if (request.method !== "GET" || !("uploads" in query) || bucket === undefined || (params["*"] ?? "") !== "") return
+    const { body, status } = answerListUploads(s3Store, bucket, query)
     return reply.status(status).header("content-type", "application/xml").send(body)
   })
   // fauxqs 2.4.1 reads CompleteMultipartUpload bodies without decoding numeric character references, so

@@ -43,7 +43,9 @@ const maxAgeFrom = (olderThan: Option.Option<string>) =>
   Option.isNone(olderThan)
     ? loadLeftoverSettings.pipe(Effect.map((s) => s.maxAgeMs))
     : Effect.fromNullishOr(parseDuration(olderThan.value)).pipe(
-      Effect.mapError(() => new CliFailure({ message: `--older-than "${olderThan.value}" is not an age; ${DURATION_HINT}` }))
+      Effect.mapError(() =>
+        new CliFailure({ message: `--older-than "${olderThan.value}" is not an age; ${DURATION_HINT}` })
+      )
     )
 
 /**
@@ -58,10 +60,15 @@ export const cleanupCommand = Command.make(
       Argument.optional
     ),
     olderThan: Flag.String("older-than").pipe(
-      Flag.withDescription("Only leftovers older than this: hours, or 24h, 90m, 7d (default: IMMICH_LEFTOVER_MAX_AGE, else 24h)"),
+      Flag.withDescription(
+        "Only leftovers older than this: hours, or 24h, 90m, 7d (default: IMMICH_LEFTOVER_MAX_AGE, else 24h)"
+      ),
       Flag.optional
     ),
-    dryRun: Flag.Boolean("dry-run").pipe(Flag.withDescription("List what would be removed, remove nothing"), Flag.withDefault(false)),
+    dryRun: Flag.Boolean("dry-run").pipe(
+      Flag.withDescription("List what would be removed, remove nothing"),
+      Flag.withDefault(false)
+    ),
     json: Flag.Boolean("json").pipe(Flag.withDescription("Print a machine-readable report"), Flag.withDefault(false))
   },
   ({ dryRun, json, location, olderThan }) =>
@@ -77,7 +84,10 @@ export const cleanupCommand = Command.make(
         : yield* Effect.gen(function*() {
           const result = yield* cleanLeftoversExclusively(engine, yield* Database, options)
           if (Option.isNone(result)) {
-            return yield* new CliFailure({ message: "Another instance is removing crash leftovers right now (it holds the clean-up lock); try again in a moment" })
+            return yield* new CliFailure({
+              message: "Another instance is removing crash leftovers right now (it holds the clean-up lock); " +
+                "try again in a moment"
+            })
           }
           return result.value
         }).pipe(Effect.provide(Database.layer.pipe(Layer.provide(DatabaseConfig.layer))))
@@ -88,8 +98,11 @@ export const cleanupCommand = Command.make(
       }
       if (report.failed.length > 0) {
         return yield* new CliFailure({
-          message: `${report.failed.length} leftovers could not be removed:\n${report.failed.map((f) => `  ${f.key}: ${f.message}`).join("\n")}`
+          message: `${report.failed.length} leftovers could not be removed:\n` +
+            report.failed.map((f) => `  ${f.key}: ${f.message}`).join("\n")
         })
       }
     })).pipe(Effect.mapError(toCliFailure))
-).pipe(Command.withDescription("Remove crash leftovers (temp files, incomplete S3 uploads, unfinished dumps) older than --older-than"))
+).pipe(Command.withDescription(
+  "Remove crash leftovers (temp files, incomplete S3 uploads, unfinished dumps) older than --older-than"
+))

@@ -187,18 +187,7 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
 
   const incomplete = makeLocalIncompleteWrites(name, realRoot, isInside)
 
-  const shape: StorageEngineShape = {
-    location,
-    put,
-    get,
-    readSmall,
-    stat,
-    list,
-    delete: remove,
-    copy,
-    listIncompleteWrites: incomplete.list,
-    removeIncompleteWrite: incomplete.remove
-  }
+  const shape: StorageEngineShape = { location, put, get, readSmall, stat, list, delete: remove, copy, ...incomplete }
   return shape
 })
 

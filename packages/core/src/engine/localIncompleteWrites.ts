@@ -21,33 +21,41 @@ export const makeLocalIncompleteWrites = (name: string, realRoot: string, isInsi
   const list = (prefix: string): Stream.Stream<IncompleteWrite, StorageError> => {
     const problem = prefixProblem(prefix)
     if (problem !== undefined) return Stream.fail(new InvalidKey({ key: prefix, reason: problem }))
-    return Stream.suspend(() =>
-      Stream.fromAsyncIterable(tempFilesBelow(realRoot, prefix, isInside), fromFsError(name, "look for leftovers in", prefix === "" ? undefined : prefix))
-    )
+    const onError = fromFsError(name, "look for leftovers in", prefix === "" ? undefined : prefix)
+    return Stream.suspend(() => Stream.fromAsyncIterable(tempFilesBelow(realRoot, prefix, isInside), onError))
   }
 
   const remove = Effect.fn("LocalEngine.removeIncompleteWrite")(function*(write: IncompleteWrite) {
     const { key } = write
     // Only ever a temp file of ours: the name is checked again here, whoever built `write`.
-    const problem = keyProblem(key) ?? (write.kind === "temp-file" && isTempFileName(path.posix.basename(key)) ? undefined : "it is not a temp file of this engine")
+    const isTempFile = write.kind === "temp-file" && isTempFileName(path.posix.basename(key))
+    const problem = keyProblem(key) ?? (isTempFile ? undefined : "it is not a temp file of this engine")
     if (problem !== undefined) return yield* new InvalidKey({ key, reason: problem })
-    const realParent = yield* io("remove a leftover", key, () => fs.realpath(path.join(realRoot, path.posix.dirname(key)))).pipe(
-      Effect.catchTag("ObjectNotFound", () => Effect.succeed(undefined))
+    const gone = () => Effect.succeed(undefined)
+    const parent = path.join(realRoot, path.posix.dirname(key))
+    const realParent = yield* io("remove a leftover", key, () => fs.realpath(parent)).pipe(
+      Effect.catchTag("ObjectNotFound", gone)
     )
     if (realParent === undefined || !isInside(realParent)) return
     const file = path.join(realParent, path.posix.basename(key))
-    const stats = yield* io("remove a leftover", key, () => fs.lstat(file)).pipe(Effect.catchTag("ObjectNotFound", () => Effect.succeed(undefined)))
+    const stats = yield* io("remove a leftover", key, () => fs.lstat(file)).pipe(
+      Effect.catchTag("ObjectNotFound", gone)
+    )
     if (stats === undefined || !stats.isFile()) return
     yield* io("remove a leftover", key, () => fs.rm(file, { force: true }))
   })
 
-  return { list, remove }
+  return { listIncompleteWrites: list, removeIncompleteWrite: remove }
 }
 
 /** A file's last change: `ctime` cannot be set back by `utimes` (a sync dates its temp file like the source). */
 const lastTouched = (stats: { mtimeMs: number; ctimeMs: number }) => new Date(Math.max(stats.mtimeMs, stats.ctimeMs))
 
-async function* tempFilesBelow(realRoot: string, prefix: string, isInside: (real: string) => boolean): AsyncGenerator<IncompleteWrite> {
+async function* tempFilesBelow(
+  realRoot: string,
+  prefix: string,
+  isInside: (real: string) => boolean
+): AsyncGenerator<IncompleteWrite> {
   const start = prefix === "" ? realRoot : await fs.realpath(path.join(realRoot, prefix)).catch(ignoreMissing)
   if (start === undefined || !isInside(start)) return
   const pending: Array<{ dir: string; dirKey: string }> = [{ dir: start, dirKey: prefix }]

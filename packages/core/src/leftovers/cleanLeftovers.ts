@@ -41,21 +41,31 @@ const candidates = (engine: StorageEngineShape, prefix: string): Stream.Stream<L
   const writes: Stream.Stream<LeftoverCandidate, StorageError> = engine.listIncompleteWrites(prefix)
   if (prefix !== "" && prefix !== BACKUP_FOLDER) return writes
   const backupTemps = engine.list(BACKUP_FOLDER).pipe(
-    Stream.map((object): LeftoverCandidate => ({ kind: "backup-temp", key: object.key, startedAt: object.lastModified, size: object.size })),
+    Stream.map((object): LeftoverCandidate => ({
+      kind: "backup-temp",
+      key: object.key,
+      startedAt: object.lastModified,
+      size: object.size
+    })),
     Stream.filter(isOursByName)
   )
   return Stream.concat(writes, backupTemps)
 }
 
 const removeOne = (engine: StorageEngineShape, candidate: LeftoverCandidate) =>
-  candidate.kind === "backup-temp" ? engine.delete([candidate.key]) : engine.removeIncompleteWrite({ ...candidate, kind: candidate.kind })
+  candidate.kind === "backup-temp"
+    ? engine.delete([candidate.key])
+    : engine.removeIncompleteWrite({ ...candidate, kind: candidate.kind })
 
 /**
  * Removes crash leftovers from a media location: the local engine's temp files, incomplete S3 multipart
  * uploads, and Immich's unfinished dumps, when older than `maxAgeMs`. Only what the rules of
  * `leftoverRules.ts` prove to be ours is ever touched. One that cannot be removed is reported, not fatal.
  */
-export const cleanLeftovers = Effect.fn("cleanLeftovers")(function*(engine: StorageEngineShape, options: LeftoverOptions) {
+export const cleanLeftovers = Effect.fn("cleanLeftovers")(function*(
+  engine: StorageEngineShape,
+  options: LeftoverOptions
+) {
   let kept = 0
   const failed: Array<{ key: string; message: string }> = []
   const outcomes = yield* candidates(engine, options.prefix ?? "").pipe(

@@ -11,7 +11,11 @@ const NOUNS: Record<LeftoverKind, readonly [string, string]> = {
 const KIND_ORDER: ReadonlyArray<LeftoverKind> = ["temp-file", "multipart-upload", "backup-temp"]
 
 export const formatBytes = (bytes: number): string =>
-  bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : bytes >= 1024 ** 2 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`
+  bytes >= 1024 ** 3
+    ? `${(bytes / 1024 ** 3).toFixed(1)} GiB`
+    : bytes >= 1024 ** 2
+    ? `${(bytes / 1024 ** 2).toFixed(1)} MiB`
+    : `${(bytes / 1024).toFixed(1)} KiB`
 
 /** Counts and bytes of a report, per kind: what the server logs and the CLI prints last. */
 export const summarizeLeftovers = (report: LeftoverReport) => {
@@ -34,8 +38,11 @@ export const describeLeftovers = (report: LeftoverReport): string => {
     `${e.count} ${NOUNS[kind][e.count === 1 ? 0 : 1]}${e.unknownSize === e.count ? "" : ` (${formatBytes(e.bytes)})`}`)
   const head = count === 0
     ? `No crash leftovers ${age} in ${report.location}`
-    : `${report.dryRun ? "Would remove" : "Removed"} ${count} crash leftover${count === 1 ? "" : "s"} ${age} from ${report.location}: ${parts.join(", ")}`
+    : `${report.dryRun ? "Would remove" : "Removed"} ${count} crash leftover${count === 1 ? "" : "s"} ${age} ` +
+      `from ${report.location}: ${parts.join(", ")}`
   const kept = report.kept === 0 ? "" : `; kept ${report.kept} younger (perhaps writes in progress)`
-  const failed = report.failed.length === 0 ? "" : `; ${report.failed.length} could not be removed (tried again next time)`
+  const failed = report.failed.length === 0
+    ? ""
+    : `; ${report.failed.length} could not be removed (tried again next time)`
   return `${head}${kept}${failed}`
 }

@@ -29,8 +29,16 @@ export const parseLeftoverEnv = (env: LeftoverEnv): {
   return { settings: { maxAgeMs }, problems: [] }
 }
 
-export const loadLeftoverSettings: Effect.Effect<LeftoverSettings, InvalidConfiguration> = loadFromEnv(LEFTOVER_ENV_VARIABLES, parseLeftoverEnv)
+export const loadLeftoverSettings: Effect.Effect<LeftoverSettings, InvalidConfiguration> = loadFromEnv(
+  LEFTOVER_ENV_VARIABLES,
+  parseLeftoverEnv
+)
 
-export class LeftoverConfig extends Context.Service<LeftoverConfig, LeftoverSettings>()("@immich-storage/core/LeftoverConfig") {
-  static readonly layer: Layer.Layer<LeftoverConfig, InvalidConfiguration> = Layer.effect(LeftoverConfig, loadLeftoverSettings)
+export class LeftoverConfig
+  extends Context.Service<LeftoverConfig, LeftoverSettings>()("@immich-storage/core/LeftoverConfig")
+{
+  static readonly layer: Layer.Layer<LeftoverConfig, InvalidConfiguration> = Layer.effect(
+    LeftoverConfig,
+    loadLeftoverSettings
+  )
 }

@@ -437,18 +437,6 @@ export const makeS3Engine = Effect.fnUntraced(function*(
   const presignGet = presignGetWith(location, (objectKey, options) =>
     Effect.runPromise(resolveBucketUrl).then(({ region, url }) => presignObjectUrl({ bucket: url, region }, credentials, objectKey, options)))
 
-  const shape: StorageEngineShape = {
-    location,
-    put,
-    get,
-    readSmall,
-    stat,
-    list,
-    delete: remove,
-    copy,
-    listIncompleteWrites: incomplete.list,
-    removeIncompleteWrite: incomplete.remove,
-    presignGet
-  }
+  const shape: StorageEngineShape = { location, put, get, readSmall, stat, list, delete: remove, copy, ...incomplete, presignGet }
   return { engine: shape, checkBucket }
 })

@@ -16,7 +16,11 @@ export interface IncompleteUploadsContext {
   readonly objectKey: (key: string) => string
   readonly keyOfObject: (object: string) => string
   /** One SDK call, with the engine's error mapping and retries. */
-  readonly call: <A>(operation: string, key: string | undefined, send: (sdk: Sdk, signal: AbortSignal) => Promise<A>) => Effect.Effect<A, StorageError>
+  readonly call: <A>(
+    operation: string,
+    key: string | undefined,
+    send: (sdk: Sdk, signal: AbortSignal) => Promise<A>
+  ) => Effect.Effect<A, StorageError>
 }
 
 /** Servers that answer ListMultipartUploads with one of these cannot list uploads at all. */
@@ -30,16 +34,24 @@ export const makeIncompleteUploads = (context: IncompleteUploadsContext) => {
     const problem = prefixProblem(prefix)
     if (problem !== undefined) return Stream.fail(new InvalidKey({ key: prefix, reason: problem }))
     // Below the location's own prefix at a "/" boundary: `photos/` never reaches into `photos2/`.
-    const Prefix = prefix === "" ? (context.locationPrefix === "" ? undefined : `${context.locationPrefix}/`) : `${objectKey(prefix)}/`
+    const Prefix = prefix !== ""
+      ? `${objectKey(prefix)}/`
+      : context.locationPrefix === ""
+      ? undefined
+      : `${context.locationPrefix}/`
     type Marker = { readonly KeyMarker: string; readonly UploadIdMarker?: string } | undefined
     const page = (marker: Marker) =>
       call("list incomplete uploads in", prefix === "" ? undefined : prefix, ({ client, module }, abortSignal) =>
-        client.send(new module.ListMultipartUploadsCommand({ Bucket, ...(Prefix === undefined ? {} : { Prefix }), ...marker }), { abortSignal })).pipe(
+        client.send(
+          new module.ListMultipartUploadsCommand({ Bucket, ...(Prefix === undefined ? {} : { Prefix }), ...marker }),
+          { abortSignal }
+        )).pipe(
         // Some S3-compatible servers cannot list uploads; a bucket lifecycle rule is then the way to clean up.
-        Effect.catchTag("StorageFailure", (error) =>
-          UNSUPPORTED.test(error.detail)
-            ? Effect.logWarning(`${name} cannot list incomplete uploads; set a lifecycle rule that aborts them instead`).pipe(Effect.as(undefined))
-            : Effect.fail(error))
+        Effect.catchTag("StorageFailure", (error) => {
+          if (!UNSUPPORTED.test(error.detail)) return Effect.fail(error)
+          const warning = `${name} cannot list incomplete uploads; a lifecycle rule must abort them`
+          return Effect.as(Effect.logWarning(warning), undefined)
+        })
       )
     return Stream.paginate(undefined as Marker, (marker) =>
       page(marker).pipe(Effect.map((result) => {
@@ -49,7 +61,8 @@ export const makeIncompleteUploads = (context: IncompleteUploadsContext) => {
           const key = keyOfObject(upload.Key)
           // An upload under a key we could not address is not ours to abort.
           if (keyProblem(key) !== undefined) continue
-          writes.push({ kind: "multipart-upload", key, uploadId: upload.UploadId, startedAt: upload.Initiated ?? new Date(), size: undefined })
+          const startedAt = upload.Initiated ?? new Date()
+          writes.push({ kind: "multipart-upload", key, uploadId: upload.UploadId, startedAt, size: undefined })
         }
         const next: Option.Option<Marker> = result?.IsTruncated === true && result.NextKeyMarker !== undefined
           ? Option.some({
@@ -63,14 +76,16 @@ export const makeIncompleteUploads = (context: IncompleteUploadsContext) => {
 
   const remove = Effect.fn("S3Engine.removeIncompleteWrite")(function*(write: IncompleteWrite) {
     const { key, uploadId: UploadId } = write
-    const problem = keyProblem(key) ?? (write.kind === "multipart-upload" && UploadId !== undefined ? undefined : "it is not an incomplete upload")
+    const isUpload = write.kind === "multipart-upload" && UploadId !== undefined
+    const problem = keyProblem(key) ?? (isUpload ? undefined : "it is not an incomplete upload")
     if (problem !== undefined) return yield* new InvalidKey({ key, reason: problem })
     yield* call("abort an incomplete upload of", key, ({ client, module }, abortSignal) =>
-      client.send(new module.AbortMultipartUploadCommand({ Bucket, Key: objectKey(key), UploadId }), { abortSignal })).pipe(
+      client.send(new module.AbortMultipartUploadCommand({ Bucket, Key: objectKey(key), UploadId }), { abortSignal })
+    ).pipe(
       // NoSuchUpload: completed or aborted meanwhile.
       Effect.catchTag("ObjectNotFound", () => Effect.void)
     )
   })
 
-  return { list, remove }
+  return { listIncompleteWrites: list, removeIncompleteWrite: remove }
 }
