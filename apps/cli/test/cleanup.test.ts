@@ -4,7 +4,17 @@ import * as path from "node:path"
 import postgres from "postgres"
 import { afterEach, describe, expect, inject, it } from "vitest"
 import { isTempFileName, LOCK_IDS } from "@immich-storage/core"
-import { CLI_MAIN, createTestBucket, createTestDatabase, makeTempDir, rawS3Client, runScript, s3TestEnv, spawnScript, TEST_POSTGRES } from "@immich-storage/testkit"
+import {
+  CLI_MAIN,
+  createTestBucket,
+  createTestDatabase,
+  makeTempDir,
+  rawS3Client,
+  runScript,
+  s3TestEnv,
+  spawnScript,
+  TEST_POSTGRES
+} from "@immich-storage/testkit"
 import type { TempDir, TestDatabase } from "@immich-storage/testkit"
 
 const MiB = 1024 * 1024
@@ -35,7 +45,11 @@ const tempFilesIn = async (dir: string) =>
   (await fs.readdir(dir, { recursive: true }).catch(() => [])).filter((f) => isTempFileName(path.basename(f)))
 
 /** Starts `sync`, waits until `midCopy` sees its write in progress, then kills it with SIGKILL. */
-const killSyncMidCopy = async (args: ReadonlyArray<string>, env: Record<string, string>, midCopy: () => Promise<boolean>) => {
+const killSyncMidCopy = async (
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  midCopy: () => Promise<boolean>
+) => {
   const child = spawnScript(CLI_MAIN, ["sync", ...args, "--concurrency", "1"], env)
   let output = ""
   child.stderr.on("data", (d) => (output += d))
@@ -53,7 +67,7 @@ const killSyncMidCopy = async (args: ReadonlyArray<string>, env: Record<string, 
 }
 
 describe("immich-storage cleanup", () => {
-  it("after sync is killed with -9 mid-copy to a folder: keeps the temp file while young, lists it in a dry run, removes it at --older-than 0", async () => {
+  it("after sync is killed with -9 mid-copy to a folder: keeps, lists (dry run), removes its temp file", async () => {
     const src = await sourceFolder(256 * MiB)
     const dst = path.join(temp!.path, "dst")
     for (const key of LOOKALIKES) {
@@ -62,7 +76,10 @@ describe("immich-storage cleanup", () => {
     }
     // Killed once the large file is well under way (a small file's temp file can vanish before the kill lands).
     const bigUnderWay = async () => {
-      for (const file of await tempFilesIn(dst)) if (((await fs.stat(path.join(dst, file)).catch(() => undefined))?.size ?? 0) > 16 * MiB) return true
+      for (const file of await tempFilesIn(dst)) {
+        const size = (await fs.stat(path.join(dst, file)).catch(() => undefined))?.size ?? 0
+        if (size > 16 * MiB) return true
+      }
       return false
     }
     await killSyncMidCopy([src, dst], {}, bigUnderWay)
@@ -80,7 +97,8 @@ describe("immich-storage cleanup", () => {
 
     const dry = await cleanup(dst, "--older-than", "0", "--dry-run", "--json")
     expect(dry.code).toBe(0)
-    const report = JSON.parse(dry.stdout) as { dryRun: boolean; count: number; removed: Array<{ kind: string; key: string }> }
+    type Report = { dryRun: boolean; count: number; removed: Array<{ kind: string; key: string }> }
+    const report = JSON.parse(dry.stdout) as Report
     expect(report).toMatchObject({ dryRun: true, count: n })
     expect(report.removed.map((r) => `${r.kind} ${r.key}`).sort()).toEqual(leftovers.map((key) => `temp-file ${key}`))
     expect((await tempFilesIn(dst)).sort()).toEqual(leftovers)
@@ -89,17 +107,19 @@ describe("immich-storage cleanup", () => {
     const done = await runScript(CLI_MAIN, ["cleanup", "--older-than", "0"], { ...env, IMMICH_MEDIA_LOCATION: dst })
     expect(done.code).toBe(0)
     for (const key of leftovers) expect(done.stdout).toContain(`removed  temp file  ${key}`)
-    expect(done.stdout).toMatch(new RegExp(`Removed ${n} crash leftovers? older than 0s from .*: ${n} temp files? \\(\\d+\\.\\d [KMG]iB\\)\\.`))
+    const removed = `Removed ${n} crash leftovers? older than 0s from .*: ${n} temp files? \\(\\d+\\.\\d [KMG]iB\\)\\.`
+    expect(done.stdout).toMatch(new RegExp(removed))
     expect(await tempFilesIn(dst)).toEqual([])
     for (const key of LOOKALIKES) expect(await fs.readFile(path.join(dst, key), "utf8")).toBe("mine")
   })
 
-  it("after sync is killed with -9 mid-upload to S3: the open multipart upload is listed by a dry run, kept while young, aborted at --older-than 0", async () => {
+  it("after sync is killed with -9 mid-upload to S3: lists (dry run), keeps, then aborts its open upload", async () => {
     const src = await sourceFolder(128 * MiB)
     const endpoint = inject("s3Endpoint")
     const bucket = await createTestBucket(endpoint)
     const client = rawS3Client(endpoint)
-    const openUploads = async () => (await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads?.map((u) => u.Key) ?? []
+    const openUploads = async () =>
+      (await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads?.map((u) => u.Key) ?? []
     const dst = `s3://${bucket}/immich`
     await killSyncMidCopy([src, dst], s3TestEnv(endpoint), async () => (await openUploads()).length > 0)
     expect(await openUploads()).toEqual(["immich/upload/u/big.mov"])

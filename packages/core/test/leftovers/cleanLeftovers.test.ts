@@ -22,11 +22,12 @@ const LOOKALIKES = [
   "upload/u/IMG_0001.jpg"
 ]
 
-const keysOf = (engine: StorageEngineShape) => Stream.runCollect(engine.list("")).pipe(Effect.map((infos) => infos.map((i) => i.key).sort()))
+const keysOf = (engine: StorageEngineShape) =>
+  Stream.runCollect(engine.list("")).pipe(Effect.map((infos) => infos.map((i) => i.key).sort()))
 const later = () => new Date(Date.now() + 1000)
 
 describe("crash leftovers", () => {
-  it.effect("on local disk: only the engine's temp files and Immich's unfinished dumps go, once old enough; dry runs remove nothing", () =>
+  it.effect("on local disk: only the engine's temp files and Immich's unfinished dumps go, once old enough", () =>
     Effect.gen(function*() {
       const dir = yield* tempDirScoped
       const root = path.join(dir.path, "media")
@@ -48,9 +49,13 @@ describe("crash leftovers", () => {
       assert.deepStrictEqual([young.removed.length, young.kept], [0, 3])
 
       const dry = yield* cleanLeftovers(engine, { maxAgeMs: 0, now: later(), dryRun: true })
-      assert.deepStrictEqual(dry.removed.map((r) => r.key).sort(), [TEMP.replace("0b7e", "1c8f"), DUMP_TEMP, `upload/u/ab/cd/${TEMP}`].sort())
+      const expected = [TEMP.replace("0b7e", "1c8f"), DUMP_TEMP, `upload/u/ab/cd/${TEMP}`].sort()
+      assert.deepStrictEqual(dry.removed.map((r) => r.key).sort(), expected)
       assert.isTrue(yield* Effect.promise(() => fs.access(path.join(root, "upload/u/ab/cd", TEMP)).then(() => true)))
-      assert.match(describeLeftovers(dry), /^Would remove 3 crash leftovers older than 0s from .*: 2 temp files \(3\.9 KiB\), 1 unfinished database dump \(0\.0 KiB\)$/)
+      assert.match(
+        describeLeftovers(dry),
+        /^Would remove 3 crash leftovers older than 0s from .*: 2 temp files \(3\.9 KiB\), 1 unfinished database dump \(0\.0 KiB\)$/
+      )
 
       const done = yield* cleanLeftovers(engine, { maxAgeMs: 0, now: later(), dryRun: false })
       assert.strictEqual(done.removed.length, 3)
@@ -58,19 +63,21 @@ describe("crash leftovers", () => {
       const left = yield* Effect.promise(() => fs.readdir(root, { recursive: true }))
       assert.deepStrictEqual(left.filter((f) => f.endsWith(TEMP) || f.endsWith(TEMP.replace("0b7e", "1c8f"))), [])
       assert.isTrue(left.includes(`upload/u/${TEMP.replace("0b7e", "2d9a")}`), "the link stays")
-      assert.strictEqual(yield* Effect.promise(() => fs.readFile(path.join(dir.path, "outside.jpg"), "utf8")), "not yours")
+      const outside = yield* Effect.promise(() => fs.readFile(path.join(dir.path, "outside.jpg"), "utf8"))
+      assert.strictEqual(outside, "not yours")
       assert.deepStrictEqual(yield* keysOf(engine), before.filter((k) => k !== DUMP_TEMP))
       for (const key of LOOKALIKES) assert.include(yield* keysOf(engine), key)
     }))
 
-  it.effect("on S3: incomplete uploads below the location's prefix are aborted once old enough, nothing outside it and no object", () =>
+  it.effect("on S3: uploads below the location's prefix are aborted once old, nothing outside it, no object", () =>
     Effect.gen(function*() {
       const { bucket, engine, settings } = yield* makeTestS3Engine()
       const client = rawS3Client(inject("s3Endpoint"))
       yield* Effect.addFinalizer(() => Effect.sync(() => client.destroy()))
       for (const key of LOOKALIKES) yield* engine.put(key, Buffer.from("mine"))
       yield* engine.put(DUMP_TEMP, Buffer.from("half a dump"))
-      const start = (Key: string) => Effect.promise(() => client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key })))
+      const start = (Key: string) =>
+        Effect.promise(() => client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key })))
       yield* start(`${settings.prefix}/upload/u/ab/cd/video.mp4`)
       yield* start(`${settings.prefix}/backups/immich-db-backup-20250101T020000-v1-pg14.sql.gz`)
       // Someone else's uploads in the same bucket: a sibling prefix and the bucket's root.
@@ -96,6 +103,9 @@ describe("crash leftovers", () => {
       ])
       assert.deepStrictEqual(yield* uploads(), ["elsewhere.mp4", `${settings.prefix}2/upload/other.mp4`])
       assert.deepStrictEqual(yield* keysOf(engine), before.filter((k) => k !== DUMP_TEMP))
-      assert.match(describeLeftovers(done), /Removed 3 crash leftovers older than 0s from s3:.*: 2 incomplete uploads, 1 unfinished database dump \(0\.0 KiB\)$/)
+      assert.match(
+        describeLeftovers(done),
+        /Removed 3 crash leftovers older than 0s from s3:.*: 2 incomplete uploads, 1 unfinished database dump \(0\.0 KiB\)$/
+      )
     }))
 })

@@ -16,13 +16,16 @@ import {
 import type { LeftoverCandidate, LeftoverKind } from "@immich-storage/core"
 
 const now = new Date(Date.UTC(2026, 10, 29, 12))
-const folder = fc.array(fc.constantFrom("upload", "thumbs", "u1", "ab", "backups", "library"), { maxLength: 3 }).map((parts) => parts.join("/"))
+const folder = fc.array(fc.constantFrom("upload", "thumbs", "u1", "ab", "backups", "library"), { maxLength: 3 })
+  .map((parts) => parts.join("/"))
 const inFolder = (dir: string, name: string) => (dir === "" ? name : `${dir}/${name}`)
 const ourTempName = fc.uuid({ version: 4 }).map((uuid) => `.immich-storage-${uuid}.tmp`)
-const backupTempName = fc.stringMatching(/^[0-9T]{1,15}-v[0-9.]{1,6}-pg[0-9.]{1,5}$/).map((s) => `immich-db-backup-${s}.sql.gz.tmp`)
+const backupTempName = fc.stringMatching(/^[0-9T]{1,15}-v[0-9.]{1,6}-pg[0-9.]{1,5}$/)
+  .map((s) => `immich-db-backup-${s}.sql.gz.tmp`)
 /** Names a user may well have: near misses of ours included. */
 const userName = fc.oneof(
-  fc.string({ minLength: 1, maxLength: 30 }).filter((s) => !s.includes("/") && s !== "." && s !== ".." && !s.startsWith(".immich-storage-")),
+  fc.string({ minLength: 1, maxLength: 30 })
+    .filter((s) => !s.includes("/") && s !== "." && s !== ".." && !s.startsWith(".immich-storage-")),
   fc.constantFrom(
     ".immich-storage-notes.tmp",
     ".immich-storage-.tmp",
@@ -37,7 +40,12 @@ const userName = fc.oneof(
 )
 const age = fc.integer({ min: -HOUR_MS, max: 400 * HOUR_MS })
 const threshold = fc.integer({ min: 0, max: 200 * HOUR_MS })
-const candidate = (kind: LeftoverKind, key: string, ageMs: number): LeftoverCandidate => ({ kind, key, startedAt: new Date(now.getTime() - ageMs), size: 1 })
+const candidate = (kind: LeftoverKind, key: string, ageMs: number): LeftoverCandidate => ({
+  kind,
+  key,
+  startedAt: new Date(now.getTime() - ageMs),
+  size: 1
+})
 
 describe("which items are crash leftovers", () => {
   it("an engine temp file goes exactly when it is older than the threshold", () => {
@@ -47,7 +55,8 @@ describe("which items are crash leftovers", () => {
   })
 
   it("a user's file never goes, however old, whatever it is listed as", () => {
-    fc.assert(fc.property(folder, userName, age, threshold, fc.constantFrom<LeftoverKind>("temp-file", "backup-temp"), (dir, name, ageMs, maxAge, kind) => {
+    const kinds = fc.constantFrom<LeftoverKind>("temp-file", "backup-temp")
+    fc.assert(fc.property(folder, userName, age, threshold, kinds, (dir, name, ageMs, maxAge, kind) => {
       const key = inFolder(dir, name)
       fc.pre(!(kind === "backup-temp" && key === `backups/${name}` && /^immich-db-backup-.*\.sql\.gz\.tmp$/.test(name)))
       expect(isLeftover(candidate(kind, key, ageMs), now, maxAge)).toBe(false)
@@ -68,7 +77,9 @@ describe("which items are crash leftovers", () => {
   })
 
   it("the engine names its temp files so that the rule recognises them, and nothing else looks like one", () => {
-    for (let i = 0; i < 50; i++) expect(isOursByName({ kind: "temp-file", key: `upload/x/${tempFileName()}` })).toBe(true)
+    for (let i = 0; i < 50; i++) {
+      expect(isOursByName({ kind: "temp-file", key: `upload/x/${tempFileName()}` })).toBe(true)
+    }
     fc.assert(fc.property(userName, (name) => {
       expect(isTempFileName(name)).toBe(false)
     }))
@@ -106,6 +117,8 @@ describe("advisory lock ids", () => {
     expect(new Set(ids).size).toBe(ids.length)
     const ours = [LOCK_IDS.adminBootstrap, LOCK_IDS.leftoverCleanup]
     for (const id of ours) expect(IMMICH_LOCK_IDS).not.toContain(id)
-    for (const id of [LOCK_IDS.migrations, LOCK_IDS.backup, LOCK_IDS.mediaLocation]) expect(IMMICH_LOCK_IDS).toContain(id)
+    for (const id of [LOCK_IDS.migrations, LOCK_IDS.backup, LOCK_IDS.mediaLocation]) {
+      expect(IMMICH_LOCK_IDS).toContain(id)
+    }
   })
 })

@@ -1,4 +1,10 @@
-import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3"
+import {
+  AbortMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand
+} from "@aws-sdk/client-s3"
 import type { ListMultipartUploadsCommandInput } from "@aws-sdk/client-s3"
 import { describe, expect, inject, it } from "vitest"
 import * as fc from "fast-check"
@@ -11,7 +17,11 @@ const listAll = async (client: ReturnType<typeof rawS3Client>, input: ListMultip
   let KeyMarker: string | undefined
   let UploadIdMarker: string | undefined
   do {
-    const page = await client.send(new ListMultipartUploadsCommand({ ...input, ...(KeyMarker === undefined ? {} : { KeyMarker }), ...(UploadIdMarker === undefined ? {} : { UploadIdMarker }) }))
+    const markers = {
+      ...(KeyMarker === undefined ? {} : { KeyMarker }),
+      ...(UploadIdMarker === undefined ? {} : { UploadIdMarker })
+    }
+    const page = await client.send(new ListMultipartUploadsCommand({ ...input, ...markers }))
     pages.push(page)
     KeyMarker = page.IsTruncated === true ? page.NextKeyMarker : undefined
     UploadIdMarker = page.IsTruncated === true ? page.NextUploadIdMarker : undefined
@@ -20,7 +30,7 @@ const listAll = async (client: ReturnType<typeof rawS3Client>, input: ListMultip
 }
 
 describe("the test S3 server's ListMultipartUploads", () => {
-  it("lists open uploads (not objects) by prefix, page by page through the markers, with Initiated dates, parsed by the SDK", async () => {
+  it("lists open uploads (not objects) by prefix, page by page, with Initiated dates, parsed by the SDK", async () => {
     const endpoint = inject("s3Endpoint")
     const Bucket = await createTestBucket(endpoint)
     const client = rawS3Client(endpoint)
@@ -53,8 +63,10 @@ describe("the test S3 server's ListMultipartUploads", () => {
     expect(grouped.CommonPrefixes?.map((c) => c.Prefix)).toEqual(["p/b/"])
     expect(grouped.Uploads?.map((u) => u.Key)).toEqual(["p/a.jpg", "p/a.jpg", "p/é.jpg"])
     // Object listings are still answered as before.
-    expect((await client.send(new ListObjectsV2Command({ Bucket }))).Contents?.map((o) => o.Key)).toEqual(["p/object.jpg"])
-    await expect(client.send(new ListMultipartUploadsCommand({ Bucket: "no-such-bucket-here" }))).rejects.toThrow(/NoSuchBucket|does not exist/)
+    const objects = await client.send(new ListObjectsV2Command({ Bucket }))
+    expect(objects.Contents?.map((o) => o.Key)).toEqual(["p/object.jpg"])
+    const missing = client.send(new ListMultipartUploadsCommand({ Bucket: "no-such-bucket-here" }))
+    await expect(missing).rejects.toThrow(/NoSuchBucket|does not exist/)
     client.destroy()
   })
 
@@ -64,12 +76,14 @@ describe("the test S3 server's ListMultipartUploads", () => {
       uploadId: fc.uuid(),
       initiated: fc.integer({ min: 0, max: 5 }).map((n) => new Date(n * 1000))
     })
-    fc.assert(fc.property(fc.uniqueArray(entry, { selector: (e) => e.uploadId, maxLength: 12 }), fc.integer({ min: 1, max: 5 }), (uploads: Array<UploadEntry>, maxUploads) => {
+    const uploadSets = fc.uniqueArray(entry, { selector: (e) => e.uploadId, maxLength: 12 })
+    fc.assert(fc.property(uploadSets, fc.integer({ min: 1, max: 5 }), (uploads: Array<UploadEntry>, maxUploads) => {
       const seen: Array<string> = []
       let keyMarker: string | undefined
       let uploadIdMarker: string | undefined
       for (let round = 0; round < 100; round++) {
-        const page = listUploadsPage(uploads, { prefix: "", delimiter: undefined, keyMarker, uploadIdMarker, maxUploads })
+        const query = { prefix: "", delimiter: undefined, keyMarker, uploadIdMarker, maxUploads }
+        const page = listUploadsPage(uploads, query)
         expect(page.uploads.length).toBeLessThanOrEqual(maxUploads)
         seen.push(...page.uploads.map((u) => u.uploadId))
         if (!page.isTruncated) break
