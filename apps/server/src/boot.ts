@@ -22,6 +22,7 @@ import { Thumbnailer } from "./assets/Thumbnailer.ts"
 import { ensureAdminKey, reportAdminKey } from "./auth/adminKey.ts"
 import { Auth } from "./auth/Auth.ts"
 import { UploadGate } from "./http/UploadGate.ts"
+import { leftoverCleanupLayer } from "./leftoverCleanup.ts"
 import { routes } from "./routes.ts"
 import { configLayer, ServerConfig } from "./ServerConfig.ts"
 
@@ -78,7 +79,8 @@ const httpLayer = Layer.unwrap(Effect.gen(function*() {
 
 /**
  * The server, in boot order: configuration; storage engine; database and its schema; integrity
- * markers; media-location migration; the admin key; the backup schedule; then HTTP. Each step starts
+ * markers; media-location migration; the admin key; the crash-leftover clean-up (in the background); the
+ * backup schedule; then HTTP. Each step starts
  * only when the one before succeeded. Shutdown runs in reverse: uploads in progress are interrupted
  * first (each deletes what it wrote), then the HTTP server lets other requests finish, then the
  * background jobs, the engine and the pool close.
@@ -87,6 +89,7 @@ export const serverLayer = UploadGate.closeOnShutdown.pipe(
   Layer.provide(httpLayer),
   Layer.provideMerge(Layer.mergeAll(Auth.layer, Thumbnailer.layer, UploadGate.layer)),
   Layer.provide(backupScheduleLayer),
+  Layer.provide(leftoverCleanupLayer),
   Layer.provide(adminKeyLayer),
   Layer.provide(mediaLocationLayer),
   Layer.provide(integrityLayer),

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process"
-import type { ChildProcess } from "node:child_process"
+import type { ChildProcess, ChildProcessWithoutNullStreams } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
@@ -40,6 +40,18 @@ const defaultCwd = (): string => {
   return emptyCwd
 }
 
+/** Starts a TypeScript entry point of this repo with the current Node, in a clean environment plus `env`. */
+export const spawnScript = (
+  script: string,
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  options: ScriptOptions = {}
+): ChildProcessWithoutNullStreams =>
+  spawn(process.execPath, [path.join(REPO_ROOT, script), ...args], {
+    env: { ...cleanEnv(), ...env },
+    cwd: options.cwd ?? defaultCwd()
+  })
+
 /** Runs a TypeScript entry point of this repo with the current Node and waits for it to exit. */
 export const runScript = (
   script: string,
@@ -48,10 +60,7 @@ export const runScript = (
   options: ScriptOptions = {}
 ): Promise<Finished> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, script), ...args], {
-      env: { ...cleanEnv(), ...env },
-      cwd: options.cwd ?? defaultCwd()
-    })
+    const child = spawnScript(script, args, env, options)
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (d) => (stdout += d))

@@ -2,7 +2,6 @@ import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
-import { randomUUID } from "node:crypto"
 import { constants as fsConstants } from "node:fs"
 import * as fsSync from "node:fs"
 import { createReadStream } from "node:fs"
@@ -15,15 +14,12 @@ import type { ByteRange } from "./byteRange.ts"
 import { AccessDenied, InvalidKey, ObjectNotFound, RangeNotSatisfiable } from "./errors.ts"
 import type { StorageError } from "./errors.ts"
 import { fromFsError } from "./localErrors.ts"
+import { makeLocalIncompleteWrites } from "./localIncompleteWrites.ts"
 import { DEFAULT_RETRY_POLICY, retryTransient } from "./retry.ts"
 import type { RetryPolicy } from "./retry.ts"
 import type { GetOptions, ObjectInfo, PutOptions, SmallObject, StorageEngineShape } from "./StorageEngine.ts"
+import { isTempFileName, tempFileName } from "./tempFileName.ts"
 
-/** Temp files live beside their target so the final rename is atomic; listings never show them. */
-const TEMP_PREFIX = ".immich-storage-"
-const TEMP_SUFFIX = ".tmp"
-export const isTempFileName = (name: string): boolean => name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX)
-const tempFileName = (): string => `${TEMP_PREFIX}${randomUUID()}${TEMP_SUFFIX}`
 
 const READ_CHUNK = 1024 * 1024
 const STAT_BATCH = 256
@@ -196,19 +192,9 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
     yield* atomicWrite("copy", to, (_file, tempPath) => io("copy", to, () => fs.copyFile(real, tempPath)))
   })
 
-  const abortIncompleteWrites = Effect.fn("LocalEngine.abortIncompleteWrites")(function*(prefix: string) {
-    const problem = prefixProblem(prefix)
-    if (problem !== undefined) return yield* new InvalidKey({ key: prefix, reason: problem })
-    const dir = path.join(realRoot, prefix)
-    const entries = yield* io("clean up", prefix, () => fs.readdir(dir, { recursive: true, withFileTypes: true })).pipe(
-      Effect.catchTag("ObjectNotFound", () => Effect.succeed([]))
-    )
-    const temps = entries.filter((e) => e.isFile() && isTempFileName(e.name)).map((e) => path.join(e.parentPath, e.name))
-    yield* Effect.forEach(temps, (temp) => io("clean up", prefix, () => fs.rm(temp, { force: true })), { discard: true })
-    return temps.length
-  })
+  const incomplete = makeLocalIncompleteWrites(name, realRoot, isInside)
 
-  const shape: StorageEngineShape = { location, put, get, readSmall, stat, list, delete: remove, copy, abortIncompleteWrites }
+  const shape: StorageEngineShape = { location, put, get, readSmall, stat, list, delete: remove, copy, ...incomplete }
   return shape
 })
 
