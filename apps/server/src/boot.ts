@@ -23,6 +23,7 @@ import { Thumbnailer } from "./assets/Thumbnailer.ts"
 import { ensureAdminKey, reportAdminKey } from "./auth/adminKey.ts"
 import { Auth } from "./auth/Auth.ts"
 import { UploadGate } from "./http/UploadGate.ts"
+import { leftoverCleanupLayer } from "./leftoverCleanup.ts"
 import { routes } from "./routes.ts"
 import { configLayer, ServerConfig } from "./ServerConfig.ts"
 
@@ -42,7 +43,10 @@ const integrityLayer = Layer.effectDiscard(Effect.gen(function*() {
   const flagged = yield* readMountCheckFlags(db)
   const report = yield* checkMediaIntegrity(engine, { flagged, ignoreErrors: settings.ignoreMountCheckErrors })
   yield* saveMountCheckFlags(db, report.checked)
-  yield* Effect.logInfo(`Media location ${baseOf(engine.location)} passed its integrity check (${report.checked.length} folders)`)
+  // Ignored problems were logged as one warning; "passed" would contradict it.
+  if (report.problems.length === 0) {
+    yield* Effect.logInfo(`Media location ${baseOf(engine.location)} passed its integrity check (${report.checked.length} folders)`)
+  }
   yield* Effect.logInfo(`Read integrity: ${readIntegrityOf(settings)}`)
 }))
 
@@ -77,7 +81,8 @@ const httpLayer = Layer.unwrap(Effect.gen(function*() {
 
 /**
  * The server, in boot order: configuration; storage engine; database and its schema; integrity
- * markers; media-location migration; the admin key; the backup schedule; then HTTP. Each step starts
+ * markers; media-location migration; the admin key; the crash-leftover clean-up (in the background); the
+ * backup schedule; then HTTP. Each step starts
  * only when the one before succeeded. Shutdown runs in reverse: uploads in progress are interrupted
  * first (each deletes what it wrote), then the HTTP server lets other requests finish, then the
  * background jobs, the engine and the pool close.
@@ -86,6 +91,7 @@ export const serverLayer = UploadGate.closeOnShutdown.pipe(
   Layer.provide(httpLayer),
   Layer.provideMerge(Layer.mergeAll(Auth.layer, Thumbnailer.layer, UploadGate.layer)),
   Layer.provide(backupScheduleLayer),
+  Layer.provide(leftoverCleanupLayer),
   Layer.provide(adminKeyLayer),
   Layer.provide(mediaLocationLayer),
   Layer.provide(integrityLayer),

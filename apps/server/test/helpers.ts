@@ -1,11 +1,13 @@
-import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3"
+import { DeleteObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import postgres from "postgres"
 import { randomBytes } from "node:crypto"
+import * as http from "node:http"
 import sharp from "sharp"
 import { createTestBucket, createTestDatabase, makeTempDir, rawS3Client, s3TestEnv, startS3Proxy, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
 import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
+import { isTempFileName } from "@immich-storage/core"
 import { hashApiKey } from "../src/auth/apiKeys.ts"
 
 export const ADMIN_KEY = "test-admin-key-0123456789abcdefghij"
@@ -57,24 +59,19 @@ export const localStorage = async (temp?: TempDir): Promise<StorageUnderTest> =>
     listKeys: async (prefix) =>
       (await walk(path.join(media, prefix)))
         .map((f) => path.relative(media, f))
-        .filter((k) => !k.endsWith("/.immich") && !path.basename(k).startsWith(".immich-storage-"))
+        .filter((k) => !k.endsWith("/.immich") && !isTempFileName(path.basename(k)))
         .sort(),
-    incompleteWrites: async () => (await walk(media)).filter((f) => path.basename(f).startsWith(".immich-storage-")).length,
+    incompleteWrites: async () => (await walk(media)).filter((f) => isTempFileName(path.basename(f))).length,
     removeKey: (key) => fs.rm(path.join(media, key)),
     cleanUp: () => dir.remove()
   }
 }
 
-/**
- * A bucket on the test S3 server, reached by the server through a recording proxy: the test server cannot
- * list incomplete multipart uploads, so they are counted from the requests (created − completed − aborted).
- */
+/** A bucket on the test S3 server, reached by the server through a recording proxy. */
 export const s3Storage = async (endpoint: string, bucket?: string): Promise<StorageUnderTest> => {
   const name = bucket ?? (await createTestBucket(endpoint))
   const client = rawS3Client(endpoint)
   const proxy = await startS3Proxy(endpoint)
-  const ok = (r: { status?: number }) => r.status !== undefined && r.status >= 200 && r.status < 300
-  const count = (method: string, query: RegExp) => proxy.requests.filter((r) => r.method === method && query.test(r.url) && ok(r)).length
   return {
     engine: "s3",
     env: { IMMICH_STORAGE_ENGINE: "s3", ...s3TestEnv(proxy.endpoint, name, "immich") },
@@ -89,7 +86,7 @@ export const s3Storage = async (endpoint: string, bucket?: string): Promise<Stor
       } while (ContinuationToken !== undefined)
       return keys.filter((k) => !k.endsWith("/.immich")).sort()
     },
-    incompleteWrites: async () => count("POST", /[?&]uploads(=|&|$)/) - count("POST", /[?&]uploadId=/) - count("DELETE", /[?&]uploadId=/),
+    incompleteWrites: async () => (await client.send(new ListMultipartUploadsCommand({ Bucket: name, Prefix: "immich/" }))).Uploads?.length ?? 0,
     removeKey: async (key) => void (await client.send(new DeleteObjectCommand({ Bucket: name, Key: `immich/${key}` }))),
     cleanUp: async () => {
       client.destroy()
@@ -172,6 +169,31 @@ export const eventually = async <A>(check: () => Promise<A | undefined>, timeout
     if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
+}
+
+/** A multipart upload whose body arrives slowly and never ends, as from a client on a slow line. */
+export const slowUpload = (url: string, key: string) => {
+  const boundary = "----slow"
+  const request = http.request(`${url}/api/assets`, {
+    method: "POST",
+    headers: { "x-api-key": key, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": String(1024 * 1024 * 1024) }
+  })
+  const answer = new Promise<{ status: number | undefined; body: string } | "reset">((resolve) => {
+    request.on("response", (response) => {
+      let body = ""
+      response.on("data", (d) => (body += d))
+      response.on("end", () => resolve({ status: response.statusCode, body }))
+      response.on("error", () => resolve("reset"))
+    })
+    request.on("error", () => resolve("reset"))
+  })
+  request.write(
+    `--${boundary}\r\nContent-Disposition: form-data; name="fileCreatedAt"\r\n\r\n2024-01-01T00:00:00Z\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="fileModifiedAt"\r\n\r\n2024-01-01T00:00:00Z\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="assetData"; filename="slow.mov"\r\n\r\n`
+  )
+  for (let i = 0; i < 18; i++) request.write(randomBytes(1024 * 1024))
+  return { answer, request }
 }
 
 /** Stored files under `upload/` and `thumbs/` that no row refers to: there must never be any. */

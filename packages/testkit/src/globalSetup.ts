@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto"
 import type { TestProject } from "vitest/node"
 import { rawS3Client, RUN_BUCKET_PREFIX_VARIABLE } from "./buckets.ts"
 import { removeBucketsStartingWith } from "./externalBuckets.ts"
+import { TEST_POSTGRES } from "./databases.ts"
+import { requirePostgres } from "./prerequisites.ts"
 import { startS3Server } from "./s3Server.ts"
 import { s3Target } from "./s3Target.ts"
 
@@ -16,6 +18,8 @@ declare module "vitest" {
  * `TEST_S3_ENDPOINT` (see `s3Target`) that server is the user's own, and this run's buckets are deleted at the end.
  */
 export default async function setup(project: TestProject) {
+  // Checked once, so that a machine without PostgreSQL gets one sentence saying so, not a raw ECONNREFUSED per test.
+  await requirePostgres(TEST_POSTGRES)
   const target = s3Target()
   if (target.endpoint === undefined) {
     const server = await startS3Server()

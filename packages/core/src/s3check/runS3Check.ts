@@ -55,7 +55,8 @@ export const runS3Check = Effect.fn("runS3Check")(function*(location: S3Location
   yield* checkBucket
   const cleanUp = Stream.runCollect(engine.list("")).pipe(
     Effect.flatMap((objects) => engine.delete(objects.map((o) => o.key))),
-    Effect.andThen(engine.abortIncompleteWrites("probe")),
+    // An upload the interruption caught between its start and its abort.
+    Effect.andThen(Stream.runForEach(engine.listIncompleteWrites(""), engine.removeIncompleteWrite)),
     Effect.catch((error) =>
       Effect.logWarning(`check-s3 could not remove everything under ${scratch.prefix}: ${error.message}`))
   )
