@@ -9,8 +9,8 @@ import { syncCommand, verifyCommand } from "./commands/sync.ts"
 
 export const cli = Command.make("immich-storage").pipe(
   Command.withDescription(
-    "Storage tools for Immich: configuration, sync and verify, migration to S3 and back, path rewrites, database backups, " +
-      "crash leftovers, S3 server checks"
+    "Storage tools for Immich: configuration, sync and verify, migration to S3 and back, path rewrites, " +
+      "database backups, crash leftovers, S3 server checks"
   ),
   Command.withSubcommands([
     configCommand,

@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { createTestBucket, createTestDatabase, RGW_QUIRKS, s3TestEnv, startS3Proxy, startServer } from "@immich-storage/testkit"
+import {
+  createTestBucket,
+  createTestDatabase,
+  RGW_QUIRKS,
+  s3TestEnv,
+  startS3Proxy,
+  startServer
+} from "@immich-storage/testkit"
 import type { RunningServer, S3Proxy, TestDatabase } from "@immich-storage/testkit"
 import { ADMIN_KEY, bytesOf, eventually, get, upload } from "./helpers.ts"
 
@@ -46,7 +53,8 @@ describe("asset API on an S3 server acting as Ceph RGW", () => {
     // The thumbnail job reads the original once after the upload; the fault is meant for the download.
     const isOriginal = (r: { method: string; url: string; headers: Record<string, unknown> }) =>
       r.method === "GET" && r.url.includes("/immich/upload/") && r.headers["range"] === undefined
-    await eventually(async () => (proxy.requests.some((r) => isOriginal(r) && r.status !== undefined) ? true : undefined))
+    const thumbnailRead = () => proxy.requests.some((r) => isOriginal(r) && r.status !== undefined)
+    await eventually(async () => (thumbnailRead() ? true : undefined))
     // A bit flipped on the way cannot be made to happen on demand: the proxy flips the first byte.
     proxy.injectFaults(["corrupt"], isOriginal)
     const corrupted = await get(original, ADMIN_KEY)
