@@ -11,5 +11,6 @@ export const benchS3Settings = (endpoint: string, bucket: string, prefix: string
   credentials: { accessKeyId: "bench", secretAccessKey: Redacted.make("bench") },
   useAccelerate: false,
   sse: undefined,
-  requestChecksums: "when_required"
+  requestChecksums: "when_required",
+  etagIsMd5: true
 })

@@ -17,6 +17,8 @@ describe("immich-storage config", () => {
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/media location\s+s3:\/\/family-photos\/immich/)
     expect(result.stdout).toMatch(/request checksums\s+when_required/)
+    expect(result.stdout).toMatch(/read integrity\s+CRC32 when the server stores one, else the ETag's MD5 for single/)
+    expect(result.stdout).toMatch(/ETag is MD5\s+true/)
     expect(result.stdout).toContain("AKIAEXAMPLE")
     expect(result.stdout + result.stderr).not.toContain("super-secret-key")
   })

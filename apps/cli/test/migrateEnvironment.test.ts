@@ -25,7 +25,8 @@ const onMinio: StorageEnv = {
   S3_ENDPOINT: "http://127.0.0.1:9000",
   S3_FORCE_PATH_STYLE: "true",
   S3_SSE: "AES256",
-  S3_REQUEST_CHECKSUMS: "when_supported"
+  S3_REQUEST_CHECKSUMS: "when_supported",
+  S3_ETAG_IS_MD5: "false"
 }
 
 const settingsOf = (env: StorageEnv): StorageSettings => {

@@ -12,6 +12,7 @@ import {
   DumpWriter,
   ensureSchema,
   PathMigrator,
+  readIntegrityOf,
   readMountCheckFlags,
   runBackupSchedule,
   saveMountCheckFlags,
@@ -46,6 +47,7 @@ const integrityLayer = Layer.effectDiscard(Effect.gen(function*() {
   if (report.problems.length === 0) {
     yield* Effect.logInfo(`Media location ${baseOf(engine.location)} passed its integrity check (${report.checked.length} folders)`)
   }
+  yield* Effect.logInfo(`Read integrity: ${readIntegrityOf(settings)}`)
 }))
 
 /** Rewrites stored paths when the media location changed since the last start. */

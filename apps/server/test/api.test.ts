@@ -79,7 +79,15 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
     expect(etag).toBe(`"${sha1(bytes).toString("hex")}"`)
     await whole.arrayBuffer()
 
-    for (const [header, start, end] of [["bytes=0-0", 0, 0], ["bytes=1000-1999", 1000, 1999], ["bytes=99990-", 99990, 99999], ["bytes=-10", 99990, 99999], ["bytes=99000-200000", 99000, 99999]] as const) {
+    for (const [header, start, end] of [
+      ["bytes=0-0", 0, 0],
+      ["bytes=1000-1999", 1000, 1999],
+      ["bytes=99990-", 99990, 99999],
+      ["bytes=-10", 99990, 99999],
+      ["bytes=99000-200000", 99000, 99999],
+      // A suffix longer than the file is the whole file (RFC 9110), on S3 too (the test server answers it 416).
+      ["bytes=-200000", 0, 99999]
+    ] as const) {
       const partial = await get(original, ADMIN_KEY, { range: header })
       expect(partial.status, header).toBe(206)
       expect(partial.headers.get("content-range"), header).toBe(`bytes ${start}-${end}/100000`)

@@ -64,6 +64,7 @@ describe("server boot", () => {
     client.destroy()
     expect(listed.Contents?.map((o) => o.Key).sort()).toEqual(FOLDERS.map((f) => `immich/${f}/.immich`))
     expect(running.output()).toContain(`s3://${bucket}/immich passed its integrity check`)
+    expect(running.output()).toContain("Read integrity: CRC32 when the server stores one, else the ETag's MD5")
   })
 
   it("refuses to start on a bad environment, listing every problem and no secret", async () => {

@@ -4,3 +4,5 @@
  */
 export * from "./engine/s3/S3Engine.ts"
 export * from "./engine/s3/s3Presign.ts"
+export * from "./engine/s3/s3Digests.ts"
+export * from "./s3check/runS3Check.ts"

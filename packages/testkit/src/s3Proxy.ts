@@ -1,4 +1,5 @@
 import * as http from "node:http"
+import * as https from "node:https"
 import type { AddressInfo } from "node:net"
 import { sigV4Problem } from "./sigv4.ts"
 
@@ -14,13 +15,41 @@ export interface RecordedRequest {
 export interface S3ProxyOptions {
   /** Check every request's SigV4 signature against this secret; a bad one is answered 403 SignatureDoesNotMatch. */
   readonly verifySignatures?: { readonly secretAccessKey: string }
+  /** Answer as another S3 server does where the test server cannot be made to. */
+  readonly quirks?: ServerQuirks
+}
+
+/** Ways other S3 servers answer that the test server does not, reproduced on the answers passed back. */
+export interface ServerQuirks {
+  /** Drop every `x-amz-checksum-*` header: the server keeps no checksums, whatever the client sent. */
+  readonly storesNoChecksums?: boolean
+  /** Drop `Content-Range` from 416 answers: the client learns no size from them. */
+  readonly rangeErrorsWithoutSize?: boolean
 }
 
 /**
- * A fault the proxy answers with instead of forwarding: an S3 error response, a dropped connection, or
- * (`"corrupt"`) the real answer with its first body byte flipped, as a bad link or disk would.
+ * Ceph RGW 16.2 (Debian's `radosgw`): it accepts checksums and stores none, and its 416 carries no size.
+ * (A real RGW needs a mon/mgr/osd cluster, which the test machines cannot run.)
  */
-export type Fault = { readonly status: number; readonly code: string } | "reset" | "corrupt"
+export const RGW_QUIRKS: ServerQuirks = { storesNoChecksums: true, rangeErrorsWithoutSize: true }
+
+/** The headers of an upstream answer as a server with `quirks` would have sent them. */
+const withQuirks = (
+  status: number,
+  headers: http.IncomingHttpHeaders,
+  quirks: ServerQuirks
+): http.IncomingHttpHeaders =>
+  Object.fromEntries(Object.entries(headers).filter(([name]) =>
+    !(quirks.storesNoChecksums === true && name.startsWith("x-amz-checksum-")) &&
+    !(quirks.rangeErrorsWithoutSize === true && status === 416 && name === "content-range")
+  ))
+
+/**
+ * A fault the proxy answers with instead of forwarding: an S3 error response, a dropped connection, or
+ * (`"corrupt"`) the real answer with its first body byte flipped, as a bad link or disk would, or (`"stall"`) no
+ * answer at all until the client gives up.
+ */
+export type Fault = { readonly status: number; readonly code: string } | "reset" | "corrupt" | "stall"
 
 export interface S3Proxy {
   readonly endpoint: string
@@ -40,7 +69,9 @@ export const startS3Proxy = async (target: string, options: S3ProxyOptions = {})
   const requests: Array<RecordedRequest> = []
   let pending: Array<Fault> = []
   let matches: (request: RecordedRequest) => boolean = () => true
-  const agent = new http.Agent({ keepAlive: true })
+  // An external server (TEST_S3_ENDPOINT) may be https; the proxy itself always listens on plain http.
+  const secure = targetUrl.protocol === "https:"
+  const agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true })
 
   const server = http.createServer((req, res) => {
     const record: RecordedRequest = { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers }
@@ -49,6 +80,7 @@ export const startS3Proxy = async (target: string, options: S3ProxyOptions = {})
     if (pending.length > 0 && matches(record)) {
       const fault = pending.shift()!
       if (fault === "corrupt") corrupt = true
+      else if (fault === "stall") return void req.resume()
       else if (fault === "reset") {
         req.socket.destroy()
         return
@@ -83,7 +115,7 @@ export const startS3Proxy = async (target: string, options: S3ProxyOptions = {})
 
     /** Passes the request on; `body` when it was read already (to check its signature). */
     function forward(body: Buffer | undefined) {
-      const upstream = http.request({
+      const upstream = (secure ? https : http).request({
         host: targetUrl.hostname,
         port: targetUrl.port,
         method: req.method,
@@ -92,7 +124,8 @@ export const startS3Proxy = async (target: string, options: S3ProxyOptions = {})
         agent
       }, (response) => {
         record.status = response.statusCode ?? 0
-        res.writeHead(response.statusCode ?? 502, response.headers)
+        const status = response.statusCode ?? 502
+        res.writeHead(status, withQuirks(status, response.headers, options.quirks ?? {}))
         if (!corrupt) return void response.pipe(res)
         let flipped = false
         response.on("data", (chunk: Buffer) => {

@@ -33,6 +33,11 @@ export interface S3Settings {
   readonly sse: ServerSideEncryption | undefined
   /** When the SDK adds request checksums; several S3-compatible servers mishandle `when_supported`. */
   readonly requestChecksums: RequestChecksums
+  /**
+   * Whether a single-part object's ETag (without SSE-KMS or SSE-C) is taken for its MD5, to check reads and
+   * compare by `--checksum`: true on AWS, MinIO and Ceph RGW; false for a server whose ETags are not MD5s.
+   */
+  readonly etagIsMd5: boolean
 }
 
 export interface S3Credentials {

@@ -1,12 +1,23 @@
 import { baseOf } from "../location/MediaLocation.ts"
 import type { StorageSettings } from "./StorageSettings.ts"
 
+/** Which check whole-object reads get, for `config` and the server's startup log. */
+export const readIntegrityOf = (settings: StorageSettings): string =>
+  settings.engine === "local"
+    ? "none beyond the file system's own (local disk)"
+    : settings.s3.sse?.algorithm === "aws:kms"
+    ? "CRC32 when the server stores one (SSE-KMS ETags are not MD5s), else unchecked"
+    : !settings.s3.etagIsMd5
+    ? "CRC32 when the server stores one, else unchecked (S3_ETAG_IS_MD5=false)"
+    : "CRC32 when the server stores one, else the ETag's MD5 for single-part objects (multipart ones unchecked)"
+
 /** The effective configuration as `name: value` rows, secrets masked; for `immich-storage config` and boot logs. */
 export const describeSettings = (settings: StorageSettings): ReadonlyArray<readonly [string, string]> => {
   const common: Array<readonly [string, string]> = [
     ["engine", settings.engine],
     ["media location", baseOf(settings.location)],
-    ["ignore mount check errors", String(settings.ignoreMountCheckErrors)]
+    ["ignore mount check errors", String(settings.ignoreMountCheckErrors)],
+    ["read integrity", readIntegrityOf(settings)]
   ]
   if (settings.engine === "local") return common
   const s3 = settings.s3
@@ -23,7 +34,8 @@ export const describeSettings = (settings: StorageSettings): ReadonlyArray<reado
       "server-side encryption",
       s3.sse === undefined ? "none" : s3.sse.algorithm === "AES256" ? "AES256 (SSE-S3)" : `aws:kms (key ${s3.sse.kmsKeyId ?? "AWS managed"})`
     ],
-    ["request checksums", s3.requestChecksums]
+    ["request checksums", s3.requestChecksums],
+    ["ETag is MD5", String(s3.etagIsMd5)]
   ]
 }
 

@@ -22,7 +22,8 @@ export const STORAGE_ENV_VARIABLES = [
   "S3_USE_ACCELERATE",
   "S3_SSE",
   "S3_SSE_KMS_KEY_ID",
-  "S3_REQUEST_CHECKSUMS"
+  "S3_REQUEST_CHECKSUMS",
+  "S3_ETAG_IS_MD5"
 ] as const
 export type StorageEnvVariable = typeof STORAGE_ENV_VARIABLES[number]
 
@@ -148,6 +149,9 @@ const parseS3 = (
     report("S3_REQUEST_CHECKSUMS", `"${checksumsRaw}" is not a checksum mode; use when_supported or when_required`)
   }
 
+  // True unless set: a server whose ETags are not MD5s says so by failing reads, and `check-s3` names it.
+  const etagIsMd5 = value("S3_ETAG_IS_MD5") === undefined || flag("S3_ETAG_IS_MD5")
+
   if (bucket === undefined || requestChecksums === undefined) return undefined
   return {
     bucket,
@@ -160,7 +164,8 @@ const parseS3 = (
       : undefined,
     useAccelerate,
     sse,
-    requestChecksums
+    requestChecksums,
+    etagIsMd5
   }
 }
 

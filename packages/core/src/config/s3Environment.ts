@@ -21,7 +21,8 @@ const S3_VALUES: { readonly [V in S3Variable]: (s3: S3Settings) => EnvValue } = 
   S3_USE_ACCELERATE: (s3) => String(s3.useAccelerate),
   S3_SSE: (s3) => s3.sse?.algorithm,
   S3_SSE_KMS_KEY_ID: (s3) => (s3.sse?.algorithm === "aws:kms" ? s3.sse.kmsKeyId : undefined),
-  S3_REQUEST_CHECKSUMS: (s3) => s3.requestChecksums
+  S3_REQUEST_CHECKSUMS: (s3) => s3.requestChecksums,
+  S3_ETAG_IS_MD5: (s3) => String(s3.etagIsMd5)
 }
 
 export const S3_VARIABLES = Object.keys(S3_VALUES) as ReadonlyArray<S3Variable>

@@ -5,6 +5,7 @@ import type * as Stream from "effect/Stream"
 import { StorageConfig } from "../config/StorageConfig.ts"
 import type { MediaLocation } from "../location/MediaLocation.ts"
 import type { ByteRange, ResolvedRange } from "./byteRange.ts"
+import type { ObjectDigests } from "./digests.ts"
 import type { StorageError } from "./errors.ts"
 import { makeEngine } from "./makeEngine.ts"
 import type { PresignGet } from "./s3/s3Presign.ts"
@@ -16,6 +17,8 @@ export interface ObjectInfo {
   readonly lastModified: Date
   /** The S3 ETag (quoted, as S3 sends it); undefined on local disk. */
   readonly etag: string | undefined
+  /** What the storage knows of the content without reading it (S3 `stat` and `get`; not listings, not local disk). */
+  readonly digests?: ObjectDigests
 }
 
 export interface ObjectBody {

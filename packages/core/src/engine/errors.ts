@@ -51,6 +51,21 @@ export class RangeNotSatisfiable extends Schema.TaggedError<RangeNotSatisfiable>
   }
 }
 
+/**
+ * The bytes read do not match the checksum the storage holds for them (`check`: "CRC32" or "MD5"): a
+ * damaged link, proxy or disk. The read is stopped at its end, so nothing trusts the bytes.
+ */
+export class IntegrityMismatch extends Schema.TaggedError<IntegrityMismatch>()("IntegrityMismatch", {
+  location: Schema.String,
+  key: Schema.String,
+  check: Schema.String
+}) {
+  override get message(): string {
+    return `The bytes read of "${this.key}" in ${this.location} do not match the object's ${this.check}: ` +
+      "the read was failed. Try again; if it fails again, the stored object or the way to the server is damaged"
+  }
+}
+
 /** A transient fault that outlasted the retry policy: the storage may work again later. */
 export class StorageUnavailable extends Schema.TaggedError<StorageUnavailable>()("StorageUnavailable", {
   location: Schema.String,
@@ -81,5 +96,6 @@ export type StorageError =
   | AccessDenied
   | BucketNotFound
   | RangeNotSatisfiable
+  | IntegrityMismatch
   | StorageUnavailable
   | StorageFailure

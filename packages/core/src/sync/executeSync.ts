@@ -2,16 +2,18 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
-import { createHash } from "node:crypto"
+import { digester } from "../engine/digests.ts"
+import type { DigestKind, ObjectDigests } from "../engine/digests.ts"
 import type { StorageError } from "../engine/errors.ts"
 import { PART_SIZE } from "../engine/parts.ts"
 import type { StorageEngineShape } from "../engine/StorageEngine.ts"
+import { comparisonFor } from "./contentComparison.ts"
 import type { ListedFile, SyncPlan } from "./syncPlan.ts"
 
 export interface SyncOptions {
   /** Delete destination files the source lacks. */
   readonly delete: boolean
-  /** Compare the content of same-size files too (reads both sides). */
+  /** Compare the content of same-size files too (by the cheapest strong check, see `compareContents`). */
   readonly checksum: boolean
   /** Small files copied at once. Large files (multipart on S3) go two at a time, to bound memory. */
   readonly concurrency: number
@@ -44,14 +46,32 @@ export interface SyncResult {
 const LARGE_FILE = PART_SIZE
 const LARGE_CONCURRENCY = 2
 
-const hashOf = (engine: StorageEngineShape, key: string) =>
-  Effect.flatMap(engine.get(key), (body) =>
-    Effect.suspend(() => {
-      const hash = createHash("sha256")
-      return Stream.runForEach(body.stream, (chunk) => Effect.sync(() => void hash.update(chunk))).pipe(Effect.map(() => hash.digest("hex")))
-    }))
+/** One side's digest of `kind`: known without reading (S3's `stat`), or computed by reading the file. */
+const digestOf = (
+  engine: StorageEngineShape,
+  key: string,
+  kind: DigestKind,
+  known: ObjectDigests | undefined,
+  read: boolean
+) =>
+  !read
+    ? Effect.succeed(known?.[kind])
+    : Effect.flatMap(engine.get(key), (body) =>
+      Effect.suspend(() => {
+        const d = digester([kind])
+        return Stream.runForEach(body.stream, (chunk) => Effect.sync(() => d.update(chunk))).pipe(
+          Effect.map(() => d.digests()[kind])
+        )
+      }))
 
-/** Reads both sides of each file and returns those whose content differs. Writes nothing. */
+/** What a side knows of a file unread: S3 answers a HEAD with its ETag and stored CRC32; local disk knows nothing. */
+const knownDigests = (engine: StorageEngineShape, key: string) =>
+  engine.location._tag === "S3" ? Effect.map(engine.stat(key), (info) => info.digests) : Effect.succeed(undefined)
+
+/**
+ * Compares the content of each file on both sides by the cheapest strong check (see `comparisonFor`):
+ * S3 bodies are read only when neither an MD5 ETag nor a stored CRC32 decides. Writes nothing.
+ */
 export const compareContents = Effect.fn("compareContents")(function*(
   source: StorageEngineShape,
   destination: StorageEngineShape,
@@ -61,7 +81,14 @@ export const compareContents = Effect.fn("compareContents")(function*(
   const differing: Array<ListedFile> = []
   const failures: Array<SyncFailure> = []
   yield* Effect.forEach(files, (file) =>
-    Effect.all([hashOf(source, file.key), hashOf(destination, file.key)], { concurrency: 2 }).pipe(
+    Effect.all([knownDigests(source, file.key), knownDigests(destination, file.key)], { concurrency: 2 }).pipe(
+      Effect.flatMap(([a, b]) => {
+        const { kind, readDestination, readSource } = comparisonFor(a, b)
+        return Effect.all([
+          digestOf(source, file.key, kind, a, readSource),
+          digestOf(destination, file.key, kind, b, readDestination)
+        ], { concurrency: 2 })
+      }),
       Effect.flatMap(([a, b]) => Effect.sync(() => void (a !== b && differing.push(file)))),
       Effect.catch((error) => Effect.sync(() => void failures.push({ key: file.key, operation: "compare", message: error.message })))
     ), { concurrency, discard: true })

@@ -32,6 +32,12 @@ describe("parseStorageEnv", () => {
     assert.strictEqual(parsed.settings.s3.region, "us-east-1")
     assert.strictEqual(parsed.settings.s3.credentials, undefined, "no keys: the default credential chain")
     assert.strictEqual(parsed.settings.s3.requestChecksums, "when_supported", "AWS: the SDK's default")
+    assert.isTrue(parsed.settings.s3.etagIsMd5, "single-part ETags are MD5s on AWS")
+  })
+
+  it("takes S3_ETAG_IS_MD5=false for a server whose ETags are not MD5s", () => {
+    const parsed = parseStorageEnv({ ...S3, S3_ETAG_IS_MD5: "false" }, CWD)
+    assert.isTrue(parsed.ok && parsed.settings.engine === "s3" && !parsed.settings.s3.etagIsMd5)
   })
 
   it("reads a MinIO setup: endpoint, path style, keys, SSE-KMS", () => {
@@ -81,6 +87,7 @@ describe("parseStorageEnv", () => {
     { name: "unknown SSE", env: { ...S3, S3_SSE: "SSE-C" }, variable: "S3_SSE", says: "AES256" },
     { name: "KMS key without aws:kms", env: { ...S3, S3_SSE: "AES256", S3_SSE_KMS_KEY_ID: "k" }, variable: "S3_SSE_KMS_KEY_ID", says: "only used with S3_SSE=aws:kms" },
     { name: "unknown checksum mode", env: { ...S3, S3_REQUEST_CHECKSUMS: "always" }, variable: "S3_REQUEST_CHECKSUMS", says: "when_required" },
+    { name: "ETag flag", env: { ...S3, S3_ETAG_IS_MD5: "maybe" }, variable: "S3_ETAG_IS_MD5", says: "true, false" },
     { name: "media location at the filesystem root", env: { IMMICH_MEDIA_LOCATION: "/" }, variable: "IMMICH_MEDIA_LOCATION", says: "filesystem root" },
     { name: "an s3:// URL as a local folder", env: { IMMICH_MEDIA_LOCATION: "s3://bucket/x" }, variable: "IMMICH_MEDIA_LOCATION", says: "IMMICH_STORAGE_ENGINE=s3" },
     { name: "an http URL as a local folder", env: { IMMICH_MEDIA_LOCATION: "http://example.com/x" }, variable: "IMMICH_MEDIA_LOCATION", says: "is a URL (http:)" },

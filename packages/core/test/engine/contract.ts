@@ -85,6 +85,33 @@ export const engineContract = (name: string, engineLayer: Layer.Layer<StorageEng
         assert.strictEqual(failureTag(outside), "RangeNotSatisfiable")
       }))
 
+    it.effect("answers a suffix longer than the object with the whole object, and a 416 with the object's size", () =>
+      Effect.gen(function*() {
+        const engine = yield* StorageEngine
+        const data = Buffer.from("0123456789abcdefghij")
+        yield* engine.put("ranges/s.txt", data)
+        yield* engine.put("ranges/empty.txt", new Uint8Array(0))
+        for (const suffixLength of [20, 21, 1_000_000]) {
+          const body = yield* engine.get("ranges/s.txt", { suffixLength })
+          assert.deepStrictEqual(body.range, { start: 0, end: 19 }, `bytes=-${suffixLength}`)
+          assert.strictEqual(body.info.size, 20)
+          assert.strictEqual((yield* readAll(body.stream)).toString(), data.toString())
+        }
+        for (const [key, range, size] of [
+          ["ranges/s.txt", { start: 20 }, 20],
+          ["ranges/s.txt", { start: 25, end: 30 }, 20],
+          // "bytes=-0" selects nothing (RFC 9110 §14.1.3), as the server's Range parser passes it on.
+          ["ranges/s.txt", { suffixLength: 0 }, 20],
+          ["ranges/empty.txt", { suffixLength: 5 }, 0],
+          ["ranges/empty.txt", { start: 0 }, 0]
+        ] as const) {
+          const error = failureOf(yield* Effect.exit(engine.get(key, range)))
+          assert.strictEqual(error?._tag, "RangeNotSatisfiable", JSON.stringify(range))
+          const reported = error?._tag === "RangeNotSatisfiable" ? error.size : undefined
+          assert.strictEqual(reported, size, JSON.stringify(range))
+        }
+      }))
+
     it.effect("lists more than 1,000 keys under a prefix, paginated, and not its string-prefix siblings", () =>
       Effect.gen(function*() {
         const engine = yield* StorageEngine

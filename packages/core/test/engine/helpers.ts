@@ -4,7 +4,7 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { createHash, randomBytes } from "node:crypto"
 import { inject } from "vitest"
-import { makeTempDir, createTestBucket } from "@immich-storage/testkit"
+import { makeTempDir, createTestBucket, s3Target } from "@immich-storage/testkit"
 import type { S3Settings, StorageEngineShape } from "@immich-storage/core"
 import { localLocation, makeLocalEngine, s3Location, StorageEngine } from "@immich-storage/core"
 import { makeS3Engine } from "@immich-storage/core/s3"
@@ -51,13 +51,14 @@ export const localEngineLayer: Layer.Layer<StorageEngine> = Layer.effect(
 export const testS3Settings = (endpoint: string, bucket: string, extra: Partial<S3Settings> = {}): S3Settings => ({
   bucket,
   prefix: "library-root",
-  region: "us-east-1",
+  region: s3Target().region,
   endpoint,
-  forcePathStyle: true,
+  forcePathStyle: s3Target().forcePathStyle,
   credentials: undefined,
   useAccelerate: false,
   sse: undefined,
   requestChecksums: "when_required",
+  etagIsMd5: true,
   ...extra
 })
 
@@ -72,7 +73,10 @@ export const makeTestS3Engine = (options: {
     const serverEndpoint = inject("s3Endpoint")
     const bucket = options.bucket ?? (yield* Effect.promise(() => createTestBucket(serverEndpoint)))
     const settings = testS3Settings(options.endpoint ?? serverEndpoint, bucket, {
-      credentials: { accessKeyId: "test", secretAccessKey: Redacted.make("test") },
+      credentials: {
+        accessKeyId: s3Target().credentials.accessKeyId,
+        secretAccessKey: Redacted.make(s3Target().credentials.secretAccessKey)
+      },
       ...options.settings
     })
     const made = yield* makeS3Engine(s3Location(bucket, settings.prefix), settings, {

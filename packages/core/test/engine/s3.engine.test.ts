@@ -60,7 +60,7 @@ describe("S3 engine", () => {
       proxy.injectFaults(["corrupt"], (r) => r.method === "GET" && r.url.includes("photo.jpg"))
       const exit = yield* Effect.exit(engine.get("upload/u/ab/cd/photo.jpg").pipe(Effect.flatMap((body) => readAll(body.stream))))
       const error = failureOf(exit)
-      assert.strictEqual(error?._tag, "StorageFailure")
+      assert.strictEqual(error?._tag, "IntegrityMismatch")
       assert.match(error?.message ?? "", /CRC32/)
     }))
 

@@ -13,9 +13,11 @@ import type { S3Settings } from "../../config/StorageSettings.ts"
 import type { S3Location } from "../../location/MediaLocation.ts"
 import { baseOf } from "../../location/MediaLocation.ts"
 import { keyProblem, prefixProblem } from "../../location/StorageKey.ts"
-import { parseContentRange, rangeHeader } from "../byteRange.ts"
+import { parseContentRange, rangeHeader, resolveRange } from "../byteRange.ts"
 import type { ByteRange } from "../byteRange.ts"
-import { InvalidKey, StorageFailure } from "../errors.ts"
+import { DIGEST_NAMES, digestsOfBytes, readCheckOf, verifiedStream } from "../digests.ts"
+import type { DigestKind } from "../digests.ts"
+import { IntegrityMismatch, InvalidKey, RangeNotSatisfiable, StorageFailure } from "../errors.ts"
 import type { StorageError } from "../errors.ts"
 import { intoParts, PART_SIZE } from "../parts.ts"
 import { DEFAULT_RETRY_POLICY, retryTransient } from "../retry.ts"
@@ -23,6 +25,7 @@ import type { RetryPolicy } from "../retry.ts"
 import type { ObjectBody, ObjectInfo, PutOptions, SmallObject, StorageEngineShape } from "../StorageEngine.ts"
 import { bucketPath, bucketUrlOf, customEndpointBucketUrl, objectPath } from "./s3Endpoint.ts"
 import type { BucketUrl } from "./s3Endpoint.ts"
+import { s3Digests } from "./s3Digests.ts"
 import { fromS3Error } from "./s3Errors.ts"
 import { makeIncompleteUploads } from "./s3IncompleteUploads.ts"
 import { presignGetWith, presignObjectUrl } from "./s3Presign.ts"
@@ -141,7 +144,10 @@ export const makeS3Engine = Effect.fnUntraced(function*(
     return { wire, bucket: url }
   }))
 
-  const errorFor = (operation: string, key: string | undefined) => fromS3Error({ location: name, bucket: Bucket, operation, key })
+  const kmsConfigured = settings.sse?.algorithm === "aws:kms"
+  const etagTrust = { etagIsMd5: settings.etagIsMd5, kmsConfigured }
+  const errorFor = (operation: string, key: string | undefined) =>
+    fromS3Error({ location: name, bucket: Bucket, operation, key, sseKms: kmsConfigured })
 
   /** One try of `run`: errors mapped at the boundary, transient ones retried, abortable on interruption. */
   const attempt = <A>(operation: string, key: string | undefined, run: (signal: AbortSignal) => Promise<A>) =>
@@ -259,27 +265,30 @@ export const makeS3Engine = Effect.fnUntraced(function*(
 
   const infoOf = (key: string, size: number, headers: IncomingMessage["headers"]): ObjectInfo => {
     const lastModified = headers["last-modified"]
-    return { key, size, lastModified: lastModified === undefined ? new Date(0) : new Date(lastModified), etag: headers.etag }
+    return {
+      key,
+      size,
+      lastModified: lastModified === undefined ? new Date(0) : new Date(lastModified),
+      etag: headers.etag,
+      digests: s3Digests(headers, etagTrust)
+    }
   }
+
+  // Whole-object reads and HEADs ask for the stored checksum; servers that store none ignore the header.
+  const checksumMode = { "x-amz-checksum-mode": "ENABLED" }
 
   const stat = Effect.fn("S3Engine.stat")(function*(key: string) {
     yield* validKey(key)
-    const head = yield* request("stat", key, (bucket) => ({ method: "HEAD", path: objectPath(bucket, objectKey(key)) }))
+    const head = yield* request("stat", key, (bucket) => ({
+      method: "HEAD",
+      path: objectPath(bucket, objectKey(key)),
+      headers: checksumMode
+    }))
     return infoOf(key, Number(head.headers["content-length"] ?? 0), head.headers)
   })
 
-  /** The object's CRC32 as S3 reports it for whole-object reads; composite (multipart) values are not comparable. */
-  const fullObjectCrc32 = (headers: Readonly<Record<string, string | Array<string> | undefined>>): number | undefined => {
-    const value = headers["x-amz-checksum-crc32"]
-    if (typeof value !== "string" || value.includes("-")) return undefined
-    const bytes = Buffer.from(value, "base64")
-    return bytes.length === 4 ? bytes.readUInt32BE(0) : undefined
-  }
-
-  // A whole-object read asks for the stored checksum (where checksums are on) and checks the bytes against it.
-  const verifiesWholeReads = settings.requestChecksums === "when_supported"
-  const crcMismatch = (key: string) =>
-    new StorageFailure({ location: name, operation: "read", key, detail: "the bytes received do not match the object's CRC32 checksum" })
+  const mismatch = (key: string) => (kind: DigestKind) =>
+    new IntegrityMismatch({ location: name, key, check: DIGEST_NAMES[kind] })
 
   /** A GET of `key` (or a range of it), answered as far as its head; `then` decides what to do with the body. */
   const openObject = <A>(key: string, range: ByteRange | undefined, then: (response: IncomingMessage) => Promise<A>) =>
@@ -288,30 +297,42 @@ export const makeS3Engine = Effect.fnUntraced(function*(
         wire.open({
           method: "GET",
           path: objectPath(bucket, objectKey(key)),
-          headers: {
-            ...(range === undefined ? {} : { range: rangeHeader(range) }),
-            ...(range === undefined && verifiesWholeReads ? { "x-amz-checksum-mode": "ENABLED" } : {})
-          }
+          headers: range === undefined ? checksumMode : { range: rangeHeader(range) }
         }, signal).then(then)))
 
+  /**
+   * After a 416: the object's size from the answer, else from a HEAD (Ceph RGW sends no `Content-Range`).
+   * A suffix longer than the object means the whole object (RFC 9110, and AWS's answer); servers that
+   * refuse it (the test server, RGW) are asked again for the bytes it resolves to.
+   */
+  const afterUnsatisfiable = (key: string, range: ByteRange) => (error: RangeNotSatisfiable) =>
+    Effect.gen(function*() {
+      const size = Number.isSafeInteger(error.size) ? error.size : (yield* stat(key)).size
+      const resolved = "suffixLength" in range ? resolveRange(range, size) : undefined
+      if (resolved === undefined) return yield* new RangeNotSatisfiable({ key, size })
+      return yield* openObject(key, resolved, (response) => Promise.resolve(response)).pipe(
+        Effect.catchTag("RangeNotSatisfiable", (again) =>
+          Number.isSafeInteger(again.size)
+            ? Effect.fail(again)
+            : Effect.flatMap(stat(key), (info) => new RangeNotSatisfiable({ key, size: info.size })))
+      )
+    })
 
   const get = Effect.fn("S3Engine.get")(function*(key: string, range?: ByteRange) {
     yield* validKey(key)
-    const response = yield* openObject(key, range, (response) => Promise.resolve(response))
+    const response = yield* openObject(key, range, (response) => Promise.resolve(response)).pipe(
+      Effect.catchTag("RangeNotSatisfiable", range === undefined ? Effect.fail : afterUnsatisfiable(key, range))
+    )
     const contentRange = parseContentRange(response.headers["content-range"])
     const size = contentRange?.size ?? Number(response.headers["content-length"] ?? 0)
     const raw = NodeStream.fromReadable<Uint8Array, StorageError>({ evaluate: () => response, onError: errorFor("read", key) })
-    const expected = range === undefined ? fullObjectCrc32(response.headers) : undefined
-    let crc = 0
-    const stream = expected === undefined ? raw : Stream.concat(
-      Stream.tap(raw, (chunk) => Effect.sync(() => void (crc = crc32(chunk, crc)))),
-      Stream.fromEffectDrain(Effect.suspend(() => ((crc >>> 0) === expected ? Effect.void : Effect.fail(crcMismatch(key)))))
-    )
+    const info = infoOf(key, size, response.headers)
     const body: ObjectBody = {
-      info: infoOf(key, size, response.headers),
+      info,
       // A server that ignores the Range header answers 200 with the whole object; report what was sent.
       range: range === undefined || contentRange === undefined ? undefined : { start: contentRange.start, end: contentRange.end },
-      stream
+      // Whole-object reads are checked against the stored CRC32, else the ETag when it is the body's MD5.
+      stream: range === undefined ? verifiedStream(raw, info.digests, mismatch(key)) : raw
     }
     return body
   })
@@ -326,9 +347,12 @@ export const makeS3Engine = Effect.fnUntraced(function*(
       return Promise.resolve(undefined)
     })
     if (read === undefined) return undefined
-    const expected = fullObjectCrc32(read.headers)
-    if (expected !== undefined && crc32(read.body) !== expected) return yield* crcMismatch(key)
-    const small: SmallObject = { info: infoOf(key, read.body.length, read.headers), bytes: read.body }
+    const info = infoOf(key, read.body.length, read.headers)
+    const kind = readCheckOf(info.digests)
+    if (kind !== undefined && digestsOfBytes(read.body, [kind])[kind] !== info.digests?.[kind]) {
+      return yield* mismatch(key)(kind)
+    }
+    const small: SmallObject = { info, bytes: read.body }
     return small
   })
 
@@ -437,6 +461,14 @@ export const makeS3Engine = Effect.fnUntraced(function*(
   const presignGet = presignGetWith(location, (objectKey, options) =>
     Effect.runPromise(resolveBucketUrl).then(({ region, url }) => presignObjectUrl({ bucket: url, region }, credentials, objectKey, options)))
 
+  /** A raw request about `key`, or (`rawBucket`) the bucket, for `check-s3`: any status is returned. */
+  const exchange = (key: string, build: (path: string) => WireRequest) =>
+    Effect.flatMap(loadWire, ({ bucket, wire }) =>
+      attempt("probe", key, (signal) => wire.exchange(build(objectPath(bucket, objectKey(key))), signal)))
+  const rawBucket = (build: (path: string) => WireRequest) =>
+    Effect.flatMap(loadWire, ({ bucket, wire }) =>
+      attempt("probe", undefined, (signal) => wire.exchange(build(bucketPath(bucket)), signal)))
+
   const shape: StorageEngineShape = { location, put, get, readSmall, stat, list, delete: remove, copy, ...incomplete, presignGet }
-  return { engine: shape, checkBucket }
+  return { engine: shape, checkBucket, probe: { exchange, rawBucket, objectKey } }
 })

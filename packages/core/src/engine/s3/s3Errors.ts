@@ -35,6 +35,8 @@ export interface S3ErrorContext {
   readonly bucket: string
   readonly operation: string
   readonly key?: string | undefined
+  /** Writes use SSE-KMS: a missing or forbidden KMS key is then a possible cause of an access error. */
+  readonly sseKms?: boolean
 }
 
 /** Maps anything the SDK (or the socket under it) throws to a storage error. */
@@ -54,13 +56,15 @@ export const fromS3Error = (context: S3ErrorContext) => (cause: unknown): Storag
     return new RangeNotSatisfiable({ key: key ?? "", size })
   }
   if (ACCESS_CODES.has(code) || status === 403) {
+    // Ceph RGW answers a write naming a KMS key it cannot find with InvalidAccessKeyId, as if the user were unknown.
+    const kms = context.sseKms === true
+      ? "; with SSE-KMS on, also check S3_SSE_KMS_KEY_ID (the key must exist on the server and this user may use it)"
+      : code.startsWith("KMS") ? " and the KMS key policy" : ""
     return new AccessDenied({
       location,
       operation,
       ...where,
-      detail: `${detail}. Check S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY (or the IAM role), the bucket policy${
-        code.startsWith("KMS") ? " and the KMS key policy" : ""
-      }`
+      detail: `${detail}. Check S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY (or the IAM role), the bucket policy${kms}`
     })
   }
   if (TRANSIENT_CODES.has(code) || status === 500 || status === 502 || status === 503 || status === 504 || /socket hang up/i.test(error.message ?? "")) {

@@ -43,6 +43,8 @@ export interface S3Wire {
   readonly open: (request: WireRequest, signal?: AbortSignal) => Promise<http.IncomingMessage>
   /** `open`, then the whole body read. */
   readonly expectOk: (request: WireRequest, signal?: AbortSignal) => Promise<WireResponse>
+  /** One request and its whole answer, whatever its status (for `check-s3`, which looks at the answers). */
+  readonly exchange: (request: WireRequest, signal?: AbortSignal) => Promise<WireResponse>
   readonly close: () => void
 }
 
@@ -161,5 +163,8 @@ export const makeS3Wire = (options: S3WireOptions): S3Wire => {
 
   const expectOk = async (request: WireRequest, signal?: AbortSignal): Promise<WireResponse> => readBody(await open(request, signal))
 
-  return { expectOk, open, close: () => agent.destroy() }
+  const exchange = async (request: WireRequest, signal?: AbortSignal): Promise<WireResponse> =>
+    readBody(await openOnce(request, signal))
+
+  return { exchange, expectOk, open, close: () => agent.destroy() }
 }

@@ -1,0 +1,42 @@
+import type { ObjectDigests } from "../digests.ts"
+
+type Headers = Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+
+/** The object's CRC32 as S3 reports it for whole reads; composite (multipart, "…-N") values are not comparable. */
+const fullObjectCrc32 = (headers: Headers): number | undefined => {
+  const value = headers["x-amz-checksum-crc32"]
+  if (typeof value !== "string" || value.includes("-")) return undefined
+  const bytes = Buffer.from(value, "base64")
+  return bytes.length === 4 ? bytes.readUInt32BE(0) : undefined
+}
+
+/** The MD5 an ETag is, if it has the shape of one: 32 hex digits (a multipart ETag ends in "-<parts>"). */
+export const md5OfEtag = (etag: string | undefined): string | undefined =>
+  etag === undefined ? undefined : /^"?([0-9a-fA-F]{32})"?$/.exec(etag.trim())?.[1]?.toLowerCase()
+
+/** How far an object's ETag may be taken for its MD5. */
+export interface EtagTrust {
+  /** `S3_ETAG_IS_MD5`: false for a server whose ETags are never MD5s. */
+  readonly etagIsMd5: boolean
+  /** Our writes use SSE-KMS: then a server that does not echo the encryption header is not trusted either. */
+  readonly kmsConfigured: boolean
+}
+
+/**
+ * Whether an object's ETag is its body's MD5: on AWS, MinIO and Ceph RGW it is for single-part objects,
+ * unless they are encrypted with SSE-KMS or SSE-C (their ETags are not MD5s).
+ */
+const etagIsMd5 = (headers: Headers, trust: EtagTrust): boolean => {
+  const sse = headers["x-amz-server-side-encryption"]
+  const kms = typeof sse === "string" && sse.startsWith("aws:kms")
+  const sseC = headers["x-amz-server-side-encryption-customer-algorithm"] !== undefined
+  return trust.etagIsMd5 && !trust.kmsConfigured && !kms && !sseC
+}
+
+/** What a GET's or HEAD's headers say of the object's content. */
+export const s3Digests = (headers: Headers, trust: EtagTrust): ObjectDigests => {
+  const crc32 = fullObjectCrc32(headers)
+  const etag = headers["etag"]
+  const md5 = etagIsMd5(headers, trust) && typeof etag === "string" ? md5OfEtag(etag) : undefined
+  return { ...(crc32 === undefined ? {} : { crc32 }), ...(md5 === undefined ? {} : { md5 }) }
+}
