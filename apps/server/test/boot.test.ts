@@ -2,10 +2,23 @@ import { ListObjectsV2Command } from "@aws-sdk/client-s3"
 import { afterEach, describe, expect, it } from "vitest"
 import { inject } from "vitest"
 import * as fs from "node:fs/promises"
+import * as net from "node:net"
 import * as path from "node:path"
 import { PutObjectCommand } from "@aws-sdk/client-s3"
 import postgres from "postgres"
-import { createTestBucket, createTestDatabase, makeTempDir, rawS3Client, runScript, s3TestEnv, SERVER_MAIN, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
+import {
+  createTestBucket,
+  createTestDatabase,
+  dropDatabaseIfExists,
+  makeTempDir,
+  rawS3Client,
+  runScript,
+  s3TestEnv,
+  SERVER_MAIN,
+  startServer,
+  TEST_POSTGRES,
+  unusedDatabaseName
+} from "@immich-storage/testkit"
 import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
 
 const FOLDERS = ["backups", "encoded-video", "library", "profile", "thumbs", "upload"]
@@ -131,5 +144,38 @@ describe("server boot", () => {
     const [saved] = await sql<Array<{ location: string }>>`select value->>'location' as location from system_metadata where key = 'MediaLocation'`
     await sql.end()
     expect(saved?.location).toBe(media)
+  })
+
+  it("a port in use stops the boot, naming the port and IMMICH_PORT, before a database is made or a key printed", async () => {
+    const blocker = net.createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve))
+    const { port } = blocker.address() as net.AddressInfo
+    const name = unusedDatabaseName()
+    temp = await makeTempDir()
+    try {
+      const result = await runScript(SERVER_MAIN, [], { IMMICH_MEDIA_LOCATION: path.join(temp.path, "media"), IMMICH_PORT: String(port), DB_DATABASE_NAME: name })
+      expect(result.code).toBe(1)
+      expect(result.stderr).toContain(`Cannot listen on 127.0.0.1:${port}: port ${port} is already in use (another Immich?)`)
+      expect(result.stderr).toContain("set IMMICH_PORT")
+      expect(result.stdout + result.stderr).not.toContain("Admin API key")
+      const sql = postgres({ ...TEST_POSTGRES, database: "postgres", max: 1, onnotice: () => undefined })
+      const found = await sql`select 1 from pg_database where datname = ${name}`
+      await sql.end()
+      expect(found.length).toBe(0)
+    } finally {
+      blocker.close()
+      await dropDatabaseIfExists(name)
+    }
+  })
+
+  it("IMMICH_HOST: a malformed value is a configuration problem; an address not of this machine is named at listen", async () => {
+    const malformed = await runScript(SERVER_MAIN, [], { IMMICH_HOST: "http://0.0.0.0", IMMICH_PORT: "http" })
+    expect(malformed.code).toBe(1)
+    expect(malformed.stderr).toContain("2 problems")
+    expect(malformed.stderr).toContain(`IMMICH_HOST "http://0.0.0.0" is a URL; give only the address`)
+    const foreign = await runScript(SERVER_MAIN, [], { IMMICH_HOST: "192.0.2.1", IMMICH_PORT: "0", ...(await dbEnv()) })
+    expect(foreign.code).toBe(1)
+    expect(foreign.stderr).toContain("Cannot listen on 192.0.2.1:0: 192.0.2.1 is not an address of this machine; set IMMICH_HOST")
+    expect(foreign.stdout).not.toContain("Admin API key")
   })
 })
