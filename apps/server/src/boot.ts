@@ -67,7 +67,9 @@ const backupScheduleLayer = Layer.effectDiscard(Effect.gen(function*() {
 
 // Request logging is off: at hundreds of small downloads a second it costs more than the downloads;
 // failures are logged where they are turned into answers (`toErrorResponse`).
-const httpLayer = HttpRouter.serve(routes, { disableLogger: true })
+// Path parameters longer than the router's default of 100 characters would fall through to a bare 404;
+// they reach the handlers, which say what is wrong with them.
+const httpLayer = HttpRouter.serve(routes, { disableLogger: true, routerConfig: { maxParamLength: 1024 } })
 
 /**
  * The server, in boot order: configuration; the HTTP port (opened, not yet answering, so that a port

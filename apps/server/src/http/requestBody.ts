@@ -88,6 +88,21 @@ export const checkItems = (what: string, count: number, limits: JsonLimits) =>
     ? Effect.fail(new PayloadTooLarge({ reason: `${what} takes at most ${limits.items.toLocaleString("en")} entries per request (got ${count}); send them in batches` }))
     : Effect.void
 
+/** The parser's complaint (`MultipartParser.MultipartError`) in words that say what to fix. */
+const parseProblem = (cause: unknown): string => {
+  switch ((cause as { _tag?: string } | undefined)?._tag) {
+    case "InvalidBoundary":
+      return "its Content-Type has no boundary; send multipart/form-data; boundary=…"
+    case "BadHeaders":
+    case "InvalidDisposition":
+      return "a part has malformed headers; each needs a Content-Disposition with a name (and a filename for files)"
+    case "EndNotReached":
+      return "it ended before its closing boundary"
+    default:
+      return "it is not multipart/form-data as its Content-Type says"
+  }
+}
+
 /** What a multipart failure means for the client: a limit (413) or a body that is not a form (400). */
 export const multipartFailure = (error: Multipart.MultipartError): BadRequest | PayloadTooLarge | BodyStalled => {
   const { cause } = error.reason
@@ -99,7 +114,7 @@ export const multipartFailure = (error: Multipart.MultipartError): BadRequest | 
     case "TooManyParts":
       return new PayloadTooLarge({ reason: `The form has more than ${FORM_LIMITS.parts} parts, the limit` })
     default:
-      return new BadRequest({ reason: `The multipart body could not be read: ${error.message}` })
+      return new BadRequest({ reason: `The multipart body could not be read: ${parseProblem(cause)}` })
   }
 }
 
