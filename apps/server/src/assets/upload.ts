@@ -6,7 +6,7 @@ import { createHash, randomUUID } from "node:crypto"
 import { Database, originalKey, pathOf, StorageEngine } from "@immich-storage/core"
 import type { AuthUser } from "../auth/Auth.ts"
 import { BadRequest, PayloadTooLarge } from "../http/ApiError.ts"
-import { FORM_LIMITS, formatBytes, multipartFailure, multipartParts } from "../http/requestBody.ts"
+import { FORM_LIMITS, formatBytes, multipartFailure, multipartParts, whileReceiving } from "../http/requestBody.ts"
 import { insertAsset } from "./assetRows.ts"
 import { extensionOf, mediaTypeOf } from "./mediaTypes.ts"
 import { Thumbnailer } from "./Thumbnailer.ts"
@@ -111,7 +111,7 @@ export const uploadAsset = (auth: AuthUser) =>
     })
 
     const result = yield* Effect.gen(function*() {
-      const { fields, original, sidecar } = yield* receive
+      const { fields, original, sidecar } = yield* whileReceiving(receive)
       if (original === undefined) return yield* new BadRequest({ reason: "assetData is required: the file to upload" })
       for (const name of REQUIRED_FIELDS) {
         if ((fields.get(name) ?? "") === "") return yield* new BadRequest({ reason: `${name} is required` })

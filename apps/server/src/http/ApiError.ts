@@ -38,6 +38,7 @@ const body = (statusCode: number, error: string, message: string, headers: Recor
 
 /** When a client should try again after an outage of the database or the storage. */
 export const RETRY_AFTER_SECONDS = 30
+const CLOSE = { connection: "close" }
 const unavailable = (message: string) => body(503, "Service Unavailable", message, { "retry-after": String(RETRY_AFTER_SECONDS) })
 
 /**
@@ -69,10 +70,12 @@ export const toErrorResponse = (error: RouteError): Effect.Effect<HttpServerResp
       return Effect.succeed(body(400, "Bad Request", error.reason))
     case "Conflict":
       return Effect.succeed(body(409, "Conflict", error.reason))
+    // The rest of such a body is not read: the connection closes after the answer, and says so, so that a
+    // client does not send its next request on a connection that is going away.
     case "PayloadTooLarge":
-      return Effect.succeed(body(413, "Payload Too Large", error.reason))
+      return Effect.succeed(body(413, "Payload Too Large", error.reason, CLOSE))
     case "BodyStalled":
-      return Effect.succeed(body(408, "Request Timeout", `No data arrived for ${error.seconds} s (IMMICH_UPLOAD_IDLE_TIMEOUT); nothing was stored`))
+      return Effect.succeed(body(408, "Request Timeout", `No data arrived for ${error.seconds} s (IMMICH_UPLOAD_IDLE_TIMEOUT); nothing was stored`, CLOSE))
     case "ShuttingDown":
       return Effect.succeed(body(503, "Service Unavailable", "The server is shutting down; nothing was stored. Try again in a moment."))
     case "ObjectNotFound":
