@@ -1,5 +1,6 @@
 import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3"
 import * as fs from "node:fs/promises"
+import * as http from "node:http"
 import * as path from "node:path"
 import postgres from "postgres"
 import { randomBytes } from "node:crypto"
@@ -180,4 +181,33 @@ export const orphans = async (sut: ServerUnderTest): Promise<Array<string>> => {
   const referenced = new Set(rows.map((r) => r.path))
   const stored = [...(await sut.listKeys("upload")), ...(await sut.listKeys("thumbs"))]
   return stored.filter((key) => !referenced.has(`${sut.base}/${key}`))
+}
+
+export type RawAnswer = { readonly status: number | undefined; readonly body: string; readonly headers: http.IncomingHttpHeaders } | "reset"
+
+/**
+ * `POST /api/assets` written by hand: the two required fields and the file's part header are sent now,
+ * the file's bytes whenever the test writes them to `request`, and `end` closes the form.
+ */
+export const manualUpload = (url: string, key: string, fileName: string, headers: Record<string, string> = {}) => {
+  const boundary = "----manual"
+  const request = http.request(`${url}/api/assets`, {
+    method: "POST",
+    headers: { "x-api-key": key, "content-type": `multipart/form-data; boundary=${boundary}`, ...headers }
+  })
+  const answer = new Promise<RawAnswer>((resolve) => {
+    request.on("response", (response) => {
+      let body = ""
+      response.on("data", (d) => (body += d))
+      response.on("end", () => resolve({ status: response.statusCode, body, headers: response.headers }))
+      response.on("error", () => resolve("reset"))
+    })
+    request.on("error", () => resolve("reset"))
+  })
+  request.write(
+    `--${boundary}\r\nContent-Disposition: form-data; name="fileCreatedAt"\r\n\r\n2024-01-01T00:00:00Z\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="fileModifiedAt"\r\n\r\n2024-01-01T00:00:00Z\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="assetData"; filename="${fileName}"\r\n\r\n`
+  )
+  return { request, answer, end: () => request.end(`\r\n--${boundary}--\r\n`) }
 }

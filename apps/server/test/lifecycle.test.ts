@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest"
 import { inject } from "vitest"
 import { randomBytes } from "node:crypto"
-import * as http from "node:http"
 import { createTestDatabase, runScript, startServer } from "@immich-storage/testkit"
 import type { TestDatabase } from "@immich-storage/testkit"
-import { ADMIN_KEY, bytesOf, createUser, eventually, get, localStorage, orphans, s3Storage, SERVER_MAIN, startServerOn, upload } from "./helpers.ts"
+import { ADMIN_KEY, bytesOf, createUser, eventually, get, localStorage, manualUpload, orphans, s3Storage, SERVER_MAIN, startServerOn, upload } from "./helpers.ts"
 import type { ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 
 const MiB = 1024 * 1024
@@ -24,27 +23,9 @@ afterEach(async () => {
 
 /** A multipart upload whose body arrives slowly and never ends, as from a client on a slow line. */
 const slowUpload = (url: string, key: string) => {
-  const boundary = "----slow"
-  const request = http.request(`${url}/api/assets`, {
-    method: "POST",
-    headers: { "x-api-key": key, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": String(1024 * MiB) }
-  })
-  const answer = new Promise<{ status: number | undefined; body: string } | "reset">((resolve) => {
-    request.on("response", (response) => {
-      let body = ""
-      response.on("data", (d) => (body += d))
-      response.on("end", () => resolve({ status: response.statusCode, body }))
-      response.on("error", () => resolve("reset"))
-    })
-    request.on("error", () => resolve("reset"))
-  })
-  request.write(
-    `--${boundary}\r\nContent-Disposition: form-data; name="fileCreatedAt"\r\n\r\n2024-01-01T00:00:00Z\r\n` +
-      `--${boundary}\r\nContent-Disposition: form-data; name="fileModifiedAt"\r\n\r\n2024-01-01T00:00:00Z\r\n` +
-      `--${boundary}\r\nContent-Disposition: form-data; name="assetData"; filename="slow.mov"\r\n\r\n`
-  )
-  for (let i = 0; i < 18; i++) request.write(randomBytes(MiB))
-  return { answer, request }
+  const slow = manualUpload(url, key, "slow.mov", { "content-length": String(1024 * MiB) })
+  for (let i = 0; i < 18; i++) slow.request.write(randomBytes(MiB))
+  return slow
 }
 
 describe("server lifecycle", () => {

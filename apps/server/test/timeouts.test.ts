@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest"
 import { inject } from "vitest"
 import { randomBytes } from "node:crypto"
-import * as http from "node:http"
 import * as net from "node:net"
-import { ADMIN_KEY, bytesOf, eventually, get, localStorage, s3Storage, startServerOn } from "./helpers.ts"
+import { ADMIN_KEY, bytesOf, eventually, get, localStorage, manualUpload, s3Storage, startServerOn } from "./helpers.ts"
 import type { ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 
 const MiB = 1024 * 1024
@@ -22,30 +21,6 @@ afterEach(async () => {
 const LOW_LIMITS = { IMMICH_UPLOAD_IDLE_TIMEOUT: "1", IMMICH_HEADERS_TIMEOUT: "1" }
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** A chunked multipart upload whose file bytes the test sends when it likes. */
-const manualUpload = (url: string, fileName: string) => {
-  const boundary = "----manual"
-  const request = http.request(`${url}/api/assets`, {
-    method: "POST",
-    headers: { "x-api-key": ADMIN_KEY, "content-type": `multipart/form-data; boundary=${boundary}` }
-  })
-  const answer = new Promise<{ status: number | undefined; body: string } | "reset">((resolve) => {
-    request.on("response", (response) => {
-      let body = ""
-      response.on("data", (d) => (body += d))
-      response.on("end", () => resolve({ status: response.statusCode, body }))
-      response.on("error", () => resolve("reset"))
-    })
-    request.on("error", () => resolve("reset"))
-  })
-  request.write(
-    `--${boundary}\r\nContent-Disposition: form-data; name="fileCreatedAt"\r\n\r\n2024-01-01T00:00:00Z\r\n` +
-      `--${boundary}\r\nContent-Disposition: form-data; name="fileModifiedAt"\r\n\r\n2024-01-01T00:00:00Z\r\n` +
-      `--${boundary}\r\nContent-Disposition: form-data; name="assetData"; filename="${fileName}"\r\n\r\n`
-  )
-  return { request, answer, end: () => request.end(`\r\n--${boundary}--\r\n`) }
-}
-
 /** Resolves with `promise`, or rejects after `ms` saying what did not happen. */
 const within = <A>(promise: Promise<A>, ms: number, what: string) =>
   Promise.race([promise, sleep(ms).then(() => Promise.reject(new Error(`${what} did not happen within ${ms} ms`)))])
@@ -56,7 +31,7 @@ describe("upload and header timeouts", () => {
       storage = engine === "local" ? await localStorage() : await s3Storage(inject("s3Endpoint"))
       sut = await startServerOn(storage, LOW_LIMITS)
       const bytes = randomBytes(10 * MiB)
-      const slow = manualUpload(sut.server.url, "trickled.mov")
+      const slow = manualUpload(sut.server.url, ADMIN_KEY, "trickled.mov")
       const pieces = 20
       for (let i = 0; i < pieces; i++) {
         slow.request.write(bytes.subarray((i * bytes.length) / pieces, ((i + 1) * bytes.length) / pieces))
@@ -74,7 +49,7 @@ describe("upload and header timeouts", () => {
     it(`(${engine}) a body that stops arriving ends after IMMICH_UPLOAD_IDLE_TIMEOUT with 408, leaving no object, temp file or row`, async () => {
       storage = engine === "local" ? await localStorage() : await s3Storage(inject("s3Endpoint"))
       sut = await startServerOn(storage, LOW_LIMITS)
-      const stalled = manualUpload(sut.server.url, "stalled.mov")
+      const stalled = manualUpload(sut.server.url, ADMIN_KEY, "stalled.mov")
       // Enough for a multipart upload on S3 and a temp file on disk to be under way.
       for (let i = 0; i < 18; i++) stalled.request.write(randomBytes(MiB))
       await eventually(async () => ((await sut!.incompleteWrites()) > 0 ? true : undefined))
