@@ -13,7 +13,8 @@ export default defineConfig({
     projects: [
       project("core", "packages/core"),
       project("server", "apps/server"),
-      project("cli", "apps/cli")
+      project("cli", "apps/cli"),
+      project("testkit", "packages/testkit")
     ]
   }
 })

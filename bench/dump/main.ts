@@ -4,13 +4,17 @@
  * Usage: npm run bench:dump [-- <rows> <runs>]   (default: 3,600,000 rows, about 550 MB; 3 runs each)
  */
 import postgres from "postgres"
-import { createTestDatabase, TEST_POSTGRES } from "@immich-storage/testkit"
+import { createTestDatabase, requirePostgres, requireTools, TEST_POSTGRES, TOOLS } from "@immich-storage/testkit"
 import { formatTable, measureCase, measureCommand, median } from "../shared/measure.ts"
 import { startS3ServerChild } from "../shared/s3ServerChild.ts"
 import type { Measurement } from "../shared/measure.ts"
 
 const rows = Number(process.argv[2] ?? 3_600_000)
 const runs = Number(process.argv[3] ?? 3)
+
+// What a fresh machine lacks is said up front, with its install line.
+requireTools(TOOLS.time, TOOLS.pgDump)
+await requirePostgres(TEST_POSTGRES)
 
 const database = await createTestDatabase()
 const sql = postgres({ ...TEST_POSTGRES, database: database.name, max: 1, onnotice: () => undefined })

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { once } from "node:events"
 import { randomBytes } from "node:crypto"
+import { requireTools, TOOLS } from "@immich-storage/testkit"
 import { formatTable, measureCase, measureCommand, median } from "../shared/measure.ts"
 import { startS3ServerChild } from "../shared/s3ServerChild.ts"
 import type { Measurement } from "../shared/measure.ts"
@@ -20,6 +21,9 @@ import type { Measurement } from "../shared/measure.ts"
 const sizeMiB = Number(process.argv[2] ?? 1024)
 const repetitions = Number(process.argv[3] ?? 5)
 const bytes = sizeMiB * 1024 * 1024
+
+// Peak RSS comes from GNU time; a fresh machine is told to install it.
+requireTools(TOOLS.time)
 
 const work = await mkdtemp(path.join(tmpdir(), "bench-engine-"))
 const source = path.join(work, "source.bin")

@@ -10,7 +10,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import postgres from "postgres"
-import { createTestDatabase, TEST_POSTGRES } from "@immich-storage/testkit"
+import { createTestDatabase, requirePostgres, TEST_POSTGRES } from "@immich-storage/testkit"
 import { Database, ensureSchema, makeDatabase, PathMigrator } from "@immich-storage/core"
 import { formatTable, median } from "../shared/measure.ts"
 
@@ -18,6 +18,8 @@ const assets = Number(process.argv[2] ?? 1_000_000)
 const runs = Number(process.argv[3] ?? 3)
 const LOCAL = "/data"
 const S3 = "s3://photo-bucket/immich"
+
+await requirePostgres(TEST_POSTGRES)
 
 const database = await createTestDatabase()
 const sql = postgres({ ...TEST_POSTGRES, database: database.name, max: 1, onnotice: () => undefined })

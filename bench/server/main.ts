@@ -19,7 +19,7 @@ import * as fs from "node:fs/promises"
 import * as http from "node:http"
 import * as path from "node:path"
 import postgres from "postgres"
-import { createTestDatabase, s3TestEnv, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
+import { createTestDatabase, requirePostgres, s3TestEnv, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
 import { BENCH_ROOT, formatTable, median } from "../shared/measure.ts"
 import { startS3ServerChild } from "../shared/s3ServerChild.ts"
 import { measureHostile } from "./hostile.ts"
@@ -29,6 +29,8 @@ const rounds = Number(process.argv[3] ?? 20)
 const MiB = 1024 * 1024
 const KEY = "bench-admin-key-0123456789abcdefgh"
 const BUCKET = "bench-server"
+
+await requirePostgres(TEST_POSTGRES)
 
 const s3Process = await startS3ServerChild(BUCKET)
 const { endpoint } = s3Process

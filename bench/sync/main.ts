@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
+import { requireTools, TOOLS } from "@immich-storage/testkit"
 import { BENCH_ROOT, formatTable, measureCase, measureCommand } from "../shared/measure.ts"
 import { startS3ServerChild } from "../shared/s3ServerChild.ts"
 import type { S3ServerChild } from "../shared/s3ServerChild.ts"
@@ -17,6 +18,9 @@ import type { S3ServerChild } from "../shared/s3ServerChild.ts"
 const smallCount = Number(process.argv[2] ?? 5000)
 const largeCount = Number(process.argv[3] ?? 8)
 const REPO = path.resolve(BENCH_ROOT, "..")
+
+// The peers and GNU time (CPU and peak RSS), each with its install line when missing.
+requireTools(TOOLS.aws, TOOLS.rclone, TOOLS.time)
 
 const work = await fs.mkdtemp(path.join(tmpdir(), "bench-sync-"))
 const small = path.join(work, "small")
@@ -48,13 +52,13 @@ const tools = {
     env: { ...process.env, S3_ENDPOINT: endpoint, S3_FORCE_PATH_STYLE: "true", S3_ACCESS_KEY_ID: "bench", S3_SECRET_ACCESS_KEY: "bench" }
   }),
   aws: (endpoint: string, src: string, prefix: string) => ({
-    command: "/usr/bin/aws",
+    command: TOOLS.aws.command,
     args: ["--endpoint-url", endpoint, "s3", "sync", "--only-show-errors", src, `s3://${bucket}/${prefix}/`],
     env: { ...process.env, AWS_ACCESS_KEY_ID: "bench", AWS_SECRET_ACCESS_KEY: "bench", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" }
   }),
   // Debian's rclone 1.60 fails on these machines while AWS_CA_BUNDLE is set.
   rclone: (endpoint: string, src: string, prefix: string) => ({
-    command: "rclone",
+    command: TOOLS.rclone.command,
     args: ["sync", src, `bench:${bucket}/${prefix}`],
     env: {
       ...envWithoutCaBundle,

@@ -35,6 +35,8 @@ describe("immich-storage migrate", () => {
       expect(bulk.code).toBe(0)
       expect(bulk.stdout).toContain("Bulk copy: 7 files copied")
       expect(bulk.stdout).toContain("The server is still running")
+      // sync's progress, as it prints it without a terminal: a line per second and one at the end.
+      expect(bulk.stderr).toMatch(/^7\/7 files, 0\.0 MiB \/ 0\.0 MiB, [\d.]+ MiB\/s, ETA 0s$/m)
       expect((await sql`select "profileImagePath" as p from "user" where email = 'a@example.com'`)[0]?.p).toBe(`${media}/profile/u/face.jpg`)
 
       await server.stop()
@@ -45,6 +47,7 @@ describe("immich-storage migrate", () => {
       // The server is stopped: no second bulk pass, the final copy takes what arrived since.
       expect(final.stdout, final.stdout + final.stderr).not.toContain("Bulk copy")
       expect(final.stdout).toContain("Final copy: 1 files copied, 7 already there.")
+      expect(final.stderr).toMatch(/^1\/1 files, /m)
       expect(final.stdout).toContain("Verified: all 8 files")
       expect(final.stdout).toMatch(/user\.profileImagePath\s+1/)
       expect(final.stdout).toContain("IMMICH_STORAGE_ENGINE=s3")

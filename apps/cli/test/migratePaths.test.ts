@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest"
 import postgres from "postgres"
-import { CLI_MAIN, createTestDatabase, runScript, TEST_POSTGRES } from "@immich-storage/testkit"
+import { CLI_MAIN, createTestDatabase, runScript, TEST_POSTGRES, unusedDatabaseName } from "@immich-storage/testkit"
 import type { TestDatabase } from "@immich-storage/testkit"
 
 let database: TestDatabase | undefined
@@ -61,6 +61,19 @@ describe("immich-storage migrate-paths", () => {
     const none = await runScript(CLI_MAIN, ["migrate-paths", "--to", "/srv"], { DB_DATABASE_NAME: database.name })
     expect(none.code).toBe(1)
     expect(none.stderr).toContain("The database has no saved media location; say where the paths are now with --from <base>")
+    // A mistyped database name is reported, and no empty database is created for it, by a dry run or not.
+    const missingName = unusedDatabaseName()
+    const runs = [["migrate-paths", "--to", "/srv", "--dry-run"], ["migrate-paths", "--from", "/data", "--to", "/srv"]]
+    for (const args of runs) {
+      const missing = await runScript(CLI_MAIN, args, { DB_DATABASE_NAME: missingName })
+      expect(missing.code).toBe(1)
+      expect(missing.stderr).toContain(`does not exist`)
+      expect(missing.stderr).toContain("check DB_DATABASE_NAME or DB_URL")
+    }
+    const admin = postgres({ ...TEST_POSTGRES, database: "postgres", max: 1, onnotice: () => undefined })
+    const created = await admin`select 1 from pg_database where datname = ${missingName}`
+    await admin.end()
+    expect(created).toHaveLength(0)
     const down = await runScript(CLI_MAIN, ["migrate-paths", "--to", "/srv"], { DB_PORT: "1" })
     expect(down.code).toBe(1)
     expect(down.stderr).toContain("Cannot reach PostgreSQL")

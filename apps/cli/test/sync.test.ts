@@ -3,12 +3,20 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { promisify } from "node:util"
 import { afterEach, describe, expect, inject, it } from "vitest"
-import { CLI_MAIN, createTestBucket, makeTempDir, runScript, s3TestEnv } from "@immich-storage/testkit"
+import {
+  CLI_MAIN,
+  createTestBucket,
+  makeTempDir,
+  requireTools,
+  runScript,
+  s3TestEnv,
+  TOOLS
+} from "@immich-storage/testkit"
 import type { TempDir } from "@immich-storage/testkit"
 
 const run = promisify(execFile)
 /** Debian's awscli (another `aws` may come first on PATH); .ci/run installs it. */
-const AWS = "/usr/bin/aws"
+const AWS = TOOLS.aws.command
 
 let temp: TempDir | undefined
 afterEach(async () => {
@@ -38,10 +46,12 @@ const mediaFolder = async () => {
   return media
 }
 
-const aws = (...args: Array<string>) =>
-  run(AWS, ["--endpoint-url", inject("s3Endpoint"), ...args], {
+const aws = (...args: Array<string>) => {
+  requireTools(TOOLS.aws)
+  return run(AWS, ["--endpoint-url", inject("s3Endpoint"), ...args], {
     env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" }
   })
+}
 
 describe("immich-storage sync and verify", () => {
   it("syncs a media folder to S3, then nothing the second time; verify finds and lists differences", async () => {
@@ -75,6 +85,46 @@ describe("immich-storage sync and verify", () => {
     const bad = await runScript(CLI_MAIN, ["sync", "s3://", "/tmp/x"], s3Env())
     expect(bad.code).toBe(1)
     expect(bad.stderr).toContain("names no bucket")
+  })
+
+  it("refuses mistyped locations instead of copying into a folder named after them, and creates nothing", async () => {
+    const media = await mediaFolder()
+    const cwd = path.join(temp!.path, "cwd")
+    await fs.mkdir(cwd)
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      ["http://example.com/x", "did you mean s3://x with S3_ENDPOINT=http://example.com"],
+      ["S3://bucket/immich", "did you mean s3://bucket/immich?"],
+      ["s3:/bucket/immich", "did you mean s3://bucket/immich?"],
+      ["s3:bucket", "did you mean s3://bucket?"],
+      ["s3//bucket/immich", "did you mean s3://bucket/immich?"]
+    ]
+    for (const [destination, hint] of cases) {
+      const refused = await runScript(CLI_MAIN, ["sync", media, destination], {}, { cwd })
+      expect(refused.code, `${destination}: ${refused.stdout}`).toBe(1)
+      expect(refused.stderr).toContain(hint)
+    }
+    // The same rule for a dry run, for verify, and for a source.
+    const [http, hint] = cases[0]!
+    for (const args of [["sync", media, http, "--dry-run"], ["verify", media, http], ["sync", http, media]]) {
+      const refused = await runScript(CLI_MAIN, args, {}, { cwd })
+      expect(refused.code, `${args.join(" ")}: ${refused.stdout}`).toBe(1)
+      expect(refused.stderr).toContain(hint)
+    }
+    expect(await fs.readdir(cwd)).toEqual([])
+  })
+
+  it("--dry-run to a folder that does not exist lists the plan and creates nothing", async () => {
+    const media = await mediaFolder()
+    const destination = path.join(temp!.path, "not-yet", "media")
+    const dry = await runScript(CLI_MAIN, ["sync", media, destination, "--dry-run", "--delete"], {})
+    expect(dry.code, dry.stderr).toBe(0)
+    expect(dry.stdout).toContain("copy    upload/.immich")
+    expect(dry.stdout).toContain("Dry run: would copy 5 files")
+    const json = await runScript(CLI_MAIN, ["sync", media, destination, "--dry-run", "--json"], {})
+    expect(JSON.parse(json.stdout)).toMatchObject({ dryRun: true, toCopy: 5, copied: 0 })
+    await expect(fs.stat(path.join(temp!.path, "not-yet"))).rejects.toMatchObject({ code: "ENOENT" })
+    expect((await runScript(CLI_MAIN, ["sync", media, destination], {})).code).toBe(0)
+    expect((await runScript(CLI_MAIN, ["verify", media, destination], {})).code).toBe(0)
   })
 
   it("shares aws s3 sync's layout: each tool sees the other's copy as up to date", async () => {

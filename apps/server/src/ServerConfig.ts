@@ -4,10 +4,12 @@ import * as Layer from "effect/Layer"
 import {
   BackupConfig,
   DatabaseConfig,
+  LeftoverConfig,
   loadAll,
   loadBackupSettings,
   loadDatabaseSettings,
   loadFromEnv,
+  loadLeftoverSettings,
   loadStorageSettings,
   SERVER_APPLICATION_NAME,
   StorageConfig
@@ -22,17 +24,19 @@ export class ServerConfig extends Context.Service<ServerConfig, ServerSettings>(
  * The server's, the storage core's, the database's and the backup job's settings, validated together so
  * that every problem in the environment is reported in one message before anything starts.
  */
-export const configLayer: Layer.Layer<ServerConfig | StorageConfig | DatabaseConfig | BackupConfig, InvalidConfiguration> = Layer.effectContext(
+export const configLayer: Layer.Layer<ServerConfig | StorageConfig | DatabaseConfig | BackupConfig | LeftoverConfig, InvalidConfiguration> = Layer.effectContext(
   loadAll({
     storage: loadStorageSettings,
     database: loadDatabaseSettings,
     backup: loadBackupSettings,
+    leftovers: loadLeftoverSettings,
     server: loadFromEnv(SERVER_ENV_VARIABLES, parseServerEnv)
-  }).pipe(Effect.map(({ backup, database, server, storage }) =>
+  }).pipe(Effect.map(({ backup, database, leftovers, server, storage }) =>
     Context.make(ServerConfig, server).pipe(
       Context.add(StorageConfig, storage),
       Context.add(DatabaseConfig, { ...database, applicationName: SERVER_APPLICATION_NAME }),
-      Context.add(BackupConfig, backup)
+      Context.add(BackupConfig, backup),
+      Context.add(LeftoverConfig, leftovers)
     )
   ))
 )

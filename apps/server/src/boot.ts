@@ -19,8 +19,9 @@ import {
 import { Thumbnailer } from "./assets/Thumbnailer.ts"
 import { ensureAdminKey, reportAdminKey } from "./auth/adminKey.ts"
 import { Auth } from "./auth/Auth.ts"
-import { listenLayer } from "./http/nodeServer.ts"
+import { listenLayer, startupDoneLayer } from "./http/nodeServer.ts"
 import { UploadGate } from "./http/UploadGate.ts"
+import { leftoverCleanupLayer } from "./leftoverCleanup.ts"
 import { routes } from "./routes.ts"
 import { configLayer, ServerConfig } from "./ServerConfig.ts"
 
@@ -40,7 +41,10 @@ const integrityLayer = Layer.effectDiscard(Effect.gen(function*() {
   const flagged = yield* readMountCheckFlags(db)
   const report = yield* checkMediaIntegrity(engine, { flagged, ignoreErrors: settings.ignoreMountCheckErrors })
   yield* saveMountCheckFlags(db, report.checked)
-  yield* Effect.logInfo(`Media location ${baseOf(engine.location)} passed its integrity check (${report.checked.length} folders)`)
+  // Ignored problems were logged as one warning; "passed" would contradict it.
+  if (report.problems.length === 0) {
+    yield* Effect.logInfo(`Media location ${baseOf(engine.location)} passed its integrity check (${report.checked.length} folders)`)
+  }
 }))
 
 /** Rewrites stored paths when the media location changed since the last start. */
@@ -69,12 +73,15 @@ const backupScheduleLayer = Layer.effectDiscard(Effect.gen(function*() {
 // failures are logged where they are turned into answers (`toErrorResponse`).
 // Path parameters longer than the router's default of 100 characters would fall through to a bare 404;
 // they reach the handlers, which say what is wrong with them.
-const httpLayer = HttpRouter.serve(routes, { disableLogger: true, routerConfig: { maxParamLength: 1024 } })
+const httpLayer = HttpRouter.serve(routes, { disableLogger: true, routerConfig: { maxParamLength: 1024 } }).pipe(
+  Layer.provide(startupDoneLayer)
+)
 
 /**
  * The server, in boot order: configuration; the HTTP port (opened, not yet answering, so that a port
  * in use stops the boot before any side effect); storage engine; database and its schema; integrity
- * markers; media-location migration; the admin key; the backup schedule; then the routes. Each step starts
+ * markers; media-location migration; the admin key; the crash-leftover clean-up (in the background); the
+ * backup schedule; then the routes. Each step starts
  * only when the one before succeeded. Shutdown runs in reverse: uploads in progress are interrupted
  * first (each deletes what it wrote), then the HTTP server lets other requests finish, then the
  * background jobs, the engine and the pool close.
@@ -83,6 +90,7 @@ export const serverLayer = UploadGate.closeOnShutdown.pipe(
   Layer.provide(httpLayer),
   Layer.provideMerge(Layer.mergeAll(Auth.layer, Thumbnailer.layer, UploadGate.layer)),
   Layer.provide(backupScheduleLayer),
+  Layer.provide(leftoverCleanupLayer),
   Layer.provide(adminKeyLayer),
   Layer.provide(mediaLocationLayer),
   Layer.provide(integrityLayer),

@@ -5,10 +5,13 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Runtime from "effect/Runtime"
+import { loadDotEnv } from "@immich-storage/core"
 import { serverLayer } from "./boot.ts"
 
 /** Boot problems (configuration, storage, integrity) are printed as their own message, then exit 1. */
-Layer.launch(serverLayer).pipe(
+// `.env` first: every setting is read after it (the environment still wins over the file).
+loadDotEnv(process.cwd()).pipe(
+  Effect.andThen(Layer.launch(serverLayer)),
   Effect.catchCause((cause) => {
     const failure = cause.reasons.find((r) => r._tag === "Fail")
     return Console.error(failure?._tag === "Fail" ? `immich-storage server cannot start:\n${failure.error.message}` : Cause.pretty(cause)).pipe(

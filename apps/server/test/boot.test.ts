@@ -16,6 +16,7 @@ import {
   s3TestEnv,
   SERVER_MAIN,
   startServer,
+  startTcpForwarder,
   TEST_POSTGRES,
   unusedDatabaseName
 } from "@immich-storage/testkit"
@@ -106,7 +107,15 @@ describe("server boot", () => {
     expect(result.stdout).not.toContain("Listening")
     // IMMICH_IGNORE_MOUNT_CHECK_ERRORS turns the error into a warning.
     running = await startServer({ IMMICH_MEDIA_LOCATION: media, IMMICH_IGNORE_MOUNT_CHECK_ERRORS: "true", ...db })
-    expect(running.output()).toContain(`Failed to read "thumbs/.immich"`)
+    const output = running.output()
+    expect(output).toContain(`Failed to read "thumbs/.immich"`)
+    // Said once, as what it is: one warning naming the folder and that the errors were ignored; no "passed".
+    expect(output.match(/integrity check/g)).toHaveLength(1)
+    expect(output).toMatch(
+      /WARN.*failed its integrity check in thumbs; starting anyway, because IMMICH_IGNORE_MOUNT_CHECK_ERRORS=true/
+    )
+    expect(output).not.toContain("passed its integrity check")
+    expect(output).not.toContain("turns these errors into warnings")
   })
 
   it("refuses to start on an S3 bucket that does not exist", async () => {
@@ -177,5 +186,32 @@ describe("server boot", () => {
     expect(foreign.code).toBe(1)
     expect(foreign.stderr).toContain("Cannot listen on 192.0.2.1:0: 192.0.2.1 is not an address of this machine; set IMMICH_HOST")
     expect(foreign.stdout).not.toContain("Admin API key")
+  })
+
+  it("answers 503 with Retry-After while it boots (here: waiting for a PostgreSQL that does not answer)", async () => {
+    const forwarder = await startTcpForwarder(TEST_POSTGRES)
+    forwarder.stall()
+    const probe = net.createServer()
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve))
+    const { port } = probe.address() as net.AddressInfo
+    await new Promise((resolve) => probe.close(resolve))
+    temp = await makeTempDir()
+    try {
+      const env = { IMMICH_MEDIA_LOCATION: path.join(temp.path, "media"), IMMICH_PORT: String(port), DB_PORT: String(forwarder.port) }
+      const exited = runScript(SERVER_MAIN, [], { ...env, ...(await dbEnv()) })
+      let answer: Response | undefined
+      for (let i = 0; i < 100 && answer === undefined; i++) {
+        answer = await fetch(`http://127.0.0.1:${port}/api/server/ping`).catch(() => undefined)
+        if (answer === undefined) await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(answer?.status).toBe(503)
+      expect(answer?.headers.get("retry-after")).toBe("30")
+      expect(await answer?.json()).toMatchObject({ message: "The server is starting; try again in a moment" })
+      const result = await exited
+      expect(result.code).toBe(1)
+      expect(result.stderr).toContain("Cannot reach PostgreSQL")
+    } finally {
+      await forwarder.stop()
+    }
   })
 })

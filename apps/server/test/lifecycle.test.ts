@@ -3,7 +3,7 @@ import { inject } from "vitest"
 import { randomBytes } from "node:crypto"
 import { createTestDatabase, runScript, startServer } from "@immich-storage/testkit"
 import type { TestDatabase } from "@immich-storage/testkit"
-import { ADMIN_KEY, bytesOf, createUser, eventually, get, localStorage, manualUpload, orphans, s3Storage, SERVER_MAIN, startServerOn, upload } from "./helpers.ts"
+import { ADMIN_KEY, bytesOf, createUser, eventually, get, localStorage, orphans, s3Storage, SERVER_MAIN, slowUpload, startServerOn, upload } from "./helpers.ts"
 import type { ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 
 const MiB = 1024 * 1024
@@ -20,13 +20,6 @@ afterEach(async () => {
   await storage?.cleanUp()
   storage = undefined
 })
-
-/** A multipart upload whose body arrives slowly and never ends, as from a client on a slow line. */
-const slowUpload = (url: string, key: string) => {
-  const slow = manualUpload(url, key, "slow.mov", { "content-length": String(1024 * MiB) })
-  for (let i = 0; i < 18; i++) slow.request.write(randomBytes(MiB))
-  return slow
-}
 
 describe("server lifecycle", () => {
   for (const engine of ["local", "s3"] as const) {

@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process"
-import type { ChildProcess } from "node:child_process"
+import type { ChildProcess, ChildProcessWithoutNullStreams } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -19,10 +21,46 @@ export interface Finished {
   readonly stderr: string
 }
 
+export interface ScriptOptions {
+  /** The working directory: where relative paths and `.env` are read. Default: an empty folder. */
+  readonly cwd?: string
+}
+
+/**
+ * The default working directory of the processes started here: empty, so that a developer's `.env` in the
+ * repository (the server and the CLI read `.env` from where they run) never reaches a test.
+ */
+let emptyCwd: string | undefined
+const defaultCwd = (): string => {
+  if (emptyCwd === undefined) {
+    const dir = mkdtempSync(path.join(tmpdir(), "immich-storage-cwd-"))
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }))
+    emptyCwd = dir
+  }
+  return emptyCwd
+}
+
+/** Starts a TypeScript entry point of this repo with the current Node, in a clean environment plus `env`. */
+export const spawnScript = (
+  script: string,
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  options: ScriptOptions = {}
+): ChildProcessWithoutNullStreams =>
+  spawn(process.execPath, [path.join(REPO_ROOT, script), ...args], {
+    env: { ...cleanEnv(), ...env },
+    cwd: options.cwd ?? defaultCwd()
+  })
+
 /** Runs a TypeScript entry point of this repo with the current Node and waits for it to exit. */
-export const runScript = (script: string, args: ReadonlyArray<string>, env: Record<string, string>): Promise<Finished> =>
+export const runScript = (
+  script: string,
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  options: ScriptOptions = {}
+): Promise<Finished> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, script), ...args], { env: { ...cleanEnv(), ...env }, cwd: REPO_ROOT })
+    const child = spawnScript(script, args, env, options)
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (d) => (stdout += d))
@@ -40,11 +78,11 @@ export interface RunningServer {
 }
 
 /** Starts the server app and resolves once it logs the address it listens on (or rejects with its output). */
-export const startServer = (env: Record<string, string>, timeoutMs = 30_000): Promise<RunningServer> =>
+export const startServer = (env: Record<string, string>, timeoutMs = 30_000, options: ScriptOptions = {}): Promise<RunningServer> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(REPO_ROOT, SERVER_MAIN)], {
       env: { ...cleanEnv(), IMMICH_PORT: "0", ...env },
-      cwd: REPO_ROOT
+      cwd: options.cwd ?? defaultCwd()
     })
     let output = ""
     const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)))

@@ -6,6 +6,8 @@ export interface TcpForwarder {
   readonly down: () => Promise<void>
   /** Listens again on the same port. */
   readonly up: () => Promise<void>
+  /** From now on, connections are accepted but nothing is forwarded: a service that hangs. */
+  readonly stall: () => void
   readonly stop: () => Promise<void>
 }
 
@@ -16,7 +18,13 @@ export interface TcpForwarder {
  */
 export const startTcpForwarder = async (target: { readonly host: string; readonly port: number }): Promise<TcpForwarder> => {
   const open = new Set<net.Socket>()
+  let stalled = false
   const server = net.createServer((client) => {
+    if (stalled) {
+      open.add(client)
+      client.on("error", () => client.destroy())
+      return
+    }
     const upstream = net.connect(target.port, target.host)
     open.add(client).add(upstream)
     const cut = () => {
@@ -41,5 +49,5 @@ export const startTcpForwarder = async (target: { readonly host: string; readonl
     open.clear()
     await closed
   }
-  return { port, down, up: () => listen(port), stop: () => (server.listening ? down() : Promise.resolve()) }
+  return { port, down, up: () => listen(port), stall: () => void (stalled = true), stop: () => (server.listening ? down() : Promise.resolve()) }
 }

@@ -1,6 +1,7 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import { Command, Flag } from "effect/cli"
 import {
   baseOf,
@@ -8,12 +9,14 @@ import {
   DatabaseConfig,
   engineForBase,
   PathMigrator,
+  s3EnvironmentOf,
   SERVER_APPLICATION_NAME,
   storageSettingsWith,
   syncEngines
 } from "@immich-storage/core"
 import type { StorageSettings } from "@immich-storage/core"
 import { CliFailure, toCliFailure } from "../CliFailure.ts"
+import { endProgress, progressPrinter } from "../progress.ts"
 import { formatRewriteReport } from "./migratePaths.ts"
 
 /** Where the media goes: the S3_* variables for s3, IMMICH_MEDIA_LOCATION (default ./data) for local. */
@@ -22,19 +25,23 @@ const targetSettings = (engine: "s3" | "local") =>
     Effect.mapError((error) => new CliFailure({ message: `The target of --to ${engine} is not configured:\n${error.problems.map((p) => `  - ${p.variable} ${p.problem}`).join("\n")}` }))
   )
 
-/** The environment the server needs after the switch; secrets are left as the user has them. */
+/** Quotes a value for a shell and a `.env` file alike, when it needs quoting. */
+const quoted = (value: string) => (/^[\w.,:/@+=-]*$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`)
+
+/**
+ * The environment the server needs after the switch: every S3 setting that is not the default, derived from
+ * the settings themselves. The secret is referred to, never printed.
+ */
 export const environmentFor = (settings: StorageSettings): ReadonlyArray<string> =>
   settings.engine === "local"
-    ? ["IMMICH_STORAGE_ENGINE=local", `IMMICH_MEDIA_LOCATION=${settings.location.root}`]
+    ? ["IMMICH_STORAGE_ENGINE=local", `IMMICH_MEDIA_LOCATION=${quoted(settings.location.root)}`]
     : [
       "IMMICH_STORAGE_ENGINE=s3",
       "# unset IMMICH_MEDIA_LOCATION (with s3 the location is derived)",
-      `S3_BUCKET=${settings.s3.bucket}`,
-      ...(settings.s3.prefix === "" ? [] : [`S3_PREFIX=${settings.s3.prefix}`]),
-      `S3_REGION=${settings.s3.region}`,
-      ...(settings.s3.endpoint === undefined ? [] : [`S3_ENDPOINT=${settings.s3.endpoint}`, `S3_FORCE_PATH_STYLE=${settings.s3.forcePathStyle}`]),
-      ...(settings.s3.sse === undefined ? [] : [`S3_SSE=${settings.s3.sse.algorithm}`]),
-      ...(settings.s3.credentials === undefined ? ["# credentials: the AWS default chain"] : ["# keep S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY as they are"])
+      ...s3EnvironmentOf(settings.s3).map(([name, value]) =>
+        Redacted.isRedacted(value) ? `# ${name}: keep the one you have (not printed)` : `${name}=${quoted(value)}`
+      ),
+      ...(settings.s3.credentials === undefined ? ["# credentials: the AWS default chain"] : [])
     ]
 
 /**
@@ -63,6 +70,8 @@ export const migrateCommand = Command.make(
       const source = yield* engineForBase(from, { mustExist: true })
       const destination = yield* engineForBase(to, { mustExist: false })
       const options = { concurrency: flags.concurrency, checksum: false, excludes: [] as Array<string>, dryRun: false }
+      // The copies show sync's progress (a bar on a terminal, a line per second otherwise) on stderr.
+      const copying = () => ({ ...options, onProgress: progressPrinter(Date.now()) })
 
       const [connected] = yield* db.query("look for a running server", (sql) =>
         sql<Array<{ n: number }>>`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = ${SERVER_APPLICATION_NAME}`)
@@ -71,7 +80,8 @@ export const migrateCommand = Command.make(
       // While the server runs, only the bulk copy: new uploads may still arrive. Once it is stopped, the
       // final copy is the only pass needed (a bulk pass first would list and compare everything twice).
       if (running) {
-        const bulk = yield* syncEngines(source, destination, { ...options, delete: false })
+        const bulk = yield* syncEngines(source, destination, { ...copying(), delete: false })
+        endProgress()
         yield* Console.log(`Bulk copy: ${bulk.result?.copied ?? 0} files copied, ${bulk.result?.unchanged ?? 0} already there.`)
         if ((bulk.result?.failures.length ?? 0) > 0) {
           return yield* new CliFailure({ message: `${bulk.result!.failures.length} files failed to copy; run the command again:\n${bulk.result!.failures.map((f) => `  ${f.key}: ${f.message}`).join("\n")}` })
@@ -83,7 +93,8 @@ export const migrateCommand = Command.make(
         ].join("\n"))
       }
 
-      const delta = yield* syncEngines(source, destination, { ...options, delete: flags.delete })
+      const delta = yield* syncEngines(source, destination, { ...copying(), delete: flags.delete })
+      endProgress()
       yield* Console.log(`Final copy: ${delta.result?.copied ?? 0} files copied, ${delta.result?.unchanged ?? 0} already there${flags.delete ? `, ${delta.result?.deleted ?? 0} deleted` : ""}.`)
       const check = yield* syncEngines(source, destination, { ...options, delete: false, dryRun: true })
       const missing = check.plan.copy.length + (delta.result?.failures.length ?? 0)

@@ -56,12 +56,17 @@ export const migratePathsCommand = Command.make(
     yield* Console.log(formatRewriteReport(report))
   }, (effect) =>
     effect.pipe(
-      Effect.provide(PathMigrator.layer.pipe(Layer.provideMerge(Database.layer), Layer.provide(DatabaseConfig.layer))),
+      // Paths live in an existing Immich database: a mistyped name must not create an empty one (nor a dry run).
+      Effect.provide(PathMigrator.layer.pipe(Layer.provideMerge(Database.layerExisting), Layer.provide(DatabaseConfig.layer))),
       Effect.catchTags({
         InvalidConfiguration: (error) => Effect.fail(failWith(error)),
         DatabaseUnreachable: (error) => Effect.fail(failWith(error)),
         DatabaseAuthFailed: (error) => Effect.fail(failWith(error)),
-        DatabaseMissing: (error) => Effect.fail(failWith(error)),
+        DatabaseMissing: (error) =>
+          Effect.fail(new CliFailure({
+            message: `The database ${error.target} does not exist (${error.detail}); check DB_DATABASE_NAME or DB_URL. ` +
+              "migrate-paths works on an existing Immich database and creates none."
+          })),
         DatabaseQueryFailed: (error) => Effect.fail(failWith(error))
       })
     ))

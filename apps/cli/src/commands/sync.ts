@@ -2,24 +2,9 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { compareContents, engineForBase, syncEngines } from "@immich-storage/core"
-import type { SyncFailure, SyncPlan, SyncProgress, SyncResult } from "@immich-storage/core"
+import type { SyncFailure, SyncPlan, SyncResult } from "@immich-storage/core"
 import { CliFailure, toCliFailure } from "../CliFailure.ts"
-
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
-
-/** A live bar on a terminal; a plain line per second otherwise (logs, CI). */
-const progressPrinter = (started: number) => (p: SyncProgress) =>
-  Effect.sync(() => {
-    const seconds = (Date.now() - started) / 1000
-    const rate = p.bytesDone / Math.max(seconds, 0.001)
-    const eta = rate > 0 ? Math.round((p.bytesTotal - p.bytesDone) / rate) : 0
-    const text = `${p.filesDone}/${p.filesTotal} files, ${mib(p.bytesDone)} / ${mib(p.bytesTotal)}, ${mib(rate)}/s, ETA ${eta}s${p.failed > 0 ? `, ${p.failed} failed` : ""}`
-    if (process.stderr.isTTY) {
-      const width = 30
-      const filled = p.bytesTotal === 0 ? width : Math.round((p.bytesDone / p.bytesTotal) * width)
-      process.stderr.write(`\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${text}  `)
-    } else process.stderr.write(`${text}\n`)
-  })
+import { endProgress, mib, progressPrinter } from "../progress.ts"
 
 const summary = (plan: SyncPlan, result: SyncResult | undefined, dryRun: boolean) => ({
   dryRun,
@@ -54,7 +39,7 @@ export const syncCommand = Command.make(
     Effect.scoped(Effect.gen(function*() {
       if (flags.concurrency < 1) return yield* new CliFailure({ message: "--concurrency must be at least 1" })
       const source = yield* engineForBase(flags.source, { mustExist: true })
-      const destination = yield* engineForBase(flags.destination, { mustExist: false })
+      const destination = yield* engineForBase(flags.destination, { mustExist: false, create: !flags.dryRun })
       const started = Date.now()
       const { plan, result } = yield* syncEngines(source, destination, {
         delete: flags.delete,
@@ -65,7 +50,7 @@ export const syncCommand = Command.make(
         checksum: flags.checksum,
         ...(flags.json ? {} : { onProgress: progressPrinter(started) })
       })
-      if (process.stderr.isTTY && !flags.json) process.stderr.write("\n")
+      if (!flags.json) endProgress()
       const report = summary(plan, result, flags.dryRun)
       if (flags.json) yield* Console.log(JSON.stringify(report, null, 2))
       else if (flags.dryRun) {

@@ -2,12 +2,12 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { lockForTransaction } from "@immich-storage/core"
+import { LOCK_IDS, lockForTransaction } from "@immich-storage/core"
 import type { DatabaseShape } from "@immich-storage/core"
 import { hashApiKey, newApiKeySecret, PERMISSION_ALL } from "./apiKeys.ts"
 
 /** Held while the admin key is checked, so instances starting together create one admin, not two. */
-const ADMIN_BOOTSTRAP_LOCK_ID = 7_0201
+const ADMIN_BOOTSTRAP_LOCK_ID = LOCK_IDS.adminBootstrap
 
 /** IMMICH_ADMIN_API_KEY is already another user's key: promoting that user would be a surprise. */
 export class AdminKeyRefused extends Schema.TaggedError<AdminKeyRefused>()("AdminKeyRefused", {}) {

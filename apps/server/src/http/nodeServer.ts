@@ -1,10 +1,12 @@
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { createServer } from "node:http"
-import type { ServerOptions } from "node:http"
+import type { IncomingMessage, ServerOptions, ServerResponse } from "node:http"
 import type { ServerSettings } from "../serverSettings.ts"
 import { ServerConfig } from "../ServerConfig.ts"
+import { RETRY_AFTER_SECONDS } from "./ApiError.ts"
 import { describeListenFailure, ListenFailed } from "./listenAddress.ts"
 
 /**
@@ -19,15 +21,34 @@ export const nodeServerOptions = (settings: Pick<ServerSettings, "headersTimeout
   connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(settings.headersTimeoutMs / 4)))
 })
 
+/** Ends the boot-time answers; the routes take over. */
+export class Startup extends Context.Service<Startup, { readonly done: Effect.Effect<void> }>()("@immich-storage/server/Startup") {}
+
+const STARTING = JSON.stringify({ message: "The server is starting; try again in a moment", error: "Service Unavailable", statusCode: 503 })
+
+/** What a request gets while the server boots: it is not left hanging until the routes exist. */
+const answerStarting = (_request: IncomingMessage, response: ServerResponse) => {
+  response.writeHead(503, { "content-type": "application/json", "retry-after": String(RETRY_AFTER_SECONDS), connection: "close" })
+  response.end(STARTING)
+}
+
 /**
  * The HTTP port, opened as soon as the configuration is known: a server that cannot listen stops
- * before it creates a database or prints a key. Requests are answered once the routes are served.
+ * before it creates a database or prints a key. Until the routes are served (`startupDoneLayer`),
+ * every request is answered 503 with Retry-After.
  */
 export const listenLayer = Layer.unwrap(Effect.gen(function*() {
   const settings = yield* ServerConfig
   const { host, port } = settings
-  const listening = NodeHttpServer.layer(() => createServer(nodeServerOptions(settings)), { host, port })
+  const server = createServer(nodeServerOptions(settings), answerStarting)
+  const listening = NodeHttpServer.layer(() => server, { host, port })
   return Layer.effectContext(Layer.build(listening).pipe(
-    Effect.catchTag("ServeError", (error) => Effect.fail(new ListenFailed({ reason: describeListenFailure(host, port, error.cause) })))
+    Effect.catchTag("ServeError", (error) => Effect.fail(new ListenFailed({ reason: describeListenFailure(host, port, error.cause) }))),
+    Effect.map(Context.add(Startup, { done: Effect.sync(() => void server.off("request", answerStarting)) }))
   ))
+}))
+
+/** Built right before the routes: from here on the app answers. */
+export const startupDoneLayer = Layer.effectDiscard(Effect.gen(function*() {
+  yield* (yield* Startup).done
 }))

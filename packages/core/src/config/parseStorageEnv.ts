@@ -1,5 +1,6 @@
 import * as Redacted from "effect/Redacted"
 import * as path from "node:path"
+import { locationSchemeProblem, S3_SCHEME } from "../location/locationText.ts"
 import { localLocation, normaliseS3Prefix, s3Location, s3PrefixProblem } from "../location/MediaLocation.ts"
 import { bucketNameProblem } from "./bucketName.ts"
 import type { SettingProblem } from "./InvalidConfiguration.ts"
@@ -77,10 +78,14 @@ export const parseStorageEnv = (
     return { ok: true, settings: { engine: "s3", location: s3Location(s3.bucket, s3.prefix), s3, ignoreMountCheckErrors } }
   }
 
-  const root = path.resolve(cwd, value("IMMICH_MEDIA_LOCATION") ?? DEFAULT_MEDIA_LOCATION)
+  const mediaLocation = value("IMMICH_MEDIA_LOCATION") ?? DEFAULT_MEDIA_LOCATION
+  const root = path.resolve(cwd, mediaLocation)
+  const schemeProblem = locationSchemeProblem(mediaLocation)
   if (root === "/") report("IMMICH_MEDIA_LOCATION", "must not be the filesystem root; name a folder such as /data")
-  if (value("IMMICH_MEDIA_LOCATION")?.startsWith("s3://")) {
-    report("IMMICH_MEDIA_LOCATION", "is a local folder; to store media in S3 set IMMICH_STORAGE_ENGINE=s3 and S3_BUCKET instead")
+  const forS3 = "to store media in S3 set IMMICH_STORAGE_ENGINE=s3 and S3_BUCKET instead"
+  if (mediaLocation.startsWith(S3_SCHEME)) report("IMMICH_MEDIA_LOCATION", `is a local folder; ${forS3}`)
+  else if (schemeProblem !== undefined) {
+    report("IMMICH_MEDIA_LOCATION", `${schemeProblem}; it names a local folder (${forS3})`)
   }
   if (problems.length > 0) return { ok: false, problems }
   return { ok: true, settings: { engine: "local", location: localLocation(root), ignoreMountCheckErrors } }

@@ -44,6 +44,13 @@ export class Database extends Context.Service<Database, DatabaseShape>()("@immic
       return yield* makeDatabase(yield* DatabaseConfig)
     })
   )
+  /** A pool on the configured database, which must exist: for tools that work on an install and create nothing. */
+  static readonly layerExisting: Layer.Layer<Database, DatabaseError, DatabaseConfig> = Layer.effect(
+    Database,
+    Effect.gen(function*() {
+      return yield* makeDatabase(yield* DatabaseConfig, { create: false })
+    })
+  )
 }
 
 /** The server's connections show this in `pg_stat_activity`: the migration tells a running server by it. */
@@ -63,8 +70,11 @@ const connect = (settings: DatabaseSettings, database = settings.database, max =
     onnotice: () => undefined
   })
 
-/** A scoped pool: opened (and the database created when missing) now, closed with the scope. */
-export const makeDatabase = Effect.fnUntraced(function*(settings: DatabaseSettings) {
+/** A scoped pool: opened (and the database created when missing, unless `create` is false) now, closed with the scope. */
+export const makeDatabase = Effect.fnUntraced(function*(
+  settings: DatabaseSettings,
+  options: { readonly create?: boolean } = {}
+) {
   const target = describeDatabase(settings)
   const query = (sql: postgres.Sql): Query => (operation, run) =>
     Effect.tryPromise({ try: () => run(sql), catch: fromPostgresError(target, operation) })
@@ -72,8 +82,10 @@ export const makeDatabase = Effect.fnUntraced(function*(settings: DatabaseSettin
   const pool = yield* Effect.acquireRelease(Effect.sync(() => connect(settings)), (sql) => Effect.promise(() => sql.end({ timeout: 5 })))
   const ping = query(pool)("connect", (sql) => sql`select 1`)
   yield* ping.pipe(
-    Effect.catchTag("DatabaseMissing", () =>
-      createDatabase(settings).pipe(Effect.andThen(Effect.logInfo(`Created database ${target}`)), Effect.andThen(ping))
+    Effect.catchTag("DatabaseMissing", (missing) =>
+      options.create === false
+        ? Effect.fail(missing)
+        : createDatabase(settings).pipe(Effect.andThen(Effect.logInfo(`Created database ${target}`)), Effect.andThen(ping))
     )
   )
 

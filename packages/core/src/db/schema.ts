@@ -2,9 +2,10 @@ import * as Effect from "effect/Effect"
 import type { Query } from "./Database.ts"
 import { lockForTransaction } from "./Database.ts"
 import type { DatabaseShape } from "./Database.ts"
+import { LOCK_IDS } from "./lockIds.ts"
 
 /** Immich's lock id for its own migrations: an Immich server and we never create tables at the same time. */
-export const MIGRATIONS_LOCK_ID = 200
+export const MIGRATIONS_LOCK_ID = LOCK_IDS.migrations
 
 /**
  * The path-bearing part of Immich's schema, with Immich's own names and types (server v3), so that the

@@ -1,3 +1,4 @@
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -6,11 +7,15 @@ import type { DatabaseShape } from "../db/Database.ts"
 import { Database } from "../db/Database.ts"
 import type { DatabaseSettings } from "../db/databaseSettings.ts"
 import type { DatabaseError } from "../db/errors.ts"
+import { LOCK_IDS } from "../db/lockIds.ts"
 import type { StorageError } from "../engine/errors.ts"
 import { StorageEngine } from "../engine/StorageEngine.ts"
+import { cleanLeftovers } from "../leftovers/cleanLeftovers.ts"
+import { describeLeftovers } from "../leftovers/describeLeftovers.ts"
+import { ANY_AGE } from "../leftovers/leftoverRules.ts"
 import { baseOf } from "../location/MediaLocation.ts"
 import { backupKey } from "../location/StorageFolder.ts"
-import { BACKUP_FOLDER, backupFileName, isStaleTempName, parseBackupName } from "./backupNames.ts"
+import { BACKUP_FOLDER, backupFileName, parseBackupName } from "./backupNames.ts"
 import { BackupNotFound } from "./errors.ts"
 import type { DumpError } from "./errors.ts"
 import { checkDumpTool, dumpStream, restoreStream } from "./pgTools.ts"
@@ -18,7 +23,7 @@ import { newestFirst, planRetention } from "./retention.ts"
 import type { BackupFile } from "./retention.ts"
 
 /** Immich's lock for the backup job: one instance of many runs it. */
-export const BACKUP_LOCK_ID = 42
+export const BACKUP_LOCK_ID = LOCK_IDS.backup
 
 export interface BackupRunReport {
   readonly created: BackupFile
@@ -84,12 +89,11 @@ export class DumpWriter extends Context.Service<DumpWriter, DumpWriterShape>()("
         })
 
         const cleanUp = Effect.gen(function*() {
-          const stale = (yield* Stream.runCollect(engine.list(BACKUP_FOLDER)))
-            .map((o) => o.key)
-            .filter((key) => isStaleTempName(key.slice(BACKUP_FOLDER.length + 1)))
-          yield* engine.delete(stale)
-          const aborted = yield* engine.abortIncompleteWrites(BACKUP_FOLDER)
-          return stale.length + aborted
+          // Under the backup lock no dump is being written: whatever one left in `backups/` goes, at any age.
+          const now = new Date(yield* Clock.currentTimeMillis)
+          const report = yield* cleanLeftovers(engine, { prefix: BACKUP_FOLDER, maxAgeMs: ANY_AGE, now, dryRun: false })
+          if (report.failed.length > 0) yield* Effect.logWarning(describeLeftovers(report))
+          return report.removed.length
         }).pipe(Effect.withSpan("DumpWriter.cleanUp"))
 
         const run = Effect.fn("DumpWriter.run")(function*(keepLast: number) {

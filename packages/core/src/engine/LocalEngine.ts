@@ -2,7 +2,6 @@ import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
-import { randomUUID } from "node:crypto"
 import { constants as fsConstants } from "node:fs"
 import * as fsSync from "node:fs"
 import { createReadStream } from "node:fs"
@@ -15,15 +14,12 @@ import type { ByteRange } from "./byteRange.ts"
 import { AccessDenied, InvalidKey, ObjectNotFound, RangeNotSatisfiable } from "./errors.ts"
 import type { StorageError } from "./errors.ts"
 import { fromFsError } from "./localErrors.ts"
+import { makeLocalIncompleteWrites } from "./localIncompleteWrites.ts"
 import { DEFAULT_RETRY_POLICY, retryTransient } from "./retry.ts"
 import type { RetryPolicy } from "./retry.ts"
 import type { GetOptions, ObjectInfo, PutOptions, SmallObject, StorageEngineShape } from "./StorageEngine.ts"
+import { isTempFileName, tempFileName } from "./tempFileName.ts"
 
-/** Temp files live beside their target so the final rename is atomic; listings never show them. */
-const TEMP_PREFIX = ".immich-storage-"
-const TEMP_SUFFIX = ".tmp"
-export const isTempFileName = (name: string): boolean => name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX)
-const tempFileName = (): string => `${TEMP_PREFIX}${randomUUID()}${TEMP_SUFFIX}`
 
 const READ_CHUNK = 1024 * 1024
 const STAT_BATCH = 256
@@ -32,6 +28,11 @@ export interface LocalEngineOptions {
   readonly retry?: RetryPolicy
   /** Average milliseconds per stat above which a listing stats in parallel instead (see `makeStatter`). */
   readonly slowStatMs?: number
+  /**
+   * False: a missing root is not created (a dry run creates nothing, not even the folder); the engine
+   * then lists it as empty, for planning only.
+   */
+  readonly createRoot?: boolean
 }
 
 /**
@@ -45,8 +46,9 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
   const io = <A>(operation: string, key: string | undefined, run: () => Promise<A>): Effect.Effect<A, StorageError> =>
     Effect.tryPromise({ try: run, catch: fromFsError(name, operation, key) })
 
-  yield* io("create the media folder", undefined, () => fs.mkdir(location.root, { recursive: true }))
-  const realRoot = yield* io("open the media folder", undefined, () => fs.realpath(location.root))
+  const absent = options.createRoot === false && !(yield* io("open the media folder", undefined, () => pathExists(location.root)))
+  if (!absent) yield* io("create the media folder", undefined, () => fs.mkdir(location.root, { recursive: true }))
+  const realRoot = absent ? location.root : yield* io("open the media folder", undefined, () => fs.realpath(location.root))
 
   const isInside = (real: string) => real === realRoot || real.startsWith(`${realRoot}/`)
   const escapes = (operation: string, key: string) =>
@@ -163,6 +165,7 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
   const list = (prefix: string): Stream.Stream<ObjectInfo, StorageError> => {
     const problem = prefixProblem(prefix)
     if (problem !== undefined) return Stream.fail(new InvalidKey({ key: prefix, reason: problem }))
+    if (absent) return Stream.empty
     // A fresh walk for every run of the stream: a generator made once would be exhausted after the first.
     return Stream.suspend(() => Stream.fromAsyncIterable(walk(realRoot, prefix, isInside, options.slowStatMs ?? SLOW_STAT_MS), fromFsError(name, "list", prefix === "" ? undefined : prefix))).pipe(
       Stream.flattenIterable
@@ -189,19 +192,9 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
     yield* atomicWrite("copy", to, (_file, tempPath) => io("copy", to, () => fs.copyFile(real, tempPath)))
   })
 
-  const abortIncompleteWrites = Effect.fn("LocalEngine.abortIncompleteWrites")(function*(prefix: string) {
-    const problem = prefixProblem(prefix)
-    if (problem !== undefined) return yield* new InvalidKey({ key: prefix, reason: problem })
-    const dir = path.join(realRoot, prefix)
-    const entries = yield* io("clean up", prefix, () => fs.readdir(dir, { recursive: true, withFileTypes: true })).pipe(
-      Effect.catchTag("ObjectNotFound", () => Effect.succeed([]))
-    )
-    const temps = entries.filter((e) => e.isFile() && isTempFileName(e.name)).map((e) => path.join(e.parentPath, e.name))
-    yield* Effect.forEach(temps, (temp) => io("clean up", prefix, () => fs.rm(temp, { force: true })), { discard: true })
-    return temps.length
-  })
+  const incomplete = makeLocalIncompleteWrites(name, realRoot, isInside)
 
-  const shape: StorageEngineShape = { location, put, get, readSmall, stat, list, delete: remove, copy, abortIncompleteWrites }
+  const shape: StorageEngineShape = { location, put, get, readSmall, stat, list, delete: remove, copy, ...incomplete }
   return shape
 })
 

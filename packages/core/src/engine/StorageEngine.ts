@@ -44,6 +44,19 @@ export interface PutOptions {
   readonly lastModified?: Date
 }
 
+/** A write that has not completed (yet, or ever): never visible under its final key. */
+export interface IncompleteWrite {
+  readonly kind: "temp-file" | "multipart-upload"
+  /** The temp file's own key (local disk), or the key the upload was writing (S3). */
+  readonly key: string
+  /** When it was last written to (temp file), or when it was started (upload). */
+  readonly startedAt: Date
+  /** Bytes it holds; undefined where the storage does not say (S3 lists uploads without their size). */
+  readonly size: number | undefined
+  /** S3 only: which upload of `key`. */
+  readonly uploadId?: string
+}
+
 /**
  * Files under one media location, on local disk or in S3. Keys are relative POSIX paths; every
  * method validates them and refuses anything that could leave the location. Writes are atomic:
@@ -72,10 +85,12 @@ export interface StorageEngineShape {
   readonly delete: (keys: ReadonlyArray<string>) => Effect.Effect<void, StorageError>
   readonly copy: (from: string, to: string) => Effect.Effect<void, StorageError>
   /**
-   * Removes what interrupted writes left below `prefix` (temp files on disk, incomplete multipart
-   * uploads on S3) and returns how many. The caller makes sure no write below `prefix` is running.
+   * What interrupted writes left below `prefix` ("" for the whole location): the local engine's own temp
+   * files, or incomplete multipart uploads on S3. A write in progress shows here too: callers decide by age.
    */
-  readonly abortIncompleteWrites: (prefix: string) => Effect.Effect<number, StorageError>
+  readonly listIncompleteWrites: (prefix: string) => Stream.Stream<IncompleteWrite, StorageError>
+  /** Deletes a temp file or aborts an upload that `listIncompleteWrites` found; one already gone is no error. */
+  readonly removeIncompleteWrite: (write: IncompleteWrite) => Effect.Effect<void, StorageError>
   /** Presigned download URLs: S3 engines only, absent on local disk. */
   readonly presignGet?: PresignGet
 }

@@ -16,10 +16,23 @@ export class MountCheckFailed extends Schema.TaggedError<MountCheckFailed>()("Mo
   override get message(): string {
     return [
       `The media location ${this.location} failed its integrity check:`,
-      ...this.problems.map(({ folder, reason }) => `  - Failed to read "${folder}/${MARKER_FILE}": ${reason}`),
+      ...this.folderLines,
       "Is the disk mounted, and are IMMICH_MEDIA_LOCATION (or S3_BUCKET / S3_PREFIX) the ones this server used before?",
       "See Immich's system-integrity folder checks; IMMICH_IGNORE_MOUNT_CHECK_ERRORS=true turns these errors into warnings."
     ].join("\n")
+  }
+
+  /** The one warning logged instead when the errors are ignored: which folders, and that it was asked for. */
+  get ignoredMessage(): string {
+    return [
+      `The media location ${this.location} failed its integrity check in ${this.problems.map((p) => p.folder).join(", ")}; ` +
+      "starting anyway, because IMMICH_IGNORE_MOUNT_CHECK_ERRORS=true ignores these errors:",
+      ...this.folderLines
+    ].join("\n")
+  }
+
+  private get folderLines(): ReadonlyArray<string> {
+    return this.problems.map(({ folder, reason }) => `  - Failed to read "${folder}/${MARKER_FILE}": ${reason}`)
   }
 }
 
@@ -43,7 +56,8 @@ const observe = (engine: StorageEngineShape, folder: StorageFolder): Effect.Effe
 /**
  * Immich's boot-time folder check: writes a marker into each storage folder on the first start and
  * refuses to start when a folder that should hold the server's files has lost its marker (an unmounted
- * disk, a wrong bucket or prefix). `flagged` are the folders checked on earlier starts.
+ * disk, a wrong bucket or prefix). `flagged` are the folders checked on earlier starts. With
+ * `ignoreErrors`, the problems are logged as one warning and returned in the report.
  */
 export const checkMediaIntegrity = Effect.fn("checkMediaIntegrity")(function*(
   engine: StorageEngineShape,
@@ -58,7 +72,7 @@ export const checkMediaIntegrity = Effect.fn("checkMediaIntegrity")(function*(
   if (plan.problems.length > 0) {
     const failure = new MountCheckFailed({ location: baseOf(engine.location), problems: plan.problems })
     if (!options.ignoreErrors) return yield* failure
-    yield* Effect.logWarning(failure.message)
+    yield* Effect.logWarning(failure.ignoredMessage)
   }
   const report: IntegrityReport = { checked: plan.writeMarker, problems: plan.problems }
   return report

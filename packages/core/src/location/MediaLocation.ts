@@ -1,4 +1,5 @@
 import * as path from "node:path"
+import { locationSchemeProblem, S3_SCHEME } from "./locationText.ts"
 
 /**
  * Where the media lives. The database stores absolute paths: `<base>/<key>`, where the base is
@@ -20,7 +21,7 @@ export interface S3Location {
   readonly prefix: string
 }
 
-export const S3_SCHEME = "s3://"
+export { S3_SCHEME }
 
 export const localLocation = (root: string): LocalLocation => ({ _tag: "Local", root })
 export const s3Location = (bucket: string, prefix: string): S3Location => ({ _tag: "S3", bucket, prefix })
@@ -54,6 +55,8 @@ const trimSlashes = (s: string): string => s.replace(/^\/+/, "").replace(/\/+$/,
  * Used for bases read back from the database and given on the command line.
  */
 export const parseBase = (base: string): MediaLocation | string => {
+  const schemeProblem = locationSchemeProblem(base)
+  if (schemeProblem !== undefined) return schemeProblem
   if (base.startsWith(S3_SCHEME)) {
     const rest = base.slice(S3_SCHEME.length)
     const slash = rest.indexOf("/")
@@ -68,6 +71,17 @@ export const parseBase = (base: string): MediaLocation | string => {
   const root = path.posix.normalize(base).replace(/\/+$/, "")
   if (root === "") return "the filesystem root cannot be the media location"
   return localLocation(root)
+}
+
+/**
+ * Parses a location given by a user (a command-line argument, `IMMICH_MEDIA_LOCATION`): `s3://bucket/prefix`,
+ * or a local folder, a relative one resolved against `cwd`. Returns why the text is not one.
+ */
+export const parseLocationText = (text: string, cwd: string): MediaLocation | string => {
+  if (text.trim() === "") return "is empty; name a local folder or s3://<bucket>/<prefix>"
+  const problem = locationSchemeProblem(text)
+  if (problem !== undefined) return problem
+  return parseBase(text.startsWith(S3_SCHEME) ? text : path.resolve(cwd, text))
 }
 
 /** The absolute path stored for `key`. */

@@ -83,6 +83,9 @@ describe("parseStorageEnv", () => {
     { name: "unknown checksum mode", env: { ...S3, S3_REQUEST_CHECKSUMS: "always" }, variable: "S3_REQUEST_CHECKSUMS", says: "when_required" },
     { name: "media location at the filesystem root", env: { IMMICH_MEDIA_LOCATION: "/" }, variable: "IMMICH_MEDIA_LOCATION", says: "filesystem root" },
     { name: "an s3:// URL as a local folder", env: { IMMICH_MEDIA_LOCATION: "s3://bucket/x" }, variable: "IMMICH_MEDIA_LOCATION", says: "IMMICH_STORAGE_ENGINE=s3" },
+    { name: "an http URL as a local folder", env: { IMMICH_MEDIA_LOCATION: "http://example.com/x" }, variable: "IMMICH_MEDIA_LOCATION", says: "is a URL (http:)" },
+    { name: "a mistyped s3 URL", env: { IMMICH_MEDIA_LOCATION: "S3://bucket/x" }, variable: "IMMICH_MEDIA_LOCATION", says: "mistyped S3 location" },
+    { name: "a mistyped s3 URL (s3:bucket)", env: { IMMICH_MEDIA_LOCATION: "s3:bucket" }, variable: "IMMICH_MEDIA_LOCATION", says: "IMMICH_STORAGE_ENGINE=s3" },
     { name: "bad boolean for mount checks", env: { IMMICH_IGNORE_MOUNT_CHECK_ERRORS: "maybe" }, variable: "IMMICH_IGNORE_MOUNT_CHECK_ERRORS", says: "not a boolean" }
   ]
 

@@ -4,7 +4,9 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import postgres from "postgres"
-import { TEST_POSTGRES } from "@immich-storage/testkit"
+import { randomBytes } from "node:crypto"
+import { gzipSync } from "node:zlib"
+import { TEST_POSTGRES, unusedDatabaseName } from "@immich-storage/testkit"
 import { checkDumpTool, localLocation, makeDatabase, makeLocalEngine } from "@immich-storage/core"
 import type { StorageEngineShape } from "@immich-storage/core"
 import { freshDatabase, testDatabaseScoped, testDatabaseSettings } from "../db/helpers.ts"
@@ -152,6 +154,22 @@ for (const { make, name } of engines) {
 }
 
 describe("dump tooling", () => {
+  it.effect("fails promptly with psql's message when psql dies before reading a backup larger than a pipe buffer", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDirScoped
+      const engine = yield* makeLocalEngine(localLocation(`${dir.path}/media`))
+      const { name: sourceName } = yield* freshDatabase
+      const { writer } = yield* writerFor(engine, sourceName)
+      // 21 MiB of random bytes stay about that size gzipped: far more than psql's stdin pipe holds.
+      const backup = "immich-db-backup-20200101T000000-v1-pg15.4.sql.gz"
+      yield* engine.put(`backups/${backup}`, gzipSync(randomBytes(21 * 1024 * 1024), { level: 1 }))
+      const missing = unusedDatabaseName()
+      const error = failureOf(yield* Effect.exit(writer.restore(backup, testDatabaseSettings(missing))))
+      assert.strictEqual(error?._tag, "RestoreFailed")
+      assert.include(error?.message ?? "", `database "${missing}" does not exist`)
+      assert.include(error?.message ?? "", "psql")
+    }), 120_000)
+
   it.effect("refuses a server newer than pg_dump, naming the package to install", () =>
     Effect.gen(function*() {
       const error = failureOf(yield* Effect.exit(checkDumpTool("99.1")))

@@ -71,8 +71,10 @@ describe("local engine", () => {
       const failing = Stream.concat(Stream.make(new Uint8Array(1000)), Stream.fail("gone" as const))
       assert.isTrue(Exit.isFailure(yield* Effect.exit(engine.put("upload/b.jpg", failing))))
       assert.deepStrictEqual(yield* Effect.promise(() => fs.readdir(path.join(root, "upload"))), ["a.jpg"])
-      yield* Effect.promise(() => fs.writeFile(path.join(root, "upload/.immich-storage-crashed.tmp"), "left by a crash"))
-      assert.deepStrictEqual((yield* Stream.runCollect(engine.list("upload"))).map((i) => i.key), ["upload/a.jpg"])
+      yield* Effect.promise(() => fs.writeFile(path.join(root, "upload/.immich-storage-0b7e5c1a-3f2d-4e6a-9c8b-1d2e3f4a5b6c.tmp"), "left by a crash"))
+      // A user's file that merely looks like one is listed (and so synced and backed up) like any other.
+      yield* Effect.promise(() => fs.writeFile(path.join(root, "upload/.immich-storage-notes.tmp"), "mine"))
+      assert.deepStrictEqual((yield* Stream.runCollect(engine.list("upload"))).map((i) => i.key), ["upload/.immich-storage-notes.tmp", "upload/a.jpg"])
     }))
 
   it.effect("reads a named pipe as no object, without waiting for a writer", () =>

@@ -24,6 +24,7 @@ import type { ObjectBody, ObjectInfo, PutOptions, SmallObject, StorageEngineShap
 import { bucketPath, bucketUrlOf, customEndpointBucketUrl, objectPath } from "./s3Endpoint.ts"
 import type { BucketUrl } from "./s3Endpoint.ts"
 import { fromS3Error } from "./s3Errors.ts"
+import { makeIncompleteUploads } from "./s3IncompleteUploads.ts"
 import { presignGetWith, presignObjectUrl } from "./s3Presign.ts"
 import { makeS3Wire } from "./s3Wire.ts"
 import { readBody } from "./s3Wire.ts"
@@ -55,7 +56,7 @@ const MAX_PARTS = 10_000
 const DELETE_BATCH = 1000
 
 /** The AWS SDK and its client, loaded on first use. */
-interface Sdk {
+export interface Sdk {
   readonly module: typeof import("@aws-sdk/client-s3")
   readonly client: S3Client
 }
@@ -431,39 +432,11 @@ export const makeS3Engine = Effect.fnUntraced(function*(
   /** Fails with BucketNotFound or AccessDenied when the bucket cannot be used; run once at boot. */
   const checkBucket = request("open the bucket", undefined, (bucket) => ({ method: "HEAD", path: bucketPath(bucket) })).pipe(Effect.asVoid)
 
-  const abortIncompleteWrites = Effect.fn("S3Engine.abortIncompleteWrites")(function*(prefix: string) {
-    const problem = prefixProblem(prefix)
-    if (problem !== undefined) return yield* new InvalidKey({ key: prefix, reason: problem })
-    const Prefix = `${objectKey(prefix)}/`
-    let aborted = 0
-    let KeyMarker: string | undefined
-    let UploadIdMarker: string | undefined
-    do {
-      const page = yield* call("list incomplete uploads in", prefix, ({ client, module }, abortSignal) =>
-        client.send(new module.ListMultipartUploadsCommand({ Bucket, Prefix, ...(KeyMarker === undefined ? {} : { KeyMarker }), ...(UploadIdMarker === undefined ? {} : { UploadIdMarker }) }), { abortSignal })).pipe(
-        // Some S3-compatible servers cannot list uploads; a bucket lifecycle rule is then the way to clean up.
-        Effect.catchTag("StorageFailure", (error) =>
-          /NotImplemented|HTTP 501|HTTP 405|MethodNotAllowed/.test(error.detail)
-            ? Effect.logWarning(`${name} cannot list incomplete uploads; set a lifecycle rule that aborts them instead`).pipe(Effect.as(undefined))
-            : Effect.fail(error)
-        )
-      )
-      if (page === undefined) return aborted
-      for (const upload of page.Uploads ?? []) {
-        if (upload.Key === undefined || upload.UploadId === undefined) continue
-        const { Key, UploadId } = upload
-        yield* call("abort an upload in", prefix, ({ client, module }, abortSignal) => client.send(new module.AbortMultipartUploadCommand({ Bucket, Key, UploadId }), { abortSignal }))
-        aborted++
-      }
-      KeyMarker = page.IsTruncated === true ? page.NextKeyMarker : undefined
-      UploadIdMarker = page.IsTruncated === true ? page.NextUploadIdMarker : undefined
-    } while (KeyMarker !== undefined)
-    return aborted
-  })
+  const incomplete = makeIncompleteUploads({ name, bucket: Bucket, locationPrefix: location.prefix, objectKey, keyOfObject, call })
 
   const presignGet = presignGetWith(location, (objectKey, options) =>
     Effect.runPromise(resolveBucketUrl).then(({ region, url }) => presignObjectUrl({ bucket: url, region }, credentials, objectKey, options)))
 
-  const shape: StorageEngineShape = { location, put, get, readSmall, stat, list, delete: remove, copy, abortIncompleteWrites, presignGet }
+  const shape: StorageEngineShape = { location, put, get, readSmall, stat, list, delete: remove, copy, ...incomplete, presignGet }
   return { engine: shape, checkBucket }
 })

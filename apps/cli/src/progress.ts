@@ -1,0 +1,23 @@
+import * as Effect from "effect/Effect"
+import type { SyncProgress } from "@immich-storage/core"
+
+export const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+
+/** A live bar on a terminal; a plain line per second otherwise (logs, CI). On stderr, so stdout stays the result. */
+export const progressPrinter = (started: number) => (p: SyncProgress) =>
+  Effect.sync(() => {
+    const seconds = (Date.now() - started) / 1000
+    const rate = p.bytesDone / Math.max(seconds, 0.001)
+    const eta = rate > 0 ? Math.round((p.bytesTotal - p.bytesDone) / rate) : 0
+    const text = `${p.filesDone}/${p.filesTotal} files, ${mib(p.bytesDone)} / ${mib(p.bytesTotal)}, ${mib(rate)}/s, ETA ${eta}s${p.failed > 0 ? `, ${p.failed} failed` : ""}`
+    if (process.stderr.isTTY) {
+      const width = 30
+      const filled = p.bytesTotal === 0 ? width : Math.round((p.bytesDone / p.bytesTotal) * width)
+      process.stderr.write(`\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${text}  `)
+    } else process.stderr.write(`${text}\n`)
+  })
+
+/** Ends the live bar's line on a terminal, so what follows starts on a line of its own. */
+export const endProgress = () => {
+  if (process.stderr.isTTY) process.stderr.write("\n")
+}
