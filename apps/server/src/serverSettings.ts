@@ -93,7 +93,9 @@ export const parseServerEnv = (
     if (raw === undefined) return fallback * 1000
     const parsed = Number(raw)
     if (!/^\d+(\.\d+)?$/.test(raw) || parsed <= 0 || parsed > MAX_TIMEOUT_SECONDS) {
-      problems.push({ variable: name, problem: `"${raw}" is not a duration in seconds; use a number from 0.1 to ${MAX_TIMEOUT_SECONDS}, e.g. ${fallback}` })
+      const problem = `"${raw}" is not a duration in seconds; ` +
+        `use a number from 0.1 to ${MAX_TIMEOUT_SECONDS}, e.g. ${fallback}`
+      problems.push({ variable: name, problem })
       return fallback * 1000
     }
     return Math.max(100, Math.round(parsed * 1000))

@@ -2,7 +2,17 @@ import { afterEach, describe, expect, it } from "vitest"
 import { randomBytes } from "node:crypto"
 import { createTestDatabase, startTcpForwarder, TEST_POSTGRES } from "@immich-storage/testkit"
 import type { TcpForwarder } from "@immich-storage/testkit"
-import { ADMIN_KEY, bytesOf, eventually, get, localStorage, manualUpload, orphans, startServerOn, upload } from "./helpers.ts"
+import {
+  ADMIN_KEY,
+  bytesOf,
+  eventually,
+  get,
+  localStorage,
+  manualUpload,
+  orphans,
+  startServerOn,
+  upload
+} from "./helpers.ts"
 import type { ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 
 let storage: StorageUnderTest | undefined
@@ -23,14 +33,16 @@ afterEach(async () => {
 const expectUnavailable = async (response: Response) => {
   expect(response.status).toBe(503)
   expect(response.headers.get("retry-after")).toBe("30")
-  expect(await response.json()).toEqual({ message: "The database is unavailable; try again later", error: "Service Unavailable", statusCode: 503 })
+  const message = "The database is unavailable; try again later"
+  expect(await response.json()).toEqual({ message, error: "Service Unavailable", statusCode: 503 })
 }
 
 describe("PostgreSQL outage", () => {
-  it("answers 503 with Retry-After while PostgreSQL is down, leaves nothing of an upload it cut, and recovers without a restart", async () => {
+  it("503 + Retry-After while PostgreSQL is down, nothing left of a cut upload, recovery unrestarted", async () => {
     storage = await localStorage()
     forwarder = await startTcpForwarder(TEST_POSTGRES)
-    sut = await startServerOn(storage, { DB_HOSTNAME: "127.0.0.1", DB_PORT: String(forwarder.port) }, await createTestDatabase())
+    const database = await createTestDatabase()
+    sut = await startServerOn(storage, { DB_HOSTNAME: "127.0.0.1", DB_PORT: String(forwarder.port) }, database)
     const url = sut.server.url
     const kept = randomBytes(5000)
     const { body } = await upload(url, ADMIN_KEY, "kept.jpg", kept)
@@ -59,7 +71,8 @@ describe("PostgreSQL outage", () => {
     await eventually(async () => ((await get(`${url}/api/users/me`, ADMIN_KEY)).status === 200 ? true : undefined))
     expect((await bytesOf(await get(`${url}/api/assets/${body.id}/original`, ADMIN_KEY))).equals(kept)).toBe(true)
     expect((await upload(url, ADMIN_KEY, "after.jpg", randomBytes(100))).status).toBe(201)
-    expect((await sut.sql<Array<{ n: string }>>`select "originalFileName" as n from "asset" order by n`).map((r) => r.n)).toEqual(["after.jpg", "kept.jpg"])
+    const names = await sut.sql<Array<{ n: string }>>`select "originalFileName" as n from "asset" order by n`
+    expect(names.map((r) => r.n)).toEqual(["after.jpg", "kept.jpg"])
     expect(await storage.incompleteWrites()).toBe(0)
     expect(await orphans(sut)).toEqual([])
   })

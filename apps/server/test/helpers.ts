@@ -179,7 +179,9 @@ export const orphans = async (sut: ServerUnderTest): Promise<Array<string>> => {
   return stored.filter((key) => !referenced.has(`${sut.base}/${key}`))
 }
 
-export type RawAnswer = { readonly status: number | undefined; readonly body: string; readonly headers: http.IncomingHttpHeaders } | "reset"
+export type RawAnswer =
+  | { readonly status: number | undefined; readonly body: string; readonly headers: http.IncomingHttpHeaders }
+  | "reset"
 
 /**
  * `POST /api/assets` written by hand: the two required fields and the file's part header are sent now,

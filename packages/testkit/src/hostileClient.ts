@@ -27,7 +27,8 @@ export const streamRequest = (
 ): Promise<Answer> =>
   new Promise((resolve) => {
     let answered = false
-    const headers = init.contentLength === undefined ? init.headers : { ...init.headers, "content-length": String(init.contentLength) }
+    const length = init.contentLength
+    const headers = length === undefined ? init.headers : { ...init.headers, "content-length": String(length) }
     const request = http.request(url, { method: init.method, headers })
     request.on("response", (response) => {
       answered = true
@@ -78,10 +79,16 @@ export const sendFormFields = (baseUrl: string, apiKey: string, count: number, b
 }
 
 /** One bulk-upload-check entry as the immich CLI sends it (the id is the file's path). */
-const checkEntry = (i: number) => JSON.stringify({ id: `/home/user/Pictures/2024/IMG_${String(i).padStart(8, "0")}.jpg`, checksum: "ab".repeat(20) })
+const checkEntry = (i: number) =>
+  JSON.stringify({ id: `/home/user/Pictures/2024/IMG_${String(i).padStart(8, "0")}.jpg`, checksum: "ab".repeat(20) })
 
 /** `POST /api/assets/bulk-upload-check` with about `bytes` of JSON (chunked, or with its length declared). */
-export const sendBulkCheck = (baseUrl: string, apiKey: string, bytes: number, declareLength = false): Promise<Answer> => {
+export const sendBulkCheck = (
+  baseUrl: string,
+  apiKey: string,
+  bytes: number,
+  declareLength = false
+): Promise<Answer> => {
   const entry = checkEntry(0) + ","
   const perBlock = Math.max(1, Math.floor(MiB / entry.length))
   const block = Buffer.from(entry.repeat(perBlock))
@@ -100,7 +107,8 @@ export const sendBulkCheck = (baseUrl: string, apiKey: string, bytes: number, de
 }
 
 /** A bulk-upload-check body with `count` entries (small enough to pass the byte limit). */
-export const bulkCheckBody = (count: number): string => `{"assets":[${Array.from({ length: count }, (_, i) => checkEntry(i)).join(",")}]}`
+export const bulkCheckBody = (count: number): string =>
+  `{"assets":[${Array.from({ length: count }, (_, i) => checkEntry(i)).join(",")}]}`
 
 /** Resident memory of a process, now and at its peak (VmHWM), in MiB, from /proc. */
 export const processMemory = async (pid: number): Promise<{ readonly rssMiB: number; readonly peakMiB: number }> => {

@@ -16,7 +16,9 @@ export interface TcpForwarder {
  * back: a service outage (PostgreSQL stopping and starting) made for real on the connections, without
  * touching the machine's service.
  */
-export const startTcpForwarder = async (target: { readonly host: string; readonly port: number }): Promise<TcpForwarder> => {
+export const startTcpForwarder = async (
+  target: { readonly host: string; readonly port: number }
+): Promise<TcpForwarder> => {
   const open = new Set<net.Socket>()
   let stalled = false
   const server = net.createServer((client) => {
@@ -37,10 +39,13 @@ export const startTcpForwarder = async (target: { readonly host: string; readonl
     upstream.on("error", cut).on("close", cut)
     client.pipe(upstream).pipe(client)
   })
-  const listen = (port: number) => new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", () => {
-    server.off("error", reject)
-    resolve()
-  }))
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject).listen(port, "127.0.0.1", () => {
+        server.off("error", reject)
+        resolve()
+      })
+    })
   await listen(0)
   const { port } = server.address() as net.AddressInfo
   const down = async () => {
@@ -49,5 +54,11 @@ export const startTcpForwarder = async (target: { readonly host: string; readonl
     open.clear()
     await closed
   }
-  return { port, down, up: () => listen(port), stall: () => void (stalled = true), stop: () => (server.listening ? down() : Promise.resolve()) }
+  return {
+    port,
+    down,
+    up: () => listen(port),
+    stall: () => void (stalled = true),
+    stop: () => (server.listening ? down() : Promise.resolve())
+  }
 }

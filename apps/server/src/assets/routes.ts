@@ -123,7 +123,10 @@ const removeAssets = authenticated((auth) =>
     const { ids } = yield* jsonBodyAs(BulkDelete, "delete request", JSON_LIMITS.deleteAssets)
     yield* checkItems("Deleting assets", ids.length, JSON_LIMITS.deleteAssets)
     const invalid = ids.find((id) => !isUuid(id))
-    if (invalid !== undefined) return yield* new BadRequest({ reason: `ids: ${JSON.stringify(invalid.slice(0, 64))} is not an asset id (a UUID)` })
+    if (invalid !== undefined) {
+      const shown = JSON.stringify(invalid.slice(0, 64))
+      return yield* new BadRequest({ reason: `ids: ${shown} is not an asset id (a UUID)` })
+    }
     const engine = yield* StorageEngine
     const paths = yield* deleteAssets(yield* Database, auth.user.id, ids)
     const keys: Array<string> = []

@@ -27,12 +27,16 @@ const REQUIRED_FIELDS = ["fileCreatedAt", "fileModifiedAt"] as const
 const USED_FIELDS = new Set([...REQUIRED_FIELDS, "deviceAssetId", "deviceId", "filename", "isFavorite", "visibility"])
 const VISIBILITIES = new Set(["archive", "timeline", "hidden", "locked"])
 
+const shown = (value: string) => JSON.stringify(value.slice(0, 64))
+
 const parseDate = (name: string, value: string) => {
   const date = new Date(value)
   const year = date.getUTCFullYear()
   // Years past 9999 are valid in JavaScript but not in the form PostgreSQL reads them in.
   return Number.isNaN(date.getTime()) || year < 1 || year > 9999
-    ? Effect.fail(new BadRequest({ reason: `${name} must be an ISO 8601 date from year 1 to 9999 (got ${JSON.stringify(value.slice(0, 64))})` }))
+    ? Effect.fail(
+      new BadRequest({ reason: `${name} must be an ISO 8601 date from year 1 to 9999 (got ${shown(value)})` })
+    )
     : Effect.succeed(date)
 }
 
@@ -91,7 +95,8 @@ export const uploadAsset = (auth: AuthUser) =>
           fieldBytes += Buffer.byteLength(part.value)
           if (fieldBytes > FORM_LIMITS.fieldsTotalBytes) {
             const limit = formatBytes(FORM_LIMITS.fieldsTotalBytes)
-            return Effect.fail(new PayloadTooLarge({ reason: `The form's text fields together are larger than ${limit}, the limit` }))
+            const reason = `The form's text fields together are larger than ${limit}, the limit`
+            return Effect.fail(new PayloadTooLarge({ reason }))
           }
           if (USED_FIELDS.has(part.key)) fields.set(part.key, part.value)
           return Effect.void
@@ -118,7 +123,8 @@ export const uploadAsset = (auth: AuthUser) =>
       }
       const fileCreatedAt = yield* parseDate("fileCreatedAt", fields.get("fileCreatedAt")!)
       const fileModifiedAt = yield* parseDate("fileModifiedAt", fields.get("fileModifiedAt")!)
-      const originalFileName = (yield* plainText("filename", fields.get("filename"))) || (yield* plainText("assetData's file name", original.fileName))!
+      const originalFileName = (yield* plainText("filename", fields.get("filename"))) ||
+        (yield* plainText("assetData's file name", original.fileName))!
       const deviceAssetId = yield* plainText("deviceAssetId", fields.get("deviceAssetId"))
       const deviceId = yield* plainText("deviceId", fields.get("deviceId"))
       const visibility = fields.get("visibility") || "timeline"

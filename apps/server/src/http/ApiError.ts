@@ -20,7 +20,9 @@ export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", {
 export class Conflict extends Schema.TaggedError<Conflict>()("Conflict", { reason: Schema.String }) {}
 
 /** A body past one of the server's limits (`requestBody.ts`); the reason states the limit. */
-export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", { reason: Schema.String }) {}
+export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", {
+  reason: Schema.String
+}) {}
 
 /** The client stopped sending its body for longer than `IMMICH_UPLOAD_IDLE_TIMEOUT`. */
 export class BodyStalled extends Schema.TaggedError<BodyStalled>()("BodyStalled", { seconds: Schema.Number }) {}
@@ -28,7 +30,15 @@ export class BodyStalled extends Schema.TaggedError<BodyStalled>()("BodyStalled"
 /** The server is stopping: the request was cut short and left nothing behind; send it again later. */
 export class ShuttingDown extends Schema.TaggedError<ShuttingDown>()("ShuttingDown", {}) {}
 
-export type ApiError = Unauthorized | Forbidden | NotFound | BadRequest | Conflict | PayloadTooLarge | BodyStalled | ShuttingDown
+export type ApiError =
+  | Unauthorized
+  | Forbidden
+  | NotFound
+  | BadRequest
+  | Conflict
+  | PayloadTooLarge
+  | BodyStalled
+  | ShuttingDown
 
 /** Everything a route may fail with; `toErrorResponse` turns each into its one HTTP answer. */
 export type RouteError = ApiError | StorageError | DatabaseError | DumpError
@@ -39,7 +49,11 @@ const body = (statusCode: number, error: string, message: string, headers: Recor
 /** When a client should try again after an outage of the database or the storage. */
 export const RETRY_AFTER_SECONDS = 30
 const CLOSE = { connection: "close" }
-const unavailable = (message: string) => body(503, "Service Unavailable", message, { "retry-after": String(RETRY_AFTER_SECONDS) })
+const stalledMessage = (seconds: number) =>
+  `No data arrived for ${seconds} s (IMMICH_UPLOAD_IDLE_TIMEOUT); nothing was stored`
+const DATABASE_UNAVAILABLE = "The database is unavailable; try again later"
+const unavailable = (message: string) =>
+  body(503, "Service Unavailable", message, { "retry-after": String(RETRY_AFTER_SECONDS) })
 
 /**
  * SQLSTATEs that mean PostgreSQL is not there right now (connection exceptions, a server shutting down
@@ -75,7 +89,7 @@ export const toErrorResponse = (error: RouteError): Effect.Effect<HttpServerResp
     case "PayloadTooLarge":
       return Effect.succeed(body(413, "Payload Too Large", error.reason, CLOSE))
     case "BodyStalled":
-      return Effect.succeed(body(408, "Request Timeout", `No data arrived for ${error.seconds} s (IMMICH_UPLOAD_IDLE_TIMEOUT); nothing was stored`, CLOSE))
+      return Effect.succeed(body(408, "Request Timeout", stalledMessage(error.seconds), CLOSE))
     case "ShuttingDown":
       return Effect.succeed(body(503, "Service Unavailable", "The server is shutting down; nothing was stored. Try again in a moment."))
     case "ObjectNotFound":
@@ -96,7 +110,7 @@ export const toErrorResponse = (error: RouteError): Effect.Effect<HttpServerResp
     case "DatabaseMissing":
     case "DatabaseQueryFailed":
       return Effect.logError(error.message).pipe(
-        Effect.as(isDatabaseOutage(error) ? unavailable("The database is unavailable; try again later") : internalError())
+        Effect.as(isDatabaseOutage(error) ? unavailable(DATABASE_UNAVAILABLE) : internalError())
       )
     case "BackupNotFound":
       return Effect.succeed(body(404, "Not Found", "No such backup"))

@@ -37,6 +37,8 @@ export const authenticated = <R>(handler: (auth: AuthUser) => Effect.Effect<Http
 export const jsonBodyAs = <S extends Schema.Constraint>(schema: S, what: string, limits: JsonLimits) =>
   cappedJsonBody(what, limits).pipe(
     Effect.flatMap((body) =>
-      Schema.decodeUnknownEffect(schema)(body).pipe(Effect.mapError((error) => new BadRequest({ reason: `Invalid ${what}: ${error.message}` })))
+      Schema.decodeUnknownEffect(schema)(body).pipe(
+        Effect.mapError((error) => new BadRequest({ reason: `Invalid ${what}: ${error.message}` }))
+      )
     )
   )

@@ -12,7 +12,9 @@ export const hostProblem = (host: string): string | undefined => {
   const shown = JSON.stringify(host.slice(0, 64))
   if (host.includes("://")) return `${shown} is a URL; give only the address, e.g. 0.0.0.0`
   if (/^\[.*\]$/.test(host)) return `${shown}: write IPv6 addresses without brackets, e.g. ::1`
-  if (/^[^:]+:\d+$/.test(host)) return `${shown} includes a port; give only the address here and set the port with IMMICH_PORT`
+  if (/^[^:]+:\d+$/.test(host)) {
+    return `${shown} includes a port; give only the address here and set the port with IMMICH_PORT`
+  }
   return `${shown} is not an IP address or host name; use e.g. 127.0.0.1 (this machine) or 0.0.0.0 (every network)`
 }
 
@@ -27,18 +29,22 @@ export class ListenFailed extends Schema.TaggedError<ListenFailed>()("ListenFail
 export const describeListenFailure = (host: string, port: number, cause: unknown): string => {
   const { code, message } = (cause ?? {}) as { code?: string; message?: string }
   const where = `${host.includes(":") ? `[${host}]` : host}:${port}`
+  const cannot = `Cannot listen on ${where}:`
   switch (code) {
     case "EADDRINUSE":
-      return `Cannot listen on ${where}: port ${port} is already in use (another Immich?); stop the other server or set IMMICH_PORT to a free port`
+      return `${cannot} port ${port} is already in use (another Immich?); ` +
+        "stop the other server or set IMMICH_PORT to a free port"
     case "EACCES":
-      return `Cannot listen on ${where}: port ${port} needs privileges this process does not have; set IMMICH_PORT to a port above 1023`
+      return `${cannot} port ${port} needs privileges this process does not have; set IMMICH_PORT to a port above 1023`
     case "EADDRNOTAVAIL":
-      return `Cannot listen on ${where}: ${host} is not an address of this machine; set IMMICH_HOST to one of its addresses, 127.0.0.1 or 0.0.0.0`
+      return `${cannot} ${host} is not an address of this machine; ` +
+        "set IMMICH_HOST to one of its addresses, 127.0.0.1 or 0.0.0.0"
     case "ENOTFOUND":
     case "EAI_AGAIN":
     case "EAI_FAIL":
-      return `Cannot listen on ${where}: the host name ${host} does not resolve (${code}); set IMMICH_HOST to an address of this machine`
+      return `${cannot} the host name ${host} does not resolve (${code}); set IMMICH_HOST to an address of this machine`
     default:
-      return `Cannot listen on ${where}: ${message ?? String(cause)}${code === undefined ? "" : ` (${code})`}; check IMMICH_HOST and IMMICH_PORT`
+      return `${cannot} ${message ?? String(cause)}${code === undefined ? "" : ` (${code})`}; ` +
+        "check IMMICH_HOST and IMMICH_PORT"
   }
 }

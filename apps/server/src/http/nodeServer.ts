@@ -22,13 +22,20 @@ export const nodeServerOptions = (settings: Pick<ServerSettings, "headersTimeout
 })
 
 /** Ends the boot-time answers; the routes take over. */
-export class Startup extends Context.Service<Startup, { readonly done: Effect.Effect<void> }>()("@immich-storage/server/Startup") {}
+export class Startup extends Context.Service<Startup, {
+  readonly done: Effect.Effect<void>
+}>()("@immich-storage/server/Startup") {}
 
-const STARTING = JSON.stringify({ message: "The server is starting; try again in a moment", error: "Service Unavailable", statusCode: 503 })
+const STARTING = JSON.stringify({
+  message: "The server is starting; try again in a moment",
+  error: "Service Unavailable",
+  statusCode: 503
+})
 
 /** What a request gets while the server boots: it is not left hanging until the routes exist. */
 const answerStarting = (_request: IncomingMessage, response: ServerResponse) => {
-  response.writeHead(503, { "content-type": "application/json", "retry-after": String(RETRY_AFTER_SECONDS), connection: "close" })
+  const retryAfter = String(RETRY_AFTER_SECONDS)
+  response.writeHead(503, { "content-type": "application/json", "retry-after": retryAfter, connection: "close" })
   response.end(STARTING)
 }
 
@@ -43,7 +50,8 @@ export const listenLayer = Layer.unwrap(Effect.gen(function*() {
   const server = createServer(nodeServerOptions(settings), answerStarting)
   const listening = NodeHttpServer.layer(() => server, { host, port })
   return Layer.effectContext(Layer.build(listening).pipe(
-    Effect.catchTag("ServeError", (error) => Effect.fail(new ListenFailed({ reason: describeListenFailure(host, port, error.cause) }))),
+    Effect.catchTag("ServeError", (error) =>
+      Effect.fail(new ListenFailed({ reason: describeListenFailure(host, port, error.cause) }))),
     Effect.map(Context.add(Startup, { done: Effect.sync(() => void server.off("request", answerStarting)) }))
   ))
 }))

@@ -33,8 +33,10 @@ export const JSON_LIMITS = {
 } as const satisfies Record<string, JsonLimits>
 
 /** `5 MiB`, `64 KiB`: limits as the messages state them. */
-export const formatBytes = (bytes: number): string =>
-  bytes >= MiB && bytes % MiB === 0 ? `${bytes / MiB} MiB` : bytes >= KiB && bytes % KiB === 0 ? `${bytes / KiB} KiB` : `${bytes} bytes`
+export const formatBytes = (bytes: number): string => {
+  if (bytes >= MiB && bytes % MiB === 0) return `${bytes / MiB} MiB`
+  return bytes >= KiB && bytes % KiB === 0 ? `${bytes / KiB} KiB` : `${bytes} bytes`
+}
 
 /** The request body as it arrives. */
 const bodyBytes = Effect.map(
@@ -86,7 +88,8 @@ const declaredTooLarge = (headers: Record<string, string | undefined>, limit: nu
 export const cappedJsonBody = (what: string, limits: JsonLimits) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
-    const tooLarge = new PayloadTooLarge({ reason: `The body of ${what} is larger than ${formatBytes(limits.bytes)}, the limit` })
+    const reason = `The body of ${what} is larger than ${formatBytes(limits.bytes)}, the limit`
+    const tooLarge = new PayloadTooLarge({ reason })
     if (declaredTooLarge(request.headers, limits.bytes)) return yield* tooLarge
     const chunks: Array<Uint8Array> = []
     let size = 0
@@ -106,7 +109,10 @@ export const cappedJsonBody = (what: string, limits: JsonLimits) =>
 /** 413 when a list in a JSON body holds more than `limits.items` entries. */
 export const checkItems = (what: string, count: number, limits: JsonLimits) =>
   limits.items !== undefined && count > limits.items
-    ? Effect.fail(new PayloadTooLarge({ reason: `${what} takes at most ${limits.items.toLocaleString("en")} entries per request (got ${count}); send them in batches` }))
+    ? Effect.fail(new PayloadTooLarge({
+      reason: `${what} takes at most ${limits.items.toLocaleString("en")} entries per request (got ${count}); ` +
+        "send them in batches"
+    }))
     : Effect.void
 
 /** The parser's complaint (`MultipartParser.MultipartError`) in words that say what to fix. */
@@ -129,7 +135,9 @@ export const multipartFailure = (error: Multipart.MultipartError): BadRequest | 
   const { cause } = error.reason
   switch (error.reason._tag) {
     case "FieldTooLarge":
-      return new PayloadTooLarge({ reason: `A form field is larger than ${formatBytes(FORM_LIMITS.fieldBytes)}, the limit per field` })
+      return new PayloadTooLarge({
+        reason: `A form field is larger than ${formatBytes(FORM_LIMITS.fieldBytes)}, the limit per field`
+      })
     case "TooManyParts":
       return new PayloadTooLarge({ reason: `The form has more than ${FORM_LIMITS.parts} parts, the limit` })
     default:
@@ -143,6 +151,8 @@ export const multipartFailure = (error: Multipart.MultipartError): BadRequest | 
  */
 export const multipartParts = Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
   request.multipartStream.pipe(
-    Stream.provideContext(Multipart.limitsServices({ maxFieldSize: FORM_LIMITS.fieldBytes, maxParts: FORM_LIMITS.parts })),
+    Stream.provideContext(
+      Multipart.limitsServices({ maxFieldSize: FORM_LIMITS.fieldBytes, maxParts: FORM_LIMITS.parts })
+    ),
     Stream.mapError(multipartFailure)
   ))
