@@ -46,8 +46,6 @@ const plainText = (name: string, value: string | undefined) =>
     ? Effect.fail(new BadRequest({ reason: `${name} must not contain NUL characters` }))
     : Effect.succeed(value)
 
-const badMultipart = multipartFailure
-
 /**
  * `POST /api/assets`: the original (and an optional XMP sidecar) streamed from the multipart body straight
  * into the engine, SHA-1 computed on the way; nothing is buffered beyond the engine's parts. The row is
@@ -80,7 +78,7 @@ export const uploadAsset = (auth: AuthUser) =>
           return chunk
         }))
         return engine.put(key, hashed, { contentType }).pipe(
-          Effect.mapError((error) => (error._tag === "MultipartError" ? badMultipart(error) : error)),
+          Effect.mapError((error) => (error._tag === "MultipartError" ? multipartFailure(error) : error)),
           Effect.map((): StoredFile => ({ key, fileName: part.name, sha1: hash.digest(), size }))
         )
       })
@@ -110,7 +108,7 @@ export const uploadAsset = (auth: AuthUser) =>
           return storePart(part, originalKey(ownerId, assetId, ".xmp"), "application/xml").pipe(Effect.map((f) => void (sidecar = f)))
         }
         // Parts this server does not use are read through, so the next part can be parsed.
-        return Stream.runDrain(part.content).pipe(Effect.mapError(badMultipart))
+        return Stream.runDrain(part.content).pipe(Effect.mapError(multipartFailure))
       })
       return { fields, original, sidecar }
     })
