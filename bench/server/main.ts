@@ -4,7 +4,9 @@
  *      object from the same S3 server, same HTTP client (target: >= 0.8x); beside them the simplest proxy
  *      (the SDK's GetObject piped by Node's http server) and the server's presigned redirect;
  *   2. 50 concurrent small downloads (60 KiB originals), latency p50/p99, through the server vs direct;
- *   3. the server's peak RSS while it takes a 1 GiB upload, streamed by the client (target: < 200 MiB).
+ *   3. the server's peak RSS while it takes a 1 GiB upload, streamed by the client (target: < 200 MiB);
+ *   4. its peak RSS under the hostile requests of issue 10 (huge form fields, a huge bulk-upload-check),
+ *      beside its idle RSS (target: < 1.5x idle).
  * The S3 server runs in its own process; the server is the real app (`apps/server/src/main.ts`).
  * Usage: npm run bench:server [-- <download runs> <rounds of 50>]   (default: 5 runs, 20 rounds)
  * BENCH_SERVER_ENV='{"NODE_OPTIONS":"--max-semi-space-size=1"}' adds variables to both servers' environment
@@ -20,6 +22,7 @@ import postgres from "postgres"
 import { createTestDatabase, requirePostgres, s3TestEnv, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
 import { BENCH_ROOT, formatTable, median } from "../shared/measure.ts"
 import { startS3ServerChild } from "../shared/s3ServerChild.ts"
+import { measureHostile } from "./hostile.ts"
 
 const downloadRuns = Number(process.argv[2] ?? 5)
 const rounds = Number(process.argv[3] ?? 20)
@@ -169,6 +172,9 @@ try {
   clearInterval(sampler)
   if (status !== 201) throw new Error(`1 GiB upload answered ${status}`)
 
+  // 4. Hostile requests, each against a fresh server.
+  const hostile = await measureHostile(() => startOurServer(), KEY)
+
   const ours = median(throughput.ours)
   const direct = median(throughput.direct)
   console.log(`\nServer benchmark: S3 engine on a local S3 server (own process), ${downloadRuns} runs of 64 MiB, ${rounds} rounds of 50 downloads${Object.keys(serverEnv).length > 0 ? `, server env ${JSON.stringify(serverEnv)}` : ""}\n`)
@@ -185,6 +191,14 @@ try {
       ["  server RSS after the download cases", `${idleAfterDownloads.toFixed(0)} MiB`, "", "", ""],
       ["1 GiB upload, throughput", `${(1024 / uploadSeconds).toFixed(0)} MiB/s`, "", "", ""]
     ]
+  ))
+  console.log("\nPeak RSS under hostile requests (each case on a freshly started server; VmHWM from /proc):\n")
+  console.log(formatTable(
+    ["request", "answers", "idle RSS", "peak RSS", "peak / idle", "target"],
+    hostile.map((h) => {
+      const ratio = `${(h.peakMiB / h.idleMiB).toFixed(2)}x`
+      return [h.name, h.statuses, `${h.idleMiB.toFixed(0)} MiB`, `${h.peakMiB.toFixed(0)} MiB`, ratio, "< 1.50x"]
+    })
   ))
   console.log("\nLatency ratios are direct/ours (1.00x = as fast as S3 itself). RSS sampled every 25 ms from /proc.")
 } finally {

@@ -1,8 +1,6 @@
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { HttpRouter } from "effect/http"
-import { createServer } from "node:http"
 import {
   APP_VERSION,
   BackupConfig,
@@ -22,6 +20,7 @@ import {
 import { Thumbnailer } from "./assets/Thumbnailer.ts"
 import { ensureAdminKey, reportAdminKey } from "./auth/adminKey.ts"
 import { Auth } from "./auth/Auth.ts"
+import { listenLayer, startupDoneLayer } from "./http/nodeServer.ts"
 import { UploadGate } from "./http/UploadGate.ts"
 import { leftoverCleanupLayer } from "./leftoverCleanup.ts"
 import { routes } from "./routes.ts"
@@ -72,17 +71,19 @@ const backupScheduleLayer = Layer.effectDiscard(Effect.gen(function*() {
   yield* Effect.forkScoped(runBackupSchedule(settings, yield* DumpWriter, yield* Database))
 }))
 
-const httpLayer = Layer.unwrap(Effect.gen(function*() {
-  const { host, port } = yield* ServerConfig
-  // Request logging is off: at hundreds of small downloads a second it costs more than the downloads;
-  // failures are logged where they are turned into answers (`toErrorResponse`).
-  return HttpRouter.serve(routes, { disableLogger: true }).pipe(Layer.provide(NodeHttpServer.layer(createServer, { host, port })))
-}))
+// Request logging is off: at hundreds of small downloads a second it costs more than the downloads;
+// failures are logged where they are turned into answers (`toErrorResponse`).
+// Path parameters longer than the router's default of 100 characters would fall through to a bare 404;
+// they reach the handlers, which say what is wrong with them.
+const httpLayer = HttpRouter.serve(routes, { disableLogger: true, routerConfig: { maxParamLength: 1024 } }).pipe(
+  Layer.provide(startupDoneLayer)
+)
 
 /**
- * The server, in boot order: configuration; storage engine; database and its schema; integrity
+ * The server, in boot order: configuration; the HTTP port (opened, not yet answering, so that a port
+ * in use stops the boot before any side effect); storage engine; database and its schema; integrity
  * markers; media-location migration; the admin key; the crash-leftover clean-up (in the background); the
- * backup schedule; then HTTP. Each step starts
+ * backup schedule; then the routes. Each step starts
  * only when the one before succeeded. Shutdown runs in reverse: uploads in progress are interrupted
  * first (each deletes what it wrote), then the HTTP server lets other requests finish, then the
  * background jobs, the engine and the pool close.
@@ -99,5 +100,6 @@ export const serverLayer = UploadGate.closeOnShutdown.pipe(
   Layer.provideMerge(Layer.mergeAll(PathMigrator.layer, DumpWriter.layer(APP_VERSION))),
   Layer.provideMerge(Database.layer),
   Layer.provideMerge(StorageEngine.layer),
+  Layer.provideMerge(listenLayer),
   Layer.provideMerge(configLayer)
 )

@@ -15,8 +15,8 @@ import {
  * Removes crash leftovers (temp files, incomplete uploads) older than IMMICH_LEFTOVER_MAX_AGE, once per
  * start, under the clean-up's advisory lock so that one instance of many does it. It runs in the background:
  * on S3 it is one listing, but on local disk it walks every folder of the library, which can take minutes on
- * a large one, and nothing at boot depends on it. Ages are measured from this moment, before the port is
- * bound, so no write of this process is ever taken for a leftover.
+ * a large one, and nothing at boot depends on it. Ages are measured from this moment, before the routes
+ * answer (until then every request gets 503), so no write of this process is ever taken for a leftover.
  */
 export const leftoverCleanupLayer = Layer.effectDiscard(Effect.gen(function*() {
   const engine = yield* StorageEngine

@@ -1,4 +1,5 @@
 import * as Redacted from "effect/Redacted"
+import { hostProblem } from "./http/listenAddress.ts"
 
 export interface ServerSettings {
   readonly host: string
@@ -9,6 +10,10 @@ export interface ServerSettings {
   readonly presignedDownloads: boolean
   /** How long a presigned download URL works. */
   readonly presignedExpirySeconds: number
+  /** An upload body that sends no byte for this long is ended (there is no limit on its total time). */
+  readonly uploadIdleTimeoutMs: number
+  /** A request's headers must have arrived within this long (slow-header attacks). */
+  readonly headersTimeoutMs: number
 }
 
 export const SERVER_ENV_VARIABLES = [
@@ -17,6 +22,8 @@ export const SERVER_ENV_VARIABLES = [
   "IMMICH_ADMIN_API_KEY",
   "IMMICH_S3_PRESIGNED_DOWNLOADS",
   "IMMICH_S3_PRESIGNED_EXPIRY",
+  "IMMICH_UPLOAD_IDLE_TIMEOUT",
+  "IMMICH_HEADERS_TIMEOUT",
   // Read only to check that presigned downloads are asked for with the S3 engine.
   "IMMICH_STORAGE_ENGINE"
 ] as const
@@ -27,6 +34,11 @@ export const DEFAULT_PORT = 2283
 /** Loopback unless told otherwise: exposing a photo library to the network is the user's decision. */
 export const DEFAULT_HOST = "127.0.0.1"
 export const DEFAULT_PRESIGNED_EXPIRY_SECONDS = 300
+/** A home uplink can pause for a while (a phone switching networks); two minutes of silence is a dead client. */
+export const DEFAULT_UPLOAD_IDLE_TIMEOUT_SECONDS = 120
+/** Headers are a few hundred bytes: a client that needs longer is holding a connection open on purpose. */
+export const DEFAULT_HEADERS_TIMEOUT_SECONDS = 20
+const MAX_TIMEOUT_SECONDS = 86_400
 /** A configured admin key must be at least this long: it guards every photo of every user. */
 export const MIN_ADMIN_KEY_LENGTH = 24
 
@@ -49,6 +61,8 @@ export const parseServerEnv = (
     }
   }
   const host = value("IMMICH_HOST") ?? DEFAULT_HOST
+  const badHost = hostProblem(host)
+  if (badHost !== undefined) problems.push({ variable: "IMMICH_HOST", problem: badHost })
 
   const adminKey = value("IMMICH_ADMIN_API_KEY")
   if (adminKey !== undefined && (adminKey.length < MIN_ADMIN_KEY_LENGTH || adminKey.length > 512 || !/^[\x21-\x7e]+$/.test(adminKey))) {
@@ -74,13 +88,30 @@ export const parseServerEnv = (
     problems.push({ variable: "IMMICH_S3_PRESIGNED_EXPIRY", problem: `"${rawExpiry}" is not a number of seconds from 1 to 604800 (7 days)` })
   }
 
+  const seconds = (name: "IMMICH_UPLOAD_IDLE_TIMEOUT" | "IMMICH_HEADERS_TIMEOUT", fallback: number) => {
+    const raw = value(name)
+    if (raw === undefined) return fallback * 1000
+    const parsed = Number(raw)
+    if (!/^\d+(\.\d+)?$/.test(raw) || parsed <= 0 || parsed > MAX_TIMEOUT_SECONDS) {
+      const problem = `"${raw}" is not a duration in seconds; ` +
+        `use a number from 0.1 to ${MAX_TIMEOUT_SECONDS}, e.g. ${fallback}`
+      problems.push({ variable: name, problem })
+      return fallback * 1000
+    }
+    return Math.max(100, Math.round(parsed * 1000))
+  }
+  const uploadIdleTimeoutMs = seconds("IMMICH_UPLOAD_IDLE_TIMEOUT", DEFAULT_UPLOAD_IDLE_TIMEOUT_SECONDS)
+  const headersTimeoutMs = seconds("IMMICH_HEADERS_TIMEOUT", DEFAULT_HEADERS_TIMEOUT_SECONDS)
+
   return {
     settings: {
       host,
       port,
       adminApiKey: adminKey === undefined ? undefined : Redacted.make(adminKey),
       presignedDownloads: presignedDownloads ?? false,
-      presignedExpirySeconds
+      presignedExpirySeconds,
+      uploadIdleTimeoutMs,
+      headersTimeoutMs
     },
     problems
   }

@@ -235,7 +235,7 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
       expect(response.status, suffix).toBe(404)
       expect(await response.text()).not.toContain(mine.body.id)
     }
-    expect((await get(`${url}/api/assets/not-a-uuid`, other.key)).status).toBe(404)
+    expect((await get(`${url}/api/assets/not-a-uuid`, other.key)).status).toBe(400)
     expect(await (await get(`${url}/api/users/me`, other.key)).json()).toMatchObject({ id: other.id, isAdmin: false })
     expect((await get(`${url}/api/admin/database-backups`, other.key)).status).toBe(403)
     // The same bytes are a new asset for another user (duplicates are per user).

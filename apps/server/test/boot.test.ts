@@ -2,10 +2,24 @@ import { ListObjectsV2Command } from "@aws-sdk/client-s3"
 import { afterEach, describe, expect, it } from "vitest"
 import { inject } from "vitest"
 import * as fs from "node:fs/promises"
+import * as net from "node:net"
 import * as path from "node:path"
 import { PutObjectCommand } from "@aws-sdk/client-s3"
 import postgres from "postgres"
-import { createTestBucket, createTestDatabase, makeTempDir, rawS3Client, runScript, s3TestEnv, SERVER_MAIN, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
+import {
+  createTestBucket,
+  createTestDatabase,
+  dropDatabaseIfExists,
+  makeTempDir,
+  rawS3Client,
+  runScript,
+  s3TestEnv,
+  SERVER_MAIN,
+  startServer,
+  startTcpForwarder,
+  TEST_POSTGRES,
+  unusedDatabaseName
+} from "@immich-storage/testkit"
 import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
 
 const FOLDERS = ["backups", "encoded-video", "library", "profile", "thumbs", "upload"]
@@ -140,5 +154,71 @@ describe("server boot", () => {
     const [saved] = await sql<Array<{ location: string }>>`select value->>'location' as location from system_metadata where key = 'MediaLocation'`
     await sql.end()
     expect(saved?.location).toBe(media)
+  })
+
+  it("a port in use stops the boot, naming the port and IMMICH_PORT, before a database or a key is made", async () => {
+    const blocker = net.createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve))
+    const { port } = blocker.address() as net.AddressInfo
+    const name = unusedDatabaseName()
+    temp = await makeTempDir()
+    try {
+      const media = path.join(temp.path, "media")
+      const env = { IMMICH_MEDIA_LOCATION: media, IMMICH_PORT: String(port), DB_DATABASE_NAME: name }
+      const result = await runScript(SERVER_MAIN, [], env)
+      expect(result.code).toBe(1)
+      expect(result.stderr).toContain(
+        `Cannot listen on 127.0.0.1:${port}: port ${port} is already in use (another Immich?)`
+      )
+      expect(result.stderr).toContain("set IMMICH_PORT")
+      expect(result.stdout + result.stderr).not.toContain("Admin API key")
+      const sql = postgres({ ...TEST_POSTGRES, database: "postgres", max: 1, onnotice: () => undefined })
+      const found = await sql`select 1 from pg_database where datname = ${name}`
+      await sql.end()
+      expect(found.length).toBe(0)
+    } finally {
+      blocker.close()
+      await dropDatabaseIfExists(name)
+    }
+  })
+
+  it("IMMICH_HOST: malformed is a configuration problem; a foreign address is named at listen", async () => {
+    const malformed = await runScript(SERVER_MAIN, [], { IMMICH_HOST: "http://0.0.0.0", IMMICH_PORT: "http" })
+    expect(malformed.code).toBe(1)
+    expect(malformed.stderr).toContain("2 problems")
+    expect(malformed.stderr).toContain(`IMMICH_HOST "http://0.0.0.0" is a URL; give only the address`)
+    const foreign = await runScript(SERVER_MAIN, [], { IMMICH_HOST: "192.0.2.1", IMMICH_PORT: "0", ...(await dbEnv()) })
+    expect(foreign.code).toBe(1)
+    expect(foreign.stderr).toContain("Cannot listen on 192.0.2.1:0: 192.0.2.1 is not an address of this machine;")
+    expect(foreign.stderr).toContain("set IMMICH_HOST")
+    expect(foreign.stdout).not.toContain("Admin API key")
+  })
+
+  it("answers 503 with Retry-After while it boots (here: waiting for a PostgreSQL that does not answer)", async () => {
+    const forwarder = await startTcpForwarder(TEST_POSTGRES)
+    forwarder.stall()
+    const probe = net.createServer()
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve))
+    const { port } = probe.address() as net.AddressInfo
+    await new Promise((resolve) => probe.close(resolve))
+    temp = await makeTempDir()
+    try {
+      const media = path.join(temp.path, "media")
+      const env = { IMMICH_MEDIA_LOCATION: media, IMMICH_PORT: String(port), DB_PORT: String(forwarder.port) }
+      const exited = runScript(SERVER_MAIN, [], { ...env, ...(await dbEnv()) })
+      let answer: Response | undefined
+      for (let i = 0; i < 100 && answer === undefined; i++) {
+        answer = await fetch(`http://127.0.0.1:${port}/api/server/ping`).catch(() => undefined)
+        if (answer === undefined) await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(answer?.status).toBe(503)
+      expect(answer?.headers.get("retry-after")).toBe("30")
+      expect(await answer?.json()).toMatchObject({ message: "The server is starting; try again in a moment" })
+      const result = await exited
+      expect(result.code).toBe(1)
+      expect(result.stderr).toContain("Cannot reach PostgreSQL")
+    } finally {
+      await forwarder.stop()
+    }
   })
 })

@@ -1,9 +1,9 @@
 import { DeleteObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3"
 import * as fs from "node:fs/promises"
+import * as http from "node:http"
 import * as path from "node:path"
 import postgres from "postgres"
 import { randomBytes } from "node:crypto"
-import * as http from "node:http"
 import sharp from "sharp"
 import { createTestBucket, createTestDatabase, makeTempDir, rawS3Client, s3TestEnv, startS3Proxy, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
 import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
@@ -171,18 +171,33 @@ export const eventually = async <A>(check: () => Promise<A | undefined>, timeout
   }
 }
 
-/** A multipart upload whose body arrives slowly and never ends, as from a client on a slow line. */
-export const slowUpload = (url: string, key: string) => {
-  const boundary = "----slow"
+/** Stored files under `upload/` and `thumbs/` that no row refers to: there must never be any. */
+export const orphans = async (sut: ServerUnderTest): Promise<Array<string>> => {
+  const rows = await sut.sql<Array<{ path: string }>>`select "originalPath" as "path" from "asset" union all select "path" from "asset_file"`
+  const referenced = new Set(rows.map((r) => r.path))
+  const stored = [...(await sut.listKeys("upload")), ...(await sut.listKeys("thumbs"))]
+  return stored.filter((key) => !referenced.has(`${sut.base}/${key}`))
+}
+
+export type RawAnswer =
+  | { readonly status: number | undefined; readonly body: string; readonly headers: http.IncomingHttpHeaders }
+  | "reset"
+
+/**
+ * `POST /api/assets` written by hand: the two required fields and the file's part header are sent now,
+ * the file's bytes whenever the test writes them to `request`, and `end` closes the form.
+ */
+export const manualUpload = (url: string, key: string, fileName: string, headers: Record<string, string> = {}) => {
+  const boundary = "----manual"
   const request = http.request(`${url}/api/assets`, {
     method: "POST",
-    headers: { "x-api-key": key, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": String(1024 * 1024 * 1024) }
+    headers: { "x-api-key": key, "content-type": `multipart/form-data; boundary=${boundary}`, ...headers }
   })
-  const answer = new Promise<{ status: number | undefined; body: string } | "reset">((resolve) => {
+  const answer = new Promise<RawAnswer>((resolve) => {
     request.on("response", (response) => {
       let body = ""
       response.on("data", (d) => (body += d))
-      response.on("end", () => resolve({ status: response.statusCode, body }))
+      response.on("end", () => resolve({ status: response.statusCode, body, headers: response.headers }))
       response.on("error", () => resolve("reset"))
     })
     request.on("error", () => resolve("reset"))
@@ -190,16 +205,14 @@ export const slowUpload = (url: string, key: string) => {
   request.write(
     `--${boundary}\r\nContent-Disposition: form-data; name="fileCreatedAt"\r\n\r\n2024-01-01T00:00:00Z\r\n` +
       `--${boundary}\r\nContent-Disposition: form-data; name="fileModifiedAt"\r\n\r\n2024-01-01T00:00:00Z\r\n` +
-      `--${boundary}\r\nContent-Disposition: form-data; name="assetData"; filename="slow.mov"\r\n\r\n`
+      `--${boundary}\r\nContent-Disposition: form-data; name="assetData"; filename="${fileName}"\r\n\r\n`
   )
-  for (let i = 0; i < 18; i++) request.write(randomBytes(1024 * 1024))
-  return { answer, request }
+  return { request, answer, end: () => request.end(`\r\n--${boundary}--\r\n`) }
 }
 
-/** Stored files under `upload/` and `thumbs/` that no row refers to: there must never be any. */
-export const orphans = async (sut: ServerUnderTest): Promise<Array<string>> => {
-  const rows = await sut.sql<Array<{ path: string }>>`select "originalPath" as "path" from "asset" union all select "path" from "asset_file"`
-  const referenced = new Set(rows.map((r) => r.path))
-  const stored = [...(await sut.listKeys("upload")), ...(await sut.listKeys("thumbs"))]
-  return stored.filter((key) => !referenced.has(`${sut.base}/${key}`))
+/** A multipart upload whose body arrives slowly and never ends, as from a client on a slow line. */
+export const slowUpload = (url: string, key: string) => {
+  const slow = manualUpload(url, key, "slow.mov", { "content-length": String(1024 * 1024 * 1024) })
+  for (let i = 0; i < 18; i++) slow.request.write(randomBytes(1024 * 1024))
+  return slow
 }

@@ -6,7 +6,11 @@ import { formatDuration } from "../src/assets/assetResponse.ts"
 import { parseSha1 } from "../src/assets/checksum.ts"
 import { extensionOf, mediaTypeOf, mimeTypeOf } from "../src/assets/mediaTypes.ts"
 import { hashApiKey, newApiKeySecret, plausibleApiKey } from "../src/auth/apiKeys.ts"
+import { isDatabaseOutage } from "../src/http/ApiError.ts"
 import { contentDisposition, ifNoneMatchHits } from "../src/http/headers.ts"
+import { describeListenFailure, hostProblem } from "../src/http/listenAddress.ts"
+import { nodeServerOptions } from "../src/http/nodeServer.ts"
+import { formatBytes } from "../src/http/requestBody.ts"
 import { contentRange, parseRangeHeader, unsatisfiedRange } from "../src/http/rangeHeader.ts"
 import { parseServerEnv } from "../src/serverSettings.ts"
 
@@ -134,5 +138,64 @@ describe("server settings", () => {
     const ok = parseServerEnv({ IMMICH_S3_PRESIGNED_DOWNLOADS: "1", IMMICH_STORAGE_ENGINE: "S3", IMMICH_ADMIN_API_KEY: "k".repeat(24) })
     expect(ok.problems).toEqual([])
     expect(ok.settings).toMatchObject({ presignedDownloads: true, presignedExpirySeconds: 300, port: 2283, host: "127.0.0.1" })
+  })
+})
+
+type DbError = Parameters<typeof isDatabaseOutage>[0]
+
+describe("timeouts, listen address and limits", () => {
+  it("reads the timeouts as seconds, defaults 120 s (upload idle) and 20 s (headers), and names bad ones", () => {
+    expect(parseServerEnv({}).settings).toMatchObject({ uploadIdleTimeoutMs: 120_000, headersTimeoutMs: 20_000 })
+    const set = parseServerEnv({ IMMICH_UPLOAD_IDLE_TIMEOUT: "1.5", IMMICH_HEADERS_TIMEOUT: "5" }).settings
+    expect(set).toMatchObject({ uploadIdleTimeoutMs: 1500, headersTimeoutMs: 5000 })
+    const { problems } = parseServerEnv({ IMMICH_UPLOAD_IDLE_TIMEOUT: "2m", IMMICH_HEADERS_TIMEOUT: "0" })
+    const range = "use a number from 0.1 to 86400"
+    expect(problems).toEqual([
+      { variable: "IMMICH_UPLOAD_IDLE_TIMEOUT", problem: `"2m" is not a duration in seconds; ${range}, e.g. 120` },
+      { variable: "IMMICH_HEADERS_TIMEOUT", problem: `"0" is not a duration in seconds; ${range}, e.g. 20` }
+    ])
+  })
+
+  it("gives Node no total request limit, and the headers timeout checked at least every second", () => {
+    const options = nodeServerOptions({ headersTimeoutMs: 20_000 })
+    expect(options).toEqual({ requestTimeout: 0, headersTimeout: 20_000, connectionsCheckingInterval: 1000 })
+    expect(nodeServerOptions({ headersTimeoutMs: 1000 }).connectionsCheckingInterval).toBe(250)
+  })
+
+  it("takes IP addresses and host names for IMMICH_HOST, and says what is wrong with anything else", () => {
+    for (const host of ["127.0.0.1", "0.0.0.0", "::", "::1", "fe80::1", "localhost", "photos.example.org", "nas-01"]) {
+      expect(hostProblem(host), host).toBeUndefined()
+    }
+    expect(hostProblem("http://0.0.0.0")).toContain("is a URL")
+    expect(hostProblem("0.0.0.0:2283")).toContain("includes a port; give only the address here and set the port")
+    expect(hostProblem("[::1]")).toContain("without brackets")
+    for (const host of ["my host", "-bad", "a..b", "x".repeat(300), "ho$t"]) {
+      expect(hostProblem(host), host).toContain("is not an IP address or host name")
+    }
+  })
+
+  it("names the address, the cause and the variable when listening fails", () => {
+    const inUse = Object.assign(new Error("listen EADDRINUSE"), { code: "EADDRINUSE" })
+    expect(describeListenFailure("127.0.0.1", 2283, inUse)).toBe(
+      "Cannot listen on 127.0.0.1:2283: port 2283 is already in use (another Immich?); " +
+        "stop the other server or set IMMICH_PORT to a free port"
+    )
+    expect(describeListenFailure("::1", 80, { code: "EACCES" })).toContain("Cannot listen on [::1]:80: port 80 needs")
+    expect(describeListenFailure("10.9.9.9", 2283, { code: "EADDRNOTAVAIL" })).toContain("set IMMICH_HOST")
+    expect(describeListenFailure("nas", 2283, { code: "ENOTFOUND" })).toContain("the host name nas does not resolve")
+    const other = describeListenFailure("h", 1, new Error("boom"))
+    expect(other).toBe("Cannot listen on h:1: boom; check IMMICH_HOST and IMMICH_PORT")
+  })
+
+  it("counts a lost or refused database as an outage (503), a wrong query as a fault (500)", () => {
+    const failed = (code: string) => ({ _tag: "DatabaseQueryFailed", operation: "x", code, detail: "" }) as DbError
+    expect(isDatabaseOutage({ _tag: "DatabaseUnreachable", target: "t", detail: "" } as DbError)).toBe(true)
+    for (const code of ["08006", "57P01", "57P03", "53300"]) expect(isDatabaseOutage(failed(code)), code).toBe(true)
+    for (const code of ["22021", "23505", "42P01", "UNKNOWN"]) expect(isDatabaseOutage(failed(code)), code).toBe(false)
+  })
+
+  it("states limits in the unit they were set in", () => {
+    const shown = [formatBytes(64 * 1024), formatBytes(5 * 1024 * 1024), formatBytes(1000)]
+    expect(shown).toEqual(["64 KiB", "5 MiB", "1000 bytes"])
   })
 })

@@ -7,6 +7,7 @@ import { BACKUP_LOCK_ID } from "@immich-storage/core"
 import { requireAdmin } from "../auth/Auth.ts"
 import { BadRequest, Conflict } from "../http/ApiError.ts"
 import { authenticated, jsonBodyAs } from "../http/handle.ts"
+import { checkItems, JSON_LIMITS } from "../http/requestBody.ts"
 
 const DeleteBackups = Schema.Struct({ backups: Schema.Array(Schema.String) })
 const CreateJob = Schema.Struct({ name: Schema.String })
@@ -27,7 +28,8 @@ const listBackups = authenticated((auth) =>
 const deleteBackups = authenticated((auth) =>
   Effect.gen(function*() {
     yield* requireAdmin(auth)
-    const { backups } = yield* jsonBodyAs(DeleteBackups, "delete request")
+    const { backups } = yield* jsonBodyAs(DeleteBackups, "delete request", JSON_LIMITS.deleteBackups)
+    yield* checkItems("Deleting backups", backups.length, JSON_LIMITS.deleteBackups)
     const refused = backups.find((name) => name.includes("/") || parseBackupName(name) === undefined)
     if (refused !== undefined) return yield* new BadRequest({ reason: `${JSON.stringify(refused.slice(0, 128))} is not a backup file name` })
     yield* (yield* StorageEngine).delete(backups.map(backupKey))
@@ -44,7 +46,7 @@ const deleteBackups = authenticated((auth) =>
 const createJob = authenticated((auth) =>
   Effect.gen(function*() {
     yield* requireAdmin(auth)
-    const { name } = yield* jsonBodyAs(CreateJob, "job")
+    const { name } = yield* jsonBodyAs(CreateJob, "job", JSON_LIMITS.job)
     if (name !== BACKUP_JOB_NAME) return yield* new BadRequest({ reason: `Unknown job ${JSON.stringify(name.slice(0, 64))}; this server runs ${BACKUP_JOB_NAME}` })
     const settings = yield* BackupConfig
     const ran = yield* (yield* Database).withTryLock(BACKUP_LOCK_ID, (yield* DumpWriter).run(settings.keepLast))

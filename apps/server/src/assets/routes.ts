@@ -7,6 +7,7 @@ import type { AuthUser } from "../auth/Auth.ts"
 import { BadRequest, NotFound } from "../http/ApiError.ts"
 import { authenticated, jsonBodyAs } from "../http/handle.ts"
 import { strongEtag } from "../http/headers.ts"
+import { checkItems, JSON_LIMITS } from "../http/requestBody.ts"
 import { UploadGate } from "../http/UploadGate.ts"
 import { ServerConfig } from "../ServerConfig.ts"
 import { assetResponse } from "./assetResponse.ts"
@@ -24,6 +25,7 @@ const BulkDelete = Schema.Struct({ ids: Schema.Array(Schema.String), force: Sche
 const ownAsset = (auth: AuthUser) =>
   Effect.gen(function*() {
     const { id = "" } = yield* HttpRouter.params
+    if (!isUuid(id)) return yield* new BadRequest({ reason: "id must be a UUID" })
     const asset = yield* findAsset(yield* Database, auth.user.id, id)
     if (asset === undefined) return yield* new NotFound({ reason: "Asset not found" })
     return asset
@@ -54,7 +56,8 @@ const thumbnailSize = Effect.gen(function*() {
 
 const bulkUploadCheck = authenticated((auth) =>
   Effect.gen(function*() {
-    const { assets } = yield* jsonBodyAs(BulkUploadCheck, "bulk upload check")
+    const { assets } = yield* jsonBodyAs(BulkUploadCheck, "bulk upload check", JSON_LIMITS.bulkUploadCheck)
+    yield* checkItems("bulk-upload-check", assets.length, JSON_LIMITS.bulkUploadCheck)
     const parsed = assets.map((a) => ({ ...a, sha1: parseSha1(a.checksum) }))
     const invalid = parsed.find((a) => a.sha1 === undefined)
     if (invalid !== undefined) return yield* new BadRequest({ reason: `checksum of ${invalid.id} is not a SHA-1 in hex or base64` })
@@ -117,9 +120,13 @@ const getThumbnail = authenticated((auth) =>
 
 const removeAssets = authenticated((auth) =>
   Effect.gen(function*() {
-    const { ids } = yield* jsonBodyAs(BulkDelete, "delete request")
+    const { ids } = yield* jsonBodyAs(BulkDelete, "delete request", JSON_LIMITS.deleteAssets)
+    yield* checkItems("Deleting assets", ids.length, JSON_LIMITS.deleteAssets)
     const invalid = ids.find((id) => !isUuid(id))
-    if (invalid !== undefined) return yield* new BadRequest({ reason: `${JSON.stringify(invalid.slice(0, 64))} is not an asset id` })
+    if (invalid !== undefined) {
+      const shown = JSON.stringify(invalid.slice(0, 64))
+      return yield* new BadRequest({ reason: `ids: ${shown} is not an asset id (a UUID)` })
+    }
     const engine = yield* StorageEngine
     const paths = yield* deleteAssets(yield* Database, auth.user.id, ids)
     const keys: Array<string> = []

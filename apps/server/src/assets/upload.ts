@@ -5,7 +5,8 @@ import type { Multipart } from "effect/http"
 import { createHash, randomUUID } from "node:crypto"
 import { Database, originalKey, pathOf, StorageEngine } from "@immich-storage/core"
 import type { AuthUser } from "../auth/Auth.ts"
-import { BadRequest } from "../http/ApiError.ts"
+import { BadRequest, PayloadTooLarge } from "../http/ApiError.ts"
+import { FORM_LIMITS, formatBytes, multipartFailure, multipartParts, whileReceiving } from "../http/requestBody.ts"
 import { insertAsset } from "./assetRows.ts"
 import { extensionOf, mediaTypeOf } from "./mediaTypes.ts"
 import { Thumbnailer } from "./Thumbnailer.ts"
@@ -22,16 +23,28 @@ interface StoredFile {
  * optional: the v3 `immich` CLI no longer sends them, older clients and the mobile app do.
  */
 const REQUIRED_FIELDS = ["fileCreatedAt", "fileModifiedAt"] as const
+/** The text fields this server reads; any other is counted against the limits and dropped. */
+const USED_FIELDS = new Set([...REQUIRED_FIELDS, "deviceAssetId", "deviceId", "filename", "isFavorite", "visibility"])
 const VISIBILITIES = new Set(["archive", "timeline", "hidden", "locked"])
+
+const shown = (value: string) => JSON.stringify(value.slice(0, 64))
 
 const parseDate = (name: string, value: string) => {
   const date = new Date(value)
-  return Number.isNaN(date.getTime())
-    ? Effect.fail(new BadRequest({ reason: `${name} must be an ISO 8601 date (got ${JSON.stringify(value.slice(0, 64))})` }))
+  const year = date.getUTCFullYear()
+  // Years past 9999 are valid in JavaScript but not in the form PostgreSQL reads them in.
+  return Number.isNaN(date.getTime()) || year < 1 || year > 9999
+    ? Effect.fail(
+      new BadRequest({ reason: `${name} must be an ISO 8601 date from year 1 to 9999 (got ${shown(value)})` })
+    )
     : Effect.succeed(date)
 }
 
-const badMultipart = (error: Multipart.MultipartError) => new BadRequest({ reason: `The multipart body could not be read: ${error.message}` })
+/** PostgreSQL's text columns cannot hold NUL; the name says which field had one. */
+const plainText = (name: string, value: string | undefined) =>
+  value !== undefined && value.includes("\u0000")
+    ? Effect.fail(new BadRequest({ reason: `${name} must not contain NUL characters` }))
+    : Effect.succeed(value)
 
 /**
  * `POST /api/assets`: the original (and an optional XMP sidecar) streamed from the multipart body straight
@@ -65,17 +78,27 @@ export const uploadAsset = (auth: AuthUser) =>
           return chunk
         }))
         return engine.put(key, hashed, { contentType }).pipe(
-          Effect.mapError((error) => (error._tag === "MultipartError" ? badMultipart(error) : error)),
+          Effect.mapError((error) => (error._tag === "MultipartError" ? multipartFailure(error) : error)),
           Effect.map((): StoredFile => ({ key, fileName: part.name, sha1: hash.digest(), size }))
         )
       })
 
     const receive = Effect.gen(function*() {
       const fields = new Map<string, string>()
+      let fieldBytes = 0
       let original: StoredFile | undefined
       let sidecar: StoredFile | undefined
-      yield* Stream.runForEach(request.multipartStream, (part) => {
-        if (part._tag === "Field") return Effect.sync(() => void fields.set(part.key, part.value))
+      yield* Stream.runForEach(yield* multipartParts, (part) => {
+        if (part._tag === "Field") {
+          fieldBytes += Buffer.byteLength(part.value)
+          if (fieldBytes > FORM_LIMITS.fieldsTotalBytes) {
+            const limit = formatBytes(FORM_LIMITS.fieldsTotalBytes)
+            const reason = `The form's text fields together are larger than ${limit}, the limit`
+            return Effect.fail(new PayloadTooLarge({ reason }))
+          }
+          if (USED_FIELDS.has(part.key)) fields.set(part.key, part.value)
+          return Effect.void
+        }
         if (part.key === "assetData" && original === undefined) {
           const media = mediaTypeOf(part.name)
           if (media === undefined) return Effect.fail(new BadRequest({ reason: `Unsupported file type: ${extensionOf(part.name) || "no extension"}` }))
@@ -85,27 +108,30 @@ export const uploadAsset = (auth: AuthUser) =>
           return storePart(part, originalKey(ownerId, assetId, ".xmp"), "application/xml").pipe(Effect.map((f) => void (sidecar = f)))
         }
         // Parts this server does not use are read through, so the next part can be parsed.
-        return Stream.runDrain(part.content).pipe(Effect.mapError(badMultipart))
-      }).pipe(Effect.mapError((error) => (error._tag === "MultipartError" ? badMultipart(error) : error)))
+        return Stream.runDrain(part.content).pipe(Effect.mapError(multipartFailure))
+      })
       return { fields, original, sidecar }
     })
 
     const result = yield* Effect.gen(function*() {
-      const { fields, original, sidecar } = yield* receive
+      const { fields, original, sidecar } = yield* whileReceiving(receive)
       if (original === undefined) return yield* new BadRequest({ reason: "assetData is required: the file to upload" })
       for (const name of REQUIRED_FIELDS) {
         if ((fields.get(name) ?? "") === "") return yield* new BadRequest({ reason: `${name} is required` })
       }
       const fileCreatedAt = yield* parseDate("fileCreatedAt", fields.get("fileCreatedAt")!)
       const fileModifiedAt = yield* parseDate("fileModifiedAt", fields.get("fileModifiedAt")!)
-      const originalFileName = fields.get("filename") || original.fileName
+      const originalFileName = (yield* plainText("filename", fields.get("filename"))) ||
+        (yield* plainText("assetData's file name", original.fileName))!
+      const deviceAssetId = yield* plainText("deviceAssetId", fields.get("deviceAssetId"))
+      const deviceId = yield* plainText("deviceId", fields.get("deviceId"))
       const visibility = fields.get("visibility") || "timeline"
       if (!VISIBILITIES.has(visibility)) return yield* new BadRequest({ reason: "visibility must be archive, timeline, hidden or locked" })
       const outcome = yield* insertAsset(db, {
         id: assetId,
         ownerId,
-        deviceAssetId: fields.get("deviceAssetId") || null,
-        deviceId: fields.get("deviceId") || null,
+        deviceAssetId: deviceAssetId || null,
+        deviceId: deviceId || null,
         visibility,
         type: mediaTypeOf(original.fileName)!.type,
         originalPath: pathOf(engine.location, original.key),

@@ -5,6 +5,8 @@ import { Auth } from "../auth/Auth.ts"
 import type { AuthUser } from "../auth/Auth.ts"
 import { BadRequest, toErrorResponse } from "./ApiError.ts"
 import type { RouteError } from "./ApiError.ts"
+import { cappedJsonBody } from "./requestBody.ts"
+import type { JsonLimits } from "./requestBody.ts"
 
 /**
  * A route whose typed errors all become their HTTP answer (see `toErrorResponse`). A defect (a bug) is
@@ -28,15 +30,15 @@ export const authenticated = <R>(handler: (auth: AuthUser) => Effect.Effect<Http
     return yield* handler(auth)
   }))
 
-/** The JSON body, or 400. */
-export const jsonBody = Effect.gen(function*() {
-  const request = yield* HttpServerRequest.HttpServerRequest
-  return yield* request.json.pipe(Effect.mapError(() => new BadRequest({ reason: "The body must be JSON" })))
-})
-
-/** The JSON body decoded with `schema`, or 400 saying what is wrong with the `what`. */
-export const jsonBodyAs = <S extends Schema.Constraint>(schema: S, what: string) =>
-  jsonBody.pipe(
-    Effect.flatMap((body) => Schema.decodeUnknownEffect(schema)(body)),
-    Effect.mapError((error) => (error._tag === "BadRequest" ? error : new BadRequest({ reason: `Invalid ${what}: ${error.message}` })))
+/**
+ * The JSON body decoded with `schema`: 413 past `limits.bytes` (read no further), 400 saying what is
+ * wrong with the `what` otherwise.
+ */
+export const jsonBodyAs = <S extends Schema.Constraint>(schema: S, what: string, limits: JsonLimits) =>
+  cappedJsonBody(what, limits).pipe(
+    Effect.flatMap((body) =>
+      Schema.decodeUnknownEffect(schema)(body).pipe(
+        Effect.mapError((error) => new BadRequest({ reason: `Invalid ${what}: ${error.message}` }))
+      )
+    )
   )
