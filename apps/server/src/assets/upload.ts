@@ -8,6 +8,7 @@ import type { AuthUser } from "../auth/Auth.ts"
 import { BadRequest, PayloadTooLarge } from "../http/ApiError.ts"
 import { FORM_LIMITS, formatBytes, multipartFailure, multipartParts, whileReceiving } from "../http/requestBody.ts"
 import { insertAsset } from "./assetRows.ts"
+import { parseFormDate } from "./formDate.ts"
 import { extensionOf, mediaTypeOf } from "./mediaTypes.ts"
 import { Thumbnailer } from "./Thumbnailer.ts"
 
@@ -30,13 +31,11 @@ const VISIBILITIES = new Set(["archive", "timeline", "hidden", "locked"])
 const shown = (value: string) => JSON.stringify(value.slice(0, 64))
 
 const parseDate = (name: string, value: string) => {
-  const date = new Date(value)
-  const year = date.getUTCFullYear()
-  // Years past 9999 are valid in JavaScript but not in the form PostgreSQL reads them in.
-  return Number.isNaN(date.getTime()) || year < 1 || year > 9999
-    ? Effect.fail(
-      new BadRequest({ reason: `${name} must be an ISO 8601 date from year 1 to 9999 (got ${shown(value)})` })
-    )
+  const date = parseFormDate(value)
+  return date === undefined
+    ? Effect.fail(new BadRequest({
+      reason: `${name} must be an ISO 8601 date from year 1 to 9999, a day that exists (got ${shown(value)})`
+    }))
     : Effect.succeed(date)
 }
 
