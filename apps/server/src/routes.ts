@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { HttpRouter, HttpServerResponse } from "effect/http"
+import { HttpRouter, HttpServerError, HttpServerResponse } from "effect/http"
 import { APP_VERSION } from "@immich-storage/core"
 import { backupRoutes } from "./admin/routes.ts"
 import { assetRoutes } from "./assets/routes.ts"
@@ -28,4 +28,22 @@ const accountRoutes = Layer.mergeAll(
   HttpRouter.add("GET", "/api/api-keys/me", authenticated((auth) => Effect.succeed(HttpServerResponse.jsonUnsafe(apiKeyResponse(auth.apiKey)))))
 )
 
-export const routes = Layer.mergeAll(publicRoutes, accountRoutes, assetRoutes, backupRoutes)
+const NOT_FOUND = HttpServerResponse.jsonUnsafe(
+  { message: "No such endpoint", error: "Not Found", statusCode: 404 },
+  { status: 404 }
+)
+
+/**
+ * A path no route takes (an unknown endpoint, or one the router cannot even decode, such as `%ff`): a JSON 404
+ * in Immich's error shape, like every other answer, instead of an empty body that clients cannot parse.
+ */
+const notFoundAsJson = HttpRouter.middleware(
+  (httpEffect) =>
+    Effect.catch(httpEffect, (error) =>
+      error instanceof HttpServerError.HttpServerError && error.reason._tag === "RouteNotFound"
+        ? Effect.succeed(NOT_FOUND)
+        : Effect.fail(error)),
+  { global: true }
+)
+
+export const routes = Layer.mergeAll(publicRoutes, accountRoutes, assetRoutes, backupRoutes, notFoundAsJson)

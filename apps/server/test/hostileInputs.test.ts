@@ -73,6 +73,11 @@ const CASES: ReadonlyArray<HostileCase> = [
     names: "fileCreatedAt"
   },
   {
+    name: "fileCreatedAt on a day that does not exist",
+    send: () => uploadForm({ fileCreatedAt: "2020-02-30T12:00:00Z" }),
+    names: "fileCreatedAt"
+  },
+  {
     name: "fileModifiedAt at JavaScript's last day",
     send: () => uploadForm({ fileModifiedAt: "+275760-09-13T00:00:00Z" }),
     names: "fileModifiedAt"
@@ -140,6 +145,8 @@ const CASES: ReadonlyArray<HostileCase> = [
   // Past the router's parameter length: no route matches, which is a 404.
   { name: "id of 10,000 characters", send: () => getPath(`/api/assets/${"f".repeat(10_000)}/thumbnail`) },
   { name: "id a UUID nobody has", send: () => getPath("/api/assets/00000000-0000-4000-8000-000000000000") },
+  { name: "id of undecodable bytes", send: () => getPath("/api/assets/%ff%fe") },
+  { name: "an endpoint that does not exist", send: () => getPath("/api/no-such-thing") },
   // Query strings.
   { name: "size unknown", send: () => getPath(`/api/assets/${assetId}/thumbnail?size=huge`), names: "size" },
   {
@@ -189,6 +196,8 @@ describe("hostile inputs", () => {
     const response = await hostile.send()
     const text = await response.text()
     expect(response.status, text).toBeLessThan(500)
+    // Every refusal is JSON with a message, as Immich's clients expect, never an empty or HTML body.
+    if (response.status >= 400) expect(typeof (JSON.parse(text) as { message: unknown }).message).toBe("string")
     if (hostile.names !== undefined) {
       expect(response.status, text).toBe(400)
       expect((JSON.parse(text) as { message: string }).message).toContain(hostile.names)
