@@ -73,7 +73,7 @@ export class DumpWriter extends Context.Service<DumpWriter, DumpWriterShape>()("
 
         const create = Effect.gen(function*() {
           const version = yield* serverVersion(db)
-          yield* checkDumpTool(version)
+          yield* checkDumpTool(version, db.settings.database)
           const name = backupFileName(new Date(), appVersion, version)
           const info = yield* engine.put(backupKey(name), dumpStream(db.settings), { contentType: "application/gzip" })
           yield* Effect.logInfo(`Database backup ${name} written to ${baseOf(engine.location)}/${BACKUP_FOLDER} (${info.size} bytes)`)

@@ -46,8 +46,8 @@ const failureOf = (tool: string, exit: ChildExit, stderr: string): string | unde
 
 export const majorOf = (version: string): number => Number(/^(\d+)/.exec(version.trim())?.[1] ?? Number.NaN)
 
-/** `pg_dump --version` → "15.19". */
-export const pgDumpVersion = Effect.tryPromise({
+/** `pg_dump --version` → "15.19"; `database` is the one about to be dumped, for the message. */
+export const pgDumpVersion = (database: string) => Effect.tryPromise({
   try: () =>
     new Promise<string>((resolve, reject) => {
       const child = spawn("pg_dump", ["--version"], { stdio: ["ignore", "pipe", "pipe"] })
@@ -56,13 +56,13 @@ export const pgDumpVersion = Effect.tryPromise({
       child.on("error", reject)
       child.on("close", () => resolve(/(\d+(?:\.\d+)?)/.exec(out)?.[1] ?? "unknown"))
     }),
-  catch: (cause) => new DumpFailed({ database: "-", detail: `pg_dump is not installed or not on PATH (${String(cause)}); install postgresql-client` })
+  catch: (cause) => new DumpFailed({ database, detail: `pg_dump is not installed or not on PATH (${String(cause)}); install postgresql-client` })
 })
 
 /** Refuses early when pg_dump is older than the server, which it cannot dump. */
-export const checkDumpTool = (serverVersion: string) =>
+export const checkDumpTool = (serverVersion: string, database: string) =>
   Effect.gen(function*() {
-    const tool = yield* pgDumpVersion
+    const tool = yield* pgDumpVersion(database)
     if (majorOf(tool) < majorOf(serverVersion)) return yield* new DumpToolMismatch({ toolVersion: tool, serverVersion })
     if (majorOf(tool) > majorOf(serverVersion)) {
       yield* Effect.logWarning(`pg_dump ${tool} is newer than the PostgreSQL ${serverVersion} server; its dumps may not restore into a server of version ${majorOf(serverVersion)}`)

@@ -172,9 +172,23 @@ describe("dump tooling", () => {
 
   it.effect("refuses a server newer than pg_dump, naming the package to install", () =>
     Effect.gen(function*() {
-      const error = failureOf(yield* Effect.exit(checkDumpTool("99.1")))
+      const error = failureOf(yield* Effect.exit(checkDumpTool("99.1", "photos")))
       assert.strictEqual(error?._tag, "DumpToolMismatch")
       assert.include(error?.message ?? "", "postgresql-client-99")
+    }))
+
+  it.effect("says which database could not be dumped, and what to install, when pg_dump is missing", () =>
+    Effect.gen(function*() {
+      // No pg_dump on the PATH: the machine without postgresql-client, made for real for this one spawn.
+      const path = process.env.PATH
+      const missing = yield* Effect.sync(() => void (process.env.PATH = "/nonexistent")).pipe(
+        Effect.andThen(Effect.exit(checkDumpTool("15.4", "photos"))),
+        Effect.ensuring(Effect.sync(() => void (process.env.PATH = path)))
+      )
+      const error = failureOf(missing)
+      assert.strictEqual(error?._tag, "DumpFailed")
+      assert.include(error?.message ?? "", "The database dump of photos failed")
+      assert.include(error?.message ?? "", "install postgresql-client")
     }))
 
   it.effect("lets one session of many take the backup lock", () =>
