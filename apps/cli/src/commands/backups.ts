@@ -10,6 +10,7 @@ import {
   Database,
   DatabaseConfig,
   DumpWriter,
+  formatSize,
   parseDatabaseEnv,
   StorageConfig,
   StorageEngine
@@ -34,9 +35,6 @@ const exclusively = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     if (Option.isNone(result)) return yield* new CliFailure({ message: "A database backup is running right now (another instance holds the backup lock); try again in a moment" })
     return result.value
   })
-
-const formatSize = (bytes: number) =>
-  bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : bytes >= 1024 ** 2 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`
 
 const formatList = (files: ReadonlyArray<BackupFile>) =>
   files.length === 0

@@ -11,7 +11,7 @@ import {
   describeLeftovers,
   DURATION_HINT,
   engineForBase,
-  formatBytes,
+  formatSize,
   formatDuration,
   HOUR_MS,
   loadLeftoverSettings,
@@ -27,7 +27,7 @@ const VERBS = { "temp-file": "temp file", "multipart-upload": "upload", "backup-
 
 const line = (item: LeftoverCandidate, now: Date, dryRun: boolean) =>
   `${dryRun ? "would remove" : "removed"}  ${VERBS[item.kind].padEnd(9)}  ${item.key}  (${
-    item.size === undefined ? "" : `${formatBytes(item.size)}, `
+    item.size === undefined ? "" : `${formatSize(item.size)}, `
   }${(Math.max(0, now.getTime() - item.startedAt.getTime()) / HOUR_MS).toFixed(1)} h old)`
 
 const asJson = (report: LeftoverReport) => ({

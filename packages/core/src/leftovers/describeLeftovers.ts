@@ -1,6 +1,7 @@
 import type { LeftoverKind } from "./leftoverRules.ts"
 import { formatDuration } from "./leftoverRules.ts"
 import type { LeftoverReport } from "./cleanLeftovers.ts"
+import { formatSize } from "../text/formatSize.ts"
 
 const NOUNS: Record<LeftoverKind, readonly [string, string]> = {
   "temp-file": ["temp file", "temp files"],
@@ -9,13 +10,6 @@ const NOUNS: Record<LeftoverKind, readonly [string, string]> = {
 }
 
 const KIND_ORDER: ReadonlyArray<LeftoverKind> = ["temp-file", "multipart-upload", "backup-temp"]
-
-export const formatBytes = (bytes: number): string =>
-  bytes >= 1024 ** 3
-    ? `${(bytes / 1024 ** 3).toFixed(1)} GiB`
-    : bytes >= 1024 ** 2
-    ? `${(bytes / 1024 ** 2).toFixed(1)} MiB`
-    : `${(bytes / 1024).toFixed(1)} KiB`
 
 /** Counts and bytes of a report, per kind: what the server logs and the CLI prints last. */
 export const summarizeLeftovers = (report: LeftoverReport) => {
@@ -35,7 +29,7 @@ export const describeLeftovers = (report: LeftoverReport): string => {
   const { byKind, count } = summarizeLeftovers(report)
   const age = `older than ${formatDuration(report.maxAgeMs)}`
   const parts = [...byKind].sort(([a], [b]) => KIND_ORDER.indexOf(a) - KIND_ORDER.indexOf(b)).map(([kind, e]) =>
-    `${e.count} ${NOUNS[kind][e.count === 1 ? 0 : 1]}${e.unknownSize === e.count ? "" : ` (${formatBytes(e.bytes)})`}`)
+    `${e.count} ${NOUNS[kind][e.count === 1 ? 0 : 1]}${e.unknownSize === e.count ? "" : ` (${formatSize(e.bytes)})`}`)
   const head = count === 0
     ? `No crash leftovers ${age} in ${report.location}`
     : `${report.dryRun ? "Would remove" : "Removed"} ${count} crash leftover${count === 1 ? "" : "s"} ${age} ` +
