@@ -45,16 +45,16 @@ export const schemaSnapshot = async (sql: postgres.Sql): Promise<SchemaSnapshot>
   constraints: await lines(sql<Array<Line>>`
     select r.relname || ' ' || c.conname || ': ' || pg_get_constraintdef(c.oid) as line
     from pg_constraint c join pg_class r on r.oid = c.conrelid
-    where r.relnamespace = current_schema()::regnamespace`),
+    where r.relnamespace = (select oid from pg_namespace where nspname = current_schema())`),
   indexes: await lines(sql<Array<Line>>`select indexdef as line from pg_indexes where schemaname = current_schema()`),
   triggers: await lines(sql<Array<Line>>`
     select pg_get_triggerdef(t.oid) as line
     from pg_trigger t join pg_class r on r.oid = t.tgrelid
-    where not t.tgisinternal and r.relnamespace = current_schema()::regnamespace`),
+    where not t.tgisinternal and r.relnamespace = (select oid from pg_namespace where nspname = current_schema())`),
   enums: await lines(sql<Array<Line>>`
     select t.typname || ' (' || string_agg(e.enumlabel, ', ' order by e.enumsortorder) || ')' as line
     from pg_type t join pg_enum e on e.enumtypid = t.oid
-    where t.typnamespace = current_schema()::regnamespace
+    where t.typnamespace = (select oid from pg_namespace where nspname = current_schema())
       and not exists (select 1 from pg_depend d where d.objid = t.oid and d.deptype = 'e')
     group by t.typname`),
   functions: await lines(sql<Array<Line>>`
@@ -62,6 +62,6 @@ export const schemaSnapshot = async (sql: postgres.Sql): Promise<SchemaSnapshot>
       || pg_get_function_result(p.oid) || ' body:'
       || md5(case when p.prokind in ('f', 'p') then pg_get_functiondef(p.oid) else p.prosrc end) as line
     from pg_proc p
-    where p.pronamespace = current_schema()::regnamespace
+    where p.pronamespace = (select oid from pg_namespace where nspname = current_schema())
       and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')`)
 })
