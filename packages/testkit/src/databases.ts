@@ -1,5 +1,6 @@
 import postgres from "postgres"
 import { randomBytes } from "node:crypto"
+import { readFile } from "node:fs/promises"
 
 /** The machine's PostgreSQL (trust authentication on 127.0.0.1). */
 export const TEST_POSTGRES = { host: "127.0.0.1", port: 5432, user: "postgres" } as const
@@ -33,6 +34,35 @@ export const createTestDatabase = async (): Promise<TestDatabase> => {
       }
     }
   }
+}
+
+/** The upstream Immich versions whose schema `fixtures/immich-<version>.sql` reproduces. */
+export const IMMICH_FIXTURE_VERSIONS = ["v2.7", "v3.2"] as const
+export type ImmichFixtureVersion = (typeof IMMICH_FIXTURE_VERSIONS)[number]
+
+export const immichFixturePath = (version: ImmichFixtureVersion): string =>
+  new URL(`../fixtures/immich-${version}.sql`, import.meta.url).pathname
+
+/**
+ * A fresh database holding what upstream Immich's migrations create for `version` (no rows but the
+ * migrator's own), dropped afterwards like any test database.
+ */
+export const createImmichDatabase = async (version: ImmichFixtureVersion): Promise<TestDatabase> => {
+  const fixture = await readFile(immichFixturePath(version), "utf8")
+  const database = await createTestDatabase()
+  const sql = postgres(database.url, { max: 1, onnotice: () => undefined })
+  try {
+    try {
+      // One simple-protocol query: the fixture's many statements run as one implicit transaction.
+      await sql.unsafe(fixture).simple()
+    } finally {
+      await sql.end()
+    }
+  } catch (error) {
+    await database.drop()
+    throw new Error(`loading the Immich ${version} fixture failed: ${String(error)}`, { cause: error })
+  }
+  return database
 }
 
 /** A name no database has, for testing what happens when one is missing. */
