@@ -71,7 +71,8 @@ describe("immich-storage migrate-paths", () => {
     expect(inferred.code).toBe(0)
     expect(inferred.stdout).toContain("the previous one, /data, was inferred from 3 sampled paths")
     expect(inferred.stdout).toMatch(/total\s+3/)
-    const [saved] = await sql<Array<{ location: string }>>`select value->>'location' as location from system_metadata where key = 'MediaLocation'`
+    const [saved] = await sql<Array<{ location: string }>>`
+      select value->>'location' as location from system_metadata where key = 'MediaLocation'`
     expect(saved?.location).toBe("/srv")
     await sql.end()
   })

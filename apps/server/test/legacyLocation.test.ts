@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest"
 import * as path from "node:path"
 import postgres from "postgres"
-import { createTestDatabase, makeTempDir, runScript, SERVER_MAIN, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
+import {
+  createTestDatabase,
+  makeTempDir,
+  runScript,
+  SERVER_MAIN,
+  startServer,
+  TEST_POSTGRES
+} from "@immich-storage/testkit"
 import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
 
 let running: RunningServer | undefined
@@ -35,7 +42,8 @@ const legacyDatabase = async (paths: ReadonlyArray<string>) => {
   const read = async () => ({
     paths: (await sql<Array<{ p: string }>>`
       select "profileImagePath" as p from "user" where email like 'u%@example.com' order by email`).map((r) => r.p),
-    saved: (await sql<Array<{ l: string }>>`select value->>'location' as l from system_metadata where key = 'MediaLocation'`)[0]?.l
+    saved: (await sql<Array<{ l: string }>>`
+      select value->>'location' as l from system_metadata where key = 'MediaLocation'`)[0]?.l
   })
   return { env, media, read, end: () => sql.end() }
 }
@@ -53,7 +61,7 @@ describe("server boot on a database that never saved its media location", () => 
     await legacy.end()
   })
 
-  it("refuses to start when the sampled paths disagree, naming the bases and the fix, and changes nothing", async () => {
+  it("refuses to start when the sampled paths disagree, naming the bases and the fix; changes nothing", async () => {
     const legacy = await legacyDatabase(["/old/a/profile/u/a.jpg", "/old/b/profile/u/b.jpg"])
     const result = await runScript(SERVER_MAIN, [], { ...legacy.env, IMMICH_PORT: "0" })
     expect(result.code).toBe(1)
@@ -61,7 +69,10 @@ describe("server boot on a database that never saved its media location", () => 
     expect(result.stderr).toContain("/old/a: 1 path, e.g. /old/a/profile/u/a.jpg")
     expect(result.stderr).toContain("/old/b: 1 path, e.g. /old/b/profile/u/b.jpg")
     expect(result.stderr).toContain(`immich-storage migrate-paths --from <base> --to ${legacy.media}`)
-    expect(await legacy.read()).toEqual({ paths: ["/old/a/profile/u/a.jpg", "/old/b/profile/u/b.jpg"], saved: undefined })
+    expect(await legacy.read()).toEqual({
+      paths: ["/old/a/profile/u/a.jpg", "/old/b/profile/u/b.jpg"],
+      saved: undefined
+    })
     await legacy.end()
   })
 })

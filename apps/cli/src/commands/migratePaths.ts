@@ -38,7 +38,8 @@ const previousBase = (migrator: PathMigratorShape, target: string) =>
       return yield* new CliFailure({ message: describeInconsistency(inference, target) })
     }
     yield* Console.log(
-      `No media location was saved; the previous one, ${inference.base}, was inferred from ${inference.sampled} sampled paths`
+      `No media location was saved; the previous one, ${inference.base}, was inferred from ` +
+        `${inference.sampled} sampled paths`
     )
     return inference.base
   }).pipe(Effect.mapError(failWith))
@@ -60,7 +61,10 @@ export const formatRewriteReport = (report: RewriteReport): string => {
 export const migratePathsCommand = Command.make(
   "migrate-paths",
   {
-    from: Flag.String("from").pipe(Flag.withDescription("The old base (default: the location saved in the database, else inferred from its paths)"), Flag.optional),
+    from: Flag.String("from").pipe(
+      Flag.withDescription("The old base (default: the location saved in the database, else inferred from its paths)"),
+      Flag.optional
+    ),
     to: Flag.String("to").pipe(Flag.withDescription("The new base (default: the configured media location)"), Flag.optional),
     dryRun: Flag.Boolean("dry-run").pipe(Flag.withDescription("Count what would change, change nothing"), Flag.withDefault(false))
   },

@@ -135,7 +135,7 @@ export class PathMigrator extends Context.Service<PathMigrator, PathMigratorShap
               yield* saveLocation(tx, decision.to)
               return { _tag: "Moved", report } as const
             }
-            // Nothing saved: new only when no path is stored; otherwise the paths say where they were.
+            // Nothing saved: a first start only when no path is stored; otherwise the paths say where they were.
             const inference = inferLegacyLocation(yield* samplePaths(tx))
             if (inference._tag === "Inconsistent") return yield* legacyLocationInconsistent(inference, current)
             yield* saveLocation(tx, current)

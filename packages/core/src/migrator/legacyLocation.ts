@@ -23,6 +23,8 @@ export type LegacyLocationInference =
     readonly unrecognised: ReadonlyArray<string>
   }
 
+export type InconsistentSample = Extract<LegacyLocationInference, { _tag: "Inconsistent" }>
+
 export interface FoundBase {
   readonly base: string
   readonly count: number
@@ -80,7 +82,7 @@ export const inferLegacyLocation = (samples: ReadonlyArray<string>): LegacyLocat
 
 /** What a refusal says: each base found, and how to go on. */
 export const describeInconsistency = (
-  inference: Extract<LegacyLocationInference, { _tag: "Inconsistent" }>,
+  inference: InconsistentSample,
   current: string
 ): string => {
   const lines = [
@@ -112,7 +114,7 @@ export class LegacyLocationInconsistent extends Schema.TaggedError<LegacyLocatio
 }
 
 export const legacyLocationInconsistent = (
-  inference: Extract<LegacyLocationInference, { _tag: "Inconsistent" }>,
+  inference: InconsistentSample,
   current: string
 ): LegacyLocationInconsistent =>
   new LegacyLocationInconsistent({

@@ -49,8 +49,9 @@ describe("PathMigrator on a database that never saved its media location", () =>
       const paths = yield* allPaths(db)
       assert.deepStrictEqual(paths.filter((p) => !p.startsWith("s3://photos/immich/")), ["/mnt/nas/upload/2019/x.jpg"])
       assert.include(paths, `s3://photos/immich/upload/${userId}/ab/cd/abcd.jpg`)
-      assert.isTrue(logs.some((l) => l.includes("the previous one, /old/base, was inferred from 10 sampled paths")), logs.join("\n"))
-      assert.isTrue(logs.some((l) => l.startsWith("Media location changed from /old/base to s3://photos/immich")), logs.join("\n"))
+      const logged = (text: string) => assert.isTrue(logs.some((l) => l.includes(text)), logs.join("\n"))
+      logged("No media location was saved; the previous one, /old/base, was inferred from 10 sampled paths")
+      logged("Media location changed from /old/base to s3://photos/immich: rewrote 10 paths")
       assert.strictEqual(yield* migrator.savedLocation, "s3://photos/immich")
       assert.strictEqual((yield* migrator.followMediaLocation("s3://photos/immich"))._tag, "Unchanged")
     }))
@@ -66,7 +67,8 @@ describe("PathMigrator on a database that never saved its media location", () =>
       assert.deepStrictEqual(outcome, { _tag: "Adopted", location: "/data", sampled: 5 })
       assert.deepStrictEqual(yield* allPaths(db), before)
       assert.strictEqual(yield* migrator.savedLocation, "/data")
-      assert.isTrue(logs.some((l) => l.includes("no location was saved, and all 5 sampled paths lie under it")), logs.join("\n"))
+      const expected = "Media location /data recorded: no location was saved, and all 5 sampled paths lie under it"
+      assert.isTrue(logs.includes(expected), logs.join("\n"))
     }))
 
   it.effect("refuses to start when the sampled paths disagree, naming each base, and changes nothing", () =>
@@ -92,7 +94,8 @@ describe("PathMigrator on a database that never saved its media location", () =>
   it.effect("treats a database without paths as a first start, as before (unset columns are empty, not paths)", () =>
     Effect.gen(function*() {
       const { db } = yield* freshDatabase
-      yield* db.query("a user without a profile image", (sql) => sql`insert into "user" (email) values ('a@example.com')`)
+      yield* db.query("a user without a profile image", (sql) =>
+        sql`insert into "user" (email) values ('a@example.com')`)
       const migrator = yield* migratorOn(db)
       assert.deepStrictEqual(yield* migrator.followMediaLocation("/data"), { _tag: "FirstBoot", location: "/data" })
       assert.strictEqual(yield* migrator.savedLocation, "/data")
