@@ -86,8 +86,8 @@ export const describeInconsistency = (
   current: string
 ): string => {
   const lines = [
-    `The database has no saved media location (MediaLocation), and its ${inference.sampled} sampled paths ` +
-    "do not agree on the location they were written under:",
+    "The database has no saved media location (MediaLocation), and the location its stored paths were " +
+    `written under cannot be told from ${inference.sampled} sampled paths:`,
     ...inference.bases.map((b) =>
       `  ${b.base || "(empty)"}: ${b.count} path${b.count === 1 ? "" : "s"}, e.g. ${b.example}` +
       (b.problem === undefined ? "" : ` (cannot be a media location: ${b.problem})`)
