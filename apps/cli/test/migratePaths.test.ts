@@ -56,11 +56,32 @@ describe("immich-storage migrate-paths", () => {
     expect(bad.stderr).toContain("--from")
   })
 
-  it("asks for --from when the database has no saved location, and says when it cannot reach the database", async () => {
+  it("without a saved location, infers --from from the stored paths, or refuses naming the bases found", async () => {
+    const { env, sql } = await seeded()
+    await sql`delete from system_metadata`
+    const mixed = await runScript(CLI_MAIN, ["migrate-paths", "--to", "/srv"], env)
+    expect(mixed.code).toBe(1)
+    expect(mixed.stderr).toContain("/data: 2 paths, e.g. /data/profile/")
+    expect(mixed.stderr).toContain("/data2: 1 path, e.g. /data2/profile/c.jpg")
+    expect(mixed.stderr).toContain("immich-storage migrate-paths --from <base> --to /srv")
+    expect((await sql`select 1 from "user" where "profileImagePath" like '/srv/%'`).length).toBe(0)
+
+    await sql`update "user" set "profileImagePath" = '/data/profile/c.jpg' where "profileImagePath" like '/data2/%'`
+    const inferred = await runScript(CLI_MAIN, ["migrate-paths", "--to", "/srv"], env)
+    expect(inferred.code).toBe(0)
+    expect(inferred.stdout).toContain("the previous one, /data, was inferred from 3 sampled paths")
+    expect(inferred.stdout).toMatch(/total\s+3/)
+    const [saved] = await sql<Array<{ location: string }>>`
+      select value->>'location' as location from system_metadata where key = 'MediaLocation'`
+    expect(saved?.location).toBe("/srv")
+    await sql.end()
+  })
+
+  it("has nothing to do on a database without paths, and says when it cannot reach the database", async () => {
     database = await createTestDatabase()
     const none = await runScript(CLI_MAIN, ["migrate-paths", "--to", "/srv"], { DB_DATABASE_NAME: database.name })
-    expect(none.code).toBe(1)
-    expect(none.stderr).toContain("The database has no saved media location; say where the paths are now with --from <base>")
+    expect(none.code).toBe(0)
+    expect(none.stdout).toContain("Nothing to do: the database holds no paths")
     // A mistyped database name is reported, and no empty database is created for it, by a dry run or not.
     const missingName = unusedDatabaseName()
     const runs = [["migrate-paths", "--to", "/srv", "--dry-run"], ["migrate-paths", "--from", "/data", "--to", "/srv"]]

@@ -7,7 +7,9 @@ import type { DatabaseError } from "../db/errors.ts"
 import { columnLabel, PATH_COLUMNS } from "./pathColumns.ts"
 import type { PathColumn } from "./pathColumns.ts"
 import { decideMediaLocation, MEDIA_LOCATION_KEY, MEDIA_LOCATION_LOCK_ID, normaliseBase } from "./mediaLocationDecision.ts"
-import { countColumn, rewriteColumn } from "./rewriteSql.ts"
+import { inferLegacyLocation, legacyLocationInconsistent } from "./legacyLocation.ts"
+import type { LegacyLocationInconsistent, LegacyLocationInference } from "./legacyLocation.ts"
+import { countColumn, rewriteColumn, sampleColumn } from "./rewriteSql.ts"
 
 export interface ColumnCount {
   readonly table: string
@@ -26,7 +28,10 @@ export interface RewriteReport {
 export type BootOutcome =
   | { readonly _tag: "FirstBoot"; readonly location: string }
   | { readonly _tag: "Unchanged"; readonly location: string }
-  | { readonly _tag: "Moved"; readonly report: RewriteReport }
+  /** No location was saved, and the sampled paths all lie under the current one: it is saved. */
+  | { readonly _tag: "Adopted"; readonly location: string; readonly sampled: number }
+  /** `inferredFrom`: no location was saved; the previous one was inferred from that many sampled paths. */
+  | { readonly _tag: "Moved"; readonly report: RewriteReport; readonly inferredFrom?: number }
 
 export interface PathMigratorShape {
   /** The location saved by the last start (Immich's `MediaLocation`), if any. */
@@ -37,7 +42,11 @@ export interface PathMigratorShape {
    */
   readonly rewritePaths: (from: string, to: string, options: { readonly dryRun: boolean }) => Effect.Effect<RewriteReport, DatabaseError>
   /** At boot: follows a change of media location, once, however many instances start together. */
-  readonly followMediaLocation: (current: string) => Effect.Effect<BootOutcome, DatabaseError>
+  readonly followMediaLocation: (
+    current: string
+  ) => Effect.Effect<BootOutcome, DatabaseError | LegacyLocationInconsistent>
+  /** For a database that never saved a location: the base its stored paths were written under. */
+  readonly inferPreviousLocation: Effect.Effect<LegacyLocationInference, DatabaseError>
 }
 
 export const formatReport = (report: RewriteReport): string =>
@@ -53,6 +62,14 @@ const existingColumns = (tx: Query) =>
       return PATH_COLUMNS.filter((c) => present.has(columnLabel(c)) && (!c.managedAssetsOnly || present.has(`${c.table}.libraryId`)))
     })
   )
+
+/** Paths of every managed column but `move_history`'s, which holds moves in flight, not the library. */
+const samplePaths = (tx: Query) =>
+  Effect.gen(function*() {
+    const columns = (yield* existingColumns(tx)).filter((c) => c.table !== "move_history")
+    const rows = yield* Effect.forEach(columns, (c) => tx(`sample ${columnLabel(c)}`, (sql) => sampleColumn(sql, c)))
+    return rows.flat().map((r) => r.path)
+  })
 
 const readSaved = (tx: Query) =>
   tx("read the saved media location", (sql) =>
@@ -104,25 +121,46 @@ export class PathMigrator extends Context.Service<PathMigrator, PathMigratorShap
         )
       })
 
-      const followMediaLocation = Effect.fn("PathMigrator.followMediaLocation")(function*(current: string) {
+      const followMediaLocation = Effect.fn("PathMigrator.followMediaLocation")(function*(currentBase: string) {
+        const current = normaliseBase(currentBase)
         const outcome = yield* db.transaction((tx) =>
           Effect.gen(function*() {
             // Instances booting together queue here; the first rewrites, the others then find it done.
             yield* lockForTransaction(tx, MEDIA_LOCATION_LOCK_ID)
-            const decision = decideMediaLocation(yield* readSaved(tx), current)
-            if (decision._tag === "Unchanged") return { _tag: "Unchanged", location: normaliseBase(current) } as const
-            if (decision._tag === "FirstBoot") {
-              yield* saveLocation(tx, normaliseBase(current))
-              return { _tag: "FirstBoot", location: normaliseBase(current) } as const
+            const saved = yield* readSaved(tx)
+            const decision = decideMediaLocation(saved, current)
+            if (decision._tag === "Unchanged") return { _tag: "Unchanged", location: current } as const
+            if (decision._tag === "Moved") {
+              const report = yield* rewriteAll(tx, decision.from, decision.to, false)
+              yield* saveLocation(tx, decision.to)
+              return { _tag: "Moved", report } as const
             }
-            const report = yield* rewriteAll(tx, decision.from, decision.to, false)
-            yield* saveLocation(tx, decision.to)
-            return { _tag: "Moved", report } as const
+            // Nothing saved: a first start only when no path is stored; otherwise the paths say where they were.
+            const inference = inferLegacyLocation(yield* samplePaths(tx))
+            if (inference._tag === "Inconsistent") return yield* legacyLocationInconsistent(inference, current)
+            yield* saveLocation(tx, current)
+            if (inference._tag === "NoPaths") return { _tag: "FirstBoot", location: current } as const
+            if (inference.base === current) {
+              return { _tag: "Adopted", location: current, sampled: inference.sampled } as const
+            }
+            const report = yield* rewriteAll(tx, inference.base, current, false)
+            return { _tag: "Moved", report, inferredFrom: inference.sampled } as const
           })
         )
         if (outcome._tag === "Moved") {
           const { report } = outcome
+          if (outcome.inferredFrom !== undefined) {
+            yield* Effect.logInfo(
+              `No media location was saved; the previous one, ${report.from}, was inferred from ` +
+                `${outcome.inferredFrom} sampled paths`
+            )
+          }
           yield* Effect.logInfo(`Media location changed from ${report.from} to ${report.to}: rewrote ${report.total} paths (${formatReport(report)})`)
+        } else if (outcome._tag === "Adopted") {
+          yield* Effect.logInfo(
+            `Media location ${outcome.location} recorded: no location was saved, and all ${outcome.sampled} ` +
+              "sampled paths lie under it"
+          )
         } else if (outcome._tag === "FirstBoot") {
           yield* Effect.logInfo(`Media location ${outcome.location} recorded`)
         }
@@ -130,8 +168,9 @@ export class PathMigrator extends Context.Service<PathMigrator, PathMigratorShap
       })
 
       const savedLocation = db.transaction((tx) => readSaved(tx))
+      const inferPreviousLocation = db.transaction((tx) => samplePaths(tx).pipe(Effect.map(inferLegacyLocation)))
 
-      return PathMigrator.of({ savedLocation, rewritePaths, followMediaLocation })
+      return PathMigrator.of({ savedLocation, rewritePaths, followMediaLocation, inferPreviousLocation })
     })
   )
 }

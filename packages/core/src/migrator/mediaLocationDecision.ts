@@ -6,7 +6,8 @@ export const MEDIA_LOCATION_KEY = "MediaLocation"
 export const MEDIA_LOCATION_LOCK_ID = LOCK_IDS.mediaLocation
 
 export type MediaLocationDecision =
-  | { readonly _tag: "FirstBoot" }
+  /** New only when no path is stored either; otherwise the paths tell (`inferLegacyLocation`). */
+  | { readonly _tag: "NothingSaved" }
   | { readonly _tag: "Unchanged" }
   | { readonly _tag: "Moved"; readonly from: string; readonly to: string }
 
@@ -15,7 +16,7 @@ export const normaliseBase = (base: string): string => (base.length > 1 ? base.r
 
 /** What to do at boot, given the saved location (if any) and the current one. */
 export const decideMediaLocation = (saved: string | undefined, current: string): MediaLocationDecision => {
-  if (saved === undefined || saved.trim() === "") return { _tag: "FirstBoot" }
+  if (saved === undefined || saved.trim() === "") return { _tag: "NothingSaved" }
   const from = normaliseBase(saved)
   const to = normaliseBase(current)
   return from === to ? { _tag: "Unchanged" } : { _tag: "Moved", from, to }

@@ -17,3 +17,12 @@ export const rewriteColumn = (sql: postgres.Sql, c: PathColumn, from: string, to
 
 export const countColumn = (sql: postgres.Sql, c: PathColumn, from: string) =>
   sql<Array<{ count: string }>>`select count(*)::text as count from ${sql(c.table)} where ${matches(sql, c, from)}`
+
+/** How many paths per column the legacy-location inference reads (upstream reads 3, of `asset_file` only). */
+export const SAMPLE_PER_COLUMN = 50
+
+/** Some set paths of a column; external-library assets are left out, they live outside the media location. */
+export const sampleColumn = (sql: postgres.Sql, c: PathColumn) =>
+  sql<Array<{ path: string }>>`select ${sql(c.column)} as path from ${sql(c.table)}
+    where ${sql(c.column)} <> ''${c.managedAssetsOnly ? sql` and "libraryId" is null` : sql``}
+    limit ${SAMPLE_PER_COLUMN}`

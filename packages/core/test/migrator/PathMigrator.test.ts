@@ -28,17 +28,17 @@ const base = fc.oneof(
 )
 
 describe("PathMigrator", () => {
-  it.effect("records the location on first boot and rewrites nothing", () =>
+  it.effect("records the location on first boot, then rewrites nothing while it stays", () =>
     Effect.gen(function*() {
       const { name, db } = yield* freshDatabase
-      yield* seedLibrary(db, "/data")
       const { migrator } = yield* migratorFor(name)
-      const before = yield* allPaths(db)
       const outcome = yield* migrator.followMediaLocation("/data")
       assert.strictEqual(outcome._tag, "FirstBoot")
-      assert.deepStrictEqual(yield* allPaths(db), before)
       assert.strictEqual(yield* migrator.savedLocation, "/data")
+      yield* seedLibrary(db, "/data")
+      const before = yield* allPaths(db)
       assert.strictEqual((yield* migrator.followMediaLocation("/data/"))._tag, "Unchanged")
+      assert.deepStrictEqual(yield* allPaths(db), before)
     }))
 
   it.effect("follows a change to S3 and back, logging the counts, and a second run is a no-op", () =>
@@ -65,13 +65,13 @@ describe("PathMigrator", () => {
     Effect.gen(function*() {
       const { name, db } = yield* freshDatabase
       const { userId } = yield* seedLibrary(db, "/data")
+      const { migrator } = yield* migratorFor(name)
+      yield* migrator.followMediaLocation("/data")
       yield* db.query("external", (sql) => sql`
         with lib as (insert into library (name, "ownerId", "importPaths", "exclusionPatterns") values ('nas', ${userId}, '{/data/external}', '{}') returning id)
         insert into asset ("ownerId", "libraryId", type, "originalPath", "originalFileName", checksum, "checksumAlgorithm", "fileCreatedAt", "fileModifiedAt", "localDateTime")
         select ${userId}, id, 'IMAGE', '/data/external/2019/x.jpg', 'x.jpg', '\\x01', 'sha1-path', now(), now(), now() from lib`)
       yield* db.query("sibling", (sql) => sql`update "user" set "profileImagePath" = '/data2/profile/u/p.jpg'`)
-      const { migrator } = yield* migratorFor(name)
-      yield* migrator.followMediaLocation("/data")
       yield* migrator.followMediaLocation("s3://b/p")
       const paths = yield* allPaths(db)
       assert.include(paths, "/data/external/2019/x.jpg")
