@@ -29,6 +29,8 @@ describe("immich-storage backups", () => {
     expect(created.code).toBe(0)
     const name = /Created (immich-db-backup-\S+\.sql\.gz)/.exec(created.stdout)?.[1]
     expect(name).toBeDefined()
+    // Named for the Immich version whose dump format it holds, so Immich's restore takes it for one database.
+    expect(name).toMatch(/^immich-db-backup-\d{8}T\d{6}-v3\.2\.0-pg[\d.]+\.sql\.gz$/)
     expect((await cli("list")).stdout).toContain(name)
 
     const restored = await cli("restore", name!, "--to", target.url)

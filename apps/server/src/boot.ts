@@ -2,7 +2,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { HttpRouter } from "effect/http"
 import {
-  APP_VERSION,
   BackupConfig,
   baseOf,
   checkMediaIntegrity,
@@ -97,7 +96,7 @@ export const serverLayer = UploadGate.closeOnShutdown.pipe(
   Layer.provide(mediaLocationLayer),
   Layer.provide(integrityLayer),
   Layer.provide(schemaLayer),
-  Layer.provideMerge(Layer.mergeAll(PathMigrator.layer, DumpWriter.layer(APP_VERSION))),
+  Layer.provideMerge(Layer.mergeAll(PathMigrator.layer, DumpWriter.layer)),
   Layer.provideMerge(Database.layer),
   Layer.provideMerge(StorageEngine.layer),
   Layer.provideMerge(listenLayer),

@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { HttpRouter, HttpServerError, HttpServerResponse } from "effect/http"
-import { APP_VERSION } from "@immich-storage/core"
+import { IMMICH_API_VERSION, parseImmichVersion } from "@immich-storage/core"
 import { backupRoutes } from "./admin/routes.ts"
 import { assetRoutes } from "./assets/routes.ts"
 import { serverMediaTypes } from "./assets/mediaTypes.ts"
@@ -12,13 +12,14 @@ import { authenticated } from "./http/handle.ts"
 /** Immich's liveness probe; its clients call it before anything else. */
 export const pingRoute = HttpRouter.add("GET", "/api/server/ping", Effect.succeed(HttpServerResponse.jsonUnsafe({ res: "pong" })))
 
-const [major = 0, minor = 0, patch = 0] = APP_VERSION.split(/[.-]/).map(Number)
+/** `ServerVersionResponseDto`: the Immich API version this server implements, not this project's own. */
+const serverVersion = parseImmichVersion(IMMICH_API_VERSION)!
 
 /** What Immich's clients ask before they log in: where the API is, the version, the accepted files. */
 const publicRoutes = Layer.mergeAll(
   pingRoute,
   HttpRouter.add("GET", "/.well-known/immich", HttpServerResponse.jsonUnsafe({ api: { endpoint: "/api" } })),
-  HttpRouter.add("GET", "/api/server/version", HttpServerResponse.jsonUnsafe({ major, minor, patch })),
+  HttpRouter.add("GET", "/api/server/version", HttpServerResponse.jsonUnsafe(serverVersion)),
   HttpRouter.add("GET", "/api/server/media-types", HttpServerResponse.jsonUnsafe(serverMediaTypes()))
 )
 

@@ -3,6 +3,7 @@ import { inject } from "vitest"
 import { randomBytes } from "node:crypto"
 import { createTestDatabase, runScript, startServer } from "@immich-storage/testkit"
 import type { TestDatabase } from "@immich-storage/testkit"
+import { parseBackupName } from "@immich-storage/core"
 import { ADMIN_KEY, bytesOf, createUser, eventually, get, localStorage, orphans, s3Storage, SERVER_MAIN, slowUpload, startServerOn, upload } from "./helpers.ts"
 import type { ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 
@@ -94,7 +95,8 @@ describe("server lifecycle", () => {
 
   it("lists, creates and deletes database backups over HTTP, for admins only", async () => {
     storage = await s3Storage(inject("s3Endpoint"))
-    sut = await startServerOn(storage)
+    // A zone off UTC, so that the name's wall-clock time and the list's `timezone` are seen to agree.
+    sut = await startServerOn(storage, { TZ: "Asia/Tokyo" })
     const url = sut.server.url
     const user = await createUser(sut.sql, "user@example.com")
     const list = async (key: string) => get(`${url}/api/admin/database-backups`, key)
@@ -103,11 +105,22 @@ describe("server lifecycle", () => {
       fetch(`${url}/api/jobs`, { method: "POST", headers: { "x-api-key": key, "content-type": "application/json" }, body: JSON.stringify({ name }) })
     expect((await job(user.key)).status).toBe(403)
     expect((await job(ADMIN_KEY, "thumbnail-generation")).status).toBe(400)
+    const before = Math.floor(Date.now() / 1000) * 1000
     expect((await job(ADMIN_KEY)).status).toBe(204)
-    const { backups } = await (await list(ADMIN_KEY)).json() as { backups: Array<{ filename: string; filesize: number }> }
+    const after = Date.now()
+    type Listed = { backups: Array<{ filename: string; filesize: number; timezone: string }> }
+    const { backups } = await (await list(ADMIN_KEY)).json() as Listed
     expect(backups.length).toBe(1)
-    expect(backups[0]!.filename).toMatch(/^immich-db-backup-\d{8}T\d{6}-v0\.1\.0-pg[\d.]+\.sql\.gz$/)
+    // Immich's DatabaseBackupDto: the name carries Immich's version and the server's local time, in `timezone`.
+    expect(backups[0]).toEqual({
+      filename: expect.stringMatching(/^immich-db-backup-\d{8}T\d{6}-v3\.2\.0-pg[\d.]+\.sql\.gz$/),
+      filesize: expect.any(Number),
+      timezone: "Asia/Tokyo"
+    })
     expect(backups[0]!.filesize).toBeGreaterThan(100)
+    const takenAt = parseBackupName(backups[0]!.filename, backups[0]!.timezone)!.takenAt!.getTime()
+    expect(takenAt).toBeGreaterThanOrEqual(before)
+    expect(takenAt).toBeLessThanOrEqual(after)
     expect(await storage.listKeys("backups")).toEqual([`backups/${backups[0]!.filename}`])
 
     const remove = (key: string, names: Array<string>) =>

@@ -4,7 +4,8 @@ import { createHash } from "node:crypto"
 import { resolveRange } from "@immich-storage/core"
 import { formatDuration } from "../src/assets/assetResponse.ts"
 import { parseSha1 } from "../src/assets/checksum.ts"
-import { extensionOf, mediaTypeOf, mimeTypeOf } from "../src/assets/mediaTypes.ts"
+import { extensionOf, mediaTypeOf, mimeTypeOf, serverMediaTypes } from "../src/assets/mediaTypes.ts"
+import { sortedMediaTypes, UPSTREAM_MEDIA_TYPES } from "./upstreamMediaTypes.ts"
 import { hashApiKey, newApiKeySecret, plausibleApiKey } from "../src/auth/apiKeys.ts"
 import { isDatabaseOutage } from "../src/http/ApiError.ts"
 import { contentDisposition, ifNoneMatchHits } from "../src/http/headers.ts"
@@ -94,6 +95,9 @@ describe("media types", () => {
     ["clip.mov", "VIDEO", "video/quicktime", ".mov"],
     ["photo.HEIC", "IMAGE", "image/heic", ".heic"],
     ["dir.with.dots/file.mp4", "VIDEO", "video/mp4", ".mp4"],
+    ["camera.MXF", "VIDEO", "application/mxf", ".mxf"],
+    ["broadcast.ts", "VIDEO", "video/mp2t", ".ts"],
+    ["stereo.mpo", "IMAGE", "image/jpeg", ".mpo"],
     ["notes.txt", undefined, "application/octet-stream", ".txt"],
     [".hidden", undefined, "application/octet-stream", ""],
     ["noext", undefined, "application/octet-stream", ""]
@@ -101,6 +105,10 @@ describe("media types", () => {
     expect(mediaTypeOf(name)?.type).toBe(type)
     expect(mimeTypeOf(name)).toBe(mime)
     expect(extensionOf(name)).toBe(ext)
+  })
+
+  it("are upstream's list, no more and no fewer", () => {
+    expect(sortedMediaTypes(serverMediaTypes())).toEqual(sortedMediaTypes(UPSTREAM_MEDIA_TYPES))
   })
 })
 

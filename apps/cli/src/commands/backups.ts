@@ -4,7 +4,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { Argument, Command, Flag } from "effect/cli"
 import {
-  APP_VERSION,
   BACKUP_DEFAULTS,
   BACKUP_LOCK_ID,
   Database,
@@ -18,7 +17,7 @@ import {
 import type { BackupFile } from "@immich-storage/core"
 import { CliFailure, toCliFailure } from "../CliFailure.ts"
 
-const services = DumpWriter.layer(APP_VERSION).pipe(
+const services = DumpWriter.layer.pipe(
   Layer.provideMerge(Layer.mergeAll(StorageEngine.layer, Database.layer)),
   Layer.provide(Layer.mergeAll(StorageConfig.layer, DatabaseConfig.layer))
 )

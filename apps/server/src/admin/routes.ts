@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import { HttpRouter, HttpServerResponse } from "effect/http"
-import { BackupConfig, backupKey, Database, DumpWriter, parseBackupName, StorageEngine } from "@immich-storage/core"
+import { BackupConfig, backupKey, Database, DumpWriter, isBackupFileName, StorageEngine } from "@immich-storage/core"
 import { BACKUP_LOCK_ID } from "@immich-storage/core"
 import { requireAdmin } from "../auth/Auth.ts"
 import { BadRequest, Conflict } from "../http/ApiError.ts"
@@ -15,12 +15,18 @@ const CreateJob = Schema.Struct({ name: Schema.String })
 /** Immich's manual job that writes a database backup now. */
 export const BACKUP_JOB_NAME = "backup-database"
 
-/** `GET /api/admin/database-backups`: Immich's `DatabaseBackupListResponseDto`, newest first. */
+/**
+ * `GET /api/admin/database-backups`: Immich's `DatabaseBackupListResponseDto`, newest first; `timezone` is the
+ * zone whose wall clock stamps the names, so a client can read the time in a name.
+ */
 const listBackups = authenticated((auth) =>
   Effect.gen(function*() {
     yield* requireAdmin(auth)
-    const backups = yield* (yield* DumpWriter).list
-    return HttpServerResponse.jsonUnsafe({ backups: backups.map((b) => ({ filename: b.name, filesize: b.size })) })
+    const writer = yield* DumpWriter
+    const backups = yield* writer.list
+    const timezone = writer.timeZone
+    const dtos = backups.map((b) => ({ filename: b.name, filesize: b.size, timezone }))
+    return HttpServerResponse.jsonUnsafe({ backups: dtos })
   })
 )
 
@@ -30,7 +36,7 @@ const deleteBackups = authenticated((auth) =>
     yield* requireAdmin(auth)
     const { backups } = yield* jsonBodyAs(DeleteBackups, "delete request", JSON_LIMITS.deleteBackups)
     yield* checkItems("Deleting backups", backups.length, JSON_LIMITS.deleteBackups)
-    const refused = backups.find((name) => name.includes("/") || parseBackupName(name) === undefined)
+    const refused = backups.find((name) => name.includes("/") || !isBackupFileName(name))
     if (refused !== undefined) return yield* new BadRequest({ reason: `${JSON.stringify(refused.slice(0, 128))} is not a backup file name` })
     yield* (yield* StorageEngine).delete(backups.map(backupKey))
     yield* Effect.logInfo(`Deleted database backups over the API: ${backups.join(", ")}`)

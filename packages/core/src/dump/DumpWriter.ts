@@ -15,7 +15,8 @@ import { describeLeftovers } from "../leftovers/describeLeftovers.ts"
 import { ANY_AGE } from "../leftovers/leftoverRules.ts"
 import { baseOf } from "../location/MediaLocation.ts"
 import { backupKey } from "../location/StorageFolder.ts"
-import { BACKUP_FOLDER, backupFileName, parseBackupName } from "./backupNames.ts"
+import { IMMICH_API_VERSION } from "../version.ts"
+import { BACKUP_FOLDER, backupFileName, parseBackupName, serverTimeZone } from "./backupNames.ts"
 import { BackupNotFound } from "./errors.ts"
 import type { DumpError } from "./errors.ts"
 import { checkDumpTool, dumpStream, restoreStream } from "./pgTools.ts"
@@ -32,6 +33,8 @@ export interface BackupRunReport {
 }
 
 export interface DumpWriterShape {
+  /** The time zone whose wall clock stamps the names of the backups written here (Immich's `timezone`). */
+  readonly timeZone: string
   /** Dumps the database into `<media location>/backups/`; a failed dump leaves nothing behind. */
   readonly create: Effect.Effect<BackupFile, DumpError | StorageError | DatabaseError>
   /** Backups (Immich's and ours), newest first. */
@@ -52,19 +55,21 @@ const serverVersion = (db: DatabaseShape) =>
   )
 
 export class DumpWriter extends Context.Service<DumpWriter, DumpWriterShape>()("@immich-storage/core/DumpWriter") {
-  static readonly layer = (appVersion: string): Layer.Layer<DumpWriter, never, StorageEngine | Database> =>
+  /** Writes dumps named for `IMMICH_API_VERSION`, whose single-database dump format they hold. */
+  static readonly layer: Layer.Layer<DumpWriter, never, StorageEngine | Database> =
     Layer.effect(
       DumpWriter,
       Effect.gen(function*() {
         const engine = yield* StorageEngine
         const db = yield* Database
+        const timeZone = serverTimeZone()
 
         const list = Stream.runCollect(engine.list(BACKUP_FOLDER)).pipe(
           Effect.map((objects) => {
             const files: Array<BackupFile> = []
             for (const object of objects) {
               const name = object.key.slice(BACKUP_FOLDER.length + 1)
-              const parsed = name.includes("/") ? undefined : parseBackupName(name)
+              const parsed = name.includes("/") ? undefined : parseBackupName(name, timeZone)
               if (parsed !== undefined) files.push({ ...parsed, size: object.size, lastModified: object.lastModified })
             }
             return newestFirst(files)
@@ -74,10 +79,11 @@ export class DumpWriter extends Context.Service<DumpWriter, DumpWriterShape>()("
         const create = Effect.gen(function*() {
           const version = yield* serverVersion(db)
           yield* checkDumpTool(version, db.settings.database)
-          const name = backupFileName(new Date(), appVersion, version)
+          const takenAt = new Date()
+          const name = backupFileName({ takenAt, immichVersion: IMMICH_API_VERSION, postgresVersion: version, timeZone })
           const info = yield* engine.put(backupKey(name), dumpStream(db.settings), { contentType: "application/gzip" })
           yield* Effect.logInfo(`Database backup ${name} written to ${baseOf(engine.location)}/${BACKUP_FOLDER} (${info.size} bytes)`)
-          const file: BackupFile = { ...parseBackupName(name)!, size: info.size, lastModified: info.lastModified }
+          const file: BackupFile = { ...parseBackupName(name, timeZone)!, size: info.size, lastModified: info.lastModified }
           return file
         }).pipe(Effect.withSpan("DumpWriter.create"))
 
@@ -105,7 +111,7 @@ export class DumpWriter extends Context.Service<DumpWriter, DumpWriterShape>()("
         })
 
         const restore = Effect.fn("DumpWriter.restore")(function*(name: string, target: DatabaseSettings) {
-          if (parseBackupName(name) === undefined) return yield* new BackupNotFound({ name, location: baseOf(engine.location) })
+          if (parseBackupName(name, timeZone) === undefined) return yield* new BackupNotFound({ name, location: baseOf(engine.location) })
           const body = yield* engine.get(backupKey(name)).pipe(
             Effect.catchTag("ObjectNotFound", () => Effect.fail(new BackupNotFound({ name, location: baseOf(engine.location) })))
           )
@@ -113,7 +119,7 @@ export class DumpWriter extends Context.Service<DumpWriter, DumpWriterShape>()("
           yield* Effect.logInfo(`Restored ${name}`)
         })
 
-        return DumpWriter.of({ create, list, prune, cleanUp, run, restore })
+        return DumpWriter.of({ timeZone, create, list, prune, cleanUp, run, restore })
       })
     )
 }

@@ -1,9 +1,13 @@
 /**
- * Immich's database-backup names, so that backups written by Immich itself are listed and retained too:
- * `immich-db-backup-<yyyyMMdd'T'HHmmss>-v<server version>-pg<postgres version>.sql.gz`, and the older
- * `immich-db-backup-<digits>.sql.gz`. Prefixes `uploaded-` and `restore-point-` mark files that
- * retention never deletes.
+ * Immich's database-backup names, written exactly as Immich writes them so that Immich lists, retains and
+ * restores our backups, and ours list and retain Immich's:
+ * `immich-db-backup-<yyyyMMdd'T'HHmmss>-v<Immich version>-pg<postgres version>.sql.gz`, the time on the
+ * server's wall clock (its time zone, which the backups list reports beside each file), the postgres version
+ * the first word of `SHOW server_version` (`15.19`); and the older `immich-db-backup-<digits>.sql.gz`.
+ * Prefixes `uploaded-` and `restore-point-` mark files that retention never deletes.
  */
+import { formatWallClock, parseWallClock } from "./wallClock.ts"
+
 export const BACKUP_FOLDER = "backups"
 export const BACKUP_PREFIX = "immich-db-backup-"
 
@@ -21,34 +25,46 @@ export interface BackupName {
   readonly takenAt: Date | undefined
 }
 
-const pad = (n: number, width = 2) => String(n).padStart(width, "0")
-
-/** `yyyyMMdd'T'HHmmss`, in UTC. */
-export const formatBackupTime = (date: Date): string =>
-  `${date.getUTCFullYear()}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}T${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}`
+/** The IANA time zone this process runs in (`TZ`): the wall clock backup names are written on. */
+export const serverTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone
 
 /** Keeps only the characters Immich's listing pattern allows in a version. */
 const versionPart = (version: string) => version.replace(/[^\w.\-]/g, "")
 
-export const backupFileName = (takenAt: Date, appVersion: string, postgresVersion: string): string =>
-  `${BACKUP_PREFIX}${formatBackupTime(takenAt)}-v${versionPart(appVersion)}-pg${versionPart(postgresVersion)}.sql.gz`
-
-const parseTime = (stamp: string): Date | undefined => {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})$/.exec(stamp)
-  if (m === null) return undefined
-  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])))
-  return Number.isNaN(date.getTime()) ? undefined : date
+export interface BackupNameParts {
+  readonly takenAt: Date
+  /** The Immich version whose dump format the file holds (never this project's own version). */
+  readonly immichVersion: string
+  /** As `SHOW server_version` answers it, e.g. `15.19 (Debian 15.19-0+deb12u1)`; Immich keeps the first word. */
+  readonly postgresVersion: string
+  readonly timeZone: string
 }
 
-/** Undefined for files that are not backups at all. */
-export const parseBackupName = (name: string): BackupName | undefined => {
-  if (!LISTABLE.test(name)) return undefined
+export const backupFileName = (parts: BackupNameParts): string => {
+  const stamp = formatWallClock(parts.takenAt, parts.timeZone)
+  const pg = versionPart(parts.postgresVersion.trim().split(" ")[0]!)
+  return `${BACKUP_PREFIX}${stamp}-v${versionPart(parts.immichVersion)}-pg${pg}.sql.gz`
+}
+
+/**
+ * The Immich version a backup name carries, read as Immich's restore reads it (greedy `-v(.*)-`):
+ * undefined when the name carries none.
+ */
+export const backupVersionOf = (name: string): string | undefined => /-v(.*)-/.exec(name)?.[1]
+
+/** Whether Immich lists a file of this name as a backup. */
+export const isBackupFileName = (name: string): boolean => LISTABLE.test(name)
+
+/** Undefined for files that are not backups at all; times in names are read on `timeZone`'s wall clock. */
+export const parseBackupName = (name: string, timeZone: string): BackupName | undefined => {
+  if (!isBackupFileName(name)) return undefined
   if (name.startsWith("uploaded-")) return { name, kind: "uploaded", takenAt: undefined }
   if (name.startsWith("restore-point-")) return { name, kind: "restore-point", takenAt: undefined }
   const routine = ROUTINE.exec(name)
   if (routine === null) return { name, kind: "other", takenAt: undefined }
-  const takenAt = routine[1] !== undefined ? parseTime(routine[1]) : new Date(Number(routine[2]))
-  return { name, kind: "routine", takenAt: takenAt !== undefined && !Number.isNaN(takenAt.getTime()) ? takenAt : undefined }
+  const takenAt = routine[1] !== undefined ? parseWallClock(routine[1], timeZone) : new Date(Number(routine[2]))
+  const valid = takenAt !== undefined && !Number.isNaN(takenAt.getTime())
+  return { name, kind: "routine", takenAt: valid ? takenAt : undefined }
 }
 
 /** Immich's unfinished dump files, left by a crash. */

@@ -7,7 +7,15 @@ import postgres from "postgres"
 import { randomBytes } from "node:crypto"
 import { gzipSync } from "node:zlib"
 import { TEST_POSTGRES, unusedDatabaseName } from "@immich-storage/testkit"
-import { checkDumpTool, localLocation, makeDatabase, makeLocalEngine } from "@immich-storage/core"
+import {
+  backupVersionOf,
+  checkDumpTool,
+  IMMICH_API_VERSION,
+  localLocation,
+  makeDatabase,
+  makeLocalEngine,
+  parseBackupName
+} from "@immich-storage/core"
 import type { StorageEngineShape } from "@immich-storage/core"
 import { freshDatabase, testDatabaseScoped, testDatabaseSettings } from "../db/helpers.ts"
 import { makeTestS3Engine, tempDirScoped } from "../engine/helpers.ts"
@@ -57,8 +65,18 @@ for (const { make, name } of engines) {
         yield* seedVariedData(sourceName, 2000)
         yield* source.query("immich rows", (sql) => sql`insert into system_metadata values ('MediaLocation', '{"location": "/data"}')`)
         const { writer } = yield* writerFor(engine, sourceName)
+        const before = Math.floor(Date.now() / 1000) * 1000
         const created = yield* writer.create
-        assert.match(created.name, /^immich-db-backup-\d{8}T\d{6}-v0\.1\.0-pg\d+\.\d+\.sql\.gz$/)
+        const after = Date.now()
+        // Named as Immich 3.2 names it, so that Immich's restore takes it for a single-database dump.
+        const rows = yield* source.query("version", (sql) => sql<Array<{ server_version: string }>>`show server_version`)
+        const server_version = rows[0]!.server_version
+        const stamp = /^immich-db-backup-(\d{8}T\d{6})-v3\.2\.0-pg(.+)\.sql\.gz$/.exec(created.name)
+        assert.isNotNull(stamp, created.name)
+        assert.strictEqual(stamp![2], server_version.split(" ")[0])
+        assert.strictEqual(backupVersionOf(created.name), IMMICH_API_VERSION)
+        const takenAt = parseBackupName(created.name, writer.timeZone)!.takenAt!.getTime()
+        assert.isTrue(takenAt >= before && takenAt <= after, `${created.name} stamped between ${before} and ${after}`)
         const listed = yield* writer.list
         assert.deepStrictEqual(listed.map((f) => f.name), [created.name])
         assert.isAbove(listed[0]!.size, 1000)

@@ -6,6 +6,6 @@ import type { DatabaseShape, StorageEngineShape } from "@immich-storage/core"
 
 /** A DumpWriter over the given engine and database, living as long as the caller's scope. */
 export const dumpWriterOn = (engine: StorageEngineShape, db: DatabaseShape) =>
-  Layer.build(DumpWriter.layer("0.1.0").pipe(Layer.provide(Layer.mergeAll(Layer.succeed(StorageEngine, engine), Layer.succeed(Database, db))))).pipe(
+  Layer.build(DumpWriter.layer.pipe(Layer.provide(Layer.mergeAll(Layer.succeed(StorageEngine, engine), Layer.succeed(Database, db))))).pipe(
     Effect.map(Context.get(DumpWriter))
   )
