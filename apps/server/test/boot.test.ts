@@ -1,5 +1,5 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { inject } from "vitest"
 import * as fs from "node:fs/promises"
 import * as net from "node:net"
@@ -20,65 +20,55 @@ import {
   TEST_POSTGRES,
   unusedDatabaseName
 } from "@immich-storage/testkit"
-import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
+import { processTestState } from "./processState.ts"
 
 const FOLDERS = ["backups", "encoded-video", "library", "profile", "thumbs", "upload"]
-let running: RunningServer | undefined
-let temp: TempDir | undefined
-let database: TestDatabase | undefined
+const t = processTestState()
 
 /** Each boot test gets a database of its own. */
 const dbEnv = async () => {
-  database ??= await createTestDatabase()
-  return { DB_DATABASE_NAME: database.name }
+  t.database ??= await createTestDatabase()
+  return { DB_DATABASE_NAME: t.database.name }
 }
 
 /** A media folder and database that one server start has initialised (markers, flags, saved location). */
 const startedOnceLocally = async () => {
-  temp = await makeTempDir()
-  const media = path.join(temp.path, "media")
+  t.temp = await makeTempDir()
+  const media = path.join(t.temp.path, "media")
   const db = await dbEnv()
   const first = await startServer({ IMMICH_MEDIA_LOCATION: media, ...db })
   await first.stop()
   return { db, media }
 }
 
-afterEach(async () => {
-  await running?.stop()
-  running = undefined
-  await temp?.remove()
-  temp = undefined
-  await database?.drop()
-  database = undefined
-})
 
 const s3Env = (bucket: string) => ({ IMMICH_STORAGE_ENGINE: "s3", ...s3TestEnv(inject("s3Endpoint"), bucket, "immich") })
 
 describe("server boot", () => {
   it("boots on local disk: writes the folder markers, answers ping, stops cleanly on SIGTERM", async () => {
-    temp = await makeTempDir()
-    const media = path.join(temp.path, "media")
-    running = await startServer({ IMMICH_MEDIA_LOCATION: media, ...(await dbEnv()) })
-    const response = await fetch(`${running.url}/api/server/ping`)
+    t.temp = await makeTempDir()
+    const media = path.join(t.temp.path, "media")
+    t.running = await startServer({ IMMICH_MEDIA_LOCATION: media, ...(await dbEnv()) })
+    const response = await fetch(`${t.running.url}/api/server/ping`)
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({ res: "pong" })
     for (const folder of FOLDERS) expect(await fs.readFile(path.join(media, folder, ".immich"), "utf8")).toMatch(/^\d+$/)
-    expect(running.output()).toContain(`Media location ${media} passed its integrity check`)
-    const code = await running.stop()
-    running = undefined
+    expect(t.running.output()).toContain(`Media location ${media} passed its integrity check`)
+    const code = await t.running.stop()
+    t.running = undefined
     expect(code).toBe(0)
   })
 
   it("boots on S3: markers land under s3://<bucket>/<prefix>/, ping answers", async () => {
     const bucket = await createTestBucket(inject("s3Endpoint"))
-    running = await startServer({ ...s3Env(bucket), ...(await dbEnv()) })
-    expect(await (await fetch(`${running.url}/api/server/ping`)).json()).toEqual({ res: "pong" })
+    t.running = await startServer({ ...s3Env(bucket), ...(await dbEnv()) })
+    expect(await (await fetch(`${t.running.url}/api/server/ping`)).json()).toEqual({ res: "pong" })
     const client = rawS3Client(inject("s3Endpoint"))
     const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket }))
     client.destroy()
     expect(listed.Contents?.map((o) => o.Key).sort()).toEqual(FOLDERS.map((f) => `immich/${f}/.immich`))
-    expect(running.output()).toContain(`s3://${bucket}/immich passed its integrity check`)
-    expect(running.output()).toContain("Read integrity: CRC32 when the server stores one, else the ETag's MD5")
+    expect(t.running.output()).toContain(`s3://${bucket}/immich passed its integrity check`)
+    expect(t.running.output()).toContain("Read integrity: CRC32 when the server stores one, else the ETag's MD5")
   })
 
   it("refuses to start on a bad environment, listing every problem and no secret", async () => {
@@ -107,8 +97,8 @@ describe("server boot", () => {
     expect(result.stderr).toContain(`Failed to read "thumbs/.immich"`)
     expect(result.stdout).not.toContain("Listening")
     // IMMICH_IGNORE_MOUNT_CHECK_ERRORS turns the error into a warning.
-    running = await startServer({ IMMICH_MEDIA_LOCATION: media, IMMICH_IGNORE_MOUNT_CHECK_ERRORS: "true", ...db })
-    const output = running.output()
+    t.running = await startServer({ IMMICH_MEDIA_LOCATION: media, IMMICH_IGNORE_MOUNT_CHECK_ERRORS: "true", ...db })
+    const output = t.running.output()
     expect(output).toContain(`Failed to read "thumbs/.immich"`)
     // Said once, as what it is: one warning naming the folder and that the errors were ignored; no "passed".
     expect(output.match(/integrity check/g)).toHaveLength(1)
@@ -127,7 +117,7 @@ describe("server boot", () => {
 
   it("after a switch from local disk to S3, rewrites the stored paths at boot and logs it", async () => {
     const { db, media } = await startedOnceLocally()
-    const sql = postgres({ ...TEST_POSTGRES, database: database!.name, max: 1, onnotice: () => undefined })
+    const sql = postgres({ ...TEST_POSTGRES, database: t.database!.name, max: 1, onnotice: () => undefined })
     await sql`insert into "user" (email, "profileImagePath") values ('a@example.com', ${`${media}/profile/u/face.jpg`}), ('b@example.com', '/elsewhere/x.jpg')`
     // What a sync to the bucket would have copied: the markers (and the files).
     const bucket = await createTestBucket(inject("s3Endpoint"))
@@ -136,8 +126,8 @@ describe("server boot", () => {
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: `immich/${folder}/.immich`, Body: await fs.readFile(path.join(media, folder, ".immich")) }))
     }
     client.destroy()
-    running = await startServer({ ...s3Env(bucket), ...db })
-    expect(running.output()).toContain(`Media location changed from ${media} to s3://${bucket}/immich: rewrote 1 paths`)
+    t.running = await startServer({ ...s3Env(bucket), ...db })
+    expect(t.running.output()).toContain(`Media location changed from ${media} to s3://${bucket}/immich: rewrote 1 paths`)
     // The first start also created its admin user (admin@immich.local, no profile image); only these two matter here.
     const rows = await sql<Array<{ p: string }>>`select "profileImagePath" as p from "user" where email like '_@example.com' order by email`
     await sql.end()
@@ -150,7 +140,7 @@ describe("server boot", () => {
     const result = await runScript(SERVER_MAIN, [], { ...s3Env(bucket), IMMICH_PORT: "0", ...db })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(`Failed to read "upload/.immich"`)
-    const sql = postgres({ ...TEST_POSTGRES, database: database!.name, max: 1, onnotice: () => undefined })
+    const sql = postgres({ ...TEST_POSTGRES, database: t.database!.name, max: 1, onnotice: () => undefined })
     const [saved] = await sql<Array<{ location: string }>>`select value->>'location' as location from system_metadata where key = 'MediaLocation'`
     await sql.end()
     expect(saved?.location).toBe(media)
@@ -161,9 +151,9 @@ describe("server boot", () => {
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve))
     const { port } = blocker.address() as net.AddressInfo
     const name = unusedDatabaseName()
-    temp = await makeTempDir()
+    t.temp = await makeTempDir()
     try {
-      const media = path.join(temp.path, "media")
+      const media = path.join(t.temp.path, "media")
       const env = { IMMICH_MEDIA_LOCATION: media, IMMICH_PORT: String(port), DB_DATABASE_NAME: name }
       const result = await runScript(SERVER_MAIN, [], env)
       expect(result.code).toBe(1)
@@ -201,9 +191,9 @@ describe("server boot", () => {
     await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve))
     const { port } = probe.address() as net.AddressInfo
     await new Promise((resolve) => probe.close(resolve))
-    temp = await makeTempDir()
+    t.temp = await makeTempDir()
     try {
-      const media = path.join(temp.path, "media")
+      const media = path.join(t.temp.path, "media")
       const env = { IMMICH_MEDIA_LOCATION: media, IMMICH_PORT: String(port), DB_PORT: String(forwarder.port) }
       const exited = runScript(SERVER_MAIN, [], { ...env, ...(await dbEnv()) })
       let answer: Response | undefined

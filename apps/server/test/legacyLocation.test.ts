@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import * as path from "node:path"
 import postgres from "postgres"
 import {
@@ -9,32 +9,22 @@ import {
   startServer,
   TEST_POSTGRES
 } from "@immich-storage/testkit"
-import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
+import { processTestState } from "./processState.ts"
 
-let running: RunningServer | undefined
-let temp: TempDir | undefined
-let database: TestDatabase | undefined
+const t = processTestState()
 
-afterEach(async () => {
-  await running?.stop()
-  running = undefined
-  await temp?.remove()
-  temp = undefined
-  await database?.drop()
-  database = undefined
-})
 
 /**
  * A media folder and database that one start initialised (schema, markers), then made to look like an
  * upstream install from before `MediaLocation` was saved: the key removed, profile images at `paths`.
  */
 const legacyDatabase = async (paths: ReadonlyArray<string>) => {
-  temp = await makeTempDir()
-  database = await createTestDatabase()
-  const media = path.join(temp.path, "media")
-  const env = { IMMICH_MEDIA_LOCATION: media, DB_DATABASE_NAME: database.name }
+  t.temp = await makeTempDir()
+  t.database = await createTestDatabase()
+  const media = path.join(t.temp.path, "media")
+  const env = { IMMICH_MEDIA_LOCATION: media, DB_DATABASE_NAME: t.database.name }
   await (await startServer(env)).stop()
-  const sql = postgres({ ...TEST_POSTGRES, database: database.name, max: 1, onnotice: () => undefined })
+  const sql = postgres({ ...TEST_POSTGRES, database: t.database.name, max: 1, onnotice: () => undefined })
   await sql`delete from system_metadata where key = 'MediaLocation'`
   for (const [i, p] of paths.entries()) {
     await sql`insert into "user" (email, "profileImagePath") values (${`u${i}@example.com`}, ${p})`
@@ -51,9 +41,9 @@ const legacyDatabase = async (paths: ReadonlyArray<string>) => {
 describe("server boot on a database that never saved its media location", () => {
   it("infers the previous location from the stored paths, rewrites them to the current one, and logs it", async () => {
     const legacy = await legacyDatabase(["/old/base/profile/u/a.jpg", "/old/base/profile/u/b.jpg"])
-    running = await startServer(legacy.env)
-    expect(running.output()).toContain("the previous one, /old/base, was inferred from 2 sampled paths")
-    expect(running.output()).toContain(`Media location changed from /old/base to ${legacy.media}: rewrote 2 paths`)
+    t.running = await startServer(legacy.env)
+    expect(t.running.output()).toContain("the previous one, /old/base, was inferred from 2 sampled paths")
+    expect(t.running.output()).toContain(`Media location changed from /old/base to ${legacy.media}: rewrote 2 paths`)
     expect(await legacy.read()).toEqual({
       paths: [`${legacy.media}/profile/u/a.jpg`, `${legacy.media}/profile/u/b.jpg`],
       saved: legacy.media
