@@ -5,7 +5,7 @@ import sharp from "sharp"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { createImmichDatabase, hasColumn, insertAssetRow, makeTempDir, schemaSnapshot, TEST_POSTGRES } from "@immich-storage/testkit"
 import type { ImmichFixtureVersion, SchemaSnapshot, TempDir, TestDatabase } from "@immich-storage/testkit"
-import { ADMIN_KEY, bytesOf, eventually, get, localStorage, makeJpeg, s3Storage, startServerOn, upload } from "./helpers.ts"
+import { ADMIN_KEY, bytesOf, createUser, eventually, get, localStorage, makeJpeg, s3Storage, startServerOn, upload } from "./helpers.ts"
 import type { EngineName, ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 
 /**
@@ -60,12 +60,22 @@ describe.each(CASES)("the server on an upstream Immich %s database, %s engine", 
   }
   const adminId = async () => (await sut.sql<Array<{ id: string }>>`select "id" from "user" where "isAdmin"`)[0]!.id
 
-  it("recognises the schema, and the first admin has a cluster group where the schema has them", async () => {
+  it("logs the upstream schema it recognised", () => {
     expect(sut.server.output()).toContain(`Immich database schema: ${version}`)
+  })
+
+  it("GET /api/users/me carries clusterGroupId: the first admin's cluster group on v3.2, null on v2.7", async () => {
     const me = await (await get(`${url}/api/users/me`, ADMIN_KEY)).json() as Record<string, unknown>
     expect(me["isAdmin"]).toBe(true)
     if (version === "v3.2") expect(me["clusterGroupId"]).toMatch(UUID)
     else expect(me["clusterGroupId"]).toBeNull()
+
+    // A user a test inserts by hand (createUser adapts to the schema) is served the same way.
+    const other = await createUser(sut.sql, "second@example.com")
+    const second = await (await get(`${url}/api/users/me`, other.key)).json() as Record<string, unknown>
+    expect(second).toMatchObject({ id: other.id, email: "second@example.com", isAdmin: false })
+    const [row] = await sut.sql<Array<Record<string, unknown>>>`select * from "user" where "id" = ${other.id}`
+    expect(second["clusterGroupId"]).toBe(version === "v3.2" ? row!["clusterGroupId"] : null)
   })
 
   it("uploads with and without v2-style device fields; fills upstream's device columns where they exist", async () => {
