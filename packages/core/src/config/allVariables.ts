@@ -35,7 +35,9 @@ export const loadAllSettings = loadAll({
 export const shownValue = (variable: EnvVariable, env: RawEnv): string => {
   const text = env[variable.name]?.trim()
   if (text !== undefined && text !== "") return variable.secret ? "******** (set)" : text
-  return variable.default === undefined ? "(unset)" : `${variable.default} (default)`
+  if (variable.default !== undefined) return `${variable.default} (default)`
+  const doc = variable.defaultDoc?.replaceAll("`", "")
+  return doc === undefined || doc.startsWith("—") ? "(unset)" : `(unset: ${doc})`
 }
 
 /** Each variable with its value as `config` shows it, read as the settings are (`.env`, then the environment). */
