@@ -5,7 +5,14 @@ import type { S3Location } from "../location/MediaLocation.ts"
 import { envReader } from "./envVariable.ts"
 import type { EnvReader, Parsed } from "./envVariable.ts"
 import { asBucketName, s3Variables } from "./s3Variables.ts"
-import type { LocalSettings, S3Settings, S3StorageSettings, ServerSideEncryption, StorageSettings } from "./StorageSettings.ts"
+import type {
+  LocalSettings,
+  RequestChecksums,
+  S3Settings,
+  S3StorageSettings,
+  ServerSideEncryption,
+  StorageSettings
+} from "./StorageSettings.ts"
 import { storageVariables } from "./storageVariables.ts"
 
 type NamesOf<Group> = { [K in keyof Group]: Group[K] extends { readonly name: infer N } ? N : never }[keyof Group]
@@ -125,10 +132,14 @@ const s3Connection = (read: EnvReader, bucket: string | undefined): Omit<S3Setti
     credentials: accessKeyId !== undefined && secretAccessKey !== undefined ? { accessKeyId, secretAccessKey } : undefined,
     useAccelerate,
     sse: serverSideEncryption(read),
-    requestChecksums: read.get(s3Variables.requestChecksums) ?? (endpointSet ? "when_required" : "when_supported"),
+    requestChecksums: read.get(s3Variables.requestChecksums) ?? defaultRequestChecksums(endpointSet),
     etagIsMd5: read.get(s3Variables.etagIsMd5) ?? true
   }
 }
+
+/** The SDK's behaviour on AWS; only required checksums for other servers, several of which mishandle them. */
+export const defaultRequestChecksums = (customEndpoint: boolean): RequestChecksums =>
+  customEndpoint ? "when_required" : "when_supported"
 
 const serverSideEncryption = (read: EnvReader): ServerSideEncryption | undefined => {
   const algorithm = read.get(s3Variables.sse)
