@@ -3,8 +3,8 @@ import { databaseVariables, loadDatabaseSettings } from "../db/databaseSettings.
 import { backupVariables, loadBackupSettings } from "../dump/backupSettings.ts"
 import { leftoverVariables, loadLeftoverSettings } from "../leftovers/leftoverSettings.ts"
 import type { EnvVariable, RawEnv } from "./envVariable.ts"
-import { InvalidConfiguration } from "./InvalidConfiguration.ts"
-import { loadAll, loadFromEnv } from "./loadFromEnv.ts"
+import type { InvalidConfiguration } from "./InvalidConfiguration.ts"
+import { loadAll, loadFromEnv, unreadableEnvironment } from "./loadFromEnv.ts"
 import { STORAGE_VARIABLES } from "./parseStorageEnv.ts"
 import { readEnv } from "./readEnv.ts"
 import { parseServerEnv, SERVER_ENV_VARIABLES, serverVariables } from "./serverSettings.ts"
@@ -44,9 +44,7 @@ export const shownValue = (variable: EnvVariable, env: RawEnv): string => {
 export const loadVariableRows: Effect.Effect<ReadonlyArray<readonly [string, string]>, InvalidConfiguration> = readEnv(
   ALL_VARIABLES.map((v) => v.name)
 ).pipe(
-  Effect.mapError((error) =>
-    new InvalidConfiguration({ problems: [{ variable: "environment", problem: `could not be read: ${error.message}` }] })
-  ),
+  Effect.mapError(unreadableEnvironment),
   Effect.map((env) => ALL_VARIABLES.map((variable) => [variable.name, shownValue(variable, env)] as const))
 )
 

@@ -37,7 +37,12 @@ export const asBoolean = (text: string): Decoded<boolean> => {
 }
 
 /** One of `choices`, compared without case when `anyCase`; `hint` ends the message (`use local or s3`). */
-export const asChoice = <const C extends string>(choices: ReadonlyArray<C>, what: string, hint: string, anyCase = true) =>
+export const asChoice = <const C extends string>(
+  choices: ReadonlyArray<C>,
+  what: string,
+  hint: string,
+  anyCase = true
+) =>
 (text: string): Decoded<C> => {
   const wanted = anyCase ? text.toLowerCase() : text
   const choice = choices.find((c) => c === wanted)
@@ -45,7 +50,8 @@ export const asChoice = <const C extends string>(choices: ReadonlyArray<C>, what
 }
 
 /** A whole number from `min` to `max`; `problem` says what was expected. */
-export const asWholeNumber = (min: number, max: number, problem: (text: string) => string) => (text: string): Decoded<number> => {
+export const asWholeNumber = (min: number, max: number, problem: (text: string) => string) =>
+(text: string): Decoded<number> => {
   const value = Number(text)
   return /^\d+$/.test(text) && value >= min && value <= max ? decoded(value) : refused(problem(text))
 }
@@ -98,6 +104,7 @@ export const envReader = (env: RawEnv): EnvReader => {
     text,
     report,
     problems,
-    result: (settings) => (problems.length > 0 ? { ok: false, problems: [...problems] } : { ok: true, settings: settings() })
+    result: (settings) =>
+      problems.length > 0 ? { ok: false, problems: [...problems] } : { ok: true, settings: settings() }
   }
 }

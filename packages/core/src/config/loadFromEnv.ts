@@ -5,18 +5,22 @@ import { InvalidConfiguration } from "./InvalidConfiguration.ts"
 import type { SettingProblem } from "./InvalidConfiguration.ts"
 import { readEnv } from "./readEnv.ts"
 
+/** The environment itself could not be read (a ConfigProvider failed); reported like any other problem. */
+export const unreadableEnvironment = (error: { readonly message: string }) =>
+  new InvalidConfiguration({ problems: [{ variable: "environment", problem: `could not be read: ${error.message}` }] })
+
 /** Reads the named variables and parses them; any problem fails with all of them. */
 export const loadFromEnv = <const Name extends string, T>(
   names: ReadonlyArray<Name>,
   parse: (env: Partial<Record<Name, string>>) => Parsed<T>
 ): Effect.Effect<T, InvalidConfiguration> =>
   readEnv(names).pipe(
-    Effect.mapError((error) =>
-      new InvalidConfiguration({ problems: [{ variable: "environment", problem: `could not be read: ${error.message}` }] })
-    ),
+    Effect.mapError(unreadableEnvironment),
     Effect.flatMap((env) => {
       const parsed = parse(env)
-      return parsed.ok ? Effect.succeed(parsed.settings) : Effect.fail(new InvalidConfiguration({ problems: parsed.problems }))
+      return parsed.ok
+        ? Effect.succeed(parsed.settings)
+        : Effect.fail(new InvalidConfiguration({ problems: parsed.problems }))
     })
   )
 

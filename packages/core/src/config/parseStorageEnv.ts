@@ -41,7 +41,11 @@ export const parseStorageEnv = (env: StorageEnv, cwd: string): Parsed<StorageSet
  * for s3 the S3_* variables (IMMICH_MEDIA_LOCATION, still set for the current storage, is not read), for
  * local IMMICH_MEDIA_LOCATION.
  */
-export const parseStorageEnvFor = (engine: StorageEngineName, env: StorageEnv, cwd: string): Parsed<StorageSettings> => {
+export const parseStorageEnvFor = (
+  engine: StorageEngineName,
+  env: StorageEnv,
+  cwd: string
+): Parsed<StorageSettings> => {
   const read = envReader(env)
   return engine === "s3" ? s3Storage(read, undefined, { mediaLocationRead: false }) : localStorage(read, cwd)
 }
@@ -85,7 +89,8 @@ const s3Storage = (
   if (mediaLocationRead && read.text(storageVariables.mediaLocation) !== undefined) {
     read.report(
       storageVariables.mediaLocation,
-      "must not be set when IMMICH_STORAGE_ENGINE=s3: the media location is derived as s3://<S3_BUCKET>/<S3_PREFIX>; unset it"
+      "must not be set when IMMICH_STORAGE_ENGINE=s3: the media location is derived as " +
+        "s3://<S3_BUCKET>/<S3_PREFIX>; unset it"
     )
   }
   return read.result(() => ({
@@ -116,10 +121,12 @@ const s3Connection = (read: EnvReader, bucket: string | undefined): Omit<S3Setti
   const useAccelerate = read.get(s3Variables.useAccelerate) ?? false
   const accelerate = s3Variables.useAccelerate
   if (useAccelerate && endpointSet) {
-    read.report(accelerate, "cannot be combined with S3_ENDPOINT: transfer acceleration exists only on AWS; unset one of them")
+    const awsOnly = "transfer acceleration exists only on AWS; unset one of them"
+    read.report(accelerate, `cannot be combined with S3_ENDPOINT: ${awsOnly}`)
   }
   if (useAccelerate && forcePathStyle) {
-    read.report(accelerate, "cannot be combined with S3_FORCE_PATH_STYLE: acceleration needs virtual-hosted-style addressing")
+    const virtualHosted = "acceleration needs virtual-hosted-style addressing"
+    read.report(accelerate, `cannot be combined with S3_FORCE_PATH_STYLE: ${virtualHosted}`)
   }
   if (useAccelerate && bucket?.includes(".")) {
     read.report(accelerate, `cannot be used with bucket "${bucket}": accelerated buckets may not contain dots`)
@@ -129,7 +136,9 @@ const s3Connection = (read: EnvReader, bucket: string | undefined): Omit<S3Setti
     region,
     endpoint,
     forcePathStyle,
-    credentials: accessKeyId !== undefined && secretAccessKey !== undefined ? { accessKeyId, secretAccessKey } : undefined,
+    credentials: accessKeyId !== undefined && secretAccessKey !== undefined
+      ? { accessKeyId, secretAccessKey }
+      : undefined,
     useAccelerate,
     sse: serverSideEncryption(read),
     requestChecksums: read.get(s3Variables.requestChecksums) ?? defaultRequestChecksums(endpointSet),
@@ -146,7 +155,9 @@ const serverSideEncryption = (read: EnvReader): ServerSideEncryption | undefined
   const kmsKeyId = read.get(s3Variables.sseKmsKeyId)
   const keyVariable = s3Variables.sseKmsKeyId
   if (read.text(s3Variables.sse) === undefined) {
-    if (kmsKeyId !== undefined) read.report(keyVariable, "is only used with S3_SSE=aws:kms; set S3_SSE=aws:kms or unset it")
+    if (kmsKeyId !== undefined) {
+      read.report(keyVariable, "is only used with S3_SSE=aws:kms; set S3_SSE=aws:kms or unset it")
+    }
     return undefined
   }
   if (algorithm === "AES256") {

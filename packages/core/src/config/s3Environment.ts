@@ -33,7 +33,9 @@ const declared = new Map<string, EnvVariable>(Object.values(s3Variables).map((v)
 
 /** The text the parser takes when the variable is unset, for these settings. */
 const defaultTextOf = (variable: S3Variable, s3: S3Settings): string | undefined =>
-  variable === "S3_REQUEST_CHECKSUMS" ? defaultRequestChecksums(s3.endpoint !== undefined) : declared.get(variable)?.default
+  variable === "S3_REQUEST_CHECKSUMS"
+    ? defaultRequestChecksums(s3.endpoint !== undefined)
+    : declared.get(variable)?.default
 
 /**
  * The S3 variables that reproduce these settings: the bucket, and every one whose value is not its declared

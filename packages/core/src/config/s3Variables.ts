@@ -103,8 +103,8 @@ export const s3Variables = {
   useAccelerate: envVariable({
     name: "S3_USE_ACCELERATE",
     default: "false",
-    description: "S3 Transfer Acceleration. AWS only: refused with `S3_ENDPOINT` or `S3_FORCE_PATH_STYLE`, or a bucket " +
-      "name with dots.",
+    description: "S3 Transfer Acceleration. AWS only: refused with `S3_ENDPOINT` or `S3_FORCE_PATH_STYLE`, or a " +
+      "bucket name with dots.",
     secret: false,
     decode: asBoolean
   }),
@@ -112,8 +112,8 @@ export const s3Variables = {
     name: "S3_SSE",
     default: undefined,
     defaultDoc: "none",
-    description: "Server-side encryption on every write (single put, multipart, copy): `AES256` (SSE-S3) or `aws:kms` " +
-      "(SSE-KMS).",
+    description: "Server-side encryption on every write (single put, multipart, copy): `AES256` (SSE-S3) or " +
+      "`aws:kms` (SSE-KMS).",
     secret: false,
     decode: asChoice(["AES256", "aws:kms"], "is not supported", "use AES256 (SSE-S3) or aws:kms (SSE-KMS)", false)
   }),
@@ -140,8 +140,8 @@ export const s3Variables = {
     // True unless set: a server whose ETags are not MD5s says so by failing reads, and `check-s3` names it.
     default: "true",
     description: "Take a single-part object's ETag (without SSE-KMS or SSE-C) for the body's MD5: whole reads are " +
-      "checked against it when no CRC32 is stored, and `--checksum` compares by it. True on AWS, MinIO and " +
-      "Ceph RGW; set `false` for a server whose ETags are not MD5s (`check-s3` tells).",
+      "checked against it when no CRC32 is stored, and `--checksum` compares by it. True on AWS, MinIO " +
+      "and Ceph RGW; set `false` for a server whose ETags are not MD5s (`check-s3` tells).",
     secret: false,
     decode: asBoolean
   })

@@ -37,7 +37,8 @@ export const MIN_ADMIN_KEY_LENGTH = 24
 const asTimeoutSeconds = (example: number) => (text: string): Decoded<number> => {
   const seconds = Number(text)
   if (!/^\d+(\.\d+)?$/.test(text) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
-    return refused(`"${text}" is not a duration in seconds; use a number from 0.1 to ${MAX_TIMEOUT_SECONDS}, e.g. ${example}`)
+    const range = `use a number from 0.1 to ${MAX_TIMEOUT_SECONDS}, e.g. ${example}`
+    return refused(`"${text}" is not a duration in seconds; ${range}`)
   }
   return decoded(Math.max(100, Math.round(seconds * 1000)))
 }
@@ -57,14 +58,18 @@ export const serverVariables = {
     default: String(DEFAULT_PORT),
     description: "HTTP port (Immich's). `0` picks a free port.",
     secret: false,
-    decode: asWholeNumber(0, 65535, (text) => `"${text}" is not a port; use a number from 1 to 65535 (0 picks a free one)`)
+    decode: asWholeNumber(
+      0,
+      65535,
+      (text) => `"${text}" is not a port; use a number from 1 to 65535 (0 picks a free one)`
+    )
   }),
   host: envVariable({
     name: "IMMICH_HOST",
     default: DEFAULT_HOST,
-    description: "Address to listen on: an IP address (v4 or v6, without brackets) or a host name; a URL or an address " +
-      "with a port is refused with the rest of the configuration. The default serves this machine only; set " +
-      "`0.0.0.0` to serve your network.",
+    description: "Address to listen on: an IP address (v4 or v6, without brackets) or a host name; a URL or an " +
+      "address with a port is refused with the rest of the configuration. The default serves this machine " +
+      "only; set `0.0.0.0` to serve your network.",
     secret: false,
     decode: (host) => {
       const problem = hostProblem(host)
@@ -74,17 +79,17 @@ export const serverVariables = {
   uploadIdleTimeout: envVariable({
     name: "IMMICH_UPLOAD_IDLE_TIMEOUT",
     default: String(DEFAULT_UPLOAD_IDLE_TIMEOUT_SECONDS),
-    description: "Seconds a request body (an upload, a JSON body) may send nothing before it is ended (see [Limits and " +
-      "timeouts](#limits-and-timeouts)); decimals allowed, 0.1 to 86400. There is no limit on an upload's " +
-      "total time.",
+    description: "Seconds a request body (an upload, a JSON body) may send nothing before it is ended (see [Limits " +
+      "and timeouts](#limits-and-timeouts)); decimals allowed, 0.1 to 86400. There is no limit on an " +
+      "upload's total time.",
     secret: false,
     decode: asTimeoutSeconds(DEFAULT_UPLOAD_IDLE_TIMEOUT_SECONDS)
   }),
   headersTimeout: envVariable({
     name: "IMMICH_HEADERS_TIMEOUT",
     default: String(DEFAULT_HEADERS_TIMEOUT_SECONDS),
-    description: "Seconds a client has to send a request's headers (against connections held open on purpose); 0.1 to " +
-      "86400.",
+    description: "Seconds a client has to send a request's headers (against connections held open on purpose); 0.1 " +
+      "to 86400.",
     secret: false,
     decode: asTimeoutSeconds(DEFAULT_HEADERS_TIMEOUT_SECONDS)
   }),
@@ -92,19 +97,19 @@ export const serverVariables = {
     name: "IMMICH_ADMIN_API_KEY",
     default: undefined,
     defaultDoc: "—",
-    description: "An API key an admin user is made to hold at start (the first admin, `admin@immich.local`, is created " +
-      "when there is none), so a fresh install can be scripted. 24 to 512 printable characters, e.g. " +
-      "`openssl rand -base64 32`. Only its SHA-256 is stored; it is never printed. A key that already " +
-      "belongs to a non-admin user stops the boot. Unset: see [first key](#authentication).",
+    description: "An API key an admin user is made to hold at start (the first admin, `admin@immich.local`, is " +
+      "created when there is none), so a fresh install can be scripted. 24 to 512 printable characters, " +
+      "e.g. `openssl rand -base64 32`. Only its SHA-256 is stored; it is never printed. A key that " +
+      "already belongs to a non-admin user stops the boot. Unset: see [first key](#authentication).",
     secret: true,
     decode: asAdminKey
   }),
   presignedDownloads: envVariable({
     name: "IMMICH_S3_PRESIGNED_DOWNLOADS",
     default: "false",
-    description: "S3 only (refused with `local`): answer `GET …/original` and `…/thumbnail` with `302` to a presigned " +
-      "URL of the object instead of passing the bytes through the server. The client must be able to reach " +
-      "the S3 endpoint.",
+    description: "S3 only (refused with `local`): answer `GET …/original` and `…/thumbnail` with `302` to a " +
+      "presigned URL of the object instead of passing the bytes through the server. The client must be " +
+      "able to reach the S3 endpoint.",
     secret: false,
     decode: asBoolean
   }),

@@ -89,7 +89,8 @@ export const databaseVariables = {
 }
 
 export const DATABASE_ENV_VARIABLES = Object.values(databaseVariables).map((v) => v.name)
-export type DatabaseEnv = { readonly [K in keyof typeof databaseVariables as typeof databaseVariables[K]["name"]]?: string }
+type DatabaseVariables = typeof databaseVariables
+export type DatabaseEnv = { readonly [K in keyof DatabaseVariables as DatabaseVariables[K]["name"]]?: string }
 
 export const parseDatabaseEnv = (env: DatabaseEnv): Parsed<DatabaseSettings> => {
   const read = envReader(env)
