@@ -9,8 +9,8 @@ import {
   Database,
   DatabaseConfig,
   engineForBase,
-  PathMigrator,
   loadStorageSettingsFor,
+  PathMigrator,
   s3EnvironmentOf,
   syncEngines
 } from "@immich-storage/core"
