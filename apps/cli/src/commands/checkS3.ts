@@ -6,9 +6,9 @@ import {
   baseOf,
   exitCodeOf,
   findingsOf,
+  loadS3SettingsAt,
   loadStorageSettings,
   parseBase,
-  storageSettingsWith,
   verdictOf
 } from "@immich-storage/core"
 import type { Finding } from "@immich-storage/core"
@@ -32,14 +32,7 @@ const settingsFor = (base: Option.Option<string>) =>
         message: `check-s3 checks S3 storage: "${base.value}" is not an s3://bucket/prefix location`
       })
     }
-    const settings = yield* storageSettingsWith({
-      IMMICH_STORAGE_ENGINE: "s3",
-      S3_BUCKET: parsed.bucket,
-      S3_PREFIX: parsed.prefix,
-      IMMICH_MEDIA_LOCATION: ""
-    })
-    if (settings.engine !== "s3") return yield* new CliFailure({ message: "IMMICH_STORAGE_ENGINE=s3 was not applied" })
-    return settings
+    return yield* loadS3SettingsAt(parsed)
   })
 
 const render = (finding: Finding) => `  ${finding.level.padEnd(7)} ${finding.name.padEnd(17)} ${finding.text}`

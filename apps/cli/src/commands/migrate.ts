@@ -9,9 +9,9 @@ import {
   Database,
   DatabaseConfig,
   engineForBase,
+  loadStorageSettingsFor,
   PathMigrator,
   s3EnvironmentOf,
-  storageSettingsWith,
   syncEngines
 } from "@immich-storage/core"
 import type { StorageSettings } from "@immich-storage/core"
@@ -21,7 +21,7 @@ import { formatRewriteReport } from "./migratePaths.ts"
 
 /** Where the media goes: the S3_* variables for s3, IMMICH_MEDIA_LOCATION (default ./data) for local. */
 const targetSettings = (engine: "s3" | "local") =>
-  storageSettingsWith({ IMMICH_STORAGE_ENGINE: engine, ...(engine === "s3" ? { IMMICH_MEDIA_LOCATION: "" } : {}) }).pipe(
+  loadStorageSettingsFor(engine).pipe(
     Effect.mapError((error) => new CliFailure({ message: `The target of --to ${engine} is not configured:\n${error.problems.map((p) => `  - ${p.variable} ${p.problem}`).join("\n")}` }))
   )
 
