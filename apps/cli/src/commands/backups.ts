@@ -75,5 +75,10 @@ const withServices = <const Name extends string, Input, E, R, Context>(
 
 export const backupsCommand = Command.make("backups").pipe(
   Command.withDescription("Database backups in <media location>/backups: list, create, prune, restore"),
-  Command.withSubcommands([list.pipe(withServices), create.pipe(withServices), prune.pipe(withServices), restore.pipe(withServices)])
+  Command.withSubcommands([
+    withServices(list),
+    withServices(create),
+    withServices(prune),
+    withServices(restore)
+  ])
 )

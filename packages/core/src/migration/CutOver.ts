@@ -33,7 +33,12 @@ export type CutOverOutcome =
   /** Only the bulk copy ran: the server is still connected to the database. */
   | { readonly _tag: "ServerRunning"; readonly from: string; readonly to: string }
   /** Copied, verified and the paths rewritten; `environment` is what the server needs from now on. */
-  | { readonly _tag: "Switched"; readonly from: string; readonly to: string; readonly environment: ReadonlyArray<string> }
+  | {
+    readonly _tag: "Switched"
+    readonly from: string
+    readonly to: string
+    readonly environment: ReadonlyArray<string>
+  }
 
 export interface CutOverOptions {
   readonly to: CutOverTarget
@@ -81,7 +86,10 @@ const stillMissing = (sides: Sides, options: CutOverOptions, final: SyncResult) 
     excludes: [],
     dryRun: true,
     delete: false
-  }).pipe(Effect.map(({ plan }) => ({ missing: plan.copy.length + final.failures.length, present: plan.unchanged.length })))
+  }).pipe(Effect.map(({ plan }) => ({
+    missing: plan.copy.length + final.failures.length,
+    present: plan.unchanged.length
+  })))
 
 export class CutOver extends Context.Service<CutOver, CutOverShape>()("@immich-storage/core/CutOver") {
   static readonly layer: Layer.Layer<CutOver, never, Database | PathMigrator> = Layer.effect(

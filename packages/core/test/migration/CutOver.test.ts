@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
@@ -35,19 +36,19 @@ const runWith = (
       onStep: (step) => Effect.sync(() => void steps.push(step)),
       progressFor: (pass) => (p) => Effect.sync(() => void progress.set(pass, p))
     }).pipe(Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env }))))
-    return { exit, steps, progress }
+    return { exit, outcome: Exit.isSuccess(exit) ? exit.value : undefined, steps, progress }
   })
 
 const profilePath = (db: DatabaseShape) =>
-  db.query("read the profile path", (sql) => sql<Array<{ p: string }>>`select "profileImagePath" as p from "user"`).pipe(
-    Effect.map((rows) => rows[0]?.p)
-  )
+  db.query("read the profile path", (sql) => sql<Array<{ p: string }>>`select "profileImagePath" as p from "user"`)
+    .pipe(Effect.map((rows) => rows[0]?.p))
 
 /** A real connection named as the server names its own: what `pg_stat_activity` shows of a running server. */
 const serverConnection = (database: string) =>
   Effect.acquireRelease(
     Effect.promise(async () => {
-      const sql = postgres({ ...TEST_POSTGRES, database, max: 1, connection: { application_name: SERVER_APPLICATION_NAME } })
+      const connection = { application_name: SERVER_APPLICATION_NAME }
+      const sql = postgres({ ...TEST_POSTGRES, database, max: 1, connection })
       await sql`select 1`
       return sql
     }),
@@ -71,42 +72,49 @@ describe("CutOver", () => {
       for (const file of ["upload/u/ab/cd/a.jpg", "thumbs/u/ab/cd/a.webp", "profile/u/face.jpg"]) {
         yield* write(path.join(media, file), file)
       }
-      yield* db.query("a user", (sql) => sql`insert into "user" (email, "profileImagePath") values ('a@example.com', ${`${media}/profile/u/face.jpg`})`)
-      const s3 = s3TestEnv(inject("s3Endpoint"), yield* Effect.promise(() => createTestBucket(inject("s3Endpoint"))), "immich")
+      const face = `${media}/profile/u/face.jpg`
+      yield* db.query("a user", (sql) =>
+        sql`insert into "user" (email, "profileImagePath") values ('a@example.com', ${face})`)
+      const bucket = yield* Effect.promise(() => createTestBucket(inject("s3Endpoint")))
+      const s3 = s3TestEnv(inject("s3Endpoint"), bucket, "immich")
       const bucketBase = `s3://${s3["S3_BUCKET"]}/immich`
       const toS3 = { to: "s3", serverStopped: false, delete: false, concurrency: 4 } as const
 
       const bulk = yield* Effect.scoped(Effect.flatMap(serverConnection(name), () => runWith(cutOver, s3, toS3)))
-      assert.deepStrictEqual(bulk.exit._tag === "Success" ? bulk.exit.value : bulk.exit, { _tag: "ServerRunning", from: media, to: bucketBase })
+      assert.deepStrictEqual(bulk.outcome, { _tag: "ServerRunning", from: media, to: bucketBase }, String(bulk.exit))
       assert.deepStrictEqual(bulk.steps[0], { _tag: "Copying", from: media, to: bucketBase })
       assert.strictEqual(copied(bulk.steps, "bulk")[0]?.copied, 3)
       assert.deepStrictEqual(copied(bulk.steps, "final"), [])
       assert.strictEqual(bulk.progress.get("bulk")?.filesDone, 3)
-      assert.strictEqual(yield* profilePath(db), `${media}/profile/u/face.jpg`)
+      assert.strictEqual(yield* profilePath(db), face)
 
       // The server is stopped now (its connection closed); a file arrived during the bulk copy.
       yield* write(path.join(media, "upload/u/ab/cd/late.jpg"), "uploaded during the bulk copy")
       const final = yield* runWith(cutOver, s3, toS3)
-      assert.strictEqual(final.exit._tag === "Success" ? final.exit.value._tag : final.exit, "Switched")
+      assert.strictEqual(final.outcome?._tag, "Switched", String(final.exit))
       assert.deepStrictEqual(copied(final.steps, "bulk"), [], "no second bulk pass once the server is stopped")
       assert.include(copied(final.steps, "final")[0], { copied: 1, unchanged: 3 })
       assert.strictEqual(final.progress.get("final")?.filesTotal, 1)
-      assert.deepStrictEqual(final.steps.find((s) => s._tag === "Verified"), { _tag: "Verified", files: 4, location: bucketBase })
+      const verified = final.steps.find((s) => s._tag === "Verified")
+      assert.deepStrictEqual(verified, { _tag: "Verified", files: 4, location: bucketBase })
       const rewritten = final.steps.find((s) => s._tag === "Rewritten")
-      assert.strictEqual(rewritten?._tag === "Rewritten" ? rewritten.report.columns.find((c) => c.table === "user")?.count : -1, 1)
-      assert.include(final.exit._tag === "Success" && final.exit.value._tag === "Switched" ? final.exit.value.environment : [], "IMMICH_STORAGE_ENGINE=s3")
+      const columns = rewritten?._tag === "Rewritten" ? rewritten.report.columns : []
+      assert.strictEqual(columns.find((c) => c.table === "user")?.count, 1)
+      assert.include(final.outcome?._tag === "Switched" ? final.outcome.environment : [], "IMMICH_STORAGE_ENGINE=s3")
       assert.strictEqual(yield* profilePath(db), `${bucketBase}/profile/u/face.jpg`)
       assert.strictEqual(yield* migrator.savedLocation, bucketBase)
 
       const back = path.join(temp.path, "media-again")
-      const again = yield* runWith(cutOver, { ...s3, IMMICH_MEDIA_LOCATION: back }, { ...toS3, to: "local", serverStopped: true })
-      const switched = again.exit._tag === "Success" && again.exit.value._tag === "Switched" ? again.exit.value : undefined
-      assert.include(switched?.environment ?? [], `IMMICH_MEDIA_LOCATION=${back}`)
-      assert.strictEqual(yield* Effect.promise(() => fs.readFile(path.join(back, "upload/u/ab/cd/late.jpg"), "utf8")), "uploaded during the bulk copy")
+      const toLocal = { ...toS3, to: "local", serverStopped: true } as const
+      const again = yield* runWith(cutOver, { ...s3, IMMICH_MEDIA_LOCATION: back }, toLocal)
+      const environment = again.outcome?._tag === "Switched" ? again.outcome.environment : []
+      assert.include(environment, `IMMICH_MEDIA_LOCATION=${back}`)
+      const late = yield* Effect.promise(() => fs.readFile(path.join(back, "upload/u/ab/cd/late.jpg"), "utf8"))
+      assert.strictEqual(late, "uploaded during the bulk copy")
       assert.strictEqual(yield* profilePath(db), `${back}/profile/u/face.jpg`)
 
       const noop = yield* runWith(cutOver, { IMMICH_MEDIA_LOCATION: back }, { ...toS3, to: "local" })
-      assert.deepStrictEqual(noop.exit._tag === "Success" ? noop.exit.value : noop.exit, { _tag: "AlreadyThere", location: back })
+      assert.deepStrictEqual(noop.outcome, { _tag: "AlreadyThere", location: back }, String(noop.exit))
       assert.deepStrictEqual(noop.steps, [])
     }), { timeout: 60_000 })
 
