@@ -30,8 +30,9 @@ const existingDatabase = Database.layerExisting.pipe(
 )
 
 /**
- * Every service a command works with is built here, and nowhere else; `cli.ts` provides them to the commands
- * that need them, so that a command which needs none (config, sync, check-s3) never connects to anything.
+ * Every service a command works with is built here, and nowhere else. They are provided to the commands that
+ * use them (in `cli.ts`; to each `backups` subcommand, whose group alone shows its help; to `cleanup` only
+ * when it removes), so that a command which needs none (config, sync, check-s3) never connects to anything.
  */
 export const CliLayers = {
   database,
