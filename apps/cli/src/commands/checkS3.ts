@@ -12,7 +12,7 @@ import {
   verdictOf
 } from "@immich-storage/core"
 import type { Finding } from "@immich-storage/core"
-import { CliFailure, toCliFailure } from "../CliFailure.ts"
+import { CliFailure } from "../CliFailure.ts"
 
 /** The S3 settings to check: those of `s3://bucket/prefix` (and the other S3_* variables), else the configured ones. */
 const settingsFor = (base: Option.Option<string>) =>
@@ -67,7 +67,7 @@ export const checkS3Command = Command.make(
         yield* Console.log(`Verdict: ${verdict}${why.length === 0 ? "" : `\n${why.map((w) => `  - ${w}`).join("\n")}`}`)
       }
       process.exitCode = exitCodeOf(verdict)
-    })).pipe(Effect.mapError(toCliFailure))
+    }))
 ).pipe(Command.withDescription(
   "Check what an S3 server does (checksums, ETags, ranges, listings, multipart, copy, presigned URLs, latency) " +
     "before trusting it with photos"

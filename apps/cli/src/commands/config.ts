@@ -2,7 +2,6 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { Command, Flag } from "effect/cli"
 import { describeDatabase, describeSettings, formatRows, loadAllSettings, loadVariableRows } from "@immich-storage/core"
-import { toCliFailure } from "../CliFailure.ts"
 
 /**
  * `immich-storage config`: checks every variable (the server's too, as the server does at start), then prints
@@ -13,8 +12,8 @@ export const configCommand = Command.make(
   "config",
   { json: Flag.Boolean("json").pipe(Flag.withDescription("Print as JSON"), Flag.withDefault(false)) },
   Effect.fn("cli.config")(function*({ json }) {
-    const settings = yield* loadAllSettings.pipe(Effect.mapError(toCliFailure))
-    const variables = yield* loadVariableRows.pipe(Effect.mapError(toCliFailure))
+    const settings = yield* loadAllSettings
+    const variables = yield* loadVariableRows
     const summary = [...describeSettings(settings.storage), ["database", describeDatabase(settings.database)] as const]
     yield* Console.log(
       json
