@@ -35,7 +35,10 @@ export class UploadGate extends Context.Service<UploadGate, {
           enter,
           () =>
             Effect.raceFirst(
-              Effect.flatMap(Deferred.isDone(closing), (closed) => (closed ? shuttingDown : upload)),
+              Effect.flatMap(
+                Deferred.isDone(closing),
+                (closed): Effect.Effect<A, E | ShuttingDown, R> => (closed ? shuttingDown : upload)
+              ),
               Deferred.await(closing).pipe(Effect.andThen(shuttingDown))
             ),
           () => leave
