@@ -4,11 +4,10 @@ import * as Schema from "effect/Schema"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { BadRequest } from "../http/ApiError.ts"
 import { authenticated, jsonBodyAs } from "../http/handle.ts"
-import { idParam, queryAs, Uuid } from "../http/params.ts"
+import { idParam, queryAs, uuidNamed } from "../http/params.ts"
 import { checkItems, JSON_LIMITS, multipartParts, whileReceiving } from "../http/requestBody.ts"
 import { UploadGate } from "../http/UploadGate.ts"
 import { ServerConfig } from "../ServerConfig.ts"
-import { assetResponse } from "./assetResponse.ts"
 import { AssetService } from "./AssetService.ts"
 import { serveStored } from "./serveStored.ts"
 import { Thumbnailer } from "./Thumbnailer.ts"
@@ -45,19 +44,6 @@ const upload = authenticated((auth) =>
   })
 )
 
-const statistics = authenticated((auth) =>
-  Effect.gen(function*() {
-    return HttpServerResponse.jsonUnsafe(yield* (yield* AssetService).statistics(auth.user.id))
-  })
-)
-
-const getAsset = authenticated((auth) =>
-  Effect.gen(function*() {
-    const asset = yield* (yield* AssetService).find(auth.user.id, yield* idParam)
-    return HttpServerResponse.jsonUnsafe(assetResponse(asset))
-  })
-)
-
 const getOriginal = authenticated((auth) =>
   Effect.gen(function*() {
     const assets = yield* AssetService
@@ -75,7 +61,7 @@ const getThumbnail = authenticated((auth) =>
   })
 )
 
-const isAssetId: (id: string) => boolean = Schema.is(Uuid)
+const isAssetId: (id: string) => boolean = Schema.is(uuidNamed("ids"))
 
 const removeAssets = authenticated((auth) =>
   Effect.gen(function*() {
@@ -91,16 +77,15 @@ const removeAssets = authenticated((auth) =>
 )
 
 /**
- * Immich's asset endpoints: upload (deduplicated by checksum per user), metadata, the original and the
- * generated images (ranges, ETags, or presigned redirects on S3), and deletion. Immich without a trash:
- * `DELETE /api/assets` removes rows and files at once, whatever `force` says.
+ * Immich's asset endpoints that read a body or stream a file, as raw routes (the JSON-only ones are in
+ * `api/ImmichApi.ts`): upload (deduplicated by checksum per user), the original and the generated images
+ * (ranges, ETags, or presigned redirects on S3), and deletion. Immich without a trash: `DELETE /api/assets`
+ * removes rows and files at once, whatever `force` says.
  */
 export const assetRoutes = Layer.mergeAll(
   HttpRouter.add("POST", "/api/assets/bulk-upload-check", bulkUploadCheck),
   HttpRouter.add("POST", "/api/assets", upload),
   HttpRouter.add("DELETE", "/api/assets", removeAssets),
-  HttpRouter.add("GET", "/api/assets/statistics", statistics),
-  HttpRouter.add("GET", "/api/assets/:id", getAsset),
   HttpRouter.add("GET", "/api/assets/:id/original", getOriginal),
   HttpRouter.add("GET", "/api/assets/:id/thumbnail", getThumbnail)
 )
