@@ -13,7 +13,9 @@ describe("UploadGate", () => {
       const upload = Deferred.succeed(started, undefined).pipe(
         Effect.andThen(Effect.never),
         // A slow clean-up (deleting what was written): close must wait for it, however long it takes.
-        Effect.onInterrupt(() => Effect.sleep("150 millis").pipe(Effect.andThen(Effect.sync(() => void (cleanedUp = true)))))
+        Effect.onInterrupt(() =>
+          Effect.sleep("150 millis").pipe(Effect.andThen(Effect.sync(() => void (cleanedUp = true))))
+        )
       )
       const fiber = yield* Effect.forkChild(gate.track(upload))
       yield* Deferred.await(started)

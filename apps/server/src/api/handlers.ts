@@ -47,10 +47,10 @@ const apiKeyAuthLayer = Layer.effect(
       apiKey: (httpEffect, { credential }) => {
         // The header is decoded to "" when it is absent.
         const key = Redacted.value(credential)
-        return Effect.flatMap(
-          handle(auth.authenticate(key === "" ? undefined : key)),
-          (user) => HttpServerResponse.isHttpServerResponse(user) ? Effect.succeed(user) : Effect.provideService(httpEffect, CurrentAuth, user)
-        )
+        return Effect.flatMap(handle(auth.authenticate(key === "" ? undefined : key)), (user) =>
+          HttpServerResponse.isHttpServerResponse(user)
+            ? Effect.succeed(user)
+            : Effect.provideService(httpEffect, CurrentAuth, user))
       }
     })
   })

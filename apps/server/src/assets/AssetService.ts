@@ -13,6 +13,13 @@ import { Thumbnailer } from "./Thumbnailer.ts"
 import { makeUpload } from "./uploadAsset.ts"
 import type { UploadError, UploadOutcome, UploadParts } from "./uploadAsset.ts"
 
+/** `AssetStatsResponseDto`: the owner's assets by type. */
+export interface AssetStatistics {
+  readonly images: number
+  readonly videos: number
+  readonly total: number
+}
+
 /** One file a client is about to upload (`AssetBulkUploadCheckItem`): its own id and its SHA-1. */
 export interface UploadCandidate {
   readonly id: string
@@ -44,7 +51,7 @@ export class AssetService extends Context.Service<AssetService, {
   readonly find: (ownerId: string, id: string) => Effect.Effect<AssetRow, NotFound | DatabaseError>
   /** The original of an asset, to serve. */
   readonly originalFile: (asset: AssetRow) => Effect.Effect<StoredFileToServe, NotFound>
-  readonly statistics: (ownerId: string) => Effect.Effect<{ images: number; videos: number; total: number }, DatabaseError>
+  readonly statistics: (ownerId: string) => Effect.Effect<AssetStatistics, DatabaseError>
   /** Removes the owner's assets: rows first, then their files (a file left behind is only wasted space). */
   readonly remove: (ownerId: string, ids: ReadonlyArray<string>) => Effect.Effect<void, DatabaseError>
 }>()("@immich-storage/server/AssetService") {
@@ -69,7 +76,13 @@ export class AssetService extends Context.Service<AssetService, {
           const found = existing.get(c.sha1!.toString("hex"))
           return found === undefined
             ? { id: c.id, action: "accept" }
-            : { id: c.id, action: "reject", reason: "duplicate", assetId: found.id, isTrashed: found.status === "trashed" }
+            : {
+              id: c.id,
+              action: "reject",
+              reason: "duplicate",
+              assetId: found.id,
+              isTrashed: found.status === "trashed"
+            }
         })
       })
 
@@ -92,12 +105,14 @@ export class AssetService extends Context.Service<AssetService, {
         const keys: Array<string> = []
         for (const path of paths) {
           const key = keyOf(engine.location, path)
-          if (key === undefined) yield* Effect.logWarning(`Deleted asset file ${path} is not below the media location; left in place`)
-          else keys.push(key)
+          if (key !== undefined) keys.push(key)
+          else yield* Effect.logWarning(`Deleted asset file ${path} is not below the media location; left in place`)
         }
         yield* engine.delete(keys).pipe(
           // The rows are gone; a file that could not be removed is only wasted space, never a broken asset.
-          Effect.catch((error) => Effect.logError(`Deleted ${ids.length} assets, but not all their files: ${error.message}`))
+          Effect.catch((error) =>
+            Effect.logError(`Deleted ${ids.length} assets, but not all their files: ${error.message}`)
+          )
         )
       })
 

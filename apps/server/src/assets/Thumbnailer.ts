@@ -30,7 +30,10 @@ export type GeneratedSize = keyof typeof GENERATED_FORMATS
 export class Thumbnailer extends Context.Service<Thumbnailer, {
   readonly enqueue: (job: ThumbnailJob) => Effect.Effect<void>
   /** The generated image of an asset, to serve; 404 while none was made (or none could be). */
-  readonly generatedFile: (asset: AssetRow, size: GeneratedSize) => Effect.Effect<StoredFileToServe, NotFound | DatabaseError>
+  readonly generatedFile: (
+    asset: AssetRow,
+    size: GeneratedSize
+  ) => Effect.Effect<StoredFileToServe, NotFound | DatabaseError>
 }>()("@immich-storage/server/Thumbnailer") {
   static readonly layer: Layer.Layer<Thumbnailer, never, StorageEngine | Repositories> = Layer.effect(
     Thumbnailer,

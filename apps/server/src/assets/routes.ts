@@ -69,7 +69,8 @@ const removeAssets = authenticated((auth) =>
     yield* checkItems("Deleting assets", ids.length, JSON_LIMITS.deleteAssets)
     const invalid = ids.find((id) => !isAssetId(id))
     if (invalid !== undefined) {
-      return yield* new BadRequest({ reason: `ids: ${JSON.stringify(invalid.slice(0, 64))} is not an asset id (a UUID)` })
+      const shown = JSON.stringify(invalid.slice(0, 64))
+      return yield* new BadRequest({ reason: `ids: ${shown} is not an asset id (a UUID)` })
     }
     yield* (yield* AssetService).remove(auth.user.id, ids)
     return HttpServerResponse.empty({ status: 204 })

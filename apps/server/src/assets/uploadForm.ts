@@ -34,7 +34,15 @@ export interface FileTargets<E, R> {
  */
 const REQUIRED_FIELDS = ["fileCreatedAt", "fileModifiedAt"] as const
 /** The text fields this server reads; any other is counted against the limits and dropped. */
-const USED_FIELDS = new Set([...REQUIRED_FIELDS, "deviceAssetId", "deviceId", "duration", "filename", "isFavorite", "visibility"])
+const USED_FIELDS = new Set([
+  ...REQUIRED_FIELDS,
+  "deviceAssetId",
+  "deviceId",
+  "duration",
+  "filename",
+  "isFavorite",
+  "visibility"
+])
 const VISIBILITIES = new Set(["archive", "timeline", "hidden", "locked"])
 
 /**
@@ -55,7 +63,8 @@ export const receiveForm = <E, R, E2, R2>(
       fieldBytes += Buffer.byteLength(part.value)
       if (fieldBytes > FORM_LIMITS.fieldsTotalBytes) {
         const limit = formatBytes(FORM_LIMITS.fieldsTotalBytes)
-        return Effect.fail(new PayloadTooLarge({ reason: `The form's text fields together are larger than ${limit}, the limit` }))
+        const reason = `The form's text fields together are larger than ${limit}, the limit`
+        return Effect.fail(new PayloadTooLarge({ reason }))
       }
       if (USED_FIELDS.has(part.key)) fields.set(part.key, part.value)
       return Effect.void
@@ -64,9 +73,12 @@ export const receiveForm = <E, R, E2, R2>(
       if (part.key === "assetData" && original === undefined) {
         const media = mediaTypeOf(part.name)
         if (media === undefined) {
-          return Effect.fail(new BadRequest({ reason: `Unsupported file type: ${extensionOf(part.name) || "no extension"}` }))
+          const reason = `Unsupported file type: ${extensionOf(part.name) || "no extension"}`
+          return Effect.fail(new BadRequest({ reason }))
         }
-        return targets.original(part, extensionOf(part.name), media.mimeType).pipe(Effect.map((f) => void (original = f)))
+        return targets.original(part, extensionOf(part.name), media.mimeType).pipe(
+          Effect.map((f) => void (original = f))
+        )
       }
       if (part.key === "sidecarData" && sidecar === undefined) {
         return targets.sidecar(part).pipe(Effect.map((f) => void (sidecar = f)))
