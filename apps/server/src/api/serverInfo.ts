@@ -43,7 +43,8 @@ export const serverFeatures = (): typeof ServerFeaturesResponse.Type => ({
  * is onboarded. No trash and no delayed user deletion, so both delays are 0; the map styles are upstream's
  * defaults, unused while `features.map` is false.
  */
-export const serverConfig: Effect.Effect<typeof ServerConfigResponse.Type, DatabaseError, Database | Repositories> = Effect
+type ServerConfig = typeof ServerConfigResponse.Type
+export const serverConfig: Effect.Effect<ServerConfig, DatabaseError, Database | Repositories> = Effect
   .gen(function*() {
     const db = yield* Database
     const { users } = yield* Repositories

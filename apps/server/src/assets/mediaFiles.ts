@@ -42,7 +42,9 @@ export const chooseFullsize = (
   assetFiles: AssetFileRepository,
   asset: AssetRow
 ): Effect.Effect<FullsizeChoice, NotFound | DatabaseError> => {
-  if (WEB_SUPPORTED_IMAGES.has(extensionOf(asset.originalPath))) return Effect.succeed({ _tag: "redirect", to: "original" })
+  if (WEB_SUPPORTED_IMAGES.has(extensionOf(asset.originalPath))) {
+    return Effect.succeed({ _tag: "redirect", to: "original" })
+  }
   return Effect.map(storedFile(location, assetFiles, asset, "fullsize"), (file): FullsizeChoice =>
     file === undefined ? { _tag: "redirect", to: "preview" } : { _tag: "file", file })
 }

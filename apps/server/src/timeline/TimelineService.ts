@@ -32,7 +32,8 @@ const checkQuery = (userId: string, query: TimelineQuery): Effect.Effect<void, B
   if (query.userId !== undefined && query.userId !== userId) return Effect.fail(noAccess("timeline.read"))
   const unsupported = (["albumId", "personId", "tagId", "bbox"] as const).find((name) => query[name] !== undefined)
   if (unsupported !== undefined) {
-    return Effect.fail(new BadRequest({ reason: `${unsupported} is not supported by this server (no albums, people, tags or map)` }))
+    const reason = `${unsupported} is not supported by this server (no albums, people, tags or map)`
+    return Effect.fail(new BadRequest({ reason }))
   }
   if (query.withPartners === true) {
     const refused = query.visibility === "archive" || query.visibility === undefined ||

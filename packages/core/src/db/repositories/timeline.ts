@@ -43,7 +43,7 @@ export interface TimelineRepository {
 
 /** The day, in UTC, that decides an asset's month: upstream's `truncatedDate`, which its indexes serve. */
 export const bucketDate = (filter: Pick<TimelineFilter, "orderBy">): string =>
-  filter.orderBy === "createdAt" ? `(a."createdAt" at time zone 'UTC')::date` : `(a."localDateTime" at time zone 'UTC')::date`
+  `(a.${filter.orderBy === "createdAt" ? `"createdAt"` : `"localDateTime"`} at time zone 'UTC')::date`
 
 /** The `where` of both statements, as upstream's `getTimeBuckets`/`getTimeBucket` filter a user's timeline. */
 const conditions = (sql: postgres.Sql, filter: TimelineFilter, schema: ImmichSchema) => {
@@ -51,7 +51,9 @@ const conditions = (sql: postgres.Sql, filter: TimelineFilter, schema: ImmichSch
     ? sql`a."visibility" in ('archive', 'timeline')`
     : sql`a."visibility" = ${filter.visibility}::asset_visibility_enum`
   // Upstream's trash: `deletedAt` set, minus assets already on their way out (`status` 'deleted').
-  const trash = filter.isTrashed ? sql`a."deletedAt" is not null and a."status" <> 'deleted'` : sql`a."deletedAt" is null`
+  const trash = filter.isTrashed
+    ? sql`a."deletedAt" is not null and a."status" <> 'deleted'`
+    : sql`a."deletedAt" is null`
   const favorite = filter.isFavorite === undefined ? sql`` : sql`and a."isFavorite" = ${filter.isFavorite}`
   const stacked = filter.withStacked && schema.assetMediaColumns
     ? sql`and not exists (select 1 from "stack" s where s."id" = a."stackId" and s."primaryAssetId" <> a."id")`

@@ -57,7 +57,10 @@ export const bucketColumns = (
   const columns = [
     ...baseColumns(schema),
     ...(options.withCoordinates
-      ? [["latitude", exif ? `e."latitude"` : `null::real`], ["longitude", exif ? `e."longitude"` : `null::real`]] as const
+      ? [
+        ["latitude", exif ? `e."latitude"` : `null::real`],
+        ["longitude", exif ? `e."longitude"` : `null::real`]
+      ] as const
       : [])
   ]
   const joins = [
