@@ -51,7 +51,10 @@ export const checkKey = (key: string): Effect.Effect<StorageKey, InvalidKey> => 
 /** The engine behind one front that refuses, before any I/O, every key that could leave the location. */
 export const withKeyChecks = (engine: EngineInternals): StorageEngineShape => {
   // Plain checks, no Effect per call: these run once per object on the hot path of a sync.
-  const checked = <A, E>(key: string, run: (key: StorageKey) => Effect.Effect<A, E>): Effect.Effect<A, E | InvalidKey> => {
+  const checked = <A, E>(
+    key: string,
+    run: (key: StorageKey) => Effect.Effect<A, E>
+  ): Effect.Effect<A, E | InvalidKey> => {
     const reason = keyProblem(key)
     return reason === undefined ? run(key as StorageKey) : Effect.fail(invalid(key, reason))
   }

@@ -62,15 +62,16 @@ export const makeS3Engine = Effect.fnUntraced(function*(
   const presigner = makeS3Presigner(transport)
 
   /** Fails with BucketNotFound or AccessDenied when the bucket cannot be used; run once at boot. */
-  const checkBucket = transport.request("open the bucket", undefined, (bucket) => ({ method: "HEAD", path: bucketPath(bucket) })).pipe(
-    Effect.asVoid
+  const checkBucket = Effect.asVoid(
+    transport.request("open the bucket", undefined, (bucket) => ({ method: "HEAD", path: bucketPath(bucket) }))
   )
 
   /** A raw request about `key`, or (`rawBucket`) the bucket, for `check-s3`: any status is returned. */
   const probe = {
     exchange: (key: string, build: (path: string) => WireRequest) =>
       transport.exchange(key, (bucket) => build(objectPath(bucket, transport.objectKey(key)))),
-    rawBucket: (build: (path: string) => WireRequest) => transport.exchange(undefined, (bucket) => build(bucketPath(bucket))),
+    rawBucket: (build: (path: string) => WireRequest) =>
+      transport.exchange(undefined, (bucket) => build(bucketPath(bucket))),
     objectKey: transport.objectKey,
     presignGet: presigner.presignGet
   }

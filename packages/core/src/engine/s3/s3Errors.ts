@@ -23,7 +23,11 @@ const TRANSIENT_CODES = new Set([
 
 const TRANSIENT_STATUSES = new Set([500, 502, 503, 504])
 
-const REGION_CODES = new Set(["PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException"])
+const REGION_CODES = new Set([
+  "PermanentRedirect",
+  "AuthorizationHeaderMalformed",
+  "IllegalLocationConstraintException"
+])
 
 const ACCESS_CODES = new Set(["AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled", "KMS.AccessDeniedException"])
 
@@ -44,7 +48,9 @@ export const fromS3Failure = (context: S3ErrorContext, failure: S3Failure): Stor
   const where = key === undefined ? { cause: failure } : { key, cause: failure }
 
   // A 404 on a bucket-level request (no key) can only mean the bucket is missing.
-  if (code === "NoSuchBucket" || (status === 404 && key === undefined)) return new BucketNotFound({ bucket, cause: failure })
+  if (code === "NoSuchBucket" || (status === 404 && key === undefined)) {
+    return new BucketNotFound({ bucket, cause: failure })
+  }
   if ((code === "NoSuchKey" || code === "NotFound" || status === 404) && key !== undefined) {
     return new ObjectNotFound({ location, key, cause: failure })
   }

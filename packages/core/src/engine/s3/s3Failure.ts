@@ -42,7 +42,9 @@ export const failureOfResponse = (
   headers: http.IncomingHttpHeaders,
   body: Buffer
 ): S3Failure => {
-  const { code, message } = body.length === 0 ? { code: undefined, message: undefined } : parseErrorXml(body.toString("utf8"))
+  const { code, message } = body.length === 0
+    ? { code: undefined, message: undefined }
+    : parseErrorXml(body.toString("utf8"))
   return new S3Failure({
     // HEAD answers have no body: the status text stands in for the code ("NotFound", "Forbidden").
     code: code ?? (http.STATUS_CODES[status]?.replace(/\W/g, "") || "UnknownError"),

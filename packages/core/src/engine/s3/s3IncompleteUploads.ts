@@ -22,7 +22,12 @@ export const makeIncompleteUploads = (transport: S3Transport, locationPrefix: st
     const page = (marker: Marker) =>
       call("list incomplete uploads in", prefix === "" ? undefined : prefix, ({ client, module }, abortSignal) =>
         client.send(
-          new module.ListMultipartUploadsCommand({ Bucket, EncodingType: "url", ...(Prefix === undefined ? {} : { Prefix }), ...marker }),
+          new module.ListMultipartUploadsCommand({
+            Bucket,
+            EncodingType: "url",
+            ...(Prefix === undefined ? {} : { Prefix }),
+            ...marker
+          }),
           { abortSignal }
         )).pipe(
         // Some S3-compatible servers cannot list uploads; a bucket lifecycle rule is then the way to clean up.

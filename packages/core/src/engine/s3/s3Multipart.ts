@@ -1,4 +1,8 @@
-import type { CompletedPart, CompleteMultipartUploadCommandOutput, CreateMultipartUploadCommandInput } from "@aws-sdk/client-s3"
+import type {
+  CompletedPart,
+  CompleteMultipartUploadCommandOutput,
+  CreateMultipartUploadCommandInput
+} from "@aws-sdk/client-s3"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
@@ -77,8 +81,11 @@ export const uploadInParts = <P, E>(
       Stream.zipWithIndex,
       Stream.mapEffect(([source, index]) => {
         const PartNumber = index + 1
-        if (PartNumber > MAX_PARTS) return Effect.fail(failure(steps.part, `the body needs more than ${MAX_PARTS} parts`))
-        return call(steps.part, key, (sdk, signal) => upload.sendPart(sdk, { source, PartNumber, UploadId, Key }, signal))
+        if (PartNumber > MAX_PARTS) {
+          return Effect.fail(failure(steps.part, `the body needs more than ${MAX_PARTS} parts`))
+        }
+        const part = { source, PartNumber, UploadId, Key }
+        return call(steps.part, key, (sdk, signal) => upload.sendPart(sdk, part, signal))
       }, { concurrency: upload.concurrency }),
       Stream.runCollect,
       Effect.flatMap((Parts) =>
@@ -95,8 +102,10 @@ export const uploadInParts = <P, E>(
       ? Effect.void
       : call(steps.abort, key, ({ client, module }, abortSignal) =>
         client.send(new module.AbortMultipartUploadCommand({ Bucket, Key, UploadId }), { abortSignal })).pipe(
-          Effect.catch((error) =>
-            Effect.logWarning(`Could not ${steps.abort} ${key}; a bucket lifecycle rule will clean it up`, error.message))
+          Effect.catch((error) => {
+            const warning = `Could not ${steps.abort} ${key}; a bucket lifecycle rule will clean it up`
+            return Effect.logWarning(warning, error.message)
+          })
         )
 
   return Effect.acquireUseRelease(create, sendAll, abortUnlessDone)

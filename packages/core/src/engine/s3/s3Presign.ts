@@ -64,9 +64,9 @@ export const makeS3Presigner = (transport: S3Transport): PresignerShape => {
       }
       const { region, url } = yield* transport.target
       const credentials = yield* transport.credentials
+      const signed = { ...options, expiresInSeconds: expiresIn }
       return yield* Effect.tryPromise({
-        try: () =>
-          presignObjectUrl({ bucket: url, region }, credentials, transport.objectKey(valid), { ...options, expiresInSeconds: expiresIn }),
+        try: () => presignObjectUrl({ bucket: url, region }, credentials, transport.objectKey(valid), signed),
         catch: (cause) => failure(key, cause instanceof Error ? cause.message : String(cause), cause)
       })
     })

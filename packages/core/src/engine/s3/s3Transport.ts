@@ -100,13 +100,15 @@ export const makeS3Transport = Effect.fnUntraced(function*(
       secretAccessKey: Redacted.value(fixed.secretAccessKey)
     }))
 
+  const endpoint = settings.endpoint
   const target: Effect.Effect<BucketTarget, StorageError> = yield* Effect.cached(
-    settings.endpoint !== undefined
-      ? Effect.succeed({ url: customEndpointBucketUrl(settings.endpoint, Bucket, settings.forcePathStyle), region: settings.region })
+    endpoint !== undefined
+      ? Effect.sync(() => ({ url: customEndpointBucketUrl(endpoint, Bucket, settings.forcePathStyle), region: settings.region }))
       : Effect.flatMap(loadSdk, ({ client }) => awsTarget(client, settings, Bucket, name))
   )
 
-  const loadWire: Effect.Effect<{ readonly wire: S3Wire; readonly bucket: BucketUrl }, StorageError> = yield* Effect.cached(
+  type Wire = { readonly wire: S3Wire; readonly bucket: BucketUrl }
+  const loadWire: Effect.Effect<Wire, StorageError> = yield* Effect.cached(
     Effect.gen(function*() {
       const { region, url } = yield* target
       const wire = makeS3Wire({ bucket: url, region, credentials: yield* credentials })
@@ -132,20 +134,28 @@ export const makeS3Transport = Effect.fnUntraced(function*(
     errorFor,
     target,
     credentials,
-    call: (operation, key, send) => Effect.flatMap(loadSdk, (sdk) => attempt(operation, key, (signal) => send(sdk, signal))),
+    call: (operation, key, send) =>
+      Effect.flatMap(loadSdk, (sdk) => attempt(operation, key, (signal) => send(sdk, signal))),
     request: (operation, key, build) =>
-      Effect.flatMap(loadWire, ({ bucket, wire }) => attempt(operation, key, (signal) => wire.expectOk(build(bucket), signal))),
+      Effect.flatMap(loadWire, ({ bucket, wire }) =>
+        attempt(operation, key, (signal) => wire.expectOk(build(bucket), signal))),
     open: (operation, key, build, then) =>
       Effect.flatMap(loadWire, ({ bucket, wire }) =>
         attempt(operation, key, (signal) => wire.open(build(bucket), signal).then(then))),
     exchange: (key, build) =>
-      Effect.flatMap(loadWire, ({ bucket, wire }) => attempt("probe", key, (signal) => wire.exchange(build(bucket), signal)))
+      Effect.flatMap(loadWire, ({ bucket, wire }) =>
+        attempt("probe", key, (signal) => wire.exchange(build(bucket), signal)))
   }
   return transport
 })
 
 /** Where an AWS bucket's requests go: the SDK's resolver knows every partition and region. */
-const awsTarget = (client: S3Client, settings: S3Settings, bucket: string, name: string): Effect.Effect<BucketTarget, StorageError> =>
+const awsTarget = (
+  client: S3Client,
+  settings: S3Settings,
+  bucket: string,
+  name: string
+): Effect.Effect<BucketTarget, StorageError> =>
   Effect.tryPromise({
     try: async () => {
       const resolved = await client.config.endpointProvider({
@@ -163,6 +173,8 @@ const awsTarget = (client: S3Client, settings: S3Settings, bucket: string, name:
       }
       return { url: bucketUrlOf(resolved.url), region: scheme?.signingRegion ?? settings.region }
     },
-    catch: (cause) =>
-      new StorageFailure({ location: name, operation: "open the bucket", detail: cause instanceof Error ? cause.message : String(cause), cause })
+    catch: (cause) => {
+      const detail = cause instanceof Error ? cause.message : String(cause)
+      return new StorageFailure({ location: name, operation: "open the bucket", detail, cause })
+    }
   })

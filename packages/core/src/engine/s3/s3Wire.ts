@@ -60,6 +60,9 @@ export interface S3WireOptions {
 const CLOCK_SKEW_CODES = new Set(["RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture", "InvalidSignatureException", "SignatureDoesNotMatch"])
 const FIVE_MINUTES = 5 * 60 * 1000
 
+const TIMED_OUT = () =>
+  Object.assign(new Error(`no answer within ${SOCKETS.requestTimeoutMs / 1000} s`), { code: "ETIMEDOUT" })
+
 /** Reads a response to its end. */
 export const readBody = (res: http.IncomingMessage): Promise<WireResponse> =>
   new Promise((resolve, reject) => {
@@ -69,6 +72,15 @@ export const readBody = (res: http.IncomingMessage): Promise<WireResponse> =>
     res.on("aborted", () => reject(Object.assign(new Error("the connection closed mid-answer"), { code: "ECONNRESET" })))
     res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }))
   })
+
+/** After a 403 that says our clock is off by more than five minutes: the server's time, else undefined. */
+const serverTimeIfSkewed = (response: WireResponse, code: string, clockOffset: number): number | undefined => {
+  if (response.status !== 403 || response.headers.date === undefined) return undefined
+  const serverTime = Date.parse(response.headers.date)
+  const skew = serverTime - (Date.now() + clockOffset)
+  const skewCode = CLOCK_SKEW_CODES.has(code) || code === "Forbidden"
+  return Number.isFinite(skew) && Math.abs(skew) >= FIVE_MINUTES && skewCode ? serverTime : undefined
+}
 
 export const makeS3Wire = (options: S3WireOptions): S3Wire => {
   const origin = new URL(options.bucket.origin)
@@ -118,19 +130,11 @@ export const makeS3Wire = (options: S3WireOptions): S3Wire => {
         ...(signal === undefined ? {} : { signal }),
         timeout: SOCKETS.requestTimeoutMs
       })
-      req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${SOCKETS.requestTimeoutMs / 1000} s`), { code: "ETIMEDOUT" })))
+      req.on("timeout", () => req.destroy(TIMED_OUT()))
       req.on("error", reject)
       req.on("response", resolve)
       req.end(request.body)
     })
-  }
-
-  /** After a 403 that says our clock is off by more than five minutes: the server's time, else undefined. */
-  const serverTimeIfSkewed = (response: WireResponse, code: string): number | undefined => {
-    if (response.status !== 403 || response.headers.date === undefined) return undefined
-    const serverTime = Date.parse(response.headers.date)
-    const skew = serverTime - (Date.now() + clockOffset)
-    return Number.isFinite(skew) && Math.abs(skew) >= FIVE_MINUTES && (CLOCK_SKEW_CODES.has(code) || code === "Forbidden") ? serverTime : undefined
   }
 
   const open = async (request: WireRequest, signal?: AbortSignal): Promise<http.IncomingMessage> => {
@@ -140,7 +144,7 @@ export const makeS3Wire = (options: S3WireOptions): S3Wire => {
       if (status >= 200 && status < 300) return res
       const response = await readBody(res)
       const failure = failureOfResponse(response.status, response.headers, response.body)
-      const serverTime = serverTimeIfSkewed(response, failure.code)
+      const serverTime = serverTimeIfSkewed(response, failure.code, clockOffset)
       if (serverTime === undefined || attempt > 0) throw failure
       // As the SDK does: sign with the server's clock from now on, and try once more.
       clockOffset = serverTime - Date.now()
