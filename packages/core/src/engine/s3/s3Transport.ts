@@ -15,7 +15,7 @@ import type { BucketUrl } from "./s3Endpoint.ts"
 import { fromS3Failure } from "./s3Errors.ts"
 import { s3FailureOf } from "./s3Failure.ts"
 import { makeS3Wire } from "./s3Wire.ts"
-import type { CredentialsProvider, S3Wire, WireRequest, WireResponse } from "./s3Wire.ts"
+import type { Credentials, CredentialsProvider, S3Wire, WireRequest, WireResponse } from "./s3Wire.ts"
 
 /** The AWS SDK and its client, loaded on first use. */
 export interface Sdk {
@@ -71,6 +71,9 @@ export interface S3Transport {
   readonly credentials: Effect.Effect<CredentialsProvider>
 }
 
+/** One identity for every signature: nothing is built per request. */
+const fixedCredentials = (identity: Credentials): CredentialsProvider => () => Promise.resolve(identity)
+
 export const makeS3Transport = Effect.fnUntraced(function*(
   location: S3Location,
   settings: S3Settings,
@@ -95,7 +98,7 @@ export const makeS3Transport = Effect.fnUntraced(function*(
   const fixed = settings.credentials
   const credentials: Effect.Effect<CredentialsProvider> = fixed === undefined
     ? Effect.map(loadSdk, ({ client }): CredentialsProvider => () => client.config.credentials())
-    : Effect.succeed(((identity) => () => Promise.resolve(identity))({
+    : Effect.succeed(fixedCredentials({
       accessKeyId: fixed.accessKeyId,
       secretAccessKey: Redacted.value(fixed.secretAccessKey)
     }))
@@ -103,7 +106,10 @@ export const makeS3Transport = Effect.fnUntraced(function*(
   const endpoint = settings.endpoint
   const target: Effect.Effect<BucketTarget, StorageError> = yield* Effect.cached(
     endpoint !== undefined
-      ? Effect.sync(() => ({ url: customEndpointBucketUrl(endpoint, Bucket, settings.forcePathStyle), region: settings.region }))
+      ? Effect.sync(() => ({
+        url: customEndpointBucketUrl(endpoint, Bucket, settings.forcePathStyle),
+        region: settings.region
+      }))
       : Effect.flatMap(loadSdk, ({ client }) => awsTarget(client, settings, Bucket, name))
   )
 
