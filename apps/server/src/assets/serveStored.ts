@@ -1,7 +1,8 @@
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { HttpServerRequest, HttpServerResponse } from "effect/http"
-import { StorageEngine } from "@immich-storage/core"
+import { Presigner, StorageEngine } from "@immich-storage/core"
 import { CACHE_CONTROL_PRIVATE, contentDisposition, ifNoneMatchHits } from "../http/headers.ts"
 import { contentRange, parseRangeHeader } from "../http/rangeHeader.ts"
 
@@ -31,8 +32,9 @@ export const serveStored = (file: StoredFileToServe, presign: PresignPolicy | un
     if (ifNoneMatchHits(request.headers["if-none-match"], file.etag)) {
       return HttpServerResponse.empty({ status: 304, headers: { etag: file.etag, "cache-control": CACHE_CONTROL_PRIVATE } })
     }
-    if (presign !== undefined && engine.presignGet !== undefined) {
-      const url = yield* engine.presignGet(file.key, {
+    const presigner = presign === undefined ? Option.none() : yield* Effect.serviceOption(Presigner)
+    if (presign !== undefined && Option.isSome(presigner)) {
+      const url = yield* presigner.value.presignGet(file.key, {
         expiresInSeconds: presign.expirySeconds,
         contentDisposition: disposition,
         contentType: file.contentType,

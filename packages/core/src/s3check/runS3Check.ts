@@ -146,7 +146,7 @@ const probes = Effect.fnUntraced(function*(
   )
 
   const presign = yield* probed(Effect.gen(function*() {
-    const url = yield* engine.presignGet!(OBJECT, { expiresInSeconds: 300 })
+    const url = yield* probe.presignGet(OBJECT, { expiresInSeconds: 300 })
     return yield* Effect.promise(() =>
       fetch(url).then(async (r) => r.status === 200 && Buffer.from(await r.arrayBuffer()).equals(data), () => false))
   }))
