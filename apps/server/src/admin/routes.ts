@@ -54,7 +54,8 @@ const createJob = authenticated((auth) =>
     if (name !== BACKUP_JOB_NAME) return yield* new BadRequest({ reason: `Unknown job ${JSON.stringify(name.slice(0, 64))}; this server runs ${BACKUP_JOB_NAME}` })
     const settings = yield* BackupConfig
     yield* (yield* Backups).run(settings.keepLast).pipe(
-      Effect.catchTag("BackupInProgress", () => Effect.fail(new Conflict({ reason: "A database backup is already running" })))
+      Effect.catchTag("BackupInProgress", () =>
+        Effect.fail(new Conflict({ reason: "A database backup is already running" })))
     )
     return HttpServerResponse.empty({ status: 204 })
   })

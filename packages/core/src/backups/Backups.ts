@@ -117,7 +117,9 @@ const makeBackups = Effect.gen(function*() {
   const thinOut = Effect.fn("Backups.prune")(function*(keepLast: number) {
     const doomed = planRetention(yield* list, keepLast).map((f) => f.name)
     yield* engine.delete(doomed.map(backupKey))
-    if (doomed.length > 0) yield* Effect.logInfo(`Deleted ${doomed.length} old database backups, keeping the newest ${keepLast}`)
+    if (doomed.length > 0) {
+      yield* Effect.logInfo(`Deleted ${doomed.length} old database backups, keeping the newest ${keepLast}`)
+    }
     return doomed
   })
 

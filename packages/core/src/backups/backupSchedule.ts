@@ -19,7 +19,8 @@ export const runBackupSchedule = (settings: BackupSettings, backups: BackupsShap
     yield* Effect.logInfo(`Database backups scheduled at "${settings.cron}", keeping the newest ${settings.keepLast}`)
     const runOnce = backups.run(settings.keepLast).pipe(
       Effect.asVoid,
-      Effect.catchTag("BackupInProgress", () => Effect.logInfo("Another instance is running the database backup; skipped here")),
+      Effect.catchTag("BackupInProgress", () =>
+        Effect.logInfo("Another instance is running the database backup; skipped here")),
       Effect.catchCause((cause) =>
         Cause.hasInterruptsOnly(cause)
           ? Effect.failCause(cause)

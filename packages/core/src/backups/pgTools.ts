@@ -21,13 +21,16 @@ export const majorOf = (version: string): number => Number(/^(\d+)/.exec(version
 /** `pg_dump --version` → "15.19"; `database` is the one about to be dumped, for the message. */
 export const pgDumpVersion = (database: string): Effect.Effect<string, DumpFailed, ChildProcessSpawner> =>
   Effect.scoped(Effect.gen(function*() {
-    const tool = yield* startTool("pg_dump", ["--version"], { env: toolEnvironment(undefined), stdin: "ignore", stdout: "pipe" })
+    const options = { env: toolEnvironment(undefined), stdin: "ignore", stdout: "pipe" } as const
+    const tool = yield* startTool("pg_dump", ["--version"], options)
     const out = yield* Stream.mkString(Stream.decodeText(tool.handle.stdout)).pipe(Effect.orElseSucceed(() => ""))
     yield* tool.exit
     return /(\d+(?:\.\d+)?)/.exec(out)?.[1] ?? "unknown"
   })).pipe(
-    Effect.catchTag("ToolNotStarted", (error) =>
-      Effect.fail(new DumpFailed({ database, detail: `pg_dump is not installed or not on PATH (${error.detail}); install postgresql-client` })))
+    Effect.catchTag("ToolNotStarted", (error) => {
+      const detail = `pg_dump is not installed or not on PATH (${error.detail}); install postgresql-client`
+      return Effect.fail(new DumpFailed({ database, detail }))
+    })
   )
 
 /** Refuses early when pg_dump is older than the server, which it cannot dump. */
@@ -36,7 +39,10 @@ export const checkDumpTool = (serverVersion: string, database: string) =>
     const tool = yield* pgDumpVersion(database)
     if (majorOf(tool) < majorOf(serverVersion)) return yield* new DumpToolMismatch({ toolVersion: tool, serverVersion })
     if (majorOf(tool) > majorOf(serverVersion)) {
-      yield* Effect.logWarning(`pg_dump ${tool} is newer than the PostgreSQL ${serverVersion} server; its dumps may not restore into a server of version ${majorOf(serverVersion)}`)
+      yield* Effect.logWarning(
+        `pg_dump ${tool} is newer than the PostgreSQL ${serverVersion} server; ` +
+          `its dumps may not restore into a server of version ${majorOf(serverVersion)}`
+      )
     }
     return tool
   })
@@ -63,7 +69,10 @@ export const dumpStream = (settings: DatabaseSettings): Stream.Stream<Uint8Array
     })
     const gzipped = tool.handle.stdout.pipe(
       Stream.mapError((error) => failed(error.message)),
-      NodeStream.pipeThroughDuplex({ evaluate: () => createGzip({ level: 6 }), onError: (cause) => failed(String(cause)) })
+      NodeStream.pipeThroughDuplex({
+        evaluate: () => createGzip({ level: 6 }),
+        onError: (cause) => failed(String(cause))
+      })
     )
     return Stream.concat(gzipped, Stream.drain(Stream.fromEffect(checkExit)))
   }))
@@ -82,13 +91,17 @@ export const restoreStream = <E>(backup: string, gzipped: Stream.Stream<Uint8Arr
   Effect.scoped(Effect.gen(function*() {
     const failed = (detail: string) => new RestoreFailed({ backup, target: describeDatabase(target), detail })
     const { args, env } = connection(target)
-    const tool = yield* startTool("psql", [...args, "--quiet", "--no-psqlrc", "--set", "ON_ERROR_STOP=1", "--dbname", target.database], {
+    const psqlArgs = [...args, "--quiet", "--no-psqlrc", "--set", "ON_ERROR_STOP=1", "--dbname", target.database]
+    const tool = yield* startTool("psql", psqlArgs, {
       env,
       stdin: "pipe",
       stdout: "ignore"
     }).pipe(Effect.mapError((error) => failed(notStartedMessage(error))))
     const sql = gzipped.pipe(
-      NodeStream.pipeThroughDuplex({ evaluate: () => createGunzip(), onError: (cause) => new NotGzip({ detail: String((cause as Error).message ?? cause) }) })
+      NodeStream.pipeThroughDuplex({
+        evaluate: () => createGunzip(),
+        onError: (cause) => new NotGzip({ detail: cause instanceof Error ? cause.message : String(cause) })
+      })
     )
     const feed = Stream.run(sql, tool.handle.stdin.pipe(Sink.mapError(() => new InputClosed()))).pipe(
       Effect.as(true),

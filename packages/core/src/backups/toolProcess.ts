@@ -47,7 +47,10 @@ export type ToolExit =
   | { readonly _tag: "Killed"; readonly signal: string }
 
 /** The tool could not be started at all (not installed, not on PATH). */
-export class ToolNotStarted extends Data.TaggedError("ToolNotStarted")<{ readonly tool: string; readonly detail: string }> {}
+export class ToolNotStarted extends Data.TaggedError("ToolNotStarted")<{
+  readonly tool: string
+  readonly detail: string
+}> {}
 
 export interface RunningTool {
   readonly handle: ChildProcessHandle

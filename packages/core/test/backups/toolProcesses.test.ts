@@ -6,6 +6,7 @@ import * as Stream from "effect/Stream"
 import postgres from "postgres"
 import { execFileSync } from "node:child_process"
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { gzipSync } from "node:zlib"
 import { TEST_POSTGRES } from "@immich-storage/testkit"
 import { localLocation, makeDatabase, makeLocalEngine, toolEnvironment } from "@immich-storage/core"
 import { freshDatabase, testDatabaseScoped, testDatabaseSettings } from "../db/helpers.ts"
@@ -42,7 +43,10 @@ const wrapTools = (binDir: string, recordDir: string) => {
 }
 
 const recorded = (recordDir: string) =>
-  readdirSync(recordDir).map((file) => ({ tool: file.split(".")[0]!, env: readFileSync(`${recordDir}/${file}`, "utf8") }))
+  readdirSync(recordDir).map((file) => ({
+    tool: file.split(".")[0]!,
+    env: readFileSync(`${recordDir}/${file}`, "utf8")
+  }))
 
 describe("pg_dump and psql as child processes", () => {
   it.effect("get the database password and PATH, and none of this process's secrets", () =>
@@ -58,7 +62,8 @@ describe("pg_dump and psql as child processes", () => {
       const backups = yield* backupsOn(yield* makeLocalEngine(localLocation(`${media.path}/media`)), db)
       const created = yield* backups.create
       const target = yield* testDatabaseScoped
-      yield* backups.restore(created.name, { ...testDatabaseSettings(target.name), password: Redacted.make(DB_PASSWORD) })
+      const into = { ...testDatabaseSettings(target.name), password: Redacted.make(DB_PASSWORD) }
+      yield* backups.restore(created.name, into)
 
       const runs = recorded(records.path)
       // pg_dump --version, pg_dump, psql: each a real process that started through its wrapper.
@@ -94,7 +99,9 @@ describe("pg_dump and psql as child processes", () => {
       const admin = postgres({ ...TEST_POSTGRES, database: "postgres", max: 1, onnotice: () => undefined })
       yield* Effect.addFinalizer(() => Effect.promise(() => admin.end()))
       const sql = postgres({ ...TEST_POSTGRES, database: name, max: 1, onnotice: () => undefined })
-      yield* Effect.promise(() => sql`create table big as select i, md5(i::text) as v from generate_series(1, 1500000) i`)
+      yield* Effect.promise(() =>
+        sql`create table big as select i, md5(i::text) as v from generate_series(1, 1500000) i`
+      )
       yield* Effect.promise(() => sql.end())
       const backups = yield* backupsOn(engine, yield* makeDatabase(testDatabaseSettings(name)))
       const dumping = () =>
@@ -116,5 +123,30 @@ describe("pg_dump and psql as child processes", () => {
       }
       assert.strictEqual(left, 0, "pg_dump's connection is gone")
       assert.deepStrictEqual(yield* Stream.runCollect(engine.list("backups")), [])
+    }), 60_000)
+
+  it.live("psql is killed when a restore is interrupted", () =>
+    Effect.gen(function*() {
+      const media = yield* tempDirScoped
+      const engine = yield* makeLocalEngine(localLocation(`${media.path}/media`))
+      const { db } = yield* freshDatabase
+      const target = yield* testDatabaseScoped
+      const backup = "immich-db-backup-20200101T000000-v1-pg15.4.sql.gz"
+      // A backup whose statement keeps psql waiting far longer than the test does.
+      yield* engine.put(`backups/${backup}`, gzipSync(Buffer.from("select pg_sleep(60);\n")))
+      const backups = yield* backupsOn(engine, db)
+      // The server backend keeps sleeping after its client is gone, so look for the psql process itself.
+      const psqlChildren = () =>
+        execFileSync("ps", ["-o", "pid=,comm=", "--ppid", String(process.pid)], { encoding: "utf8" })
+          .split("\n").filter((line) => line.trim().endsWith("psql"))
+      const fiber = yield* Effect.forkChild(backups.restore(backup, testDatabaseSettings(target.name)))
+      let seen = false
+      for (let i = 0; i < 300 && !seen; i++) {
+        yield* Effect.sleep("10 millis")
+        seen = psqlChildren().length > 0
+      }
+      assert.isTrue(seen, "psql is running")
+      yield* Fiber.interrupt(fiber)
+      assert.deepStrictEqual(psqlChildren(), [], "psql is gone once the interrupted restore returned")
     }), 60_000)
 })
