@@ -67,10 +67,11 @@ const STDERR_KEPT = 8192
 const exitOf = (handle: ChildProcessHandle): Effect.Effect<ToolExit> =>
   handle.exitCode.pipe(
     Effect.map((code): ToolExit => ({ _tag: "Exited", code })),
-    // The spawner reports an end by signal as a failure whose message names the signal.
-    Effect.catch((error) =>
-      Effect.succeed<ToolExit>({ _tag: "Killed", signal: /'(SIG\w+)'/.exec(error.message)?.[1] ?? error.message })
-    )
+    // The spawner reports an end by signal as a failure whose cause's message names the signal.
+    Effect.catch((error) => {
+      const signal = /'(SIG\w+)'/.exec(`${error.message} ${String(error.cause)}`)?.[1]
+      return Effect.succeed<ToolExit>({ _tag: "Killed", signal: signal ?? "unknown signal" })
+    })
   )
 
 /**

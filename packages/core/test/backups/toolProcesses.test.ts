@@ -1,3 +1,4 @@
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -11,6 +12,7 @@ import { TEST_POSTGRES } from "@immich-storage/testkit"
 import { localLocation, makeDatabase, makeLocalEngine, toolEnvironment } from "@immich-storage/core"
 import { freshDatabase, testDatabaseScoped, testDatabaseSettings } from "../db/helpers.ts"
 import { tempDirScoped } from "../engine/helpers.ts"
+import { startTool, toolFailure } from "../../src/backups/toolProcess.ts"
 import { backupsOn } from "./helpers.ts"
 
 const SECRETS = { S3_SECRET_ACCESS_KEY: "s3-secret-must-not-leak", IMMICH_ADMIN_API_KEY: "admin-key-must-not-leak" }
@@ -78,6 +80,25 @@ describe("pg_dump and psql as child processes", () => {
       assert.include(dump!.env, `PGPASSWORD=${DB_PASSWORD}`)
       assert.include(runs.find((r) => r.tool === "psql")!.env, `PGPASSWORD=${DB_PASSWORD}`)
     }))
+
+  it.effect("end as a typed exit: a code, or the signal that killed them, with the end of their stderr", () =>
+    Effect.gen(function*() {
+      const options = { env: toolEnvironment(undefined), stdin: "ignore", stdout: "ignore" } as const
+      const run = (script: string) =>
+        Effect.scoped(Effect.gen(function*() {
+          const tool = yield* startTool("sh", ["-c", script], options)
+          const exit = yield* tool.exit
+          return { exit, failure: toolFailure("sh", exit, yield* tool.stderrTail) }
+        }))
+      assert.deepStrictEqual(yield* run("exit 0"), { exit: { _tag: "Exited", code: 0 }, failure: undefined })
+      const failed = yield* run("echo 'no such role' >&2; exit 3")
+      assert.deepStrictEqual(failed, { exit: { _tag: "Exited", code: 3 }, failure: "sh exited with 3: no such role" })
+      const killed = yield* run("echo 'half way' >&2; kill -KILL $$")
+      assert.deepStrictEqual(killed.exit, { _tag: "Killed", signal: "SIGKILL" })
+      assert.strictEqual(killed.failure, "sh was killed (SIGKILL): half way")
+      const missing = yield* Effect.flip(Effect.scoped(startTool("no-such-tool-here", [], options)))
+      assert.strictEqual(missing._tag, "ToolNotStarted")
+    }).pipe(Effect.provide(NodeServices.layer)))
 
   it("pass through only the path, home, locale and libpq's TLS settings", () => {
     const env = toolEnvironment(undefined, {
