@@ -15,6 +15,7 @@ import type { DatabaseError } from "../db/errors.ts"
 import { LOCK_IDS } from "../db/lockIds.ts"
 import type { StorageError } from "../engine/errors.ts"
 import { StorageEngine } from "../engine/StorageEngine.ts"
+import type { StorageEngineShape } from "../engine/StorageEngine.ts"
 import { cleanLeftovers } from "../leftovers/cleanLeftovers.ts"
 import { describeLeftovers } from "../leftovers/describeLeftovers.ts"
 import { ANY_AGE } from "../leftovers/leftoverRules.ts"
@@ -78,6 +79,36 @@ const nodeProcesses: Layer.Layer<ChildProcessSpawner> = NodeChildProcessSpawner.
   Layer.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer))
 )
 
+/** The backups in `backups/`, newest first: the files there whose names Immich lists as backups. */
+const listBackups = (engine: StorageEngineShape, timeZone: string) =>
+  Stream.runCollect(engine.list(BACKUP_FOLDER)).pipe(
+    Effect.map((objects) => {
+      const files: Array<BackupFile> = []
+      for (const object of objects) {
+        const name = object.key.slice(BACKUP_FOLDER.length + 1)
+        const parsed = name.includes("/") ? undefined : parseBackupName(name, timeZone)
+        if (parsed !== undefined) files.push({ ...parsed, size: object.size, lastModified: object.lastModified })
+      }
+      return newestFirst(files)
+    })
+  )
+
+/** One dump streamed into `backups/<name>`, without the lock (the caller holds it). */
+const dumpInto = (engine: StorageEngineShape, db: DatabaseShape, timeZone: string) =>
+  Effect.gen(function*() {
+    const version = yield* serverVersion(db)
+    yield* checkDumpTool(version, db.settings.database)
+    const takenAt = new Date()
+    const name = backupFileName({ takenAt, immichVersion: IMMICH_API_VERSION, postgresVersion: version, timeZone })
+    const processes = yield* Effect.context<ChildProcessSpawner>()
+    const body = dumpStream(db.settings).pipe(Stream.provideContext(processes))
+    const info = yield* engine.put(backupKey(name), body, { contentType: "application/gzip" })
+    const where = `${baseOf(engine.location)}/${BACKUP_FOLDER}`
+    yield* Effect.logInfo(`Database backup ${name} written to ${where} (${info.size} bytes)`)
+    const file: BackupFile = { ...parseBackupName(name, timeZone)!, size: info.size, lastModified: info.lastModified }
+    return file
+  })
+
 const makeBackups = Effect.gen(function*() {
   const engine = yield* StorageEngine
   const db = yield* Database
@@ -90,29 +121,8 @@ const makeBackups = Effect.gen(function*() {
       Effect.flatMap(Option.match({ onNone: () => Effect.fail(new BackupInProgress()), onSome: Effect.succeed }))
     )
 
-  const list = Stream.runCollect(engine.list(BACKUP_FOLDER)).pipe(
-    Effect.map((objects) => {
-      const files: Array<BackupFile> = []
-      for (const object of objects) {
-        const name = object.key.slice(BACKUP_FOLDER.length + 1)
-        const parsed = name.includes("/") ? undefined : parseBackupName(name, timeZone)
-        if (parsed !== undefined) files.push({ ...parsed, size: object.size, lastModified: object.lastModified })
-      }
-      return newestFirst(files)
-    })
-  )
-
-  const dump = Effect.gen(function*() {
-    const version = yield* serverVersion(db)
-    yield* checkDumpTool(version, db.settings.database)
-    const takenAt = new Date()
-    const name = backupFileName({ takenAt, immichVersion: IMMICH_API_VERSION, postgresVersion: version, timeZone })
-    const body = dumpStream(db.settings).pipe(Stream.provideContext(processes))
-    const info = yield* engine.put(backupKey(name), body, { contentType: "application/gzip" })
-    yield* Effect.logInfo(`Database backup ${name} written to ${location}/${BACKUP_FOLDER} (${info.size} bytes)`)
-    const file: BackupFile = { ...parseBackupName(name, timeZone)!, size: info.size, lastModified: info.lastModified }
-    return file
-  }).pipe(Effect.provideContext(processes), Effect.withSpan("Backups.create"))
+  const list = listBackups(engine, timeZone)
+  const dump = dumpInto(engine, db, timeZone).pipe(Effect.provideContext(processes), Effect.withSpan("Backups.create"))
 
   const thinOut = Effect.fn("Backups.prune")(function*(keepLast: number) {
     const doomed = planRetention(yield* list, keepLast).map((f) => f.name)
