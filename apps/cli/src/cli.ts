@@ -6,6 +6,7 @@ import { configCommand } from "./commands/config.ts"
 import { migrateCommand } from "./commands/migrate.ts"
 import { migratePathsCommand } from "./commands/migratePaths.ts"
 import { syncCommand, verifyCommand } from "./commands/sync.ts"
+import { CliLayers } from "./layers.ts"
 
 export const cli = Command.make("immich-storage").pipe(
   Command.withDescription(
@@ -16,8 +17,8 @@ export const cli = Command.make("immich-storage").pipe(
     configCommand,
     syncCommand,
     verifyCommand,
-    migrateCommand,
-    migratePathsCommand,
+    migrateCommand.pipe(Command.provide(CliLayers.cutOver)),
+    migratePathsCommand.pipe(Command.provide(CliLayers.pathMigrator)),
     backupsCommand,
     cleanupCommand,
     checkS3Command

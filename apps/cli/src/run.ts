@@ -1,17 +1,15 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
-import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { Command } from "effect/cli"
 import { loadDotEnv, PACKAGE_VERSION } from "@immich-storage/core"
-import { toCliFailure } from "./CliFailure.ts"
+import { reportFailures } from "./CliFailure.ts"
 import { cli } from "./cli.ts"
 
 // `.env` first: every setting is read after it (the environment still wins over the file).
 loadDotEnv(process.cwd()).pipe(
-  Effect.mapError(toCliFailure),
   Effect.andThen(cli.pipe(Command.run({ version: PACKAGE_VERSION }))),
-  Effect.catchTag("CliFailure", (failure) => Console.error(failure.message).pipe(Effect.andThen(Effect.sync(() => process.exit(1))))),
+  reportFailures,
   Effect.provide(NodeServices.layer),
   NodeRuntime.runMain
 )

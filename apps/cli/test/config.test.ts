@@ -1,6 +1,7 @@
 import * as path from "node:path"
 import { promisify } from "node:util"
 import { describe, expect, it } from "vitest"
+import { ALL_VARIABLES } from "@immich-storage/core"
 import { CLI_MAIN, REPO_ROOT, runScript } from "@immich-storage/testkit"
 
 describe("immich-storage config", () => {
@@ -41,6 +42,47 @@ describe("immich-storage config", () => {
     expect(result.stderr).toContain("3 problems")
     for (const variable of ["S3_BUCKET", "S3_USE_ACCELERATE", "S3_ACCESS_KEY_ID"]) expect(result.stderr).toContain(variable)
     expect(result.stdout + result.stderr).not.toContain("super-secret-key")
+  })
+})
+
+describe("immich-storage config, every variable", () => {
+  it("checks the server's variables too, with the storage ones, and lists every problem", async () => {
+    const result = await runScript(CLI_MAIN, ["config"], {
+      IMMICH_PORT: "http",
+      IMMICH_HOST: "0.0.0.0:2283",
+      IMMICH_ADMIN_API_KEY: "tiny-admin-key",
+      DB_BACKUP_CRON: "every night",
+      IMMICH_LEFTOVER_MAX_AGE: "1 week",
+      DB_PORT: "postgres",
+      IMMICH_STORAGE_ENGINE: "gcs"
+    })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain("7 problems")
+    const server = ["IMMICH_PORT", "IMMICH_HOST", "IMMICH_ADMIN_API_KEY", "IMMICH_LEFTOVER_MAX_AGE"]
+    for (const variable of [...server, "DB_BACKUP_CRON", "DB_PORT"]) expect(result.stderr).toContain(`  - ${variable} `)
+    expect(result.stderr).toContain("  - IMMICH_STORAGE_ENGINE \"gcs\" is not an engine; use local or s3")
+    expect(result.stderr).not.toContain("tiny-admin-key")
+  })
+
+  it("prints every declared variable, set or at its default, and no secret", async () => {
+    const secrets = {
+      S3_SECRET_ACCESS_KEY: "s3-secret-value",
+      IMMICH_ADMIN_API_KEY: "admin-key-secret-value-0123456789",
+      DB_PASSWORD: "db-password-value",
+      DB_URL: "postgres://u:url-password-value@127.0.0.1:5432/photos"
+    }
+    const env = { ...secrets, S3_ACCESS_KEY_ID: "AKIAEXAMPLE", IMMICH_PORT: "8080" }
+    const result = await runScript(CLI_MAIN, ["config", "--json"], env)
+    expect(result.code, result.stderr).toBe(0)
+    const printed = JSON.parse(result.stdout) as Record<string, string>
+    for (const variable of ALL_VARIABLES) expect(printed, variable.name).toHaveProperty([variable.name])
+    expect(printed).toMatchObject({
+      IMMICH_PORT: "8080",
+      DB_BACKUP_CRON: "0 02 * * * (default)",
+      database: "postgres://u@127.0.0.1:5432/photos"
+    })
+    for (const secret of Object.values(secrets)) expect(result.stdout + result.stderr).not.toContain(secret)
+    expect(result.stdout).not.toContain("url-password-value")
   })
 })
 

@@ -5,18 +5,11 @@ import {
   BackupConfig,
   DatabaseConfig,
   LeftoverConfig,
-  loadAll,
-  loadBackupSettings,
-  loadDatabaseSettings,
-  loadFromEnv,
-  loadLeftoverSettings,
-  loadStorageSettings,
+  loadAllSettings,
   SERVER_APPLICATION_NAME,
   StorageConfig
 } from "@immich-storage/core"
-import type { InvalidConfiguration } from "@immich-storage/core"
-import { parseServerEnv, SERVER_ENV_VARIABLES } from "./serverSettings.ts"
-import type { ServerSettings } from "./serverSettings.ts"
+import type { InvalidConfiguration, ServerSettings } from "@immich-storage/core"
 
 export class ServerConfig extends Context.Service<ServerConfig, ServerSettings>()("@immich-storage/server/ServerConfig") {}
 
@@ -25,13 +18,7 @@ export class ServerConfig extends Context.Service<ServerConfig, ServerSettings>(
  * that every problem in the environment is reported in one message before anything starts.
  */
 export const configLayer: Layer.Layer<ServerConfig | StorageConfig | DatabaseConfig | BackupConfig | LeftoverConfig, InvalidConfiguration> = Layer.effectContext(
-  loadAll({
-    storage: loadStorageSettings,
-    database: loadDatabaseSettings,
-    backup: loadBackupSettings,
-    leftovers: loadLeftoverSettings,
-    server: loadFromEnv(SERVER_ENV_VARIABLES, parseServerEnv)
-  }).pipe(Effect.map(({ backup, database, leftovers, server, storage }) =>
+  loadAllSettings.pipe(Effect.map(({ backup, database, leftovers, server, storage }) =>
     Context.make(ServerConfig, server).pipe(
       Context.add(StorageConfig, storage),
       Context.add(DatabaseConfig, { ...database, applicationName: SERVER_APPLICATION_NAME }),

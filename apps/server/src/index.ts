@@ -1,3 +1,2 @@
 export * from "./boot.ts"
-export * from "./serverSettings.ts"
 export * from "./ServerConfig.ts"

@@ -1,18 +1,17 @@
 import { describe, expect, it } from "vitest"
 import fc from "fast-check"
 import { createHash } from "node:crypto"
-import { resolveRange } from "@immich-storage/core"
+import { hostProblem, parseServerEnv, problemsOf, resolveRange } from "@immich-storage/core"
 import { parseSha1 } from "../src/assets/checksum.ts"
 import { extensionOf, mediaTypeOf, mimeTypeOf, serverMediaTypes } from "../src/assets/mediaTypes.ts"
 import { sortedMediaTypes, UPSTREAM_MEDIA_TYPES } from "./upstreamMediaTypes.ts"
 import { hashApiKey, newApiKeySecret, plausibleApiKey } from "../src/auth/apiKeys.ts"
 import { isDatabaseOutage } from "../src/http/ApiError.ts"
 import { contentDisposition, ifNoneMatchHits } from "../src/http/headers.ts"
-import { describeListenFailure, hostProblem } from "../src/http/listenAddress.ts"
+import { describeListenFailure } from "../src/http/listenAddress.ts"
 import { nodeServerOptions } from "../src/http/nodeServer.ts"
 import { formatBytes } from "../src/http/requestBody.ts"
 import { contentRange, parseRangeHeader, unsatisfiedRange } from "../src/http/rangeHeader.ts"
-import { parseServerEnv } from "../src/serverSettings.ts"
 
 describe("Range header", () => {
   it.each([
@@ -124,21 +123,24 @@ describe("API keys", () => {
 
 describe("server settings", () => {
   it("reports every problem at once and never echoes the admin key", () => {
-    const { problems } = parseServerEnv({
+    const problems = problemsOf(parseServerEnv({
       IMMICH_PORT: "http",
       IMMICH_ADMIN_API_KEY: "tiny",
       IMMICH_S3_PRESIGNED_DOWNLOADS: "yes",
       IMMICH_S3_PRESIGNED_EXPIRY: "0"
-    })
+    }))
     expect(problems.map((p) => p.variable)).toEqual(["IMMICH_PORT", "IMMICH_ADMIN_API_KEY", "IMMICH_S3_PRESIGNED_DOWNLOADS", "IMMICH_S3_PRESIGNED_EXPIRY"])
     expect(JSON.stringify(problems)).not.toContain("tiny")
   })
 
   it("takes presigned downloads with S3 only, with a default expiry of 5 minutes", () => {
-    expect(parseServerEnv({ IMMICH_S3_PRESIGNED_DOWNLOADS: "true" }).problems.map((p) => p.variable)).toEqual(["IMMICH_S3_PRESIGNED_DOWNLOADS"])
+    const onLocal = problemsOf(parseServerEnv({ IMMICH_S3_PRESIGNED_DOWNLOADS: "true" }))
+    expect(onLocal.map((p) => p.variable)).toEqual(["IMMICH_S3_PRESIGNED_DOWNLOADS"])
     const ok = parseServerEnv({ IMMICH_S3_PRESIGNED_DOWNLOADS: "1", IMMICH_STORAGE_ENGINE: "S3", IMMICH_ADMIN_API_KEY: "k".repeat(24) })
-    expect(ok.problems).toEqual([])
-    expect(ok.settings).toMatchObject({ presignedDownloads: true, presignedExpirySeconds: 300, port: 2283, host: "127.0.0.1" })
+    expect(problemsOf(ok)).toEqual([])
+    expect(ok).toMatchObject({
+      settings: { presignedDownloads: true, presignedExpirySeconds: 300, port: 2283, host: "127.0.0.1" }
+    })
   })
 })
 
@@ -146,10 +148,10 @@ type DbError = Parameters<typeof isDatabaseOutage>[0]
 
 describe("timeouts, listen address and limits", () => {
   it("reads the timeouts as seconds, defaults 120 s (upload idle) and 20 s (headers), and names bad ones", () => {
-    expect(parseServerEnv({}).settings).toMatchObject({ uploadIdleTimeoutMs: 120_000, headersTimeoutMs: 20_000 })
-    const set = parseServerEnv({ IMMICH_UPLOAD_IDLE_TIMEOUT: "1.5", IMMICH_HEADERS_TIMEOUT: "5" }).settings
-    expect(set).toMatchObject({ uploadIdleTimeoutMs: 1500, headersTimeoutMs: 5000 })
-    const { problems } = parseServerEnv({ IMMICH_UPLOAD_IDLE_TIMEOUT: "2m", IMMICH_HEADERS_TIMEOUT: "0" })
+    expect(parseServerEnv({})).toMatchObject({ settings: { uploadIdleTimeoutMs: 120_000, headersTimeoutMs: 20_000 } })
+    const set = parseServerEnv({ IMMICH_UPLOAD_IDLE_TIMEOUT: "1.5", IMMICH_HEADERS_TIMEOUT: "5" })
+    expect(set).toMatchObject({ settings: { uploadIdleTimeoutMs: 1500, headersTimeoutMs: 5000 } })
+    const problems = problemsOf(parseServerEnv({ IMMICH_UPLOAD_IDLE_TIMEOUT: "2m", IMMICH_HEADERS_TIMEOUT: "0" }))
     const range = "use a number from 0.1 to 86400"
     expect(problems).toEqual([
       { variable: "IMMICH_UPLOAD_IDLE_TIMEOUT", problem: `"2m" is not a duration in seconds; ${range}, e.g. 120` },

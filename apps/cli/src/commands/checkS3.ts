@@ -6,13 +6,13 @@ import {
   baseOf,
   exitCodeOf,
   findingsOf,
+  loadS3SettingsAt,
   loadStorageSettings,
   parseBase,
-  storageSettingsWith,
   verdictOf
 } from "@immich-storage/core"
 import type { Finding } from "@immich-storage/core"
-import { CliFailure, toCliFailure } from "../CliFailure.ts"
+import { CliFailure } from "../CliFailure.ts"
 
 /** The S3 settings to check: those of `s3://bucket/prefix` (and the other S3_* variables), else the configured ones. */
 const settingsFor = (base: Option.Option<string>) =>
@@ -32,14 +32,7 @@ const settingsFor = (base: Option.Option<string>) =>
         message: `check-s3 checks S3 storage: "${base.value}" is not an s3://bucket/prefix location`
       })
     }
-    const settings = yield* storageSettingsWith({
-      IMMICH_STORAGE_ENGINE: "s3",
-      S3_BUCKET: parsed.bucket,
-      S3_PREFIX: parsed.prefix,
-      IMMICH_MEDIA_LOCATION: ""
-    })
-    if (settings.engine !== "s3") return yield* new CliFailure({ message: "IMMICH_STORAGE_ENGINE=s3 was not applied" })
-    return settings
+    return yield* loadS3SettingsAt(parsed)
   })
 
 const render = (finding: Finding) => `  ${finding.level.padEnd(7)} ${finding.name.padEnd(17)} ${finding.text}`
@@ -74,7 +67,7 @@ export const checkS3Command = Command.make(
         yield* Console.log(`Verdict: ${verdict}${why.length === 0 ? "" : `\n${why.map((w) => `  - ${w}`).join("\n")}`}`)
       }
       process.exitCode = exitCodeOf(verdict)
-    })).pipe(Effect.mapError(toCliFailure))
+    }))
 ).pipe(Command.withDescription(
   "Check what an S3 server does (checksums, ETags, ranges, listings, multipart, copy, presigned URLs, latency) " +
     "before trusting it with photos"

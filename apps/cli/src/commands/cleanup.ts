@@ -1,13 +1,11 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { Argument, Command, Flag } from "effect/cli"
 import {
   cleanLeftovers,
   cleanLeftoversExclusively,
   Database,
-  DatabaseConfig,
   describeLeftovers,
   DURATION_HINT,
   engineForBase,
@@ -21,7 +19,8 @@ import {
   summarizeLeftovers
 } from "@immich-storage/core"
 import type { LeftoverCandidate, LeftoverReport } from "@immich-storage/core"
-import { CliFailure, toCliFailure } from "../CliFailure.ts"
+import { CliFailure } from "../CliFailure.ts"
+import { CliLayers } from "../layers.ts"
 
 const VERBS = { "temp-file": "temp file", "multipart-upload": "upload", "backup-temp": "dump" } as const
 
@@ -81,6 +80,7 @@ export const cleanupCommand = Command.make(
       const options = { maxAgeMs, now, dryRun }
       const report = dryRun
         ? yield* cleanLeftovers(engine, options)
+        // The database only when removing: a dry run connects to nothing (and creates no database).
         : yield* Effect.gen(function*() {
           const result = yield* cleanLeftoversExclusively(engine, yield* Database, options)
           if (Option.isNone(result)) {
@@ -90,7 +90,7 @@ export const cleanupCommand = Command.make(
             })
           }
           return result.value
-        }).pipe(Effect.provide(Database.layer.pipe(Layer.provide(DatabaseConfig.layer))))
+        }).pipe(Effect.provide(CliLayers.database))
       if (json) yield* Console.log(JSON.stringify(asJson(report), null, 2))
       else {
         for (const item of report.removed) yield* Console.log(line(item, now, dryRun))
@@ -102,7 +102,7 @@ export const cleanupCommand = Command.make(
             report.failed.map((f) => `  ${f.key}: ${f.message}`).join("\n")
         })
       }
-    })).pipe(Effect.mapError(toCliFailure))
+    }))
 ).pipe(Command.withDescription(
   "Remove crash leftovers (temp files, incomplete S3 uploads, unfinished dumps) older than --older-than"
 ))

@@ -1,16 +1,24 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { Command, Flag } from "effect/cli"
-import { describeSettings, formatRows, loadStorageSettings } from "@immich-storage/core"
-import { toCliFailure } from "../CliFailure.ts"
+import { describeDatabase, describeSettings, formatRows, loadAllSettings, loadVariableRows } from "@immich-storage/core"
 
-/** `immich-storage config`: the effective configuration (secrets masked) and the derived media location. */
+/**
+ * `immich-storage config`: checks every variable (the server's too, as the server does at start), then prints
+ * the effective storage configuration and the derived media location, then every variable with its value or
+ * default (secrets masked).
+ */
 export const configCommand = Command.make(
   "config",
   { json: Flag.Boolean("json").pipe(Flag.withDescription("Print as JSON"), Flag.withDefault(false)) },
   Effect.fn("cli.config")(function*({ json }) {
-    const settings = yield* loadStorageSettings.pipe(Effect.mapError(toCliFailure))
-    const rows = describeSettings(settings)
-    yield* Console.log(json ? JSON.stringify(Object.fromEntries(rows), null, 2) : formatRows(rows))
+    const settings = yield* loadAllSettings
+    const variables = yield* loadVariableRows
+    const summary = [...describeSettings(settings.storage), ["database", describeDatabase(settings.database)] as const]
+    yield* Console.log(
+      json
+        ? JSON.stringify(Object.fromEntries([...summary, ...variables]), null, 2)
+        : `${formatRows(summary)}\n\nVariables (as set, or the default):\n${formatRows(variables)}`
+    )
   })
-).pipe(Command.withDescription("Print the effective storage configuration (secrets masked) and the media location"))
+).pipe(Command.withDescription("Check every variable, then print the effective configuration (secrets masked)"))

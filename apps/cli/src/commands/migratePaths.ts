@@ -1,22 +1,17 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { Command, Flag } from "effect/cli"
 import {
   baseOf,
   columnLabel,
-  Database,
-  DatabaseConfig,
   describeInconsistency,
   loadStorageSettings,
   parseBase,
   PathMigrator
 } from "@immich-storage/core"
 import type { PathMigratorShape, RewriteReport } from "@immich-storage/core"
-import { CliFailure, toCliFailure } from "../CliFailure.ts"
-
-const failWith = toCliFailure
+import { CliFailure } from "../CliFailure.ts"
 
 /** A base given on the command line must be one (an absolute path or s3://bucket/prefix). */
 const validBase = (flag: string, base: string) => {
@@ -42,7 +37,7 @@ const previousBase = (migrator: PathMigratorShape, target: string) =>
         `${inference.sampled} sampled paths`
     )
     return inference.base
-  }).pipe(Effect.mapError(failWith))
+  })
 
 export const formatRewriteReport = (report: RewriteReport): string => {
   const rows = [...report.columns.map((c) => [columnLabel(c), String(c.count)] as const), ["total", String(report.total)] as const]
@@ -72,26 +67,11 @@ export const migratePathsCommand = Command.make(
     const migrator = yield* PathMigrator
     const target = Option.isSome(to)
       ? yield* validBase("to", to.value)
-      : baseOf((yield* loadStorageSettings.pipe(Effect.mapError(failWith))).location)
+      : baseOf((yield* loadStorageSettings).location)
     const source = Option.isSome(from) ? yield* validBase("from", from.value) : yield* previousBase(migrator, target)
     if (source === undefined) return yield* Console.log("Nothing to do: the database holds no paths")
     if (source === target) return yield* Console.log(`Nothing to do: the paths are already under ${target}`)
-    const report = yield* migrator.rewritePaths(source, target, { dryRun }).pipe(Effect.mapError(failWith))
+    const report = yield* migrator.rewritePaths(source, target, { dryRun })
     yield* Console.log(formatRewriteReport(report))
-  }, (effect) =>
-    effect.pipe(
-      // Paths live in an existing Immich database: a mistyped name must not create an empty one (nor a dry run).
-      Effect.provide(PathMigrator.layer.pipe(Layer.provideMerge(Database.layerExisting), Layer.provide(DatabaseConfig.layer))),
-      Effect.catchTags({
-        InvalidConfiguration: (error) => Effect.fail(failWith(error)),
-        DatabaseUnreachable: (error) => Effect.fail(failWith(error)),
-        DatabaseAuthFailed: (error) => Effect.fail(failWith(error)),
-        DatabaseMissing: (error) =>
-          Effect.fail(new CliFailure({
-            message: `The database ${error.target} does not exist (${error.detail}); check DB_DATABASE_NAME or DB_URL. ` +
-              "migrate-paths works on an existing Immich database and creates none."
-          })),
-        DatabaseQueryFailed: (error) => Effect.fail(failWith(error))
-      })
-    ))
+  })
 ).pipe(Command.withDescription("Rewrite the file paths stored in the database from one media location to another"))

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { compareContents, engineForBase, syncEngines } from "@immich-storage/core"
 import type { SyncFailure, SyncPlan, SyncResult } from "@immich-storage/core"
-import { CliFailure, toCliFailure } from "../CliFailure.ts"
+import { CliFailure } from "../CliFailure.ts"
 import { endProgress, mib, progressPrinter } from "../progress.ts"
 
 const summary = (plan: SyncPlan, result: SyncResult | undefined, dryRun: boolean) => ({
@@ -65,7 +65,7 @@ export const syncCommand = Command.make(
           message: `${report.failures.length} files failed; run the same command again to retry them:\n${report.failures.map((f) => `  ${f.operation} ${f.key}: ${f.message}`).join("\n")}`
         })
       }
-    })).pipe(Effect.mapError(toCliFailure))
+    }))
 ).pipe(Command.withDescription("Copy what is new or changed from one location to another (local folder or s3://bucket/prefix)"))
 
 export const verifyCommand = Command.make(
@@ -90,5 +90,5 @@ export const verifyCommand = Command.make(
       }
       if (problems.length > 0) return yield* new CliFailure({ message: `${problems.length} differences between ${flags.source} and ${flags.destination}:\n${problems.map((p) => `  ${p}`).join("\n")}` })
       yield* Console.log(`${flags.source} and ${flags.destination} hold the same ${plan.unchanged.length} files.`)
-    })).pipe(Effect.mapError(toCliFailure))
+    }))
 ).pipe(Command.withDescription("List every missing, extra or different file between two locations; exit 1 if there is any"))

@@ -1,27 +1,26 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type { Parsed } from "./envVariable.ts"
 import { InvalidConfiguration } from "./InvalidConfiguration.ts"
 import type { SettingProblem } from "./InvalidConfiguration.ts"
 import { readEnv } from "./readEnv.ts"
 
-/** What a settings parser returns: the settings, or every problem it found. */
-export type Parsed<T> =
-  | { readonly ok: true; readonly settings: T }
-  | { readonly ok: false; readonly problems: ReadonlyArray<SettingProblem> }
-/** Parsers that always produce settings (with defaults) report their problems beside them. */
-type ParserResult<T> = Parsed<T> | { readonly settings: T; readonly problems: ReadonlyArray<SettingProblem> }
+/** The environment itself could not be read (a ConfigProvider failed); reported like any other problem. */
+export const unreadableEnvironment = (error: { readonly message: string }) =>
+  new InvalidConfiguration({ problems: [{ variable: "environment", problem: `could not be read: ${error.message}` }] })
 
 /** Reads the named variables and parses them; any problem fails with all of them. */
 export const loadFromEnv = <const Name extends string, T>(
   names: ReadonlyArray<Name>,
-  parse: (env: Partial<Record<Name, string>>) => ParserResult<T>
+  parse: (env: Partial<Record<Name, string>>) => Parsed<T>
 ): Effect.Effect<T, InvalidConfiguration> =>
   readEnv(names).pipe(
-    Effect.mapError((error) => new InvalidConfiguration({ problems: [{ variable: "environment", problem: `could not be read: ${error.message}` }] })),
+    Effect.mapError(unreadableEnvironment),
     Effect.flatMap((env) => {
       const parsed = parse(env)
-      if ("ok" in parsed) return parsed.ok ? Effect.succeed(parsed.settings) : Effect.fail(new InvalidConfiguration({ problems: parsed.problems }))
-      return parsed.problems.length > 0 ? Effect.fail(new InvalidConfiguration({ problems: parsed.problems })) : Effect.succeed(parsed.settings)
+      return parsed.ok
+        ? Effect.succeed(parsed.settings)
+        : Effect.fail(new InvalidConfiguration({ problems: parsed.problems }))
     })
   )
 

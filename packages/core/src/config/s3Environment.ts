@@ -1,6 +1,8 @@
-import * as Redacted from "effect/Redacted"
-import { parseStorageEnv } from "./parseStorageEnv.ts"
-import type { StorageEnv, StorageEnvVariable } from "./parseStorageEnv.ts"
+import type * as Redacted from "effect/Redacted"
+import type { EnvVariable } from "./envVariable.ts"
+import { defaultRequestChecksums } from "./parseStorageEnv.ts"
+import type { StorageEnvVariable } from "./parseStorageEnv.ts"
+import { s3Variables } from "./s3Variables.ts"
 import type { S3Settings } from "./StorageSettings.ts"
 
 export type S3Variable = Extract<StorageEnvVariable, `S3_${string}`>
@@ -27,38 +29,23 @@ const S3_VALUES: { readonly [V in S3Variable]: (s3: S3Settings) => EnvValue } = 
 
 export const S3_VARIABLES = Object.keys(S3_VALUES) as ReadonlyArray<S3Variable>
 
-/** A value as text; the secret as a stand-in, since only whether it is set matters to the parser's decisions. */
-const textOf = (value: EnvValue): string | undefined => (Redacted.isRedacted(value) ? "<secret>" : value)
+const declared = new Map<string, EnvVariable>(Object.values(s3Variables).map((v) => [v.name, v]))
 
-const envOf = (s3: S3Settings, variables: ReadonlyArray<S3Variable>): StorageEnv => {
-  const env: StorageEnv = { IMMICH_STORAGE_ENGINE: "s3" }
-  for (const variable of variables) {
-    const text = textOf(S3_VALUES[variable](s3))
-    if (text !== undefined) env[variable] = text
-  }
-  return env
-}
-
-/** True when `env` parses to settings that write back exactly as `s3` does. */
-const reproduces = (env: StorageEnv, s3: S3Settings): boolean => {
-  const parsed = parseStorageEnv(env, "/")
-  if (!parsed.ok || parsed.settings.engine !== "s3") return false
-  const again = parsed.settings.s3
-  return S3_VARIABLES.every((v) => textOf(S3_VALUES[v](again)) === textOf(S3_VALUES[v](s3)))
-}
+/** The text the parser takes when the variable is unset, for these settings. */
+const defaultTextOf = (variable: S3Variable, s3: S3Settings): string | undefined =>
+  variable === "S3_REQUEST_CHECKSUMS"
+    ? defaultRequestChecksums(s3.endpoint !== undefined)
+    : declared.get(variable)?.default
 
 /**
- * The S3 variables that reproduce these settings: the bucket, and every one whose value is not the default
- * (defaults can depend on other variables: request checksums on the endpoint, so each is tried by
- * leaving it out and parsing again). A secret stays `Redacted`: the caller refers to it without printing it.
+ * The S3 variables that reproduce these settings: the bucket, and every one whose value is not its declared
+ * default. A secret stays `Redacted`: the caller refers to it without printing it.
  */
 export const s3EnvironmentOf = (
   s3: S3Settings
-): ReadonlyArray<readonly [S3Variable, string | Redacted.Redacted<string>]> => {
-  let kept = S3_VARIABLES.filter((v) => S3_VALUES[v](s3) !== undefined)
-  for (const variable of kept) {
-    const without = kept.filter((v) => v !== variable)
-    if (variable !== "S3_BUCKET" && reproduces(envOf(s3, without), s3)) kept = without
-  }
-  return kept.map((variable) => [variable, S3_VALUES[variable](s3)!] as const)
-}
+): ReadonlyArray<readonly [S3Variable, string | Redacted.Redacted<string>]> =>
+  S3_VARIABLES.flatMap((variable) => {
+    const value = S3_VALUES[variable](s3)
+    if (value === undefined || (typeof value === "string" && value === defaultTextOf(variable, s3))) return []
+    return [[variable, value] as const]
+  })

@@ -6,8 +6,7 @@ import type * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import postgres from "postgres"
 import type { InvalidConfiguration } from "../config/InvalidConfiguration.ts"
-import { loadFromEnv } from "../config/loadFromEnv.ts"
-import { DATABASE_ENV_VARIABLES, describeDatabase, parseDatabaseEnv } from "./databaseSettings.ts"
+import { describeDatabase, loadDatabaseSettings } from "./databaseSettings.ts"
 import type { DatabaseSettings } from "./databaseSettings.ts"
 import { DatabaseMissing, fromPostgresError } from "./errors.ts"
 import type { DatabaseError } from "./errors.ts"
@@ -28,8 +27,6 @@ export interface DatabaseShape {
   /** BEGIN … COMMIT on one connection; rolled back when the body fails or is interrupted. */
   readonly transaction: <A, E, R>(body: (tx: Query) => Effect.Effect<A, E, R>) => Effect.Effect<A, E | DatabaseError, R>
 }
-
-export const loadDatabaseSettings: Effect.Effect<DatabaseSettings, InvalidConfiguration> = loadFromEnv(DATABASE_ENV_VARIABLES, parseDatabaseEnv)
 
 /** Where the database is: from DB_URL or Immich's DB_* variables. */
 export class DatabaseConfig extends Context.Service<DatabaseConfig, DatabaseSettings>()("@immich-storage/core/DatabaseConfig") {

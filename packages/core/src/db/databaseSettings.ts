@@ -1,9 +1,9 @@
+import type * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import type { Parsed } from "../config/loadFromEnv.ts"
-
-/** Immich's database variables; `DB_URL`, when set, replaces the others. */
-export const DATABASE_ENV_VARIABLES = ["DB_URL", "DB_HOSTNAME", "DB_PORT", "DB_USERNAME", "DB_PASSWORD", "DB_DATABASE_NAME"] as const
-export type DatabaseEnv = Partial<Record<typeof DATABASE_ENV_VARIABLES[number], string>>
+import { asText, asWholeNumber, decoded, envReader, envVariable, refused } from "../config/envVariable.ts"
+import type { Decoded, Parsed } from "../config/envVariable.ts"
+import type { InvalidConfiguration } from "../config/InvalidConfiguration.ts"
+import { loadFromEnv } from "../config/loadFromEnv.ts"
 
 export interface DatabaseSettings {
   readonly host: string
@@ -18,56 +18,101 @@ export interface DatabaseSettings {
 /** Defaults that work on a fresh machine with a local PostgreSQL and trust authentication. */
 export const DATABASE_DEFAULTS = { host: "127.0.0.1", port: 5432, user: "postgres", database: "immich" } as const
 
-export const parseDatabaseEnv = (env: DatabaseEnv): Parsed<DatabaseSettings> => {
-  const value = (name: keyof DatabaseEnv) => {
-    const raw = env[name]?.trim()
-    return raw === undefined || raw === "" ? undefined : raw
-  }
-  const url = value("DB_URL")
-  if (url !== undefined) return parseUrl(url)
-  const problems: Array<{ variable: string; problem: string }> = []
-  const portText = value("DB_PORT")
-  const port = portText === undefined ? DATABASE_DEFAULTS.port : Number(portText)
-  if (portText !== undefined && (!/^\d+$/.test(portText) || port < 1 || port > 65535)) {
-    problems.push({ variable: "DB_PORT", problem: `"${portText}" is not a port; use a number from 1 to 65535` })
-  }
-  if (problems.length > 0) return { ok: false, problems }
-  const password = value("DB_PASSWORD")
-  return {
-    ok: true,
-    settings: {
-      host: value("DB_HOSTNAME") ?? DATABASE_DEFAULTS.host,
-      port,
-      user: value("DB_USERNAME") ?? DATABASE_DEFAULTS.user,
-      password: password === undefined ? undefined : Redacted.make(password),
-      database: value("DB_DATABASE_NAME") ?? DATABASE_DEFAULTS.database
-    }
-  }
-}
-
-const parseUrl = (url: string): ReturnType<typeof parseDatabaseEnv> => {
+const asDatabaseUrl = (url: string): Decoded<DatabaseSettings> => {
   let parsed: URL
   try {
     parsed = new URL(url)
   } catch {
-    return { ok: false, problems: [{ variable: "DB_URL", problem: "is not a URL; use postgres://user:password@host:5432/database" }] }
+    return refused("is not a URL; use postgres://user:password@host:5432/database")
   }
   if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
-    return { ok: false, problems: [{ variable: "DB_URL", problem: `must start with postgres:// (it starts with ${parsed.protocol}//)` }] }
+    return refused(`must start with postgres:// (it starts with ${parsed.protocol}//)`)
   }
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""))
   const password = decodeURIComponent(parsed.password)
-  return {
-    ok: true,
-    settings: {
-      host: parsed.hostname === "" ? DATABASE_DEFAULTS.host : parsed.hostname,
-      port: parsed.port === "" ? DATABASE_DEFAULTS.port : Number(parsed.port),
-      user: parsed.username === "" ? DATABASE_DEFAULTS.user : decodeURIComponent(parsed.username),
-      password: password === "" ? undefined : Redacted.make(password),
-      database: database === "" ? DATABASE_DEFAULTS.database : database
-    }
-  }
+  return decoded({
+    host: parsed.hostname === "" ? DATABASE_DEFAULTS.host : parsed.hostname,
+    port: parsed.port === "" ? DATABASE_DEFAULTS.port : Number(parsed.port),
+    user: parsed.username === "" ? DATABASE_DEFAULTS.user : decodeURIComponent(parsed.username),
+    password: password === "" ? undefined : Redacted.make(password),
+    database: database === "" ? DATABASE_DEFAULTS.database : database
+  })
 }
+
+/** Immich's database variables; `DB_URL`, when set, replaces the others. */
+export const databaseVariables = {
+  url: envVariable({
+    name: "DB_URL",
+    default: undefined,
+    defaultDoc: "—",
+    description: "`postgres://user:password@host:port/database`; replaces the `DB_*` variables below.",
+    // It usually holds the password.
+    secret: true,
+    decode: asDatabaseUrl
+  }),
+  host: envVariable({
+    name: "DB_HOSTNAME",
+    default: DATABASE_DEFAULTS.host,
+    description: "PostgreSQL host.",
+    secret: false,
+    decode: asText
+  }),
+  port: envVariable({
+    name: "DB_PORT",
+    default: String(DATABASE_DEFAULTS.port),
+    description: "PostgreSQL port.",
+    secret: false,
+    decode: asWholeNumber(1, 65535, (text) => `"${text}" is not a port; use a number from 1 to 65535`)
+  }),
+  user: envVariable({
+    name: "DB_USERNAME",
+    default: DATABASE_DEFAULTS.user,
+    description: "PostgreSQL user.",
+    secret: false,
+    decode: asText
+  }),
+  password: envVariable({
+    name: "DB_PASSWORD",
+    default: undefined,
+    defaultDoc: "none",
+    description: "PostgreSQL password (none: trust or peer authentication). Never logged.",
+    secret: true,
+    decode: (password) => decoded(Redacted.make(password))
+  }),
+  database: envVariable({
+    name: "DB_DATABASE_NAME",
+    default: DATABASE_DEFAULTS.database,
+    description: "Database name; created at the first start when it does not exist.",
+    secret: false,
+    decode: asText
+  })
+}
+
+export const DATABASE_ENV_VARIABLES = Object.values(databaseVariables).map((v) => v.name)
+type DatabaseVariables = typeof databaseVariables
+export type DatabaseEnv = { readonly [K in keyof DatabaseVariables as DatabaseVariables[K]["name"]]?: string }
+
+export const parseDatabaseEnv = (env: DatabaseEnv): Parsed<DatabaseSettings> => {
+  const read = envReader(env)
+  const v = databaseVariables
+  if (read.text(v.url) !== undefined) {
+    const fromUrl = read.get(v.url)
+    return read.result(() => fromUrl!)
+  }
+  const port = read.get(v.port)
+  return read.result(() => ({
+    host: read.get(v.host)!,
+    port: port!,
+    user: read.get(v.user)!,
+    password: read.get(v.password),
+    database: read.get(v.database)!
+  }))
+}
+
+export const loadDatabaseSettings: Effect.Effect<DatabaseSettings, InvalidConfiguration> = loadFromEnv(
+  DATABASE_ENV_VARIABLES,
+  parseDatabaseEnv
+)
 
 /** For messages and logs: never the password. */
 export const describeDatabase = (settings: DatabaseSettings): string =>

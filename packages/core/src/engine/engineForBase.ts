@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs/promises"
 import { InvalidConfiguration } from "../config/InvalidConfiguration.ts"
-import { storageSettingsWith } from "../config/StorageConfig.ts"
+import { loadS3SettingsAt } from "../config/StorageConfig.ts"
 import { parseLocationText } from "../location/MediaLocation.ts"
 import { makeLocalEngine } from "./LocalEngine.ts"
 import { makeEngine } from "./makeEngine.ts"
@@ -27,6 +27,5 @@ export const engineForBase = Effect.fnUntraced(function*(base: string, options: 
     if (!exists && options.create === false) return yield* makeLocalEngine(parsed, { createRoot: false })
     return yield* makeEngine({ engine: "local", location: parsed, ignoreMountCheckErrors: false })
   }
-  const settings = yield* storageSettingsWith({ IMMICH_STORAGE_ENGINE: "s3", S3_BUCKET: parsed.bucket, S3_PREFIX: parsed.prefix, IMMICH_MEDIA_LOCATION: "" })
-  return yield* makeEngine(settings)
+  return yield* makeEngine(yield* loadS3SettingsAt(parsed))
 })

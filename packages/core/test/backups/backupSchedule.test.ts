@@ -3,18 +3,28 @@ import * as Cron from "effect/Cron"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
-import { localLocation, makeDatabase, makeLocalEngine, millisUntilNext, parseBackupEnv, runBackupSchedule } from "@immich-storage/core"
+import {
+  localLocation,
+  makeDatabase,
+  makeLocalEngine,
+  millisUntilNext,
+  parseBackupEnv,
+  problemsOf,
+  runBackupSchedule
+} from "@immich-storage/core"
 import { freshDatabase, testDatabaseSettings } from "../db/helpers.ts"
 import { tempDirScoped } from "../engine/helpers.ts"
 import { backupsOn } from "./helpers.ts"
 
 describe("backup settings", () => {
   it("defaults to Immich's: 02:00 every day, keep 14", () => {
-    assert.deepStrictEqual(parseBackupEnv({}), { settings: { enabled: true, cron: "0 02 * * *", keepLast: 14 }, problems: [] })
+    const defaults = { enabled: true, cron: "0 02 * * *", keepLast: 14 }
+    assert.deepStrictEqual(parseBackupEnv({}), { ok: true, settings: defaults })
   })
 
   it("refuses a bad cron, keep count or switch, naming each variable", () => {
-    const { problems } = parseBackupEnv({ DB_BACKUP_CRON: "every night", DB_BACKUP_KEEP_LAST: "0", DB_BACKUP_ENABLED: "sometimes" })
+    const env = { DB_BACKUP_CRON: "every night", DB_BACKUP_KEEP_LAST: "0", DB_BACKUP_ENABLED: "sometimes" }
+    const problems = problemsOf(parseBackupEnv(env))
     assert.deepStrictEqual(problems.map((p) => p.variable).sort(), ["DB_BACKUP_CRON", "DB_BACKUP_ENABLED", "DB_BACKUP_KEEP_LAST"])
   })
 

@@ -11,6 +11,7 @@ import {
   LOCK_IDS,
   parseDuration,
   parseLeftoverEnv,
+  problemsOf,
   tempFileName
 } from "@immich-storage/core"
 import type { LeftoverCandidate, LeftoverKind } from "@immich-storage/core"
@@ -88,19 +89,19 @@ describe("which items are crash leftovers", () => {
 
 describe("the leftover age setting", () => {
   it("reads hours or durations, defaults to a day, and names the variable when it cannot read it", () => {
-    expect(parseLeftoverEnv({}).settings.maxAgeMs).toBe(DEFAULT_LEFTOVER_MAX_AGE_MS)
+    expect(parseLeftoverEnv({})).toEqual({ ok: true, settings: { maxAgeMs: DEFAULT_LEFTOVER_MAX_AGE_MS } })
     expect(DEFAULT_LEFTOVER_MAX_AGE_MS).toBe(24 * HOUR_MS)
-    expect(parseLeftoverEnv({ IMMICH_LEFTOVER_MAX_AGE: "0" })).toEqual({ settings: { maxAgeMs: 0 }, problems: [] })
+    expect(parseLeftoverEnv({ IMMICH_LEFTOVER_MAX_AGE: "0" })).toEqual({ ok: true, settings: { maxAgeMs: 0 } })
     expect(parseDuration("48")).toBe(48 * HOUR_MS)
     expect(parseDuration("1.5h")).toBe(1.5 * HOUR_MS)
     expect(parseDuration("90m")).toBe(90 * 60_000)
     expect(parseDuration("7d")).toBe(7 * 24 * HOUR_MS)
     expect(parseDuration(" 30s ")).toBe(30_000)
     for (const bad of ["-1", "1 week", "h", "24hours", "1e3", "99999999d", ""]) {
-      const parsed = parseLeftoverEnv({ IMMICH_LEFTOVER_MAX_AGE: bad === "" ? "x" : bad })
-      expect(parsed.problems).toHaveLength(1)
-      expect(parsed.problems[0]!.variable).toBe("IMMICH_LEFTOVER_MAX_AGE")
-      expect(parsed.problems[0]!.problem).toMatch(/not an age; use a number of hours or a duration such as 24h/)
+      const problems = problemsOf(parseLeftoverEnv({ IMMICH_LEFTOVER_MAX_AGE: bad === "" ? "x" : bad }))
+      expect(problems).toHaveLength(1)
+      expect(problems[0]!.variable).toBe("IMMICH_LEFTOVER_MAX_AGE")
+      expect(problems[0]!.problem).toMatch(/not an age; use a number of hours or a duration such as 24h/)
     }
   })
 

@@ -86,39 +86,42 @@ export interface AssetRepository {
   readonly statistics: (ownerId: string) => Effect.Effect<{ images: number; videos: number; total: number }, DatabaseError>
 }
 
-export const makeAssetRepository = (query: Query, schema: ImmichSchema): AssetRepository => {
-  const hasDevice = schema.deviceColumns !== "absent"
-  const deviceSelect = hasDevice ? `"deviceAssetId", "deviceId"` : `null::varchar as "deviceAssetId", null::varchar as "deviceId"`
+const deviceSelect = (schema: ImmichSchema) =>
+  schema.deviceColumns !== "absent"
+    ? `"deviceAssetId", "deviceId"`
+    : `null::varchar as "deviceAssetId", null::varchar as "deviceId"`
 
-  const findByChecksums: AssetRepository["findByChecksums"] = (ownerId, checksums) =>
-    query("look up checksums", (sql) =>
-      sql<Array<{ id: string; checksum: Buffer; status: string }>>`
-        select "id", "checksum", "status"::text as "status" from "asset"
-        where "ownerId" = ${ownerId} and "libraryId" is null
-          and "checksum" in (select decode(h, 'hex') from unnest(${sql.array(checksums.map((c) => c.toString("hex")))}::text[]) as h)`).pipe(
-      Effect.map((rows) => new Map(rows.map((r) => [r.checksum.toString("hex"), { id: r.id, status: r.status }])))
-    )
+/** The row to insert, in the version's shape: device fields only where they exist, duration as its column holds it. */
+const rowOf = (asset: NewAsset, schema: ImmichSchema) => ({
+  id: asset.id,
+  ownerId: asset.ownerId,
+  ...(schema.deviceColumns === "absent" ? {} : deviceFieldsOf(asset)),
+  type: asset.type,
+  originalPath: asset.originalPath,
+  originalFileName: asset.originalFileName,
+  checksum: asset.checksum,
+  ...(schema.checksumAlgorithm ? { checksumAlgorithm: "sha1" } : {}),
+  fileCreatedAt: asset.fileCreatedAt,
+  fileModifiedAt: asset.fileModifiedAt,
+  localDateTime: asset.fileCreatedAt,
+  isFavorite: asset.isFavorite,
+  visibility: asset.visibility,
+  duration: asset.duration === null ? null : schema.duration === "text" ? msToDurationText(asset.duration) : asset.duration
+})
 
-  const insert: AssetRepository["insert"] = (asset) =>
+const findByChecksums = (query: Query): AssetRepository["findByChecksums"] => (ownerId, checksums) =>
+  query("look up checksums", (sql) =>
+    sql<Array<{ id: string; checksum: Buffer; status: string }>>`
+      select "id", "checksum", "status"::text as "status" from "asset"
+      where "ownerId" = ${ownerId} and "libraryId" is null
+        and "checksum" in (select decode(h, 'hex') from unnest(${sql.array(checksums.map((c) => c.toString("hex")))}::text[]) as h)`).pipe(
+    Effect.map((rows) => new Map(rows.map((r) => [r.checksum.toString("hex"), { id: r.id, status: r.status }])))
+  )
+
+const insert = (query: Query, schema: ImmichSchema): AssetRepository["insert"] => {
+  const run: AssetRepository["insert"] = (asset) =>
     Effect.gen(function*() {
-      const device = deviceFieldsOf(asset)
-      const duration = asset.duration === null ? null : schema.duration === "text" ? msToDurationText(asset.duration) : asset.duration
-      const row = {
-        id: asset.id,
-        ownerId: asset.ownerId,
-        ...(hasDevice ? device : {}),
-        type: asset.type,
-        originalPath: asset.originalPath,
-        originalFileName: asset.originalFileName,
-        checksum: asset.checksum,
-        ...(schema.checksumAlgorithm ? { checksumAlgorithm: "sha1" } : {}),
-        fileCreatedAt: asset.fileCreatedAt,
-        fileModifiedAt: asset.fileModifiedAt,
-        localDateTime: asset.fileCreatedAt,
-        isFavorite: asset.isFavorite,
-        visibility: asset.visibility,
-        duration
-      }
+      const row = rowOf(asset, schema)
       const sidecarPath = asset.sidecarPath ?? null
       const inserted = yield* query("record the asset", (sql) =>
         sql<Array<{ id: string }>>`
@@ -132,48 +135,56 @@ export const makeAssetRepository = (query: Query, schema: ImmichSchema): AssetRe
           )
           select "id" from a`)
       if (inserted[0] !== undefined) return { created: true, id: inserted[0].id }
-      const id = (yield* findByChecksums(asset.ownerId, [asset.checksum])).get(asset.checksum.toString("hex"))?.id
+      const id = (yield* findByChecksums(query)(asset.ownerId, [asset.checksum])).get(asset.checksum.toString("hex"))?.id
       // The conflicting row vanished between the two statements (deleted meanwhile): try once more.
-      if (id === undefined) return yield* insert(asset)
+      if (id === undefined) return yield* run(asset)
       return { created: false, id }
     })
-
-  const find: AssetRepository["find"] = (ownerId, id) =>
-    isUuid(id)
-      ? query("read an asset", (sql) =>
-        sql<Array<Omit<AssetRow, "duration"> & { duration: string | number | null }>>`
-          select "id", "ownerId", "libraryId", ${sql.unsafe(deviceSelect)}, "type", "originalPath", "originalFileName", "checksum",
-                 "fileCreatedAt", "fileModifiedAt", "localDateTime", "isFavorite", "isOffline", "visibility"::text as "visibility",
-                 "status"::text as "status", "duration", "width", "height", "createdAt", "updatedAt", "deletedAt"
-          from "asset" where "id" = ${id} and "ownerId" = ${ownerId}`).pipe(
-          Effect.map((rows) => {
-            const row = rows[0]
-            if (row === undefined) return undefined
-            const duration = typeof row.duration === "string" ? durationTextToMs(row.duration) : row.duration
-            return { ...row, duration }
-          })
-        )
-      : Effect.succeed(undefined)
-
-  const remove: AssetRepository["delete"] = (ownerId, ids) =>
-    query("delete assets", (sql) =>
-      sql<Array<{ path: string }>>`
-        with doomed as (
-          delete from "asset" where "ownerId" = ${ownerId} and "libraryId" is null and "id" = any(${sql.array(ids as Array<string>)}::uuid[])
-          returning "id", "originalPath"
-        )
-        select "originalPath" as "path" from doomed
-        union all
-        select f."path" from "asset_file" f join doomed d on d."id" = f."assetId"`).pipe(Effect.map((rows) => rows.map((r) => r.path)))
-
-  const statistics: AssetRepository["statistics"] = (ownerId) =>
-    query("count assets", (sql) =>
-      sql<Array<{ images: number; videos: number; total: number }>>`
-        select count(*) filter (where "type" = 'IMAGE')::int as "images", count(*) filter (where "type" = 'VIDEO')::int as "videos",
-               count(*)::int as "total"
-        from "asset" where "ownerId" = ${ownerId} and "status" = 'active' and "deletedAt" is null`).pipe(
-      Effect.map((rows) => rows[0] ?? { images: 0, videos: 0, total: 0 })
-    )
-
-  return { insert, findByChecksums, find, delete: remove, statistics }
+  return run
 }
+
+const find = (query: Query, schema: ImmichSchema): AssetRepository["find"] => (ownerId, id) =>
+  isUuid(id)
+    ? query("read an asset", (sql) =>
+      sql<Array<Omit<AssetRow, "duration"> & { duration: string | number | null }>>`
+        select "id", "ownerId", "libraryId", ${sql.unsafe(deviceSelect(schema))}, "type", "originalPath",
+               "originalFileName", "checksum", "fileCreatedAt", "fileModifiedAt", "localDateTime", "isFavorite",
+               "isOffline", "visibility"::text as "visibility", "status"::text as "status", "duration", "width",
+               "height", "createdAt", "updatedAt", "deletedAt"
+        from "asset" where "id" = ${id} and "ownerId" = ${ownerId}`).pipe(
+        Effect.map((rows) => {
+          const row = rows[0]
+          if (row === undefined) return undefined
+          return { ...row, duration: typeof row.duration === "string" ? durationTextToMs(row.duration) : row.duration }
+        })
+      )
+    : Effect.succeed(undefined)
+
+const remove = (query: Query): AssetRepository["delete"] => (ownerId, ids) =>
+  query("delete assets", (sql) =>
+    sql<Array<{ path: string }>>`
+      with doomed as (
+        delete from "asset"
+        where "ownerId" = ${ownerId} and "libraryId" is null and "id" = any(${sql.array(ids as Array<string>)}::uuid[])
+        returning "id", "originalPath"
+      )
+      select "originalPath" as "path" from doomed
+      union all
+      select f."path" from "asset_file" f join doomed d on d."id" = f."assetId"`).pipe(Effect.map((rows) => rows.map((r) => r.path)))
+
+const statistics = (query: Query): AssetRepository["statistics"] => (ownerId) =>
+  query("count assets", (sql) =>
+    sql<Array<{ images: number; videos: number; total: number }>>`
+      select count(*) filter (where "type" = 'IMAGE')::int as "images", count(*) filter (where "type" = 'VIDEO')::int as "videos",
+             count(*)::int as "total"
+      from "asset" where "ownerId" = ${ownerId} and "status" = 'active' and "deletedAt" is null`).pipe(
+    Effect.map((rows) => rows[0] ?? { images: 0, videos: 0, total: 0 })
+  )
+
+export const makeAssetRepository = (query: Query, schema: ImmichSchema): AssetRepository => ({
+  insert: insert(query, schema),
+  findByChecksums: findByChecksums(query),
+  find: find(query, schema),
+  delete: remove(query),
+  statistics: statistics(query)
+})

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { parseEnv } from "node:util"
-import { parseStorageEnv, S3_VARIABLES } from "@immich-storage/core"
+import { environmentFor, parseStorageEnv, S3_VARIABLES } from "@immich-storage/core"
 import type { StorageEnv, StorageSettings } from "@immich-storage/core"
-import { environmentFor } from "../src/commands/migrate.ts"
 
 const SECRET = "do-not-print-this-secret"
 
