@@ -16,6 +16,7 @@ import {
   StorageConfig,
   StorageEngine
 } from "@immich-storage/core"
+import { AssetService } from "./assets/AssetService.ts"
 import { Thumbnailer } from "./assets/Thumbnailer.ts"
 import { ensureAdminKey, reportAdminKey } from "./auth/adminKey.ts"
 import { Auth } from "./auth/Auth.ts"
@@ -85,6 +86,7 @@ const httpLayer = HttpRouter.serve(routes, { disableLogger: true, routerConfig: 
  */
 export const serverLayer = UploadGate.closeOnShutdown.pipe(
   Layer.provide(httpLayer),
+  Layer.provideMerge(AssetService.layer),
   Layer.provideMerge(Layer.mergeAll(Auth.layer, Thumbnailer.layer, UploadGate.layer)),
   Layer.provide(backupScheduleLayer),
   Layer.provide(leftoverCleanupLayer),

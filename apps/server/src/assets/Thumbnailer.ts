@@ -3,7 +3,12 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import { generatedImageKey, pathOf, Repositories, StorageEngine } from "@immich-storage/core"
+import type { AssetRow, DatabaseError } from "@immich-storage/core"
+import { NotFound } from "../http/ApiError.ts"
+import { strongEtag } from "../http/headers.ts"
 import { extensionOf, THUMBNAIL_SOURCES } from "./mediaTypes.ts"
+import type { StoredFileToServe } from "./serveStored.ts"
+import { keyOfStored } from "./storedKey.ts"
 import { GENERATED_FORMATS, MAX_THUMBNAIL_SOURCE_BYTES } from "./thumbnails.ts"
 
 export interface ThumbnailJob {
@@ -14,6 +19,9 @@ export interface ThumbnailJob {
   readonly fileName: string
 }
 
+/** Immich's generated image sizes (`?size=` of the thumbnail endpoint). */
+export type GeneratedSize = keyof typeof GENERATED_FORMATS
+
 /**
  * Generates thumbnails and previews in the background, one image at a time (decoding is CPU-heavy and
  * uploads should not wait for it), as Immich's thumbnail job does after an upload. A file that is not a
@@ -21,6 +29,11 @@ export interface ThumbnailJob {
  */
 export class Thumbnailer extends Context.Service<Thumbnailer, {
   readonly enqueue: (job: ThumbnailJob) => Effect.Effect<void>
+  /** The generated image of an asset, to serve; 404 while none was made (or none could be). */
+  readonly generatedFile: (
+    asset: AssetRow,
+    size: GeneratedSize
+  ) => Effect.Effect<StoredFileToServe, NotFound | DatabaseError>
 }>()("@immich-storage/server/Thumbnailer") {
   static readonly layer: Layer.Layer<Thumbnailer, never, StorageEngine | Repositories> = Layer.effect(
     Thumbnailer,
@@ -67,7 +80,18 @@ export class Thumbnailer extends Context.Service<Thumbnailer, {
           )
         )
       ))
-      return Thumbnailer.of({ enqueue: (job) => Queue.offer(queue, job).pipe(Effect.asVoid) })
+      const generatedFile = Effect.fn("Thumbnailer.generatedFile")(function*(asset: AssetRow, size: GeneratedSize) {
+        const row = yield* assetFiles.find(asset.id, size)
+        if (row === undefined) return yield* new NotFound({ reason: "Thumbnail not found" })
+        const format = GENERATED_FORMATS[size]
+        return {
+          key: yield* keyOfStored(engine.location, row.path),
+          etag: strongEtag(`${asset.id}-${size}-${row.updatedAt.getTime()}`),
+          fileName: `${asset.originalFileName.replace(/\.[^.]*$/, "")}_${size}.${format.extension}`,
+          contentType: format.contentType
+        } satisfies StoredFileToServe
+      })
+      return Thumbnailer.of({ enqueue: (job) => Queue.offer(queue, job).pipe(Effect.asVoid), generatedFile })
     })
   )
 }

@@ -1,11 +1,12 @@
-import { mimeTypeOf } from "./mediaTypes.ts"
 import type { AssetRow } from "@immich-storage/core"
+import type { AssetResponse } from "../api/dtos.ts"
+import { mimeTypeOf } from "./mediaTypes.ts"
 
 /**
  * Immich's `AssetResponseDto` with the fields this server can fill honestly. There is no EXIF extraction,
  * face recognition or stacking here, so `hasMetadata` is false and those fields are absent or empty.
  */
-export const assetResponse = (asset: AssetRow) => ({
+export const assetResponse = (asset: AssetRow): AssetResponse => ({
   id: asset.id,
   deviceAssetId: asset.deviceAssetId ?? "",
   deviceId: asset.deviceId ?? "",

@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { Repositories } from "@immich-storage/core"
 import type { ApiKeyRow, DatabaseError, UserRow } from "@immich-storage/core"
+import type { ApiKeyResponse } from "../api/dtos.ts"
 import { Forbidden, Unauthorized } from "../http/ApiError.ts"
 import { hashApiKey, plausibleApiKey } from "./apiKeys.ts"
 
@@ -16,7 +17,7 @@ export interface AuthUser {
 const INVALID_KEY = "Invalid API key"
 
 /** Immich's `APIKeyResponseDto`. */
-export const apiKeyResponse = (key: ApiKeyRow) => ({
+export const apiKeyResponse = (key: ApiKeyRow): ApiKeyResponse => ({
   id: key.id,
   name: key.name,
   createdAt: key.createdAt.toISOString(),

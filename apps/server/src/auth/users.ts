@@ -1,4 +1,5 @@
 import type { UserRow } from "@immich-storage/core"
+import type { UserAdminResponse } from "../api/dtos.ts"
 
 const bigintOrNull = (value: string | null): number | null => (value === null ? null : Number(value))
 
@@ -6,7 +7,7 @@ const bigintOrNull = (value: string | null): number | null => (value === null ? 
  * Immich's `UserAdminResponseDto` (what `GET /api/users/me` answers). Fields this server has no data for
  * carry Immich's defaults: the avatar colour `primary`, no OAuth id, no license, no forced password change.
  */
-export const userAdminResponse = (user: UserRow) => ({
+export const userAdminResponse = (user: UserRow): UserAdminResponse => ({
   id: user.id,
   email: user.email,
   name: user.name,

@@ -12,7 +12,9 @@ import type { JsonLimits } from "./requestBody.ts"
  * A route whose typed errors all become their HTTP answer (see `toErrorResponse`). A defect (a bug) is
  * logged with its trace, since request logging is off, and answered 500 with nothing of it in the body.
  */
-export const handle = <R>(effect: Effect.Effect<HttpServerResponse.HttpServerResponse, RouteError, R>) =>
+export const handle = <A, R>(
+  effect: Effect.Effect<A, RouteError, R>
+): Effect.Effect<A | HttpServerResponse.HttpServerResponse, never, R> =>
   effect.pipe(
     Effect.catch(toErrorResponse),
     Effect.catchDefect((defect) =>

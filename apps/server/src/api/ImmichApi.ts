@@ -1,0 +1,65 @@
+import * as Context from "effect/Context"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
+import type { AuthUser } from "../auth/Auth.ts"
+import { uuidNamed } from "../http/params.ts"
+import {
+  ApiKeyResponse,
+  AssetResponse,
+  AssetStatsResponse,
+  ServerMediaTypesResponse,
+  ServerPingResponse,
+  ServerVersionResponse,
+  UserAdminResponse,
+  WellKnownResponse
+} from "./dtos.ts"
+
+/** Who sent the request, for the endpoints behind `ApiKeyAuth`. */
+export class CurrentAuth extends Context.Service<CurrentAuth, AuthUser>()("@immich-storage/server/CurrentAuth") {}
+
+/**
+ * Immich's API keys, sent in `x-api-key`. A missing or wrong key is answered by the middleware itself, in
+ * Immich's error shape (401), before the endpoint decodes anything.
+ */
+export class ApiKeyAuth extends HttpApiMiddleware.Service<ApiKeyAuth, { provides: CurrentAuth }>()(
+  "@immich-storage/server/ApiKeyAuth",
+  { security: { apiKey: HttpApiSecurity.apiKey({ key: "x-api-key", in: "header" }) } }
+) {}
+
+/** A path or query that does not decode: answered 400 in Immich's error shape, saying what was wrong. */
+export class ImmichSchemaErrors extends HttpApiMiddleware.Service<ImmichSchemaErrors>()(
+  "@immich-storage/server/ImmichSchemaErrors"
+) {}
+
+/** What Immich's clients ask before they log in: where the API is, the version, the accepted files. */
+export class ServerGroup extends HttpApiGroup.make("server")
+  .add(HttpApiEndpoint.get("ping", "/api/server/ping", { success: ServerPingResponse }))
+  .add(HttpApiEndpoint.get("version", "/api/server/version", { success: ServerVersionResponse }))
+  .add(HttpApiEndpoint.get("mediaTypes", "/api/server/media-types", { success: ServerMediaTypesResponse }))
+  .add(HttpApiEndpoint.get("wellKnown", "/.well-known/immich", { success: WellKnownResponse }))
+{}
+
+/** Who the key belongs to, and what it may do: the uploader's `immich login` check. */
+export class AccountGroup extends HttpApiGroup.make("account")
+  .add(HttpApiEndpoint.get("myUser", "/api/users/me", { success: UserAdminResponse }))
+  .add(HttpApiEndpoint.get("myApiKey", "/api/api-keys/me", { success: ApiKeyResponse }))
+  .middleware(ApiKeyAuth)
+{}
+
+/** The asset endpoints that answer JSON without a body to read; uploads and downloads are raw routes. */
+export class AssetGroup extends HttpApiGroup.make("assets")
+  .add(HttpApiEndpoint.get("statistics", "/api/assets/statistics", { success: AssetStatsResponse }))
+  .add(HttpApiEndpoint.get("getAsset", "/api/assets/:id", { params: { id: uuidNamed("id") }, success: AssetResponse }))
+  .middleware(ApiKeyAuth)
+{}
+
+/**
+ * The JSON endpoints that fit `HttpApi`: no request body, answers of one schema each. Endpoints that read a
+ * body keep raw routes (see `assets/routes.ts`): `HttpApi` reads a JSON payload whole before any limit applies,
+ * and streamed uploads and downloads are faster raw.
+ */
+export class ImmichApi extends HttpApi.make("immich")
+  .add(ServerGroup)
+  .add(AccountGroup)
+  .add(AssetGroup)
+  .middleware(ImmichSchemaErrors)
+{}

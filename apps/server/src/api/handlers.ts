@@ -1,0 +1,72 @@
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { HttpServerResponse } from "effect/http"
+import { HttpApiBuilder, HttpApiMiddleware } from "effect/http-api"
+import { IMMICH_API_VERSION, parseImmichVersion } from "@immich-storage/core"
+import { assetResponse } from "../assets/assetResponse.ts"
+import { AssetService } from "../assets/AssetService.ts"
+import { serverMediaTypes } from "../assets/mediaTypes.ts"
+import { apiKeyResponse, Auth } from "../auth/Auth.ts"
+import { userAdminResponse } from "../auth/users.ts"
+import { BadRequest, toErrorResponse } from "../http/ApiError.ts"
+import { handle } from "../http/handle.ts"
+import { schemaProblem } from "../http/params.ts"
+import { ApiKeyAuth, CurrentAuth, ImmichApi, ImmichSchemaErrors } from "./ImmichApi.ts"
+
+/** `ServerVersionResponseDto`: the Immich API version this server implements, not this project's own. */
+const serverVersion = parseImmichVersion(IMMICH_API_VERSION)!
+
+const serverHandlers = HttpApiBuilder.group(ImmichApi, "server", (handlers) =>
+  handlers
+    .handle("ping", () => Effect.succeed({ res: "pong" as const }))
+    .handle("version", () => Effect.succeed(serverVersion))
+    .handle("mediaTypes", () => Effect.succeed(serverMediaTypes()))
+    .handle("wellKnown", () => Effect.succeed({ api: { endpoint: "/api" } })))
+
+const accountHandlers = HttpApiBuilder.group(ImmichApi, "account", (handlers) =>
+  handlers
+    .handle("myUser", () => Effect.map(CurrentAuth, (auth) => userAdminResponse(auth.user)))
+    .handle("myApiKey", () => Effect.map(CurrentAuth, (auth) => apiKeyResponse(auth.apiKey))))
+
+/** Failures of the service become their answer in Immich's shape (`handle`), as on the raw routes. */
+const assetHandlers = HttpApiBuilder.group(ImmichApi, "assets", Effect.fn(function*(handlers) {
+  const assets = yield* AssetService
+  return handlers
+    .handle("statistics", () => handle(Effect.flatMap(CurrentAuth, (auth) => assets.statistics(auth.user.id))))
+    .handle("getAsset", ({ params }) =>
+      handle(Effect.flatMap(CurrentAuth, (auth) => Effect.map(assets.find(auth.user.id, params.id), assetResponse))))
+}))
+
+/** `x-api-key` checked by the `Auth` service; a refusal is the answer, the endpoint does not run. */
+const apiKeyAuthLayer = Layer.effect(
+  ApiKeyAuth,
+  Effect.gen(function*() {
+    const auth = yield* Auth
+    return ApiKeyAuth.of({
+      apiKey: (httpEffect, { credential }) => {
+        // The header is decoded to "" when it is absent.
+        const key = Redacted.value(credential)
+        return Effect.flatMap(handle(auth.authenticate(key === "" ? undefined : key)), (user) =>
+          HttpServerResponse.isHttpServerResponse(user)
+            ? Effect.succeed(user)
+            : Effect.provideService(httpEffect, CurrentAuth, user))
+      }
+    })
+  })
+)
+
+/**
+ * A path or query that does not decode is the client's mistake (400, with the check's message); an answer
+ * that does not encode is ours (logged, 500), as any defect.
+ */
+const schemaErrorsLayer = HttpApiMiddleware.layerSchemaErrorTransform(ImmichSchemaErrors, (error) =>
+  error.kind === "Body" || error.kind === "ResponseHeaders"
+    ? handle(Effect.die(error))
+    : toErrorResponse(new BadRequest({ reason: schemaProblem(error.cause) })))
+
+/** The `HttpApi` endpoints, on the same router as the raw ones. */
+export const apiRoutes = HttpApiBuilder.layer(ImmichApi).pipe(
+  Layer.provide([serverHandlers, accountHandlers, assetHandlers]),
+  Layer.provide([apiKeyAuthLayer, schemaErrorsLayer])
+)

@@ -1,0 +1,32 @@
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import { HttpRouter, HttpServerRequest } from "effect/http"
+import { isUuid } from "@immich-storage/core"
+import { BadRequest } from "./ApiError.ts"
+
+/** An id as Immich writes them (a UUID, in any case, of any version); the message names the field. */
+export const uuidNamed = (name: string) =>
+  Schema.String.check(Schema.makeFilter((id: string) => isUuid(id) || `${name} must be a UUID`))
+
+const IdPath = Schema.Struct({ id: uuidNamed("id") })
+
+/** The `:id` of the path, decoded; 400 when it is not a UUID (then no query runs). */
+export const idParam = HttpRouter.schemaPathParams(IdPath).pipe(
+  Effect.map((params) => params.id),
+  Effect.mapError(() => new BadRequest({ reason: "id must be a UUID" }))
+)
+
+/**
+ * The query string decoded with `schema`; a value it refuses (or a parameter given twice) is a 400 whose
+ * message is `problem`, which names the parameter.
+ */
+export const queryAs = <A, I extends Readonly<Record<string, string | ReadonlyArray<string> | undefined>>, RD>(
+  schema: Schema.ConstraintCodec<A, I, RD, unknown>,
+  problem: string
+) =>
+  HttpServerRequest.schemaSearchParams(schema).pipe(
+    Effect.mapError(() => new BadRequest({ reason: problem }))
+  )
+
+/** The first line of a schema's complaint: the message its check wrote, without the path below it. */
+export const schemaProblem = (error: Schema.SchemaError): string => error.message.split("\n")[0] ?? error.message
