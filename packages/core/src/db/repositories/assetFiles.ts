@@ -9,7 +9,10 @@ export type ReadableAssetFileType = AssetFileType | "fullsize" | "encoded_video"
 
 export interface AssetFileRepository {
   /** The asset's current (not edited) file of this type. */
-  readonly find: (assetId: string, type: ReadableAssetFileType) => Effect.Effect<{ path: string; updatedAt: Date } | undefined, DatabaseError>
+  readonly find: (
+    assetId: string,
+    type: ReadableAssetFileType
+  ) => Effect.Effect<{ path: string; updatedAt: Date } | undefined, DatabaseError>
   /**
    * Records generated files of an asset, with the dimensions found while making them, in one statement;
    * false when the asset was deleted meanwhile (then nothing is recorded and the caller removes the files).
