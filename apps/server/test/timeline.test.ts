@@ -71,6 +71,8 @@ describe.each(KINDS)("the timeline on a %s database", (kind) => {
   /** `key` null: no credentials at all. */
   const json = async (path: string, key: string | null = ADMIN_KEY) => {
     const response = await get(`${url}${path}`, key ?? undefined)
+    // Also the month PostgreSQL serialised, answered as it is: JSON, labelled as JSON.
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/)
     return { status: response.status, body: await response.json() as unknown }
   }
   const bucketOf = async (query: string, key: string = ADMIN_KEY) => {
