@@ -7,10 +7,10 @@ import {
   checkMediaIntegrity,
   Database,
   DumpWriter,
-  ensureSchema,
   PathMigrator,
   readIntegrityOf,
   readMountCheckFlags,
+  Repositories,
   runBackupSchedule,
   saveMountCheckFlags,
   StorageConfig,
@@ -24,11 +24,6 @@ import { UploadGate } from "./http/UploadGate.ts"
 import { leftoverCleanupLayer } from "./leftoverCleanup.ts"
 import { routes } from "./routes.ts"
 import { configLayer, ServerConfig } from "./ServerConfig.ts"
-
-/** Creates what is missing of the schema before anything reads it. */
-const schemaLayer = Layer.effectDiscard(Effect.gen(function*() {
-  yield* ensureSchema(yield* Database)
-}))
 
 /**
  * Immich's folder check: markers in every storage folder; a folder checked on an earlier start (its
@@ -60,7 +55,7 @@ const mediaLocationLayer = Layer.effectDiscard(Effect.gen(function*() {
  */
 const adminKeyLayer = Layer.effectDiscard(Effect.gen(function*() {
   const { adminApiKey } = yield* ServerConfig
-  yield* reportAdminKey(yield* ensureAdminKey(yield* Database, adminApiKey))
+  yield* reportAdminKey(yield* ensureAdminKey(yield* Database, yield* Repositories, adminApiKey))
 }))
 
 /** The "create database dump" job on its cron schedule, for as long as the server runs. */
@@ -80,7 +75,8 @@ const httpLayer = HttpRouter.serve(routes, { disableLogger: true, routerConfig: 
 
 /**
  * The server, in boot order: configuration; the HTTP port (opened, not yet answering, so that a port
- * in use stops the boot before any side effect); storage engine; database and its schema; integrity
+ * in use stops the boot before any side effect); storage engine; database, its schema detected (and our own tables created where Immich's migrations do
+ * not manage it); integrity
  * markers; media-location migration; the admin key; the crash-leftover clean-up (in the background); the
  * backup schedule; then the routes. Each step starts
  * only when the one before succeeded. Shutdown runs in reverse: uploads in progress are interrupted
@@ -95,8 +91,7 @@ export const serverLayer = UploadGate.closeOnShutdown.pipe(
   Layer.provide(adminKeyLayer),
   Layer.provide(mediaLocationLayer),
   Layer.provide(integrityLayer),
-  Layer.provide(schemaLayer),
-  Layer.provideMerge(Layer.mergeAll(PathMigrator.layer, DumpWriter.layer)),
+  Layer.provideMerge(Layer.mergeAll(PathMigrator.layer, DumpWriter.layer, Repositories.layerPrepared)),
   Layer.provideMerge(Database.layer),
   Layer.provideMerge(StorageEngine.layer),
   Layer.provideMerge(listenLayer),

@@ -5,7 +5,7 @@ import * as path from "node:path"
 import postgres from "postgres"
 import { randomBytes } from "node:crypto"
 import sharp from "sharp"
-import { createTestBucket, createTestDatabase, makeTempDir, rawS3Client, s3TestEnv, startS3Proxy, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
+import { createTestBucket, createTestDatabase, insertUserRow, makeTempDir, rawS3Client, s3TestEnv, startS3Proxy, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
 import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
 import { isTempFileName } from "@immich-storage/core"
 import { hashApiKey } from "../src/auth/apiKeys.ts"
@@ -118,12 +118,13 @@ export const startServerOn = async (storage: StorageUnderTest, extraEnv: Record<
   }
 }
 
-/** A second, non-admin user with an API key of its own. */
+/** A second, non-admin user (on any kind of test database) with an API key of its own. */
 export const createUser = async (sql: postgres.Sql, email: string): Promise<{ id: string; key: string }> => {
   const key = randomBytes(24).toString("base64url")
-  const [user] = await sql<Array<{ id: string }>>`insert into "user" ("email", "name") values (${email}, ${email}) returning "id"`
-  await sql`insert into "api_key" ("name", "key", "userId", "permissions") values ('test', ${hashApiKey(key)}, ${user!.id}, ${sql.array(["all"])})`
-  return { id: user!.id, key }
+  // On upstream v3.2 a user needs a cluster group: insertUserRow detects the column.
+  const id = await insertUserRow(sql, { email, name: email })
+  await sql`insert into "api_key" ("name", "key", "userId", "permissions") values ('test', ${hashApiKey(key)}, ${id}, ${sql.array(["all"])})`
+  return { id, key }
 }
 
 export interface UploadFields {
@@ -132,13 +133,17 @@ export interface UploadFields {
   readonly deviceAssetId?: string
   readonly deviceId?: string
   readonly sidecar?: Uint8Array
+  /** Send neither `deviceAssetId` nor `deviceId`, as `@immich/cli` 3.x does (upstream v3 dropped them). */
+  readonly withoutDeviceFields?: boolean
 }
 
 /** `POST /api/assets` as Immich's uploader sends it (fields first, then the file, then the sidecar). */
 export const upload = async (url: string, key: string, fileName: string, bytes: Uint8Array, fields: UploadFields = {}) => {
   const form = new FormData()
-  form.append("deviceAssetId", fields.deviceAssetId ?? `${fileName}-${bytes.length}`)
-  form.append("deviceId", fields.deviceId ?? "test")
+  if (fields.withoutDeviceFields !== true) {
+    form.append("deviceAssetId", fields.deviceAssetId ?? `${fileName}-${bytes.length}`)
+    form.append("deviceId", fields.deviceId ?? "test")
+  }
   form.append("fileCreatedAt", fields.fileCreatedAt ?? "2024-05-01T10:00:00.000Z")
   form.append("fileModifiedAt", fields.fileModifiedAt ?? "2024-05-01T10:00:00.000Z")
   form.append("isFavorite", "false")

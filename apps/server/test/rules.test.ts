@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest"
 import fc from "fast-check"
 import { createHash } from "node:crypto"
 import { resolveRange } from "@immich-storage/core"
-import { formatDuration } from "../src/assets/assetResponse.ts"
 import { parseSha1 } from "../src/assets/checksum.ts"
 import { extensionOf, mediaTypeOf, mimeTypeOf, serverMediaTypes } from "../src/assets/mediaTypes.ts"
 import { sortedMediaTypes, UPSTREAM_MEDIA_TYPES } from "./upstreamMediaTypes.ts"
@@ -120,12 +119,6 @@ describe("API keys", () => {
     expect(hashApiKey(secret).equals(createHash("sha256").update(secret).digest())).toBe(true)
     expect([undefined, "", "a b", "x".repeat(513)].map(plausibleApiKey)).toEqual([false, false, false, false])
     expect(plausibleApiKey(secret)).toBe(true)
-  })
-})
-
-describe("durations", () => {
-  it.each([[null, "0:00:00.00000"], [1500, "0:00:01.50000"], [3_723_250, "1:02:03.25000"]])("%s ms → %s", (ms, text) => {
-    expect(formatDuration(ms)).toBe(text)
   })
 })
 

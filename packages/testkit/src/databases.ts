@@ -76,3 +76,17 @@ export const dropDatabaseIfExists = async (name: string): Promise<void> => {
     await sql.end()
   }
 }
+
+/** Which database a test runs on: an empty one we create ("own"), or one upstream Immich's migrations made. */
+export const TEST_DATABASE_KINDS = ["own", ...IMMICH_FIXTURE_VERSIONS] as const
+export type TestDatabaseKind = "own" | ImmichFixtureVersion
+
+/** A fresh database of `kind`, dropped afterwards: empty for "own", else the upstream fixture's schema. */
+export const createDatabaseOfKind = (kind: TestDatabaseKind): Promise<TestDatabase> =>
+  kind === "own" ? createTestDatabase() : createImmichDatabase(kind)
+
+/** Whether `table` of the connection's current schema has `column` (tests adapt their SQL to the fixture). */
+export const hasColumn = async (sql: postgres.Sql, table: string, column: string): Promise<boolean> =>
+  (await sql`
+    select 1 from information_schema.columns
+    where table_schema = current_schema() and table_name = ${table} and column_name = ${column}`).length > 0

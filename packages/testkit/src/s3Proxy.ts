@@ -59,89 +59,101 @@ export interface S3Proxy {
   readonly stop: () => Promise<void>
 }
 
+const errorXml = (code: string, message: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`
+
+interface Exchange {
+  readonly req: http.IncomingMessage
+  readonly res: http.ServerResponse
+  readonly record: RecordedRequest
+}
+
+/** Answers with an injected error, once the request body has been read (as a server would). */
+const answerWithError = ({ record, req, res }: Exchange, fault: { readonly status: number; readonly code: string }) => {
+  record.status = fault.status
+  req.resume()
+  req.on("end", () => {
+    res.writeHead(fault.status, { "content-type": "application/xml" })
+    res.end(errorXml(fault.code, "injected by the test proxy"))
+  })
+}
+
+interface Upstream {
+  readonly url: URL
+  readonly agent: http.Agent
+  readonly quirks: ServerQuirks
+}
+
+/** Passes the request on; `body` when it was read already (to check its signature). */
+const forward = ({ record, req, res }: Exchange, upstream: Upstream, corrupt: boolean, body: Buffer | undefined) => {
+  const request = (upstream.url.protocol === "https:" ? https : http).request({
+    host: upstream.url.hostname,
+    port: upstream.url.port,
+    method: req.method,
+    path: req.url,
+    headers: req.headers,
+    agent: upstream.agent
+  }, (response) => {
+    record.status = response.statusCode ?? 0
+    const status = response.statusCode ?? 502
+    res.writeHead(status, withQuirks(status, response.headers, upstream.quirks))
+    if (!corrupt) return void response.pipe(res)
+    let flipped = false
+    response.on("data", (chunk: Buffer) => {
+      if (!flipped && chunk.length > 0) {
+        chunk[0] = chunk[0]! ^ 0xff
+        flipped = true
+      }
+      res.write(chunk)
+    })
+    response.on("end", () => res.end())
+  })
+  request.on("error", () => res.destroy())
+  res.on("close", () => request.destroy())
+  if (body === undefined) req.pipe(request)
+  else request.end(body)
+}
+
+/** Reads the whole body, refuses a bad signature with S3's 403, and forwards a good one. */
+const forwardSigned = (exchange: Exchange, upstream: Upstream, corrupt: boolean, secretAccessKey: string) => {
+  const { record, req, res } = exchange
+  const chunks: Array<Buffer> = []
+  req.on("data", (chunk: Buffer) => chunks.push(chunk))
+  req.on("end", () => {
+    const body = Buffer.concat(chunks)
+    record.signatureProblem = sigV4Problem({ method: record.method, url: record.url, headers: req.headers, body }, secretAccessKey)
+    if (record.signatureProblem === undefined) return forward(exchange, upstream, corrupt, body)
+    record.status = 403
+    res.writeHead(403, { "content-type": "application/xml" })
+    res.end(errorXml("SignatureDoesNotMatch", record.signatureProblem.replace(/[<&]/g, "")))
+  })
+}
+
 /**
  * A pass-through HTTP proxy on 127.0.0.1 in front of the test S3 server. It records every request
  * (to check what reached the server: SSE headers, aborts) and injects faults that a healthy server
  * cannot be made to produce on demand (503 SlowDown, 500, connection resets, 403).
  */
 export const startS3Proxy = async (target: string, options: S3ProxyOptions = {}): Promise<S3Proxy> => {
-  const targetUrl = new URL(target)
+  const url = new URL(target)
   const requests: Array<RecordedRequest> = []
   let pending: Array<Fault> = []
   let matches: (request: RecordedRequest) => boolean = () => true
   // An external server (TEST_S3_ENDPOINT) may be https; the proxy itself always listens on plain http.
-  const secure = targetUrl.protocol === "https:"
-  const agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true })
+  const agent = url.protocol === "https:" ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true })
+  const upstream: Upstream = { url, agent, quirks: options.quirks ?? {} }
 
   const server = http.createServer((req, res) => {
     const record: RecordedRequest = { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers }
     requests.push(record)
-    let corrupt = false
-    if (pending.length > 0 && matches(record)) {
-      const fault = pending.shift()!
-      if (fault === "corrupt") corrupt = true
-      else if (fault === "stall") return void req.resume()
-      else if (fault === "reset") {
-        req.socket.destroy()
-        return
-      } else {
-        record.status = fault.status
-        req.resume()
-        req.on("end", () => {
-          res.writeHead(fault.status, { "content-type": "application/xml" })
-          res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault.code}</Code><Message>injected by the test proxy</Message></Error>`)
-        })
-        return
-      }
-    }
-    if (options.verifySignatures !== undefined) {
-      const { secretAccessKey } = options.verifySignatures
-      const chunks: Array<Buffer> = []
-      req.on("data", (chunk: Buffer) => chunks.push(chunk))
-      req.on("end", () => {
-        const body = Buffer.concat(chunks)
-        record.signatureProblem = sigV4Problem({ method: record.method, url: record.url, headers: req.headers, body }, secretAccessKey)
-        if (record.signatureProblem !== undefined) {
-          record.status = 403
-          res.writeHead(403, { "content-type": "application/xml" })
-          res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>SignatureDoesNotMatch</Code><Message>${record.signatureProblem.replace(/[<&]/g, "")}</Message></Error>`)
-          return
-        }
-        forward(body)
-      })
-      return
-    }
-    forward(undefined)
-
-    /** Passes the request on; `body` when it was read already (to check its signature). */
-    function forward(body: Buffer | undefined) {
-      const upstream = (secure ? https : http).request({
-        host: targetUrl.hostname,
-        port: targetUrl.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-        agent
-      }, (response) => {
-        record.status = response.statusCode ?? 0
-        const status = response.statusCode ?? 502
-        res.writeHead(status, withQuirks(status, response.headers, options.quirks ?? {}))
-        if (!corrupt) return void response.pipe(res)
-        let flipped = false
-        response.on("data", (chunk: Buffer) => {
-          if (!flipped && chunk.length > 0) {
-            chunk[0] = chunk[0]! ^ 0xff
-            flipped = true
-          }
-          res.write(chunk)
-        })
-        response.on("end", () => res.end())
-      })
-      upstream.on("error", () => res.destroy())
-      res.on("close", () => upstream.destroy())
-      if (body === undefined) req.pipe(upstream)
-      else upstream.end(body)
-    }
+    const exchange: Exchange = { req, res, record }
+    const fault = pending.length > 0 && matches(record) ? pending.shift()! : undefined
+    if (fault === "stall") return void req.resume()
+    if (fault === "reset") return void req.socket.destroy()
+    if (typeof fault === "object") return answerWithError(exchange, fault)
+    const corrupt = fault === "corrupt"
+    if (options.verifySignatures !== undefined) return forwardSigned(exchange, upstream, corrupt, options.verifySignatures.secretAccessKey)
+    forward(exchange, upstream, corrupt, undefined)
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const { port } = server.address() as AddressInfo

@@ -198,4 +198,20 @@ describe("schemaSnapshot", () => {
     ])
     expect(after.enums).toContain("asset_visibility_enum (archive, timeline, hidden, locked, extra)")
   })
+
+  it("changes when an index is created, a constraint dropped, or a column made nullable", async () => {
+    const sql = await open("v3.2")
+    const before = await schemaSnapshot(sql)
+    await sql`create index "asset_extra_idx" on asset ("originalFileName")`
+    await sql`alter table "user" drop constraint "user_clusterGroupId_fkey"`
+    await sql`alter table "user" alter column "clusterGroupId" drop not null`
+    const after = await schemaSnapshot(sql)
+    expect(after.indexes.filter((i) => !before.indexes.includes(i))).toEqual([
+      "CREATE INDEX asset_extra_idx ON public.asset USING btree (\"originalFileName\")"
+    ])
+    expect(before.constraints.filter((c) => !after.constraints.includes(c))).toEqual([
+      "user user_clusterGroupId_fkey: FOREIGN KEY (\"clusterGroupId\") REFERENCES cluster_group(id) ON UPDATE CASCADE"
+    ])
+    expect(after.columns.filter((c) => !before.columns.includes(c))).toEqual([expect.stringMatching(/^user\.clusterGroupId #\d+ uuid null$/)])
+  })
 })

@@ -4,13 +4,13 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { Command, Flag } from "effect/cli"
 import {
+  activity,
   baseOf,
   Database,
   DatabaseConfig,
   engineForBase,
   PathMigrator,
   s3EnvironmentOf,
-  SERVER_APPLICATION_NAME,
   storageSettingsWith,
   syncEngines
 } from "@immich-storage/core"
@@ -73,9 +73,7 @@ export const migrateCommand = Command.make(
       // The copies show sync's progress (a bar on a terminal, a line per second otherwise) on stderr.
       const copying = () => ({ ...options, onProgress: progressPrinter(Date.now()) })
 
-      const [connected] = yield* db.query("look for a running server", (sql) =>
-        sql<Array<{ n: number }>>`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = ${SERVER_APPLICATION_NAME}`)
-      const running = !flags.final && (connected?.n ?? 0) > 0
+      const running = !flags.final && (yield* activity.serverConnections(db.query)) > 0
       yield* Console.log(`Copying ${from} → ${to} ...`)
       // While the server runs, only the bulk copy: new uploads may still arrive. Once it is stopped, the
       // final copy is the only pass needed (a bulk pass first would list and compare everything twice).

@@ -2,8 +2,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
-import { Database, generatedImageKey, pathOf, StorageEngine } from "@immich-storage/core"
-import { recordGeneratedFiles } from "./assetRows.ts"
+import { generatedImageKey, pathOf, Repositories, StorageEngine } from "@immich-storage/core"
 import { extensionOf, THUMBNAIL_SOURCES } from "./mediaTypes.ts"
 import { GENERATED_FORMATS, MAX_THUMBNAIL_SOURCE_BYTES } from "./thumbnails.ts"
 
@@ -23,11 +22,11 @@ export interface ThumbnailJob {
 export class Thumbnailer extends Context.Service<Thumbnailer, {
   readonly enqueue: (job: ThumbnailJob) => Effect.Effect<void>
 }>()("@immich-storage/server/Thumbnailer") {
-  static readonly layer: Layer.Layer<Thumbnailer, never, StorageEngine | Database> = Layer.effect(
+  static readonly layer: Layer.Layer<Thumbnailer, never, StorageEngine | Repositories> = Layer.effect(
     Thumbnailer,
     Effect.gen(function*() {
       const engine = yield* StorageEngine
-      const db = yield* Database
+      const { assetFiles } = yield* Repositories
       const queue = yield* Queue.unbounded<ThumbnailJob>()
 
       const generate = Effect.fn("Thumbnailer.generate")(function*(job: ThumbnailJob) {
@@ -51,7 +50,7 @@ export class Thumbnailer extends Context.Service<Thumbnailer, {
         yield* Effect.gen(function*() {
           yield* engine.put(thumbnailKey, thumbnail, { contentType: GENERATED_FORMATS.thumbnail.contentType })
           yield* engine.put(previewKey, preview, { contentType: GENERATED_FORMATS.preview.contentType })
-          recorded = yield* recordGeneratedFiles(db, job.assetId, [
+          recorded = yield* assetFiles.recordGenerated(job.assetId, [
             { type: "thumbnail", path: pathOf(engine.location, thumbnailKey) },
             { type: "preview", path: pathOf(engine.location, previewKey) }
           ], width > 0 && height > 0 ? { width, height } : undefined)

@@ -1,5 +1,5 @@
 import { mimeTypeOf } from "./mediaTypes.ts"
-import type { AssetRow } from "./assetRows.ts"
+import type { AssetRow } from "@immich-storage/core"
 
 /**
  * Immich's `AssetResponseDto` with the fields this server can fill honestly. There is no EXIF extraction,
@@ -26,7 +26,8 @@ export const assetResponse = (asset: AssetRow) => ({
   isTrashed: asset.status === "trashed",
   isOffline: asset.isOffline,
   visibility: asset.visibility,
-  duration: formatDuration(asset.duration),
+  // v3 sends milliseconds (or null); a v2 database's text was read into milliseconds by the repository.
+  duration: asset.duration,
   width: asset.width,
   height: asset.height,
   checksum: asset.checksum.toString("base64"),
@@ -35,12 +36,3 @@ export const assetResponse = (asset: AssetRow) => ({
   people: [],
   tags: []
 })
-
-/** Immich's duration text (`H:MM:SS.fffff`); images have `0:00:00.00000`. */
-export const formatDuration = (milliseconds: number | null): string => {
-  const ms = milliseconds ?? 0
-  const hours = Math.floor(ms / 3_600_000)
-  const minutes = Math.floor((ms % 3_600_000) / 60_000)
-  const seconds = (ms % 60_000) / 1000
-  return `${hours}:${String(minutes).padStart(2, "0")}:${seconds.toFixed(5).padStart(8, "0")}`
-}

@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { Database, keyOf, StorageEngine } from "@immich-storage/core"
+import { isUuid, keyOf, Repositories, StorageEngine } from "@immich-storage/core"
 import type { AuthUser } from "../auth/Auth.ts"
 import { BadRequest, NotFound } from "../http/ApiError.ts"
 import { authenticated, jsonBodyAs } from "../http/handle.ts"
@@ -11,7 +11,6 @@ import { checkItems, JSON_LIMITS } from "../http/requestBody.ts"
 import { UploadGate } from "../http/UploadGate.ts"
 import { ServerConfig } from "../ServerConfig.ts"
 import { assetResponse } from "./assetResponse.ts"
-import { assetStatistics, deleteAssets, findAsset, findAssetFile, findByChecksums, isUuid } from "./assetRows.ts"
 import { parseSha1 } from "./checksum.ts"
 import { mimeTypeOf } from "./mediaTypes.ts"
 import { serveStored } from "./serveStored.ts"
@@ -26,7 +25,7 @@ const ownAsset = (auth: AuthUser) =>
   Effect.gen(function*() {
     const { id = "" } = yield* HttpRouter.params
     if (!isUuid(id)) return yield* new BadRequest({ reason: "id must be a UUID" })
-    const asset = yield* findAsset(yield* Database, auth.user.id, id)
+    const asset = yield* (yield* Repositories).assets.find(auth.user.id, id)
     if (asset === undefined) return yield* new NotFound({ reason: "Asset not found" })
     return asset
   })
@@ -61,7 +60,7 @@ const bulkUploadCheck = authenticated((auth) =>
     const parsed = assets.map((a) => ({ ...a, sha1: parseSha1(a.checksum) }))
     const invalid = parsed.find((a) => a.sha1 === undefined)
     if (invalid !== undefined) return yield* new BadRequest({ reason: `checksum of ${invalid.id} is not a SHA-1 in hex or base64` })
-    const existing = yield* findByChecksums(yield* Database, auth.user.id, parsed.map((a) => a.sha1!))
+    const existing = yield* (yield* Repositories).assets.findByChecksums(auth.user.id, parsed.map((a) => a.sha1!))
     const results = parsed.map((a) => {
       const found = existing.get(a.sha1!.toString("hex"))
       return found === undefined
@@ -80,7 +79,7 @@ const upload = authenticated((auth) =>
 
 const statistics = authenticated((auth) =>
   Effect.gen(function*() {
-    return HttpServerResponse.jsonUnsafe(yield* assetStatistics(yield* Database, auth.user.id))
+    return HttpServerResponse.jsonUnsafe(yield* (yield* Repositories).assets.statistics(auth.user.id))
   })
 )
 
@@ -104,7 +103,7 @@ const getThumbnail = authenticated((auth) =>
     const asset = yield* ownAsset(auth)
     const size = yield* thumbnailSize
     if (size !== "thumbnail" && size !== "preview") return yield* new BadRequest({ reason: "size must be thumbnail or preview" })
-    const row = yield* findAssetFile(yield* Database, asset.id, size)
+    const row = yield* (yield* Repositories).assetFiles.find(asset.id, size)
     if (row === undefined) return yield* new NotFound({ reason: "Thumbnail not found" })
     const key = yield* keyOfStored(row.path)
     const format = GENERATED_FORMATS[size]
@@ -128,7 +127,7 @@ const removeAssets = authenticated((auth) =>
       return yield* new BadRequest({ reason: `ids: ${shown} is not an asset id (a UUID)` })
     }
     const engine = yield* StorageEngine
-    const paths = yield* deleteAssets(yield* Database, auth.user.id, ids)
+    const paths = yield* (yield* Repositories).assets.delete(auth.user.id, ids)
     const keys: Array<string> = []
     for (const p of paths) {
       const key = keyOf(engine.location, p)

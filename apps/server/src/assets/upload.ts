@@ -3,11 +3,10 @@ import * as Stream from "effect/Stream"
 import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import type { Multipart } from "effect/http"
 import { createHash, randomUUID } from "node:crypto"
-import { Database, originalKey, pathOf, StorageEngine } from "@immich-storage/core"
+import { originalKey, parseClientDuration, pathOf, Repositories, StorageEngine } from "@immich-storage/core"
 import type { AuthUser } from "../auth/Auth.ts"
 import { BadRequest, PayloadTooLarge } from "../http/ApiError.ts"
 import { FORM_LIMITS, formatBytes, multipartFailure, multipartParts, whileReceiving } from "../http/requestBody.ts"
-import { insertAsset } from "./assetRows.ts"
 import { parseFormDate } from "./formDate.ts"
 import { extensionOf, mediaTypeOf } from "./mediaTypes.ts"
 import { Thumbnailer } from "./Thumbnailer.ts"
@@ -25,7 +24,7 @@ interface StoredFile {
  */
 const REQUIRED_FIELDS = ["fileCreatedAt", "fileModifiedAt"] as const
 /** The text fields this server reads; any other is counted against the limits and dropped. */
-const USED_FIELDS = new Set([...REQUIRED_FIELDS, "deviceAssetId", "deviceId", "filename", "isFavorite", "visibility"])
+const USED_FIELDS = new Set([...REQUIRED_FIELDS, "deviceAssetId", "deviceId", "duration", "filename", "isFavorite", "visibility"])
 const VISIBILITIES = new Set(["archive", "timeline", "hidden", "locked"])
 
 const shown = (value: string) => JSON.stringify(value.slice(0, 64))
@@ -37,6 +36,15 @@ const parseDate = (name: string, value: string) => {
       reason: `${name} must be an ISO 8601 date from year 1 to 9999, a day that exists (got ${shown(value)})`
     }))
     : Effect.succeed(date)
+}
+
+/** Immich's optional `duration`: milliseconds (v3 clients) or `H:MM:SS.ffffff` (v2 clients). */
+const parseDuration = (value: string | undefined) => {
+  if (value === undefined || value === "") return Effect.succeed(null)
+  const ms = parseClientDuration(value)
+  return ms === undefined
+    ? Effect.fail(new BadRequest({ reason: `duration must be milliseconds or H:MM:SS.ffffff (got ${shown(value)})` }))
+    : Effect.succeed(ms)
 }
 
 /** PostgreSQL's text columns cannot hold NUL; the name says which field had one. */
@@ -56,7 +64,7 @@ export const uploadAsset = (auth: AuthUser) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const engine = yield* StorageEngine
-    const db = yield* Database
+    const { assets } = yield* Repositories
     const thumbnailer = yield* Thumbnailer
     if (!/^multipart\/form-data/i.test(request.headers["content-type"] ?? "")) {
       return yield* new BadRequest({ reason: "Send the asset as multipart/form-data with an assetData file" })
@@ -126,7 +134,8 @@ export const uploadAsset = (auth: AuthUser) =>
       const deviceId = yield* plainText("deviceId", fields.get("deviceId"))
       const visibility = fields.get("visibility") || "timeline"
       if (!VISIBILITIES.has(visibility)) return yield* new BadRequest({ reason: "visibility must be archive, timeline, hidden or locked" })
-      const outcome = yield* insertAsset(db, {
+      const duration = yield* parseDuration(fields.get("duration"))
+      const outcome = yield* assets.insert({
         id: assetId,
         ownerId,
         deviceAssetId: deviceAssetId || null,
@@ -139,6 +148,8 @@ export const uploadAsset = (auth: AuthUser) =>
         fileCreatedAt,
         fileModifiedAt,
         isFavorite: fields.get("isFavorite") === "true",
+        duration,
+        fileSize: original.size,
         sidecarPath: sidecar === undefined ? undefined : pathOf(engine.location, sidecar.key)
       })
       keep = outcome.created

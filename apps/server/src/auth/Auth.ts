@@ -1,20 +1,10 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { Database } from "@immich-storage/core"
-import type { DatabaseError } from "@immich-storage/core"
+import { Repositories } from "@immich-storage/core"
+import type { ApiKeyRow, DatabaseError, UserRow } from "@immich-storage/core"
 import { Forbidden, Unauthorized } from "../http/ApiError.ts"
 import { hashApiKey, plausibleApiKey } from "./apiKeys.ts"
-import { USER_COLUMNS } from "./users.ts"
-import type { UserRow } from "./users.ts"
-
-export interface ApiKeyRow {
-  readonly id: string
-  readonly name: string
-  readonly createdAt: Date
-  readonly updatedAt: Date
-  readonly permissions: ReadonlyArray<string>
-}
 
 /** Who sent a request: the user, and the key they used. */
 export interface AuthUser {
@@ -38,24 +28,15 @@ export class Auth extends Context.Service<Auth, {
   /** The user holding `apiKey` (the `x-api-key` header), or Unauthorized. */
   readonly authenticate: (apiKey: string | undefined) => Effect.Effect<AuthUser, Unauthorized | DatabaseError>
 }>()("@immich-storage/server/Auth") {
-  static readonly layer: Layer.Layer<Auth, never, Database> = Layer.effect(
+  static readonly layer: Layer.Layer<Auth, never, Repositories> = Layer.effect(
     Auth,
     Effect.gen(function*() {
-      const db = yield* Database
+      const { apiKeys } = yield* Repositories
       const authenticate = Effect.fn("Auth.authenticate")(function*(apiKey: string | undefined) {
         if (!plausibleApiKey(apiKey)) return yield* new Unauthorized({ reason: apiKey === undefined ? "Authentication required" : INVALID_KEY })
-        const rows = yield* db.query("check an API key", (sql) =>
-          sql<Array<UserRow & { keyId: string; keyName: string; keyCreatedAt: Date; keyUpdatedAt: Date; permissions: Array<string> }>>`
-            select ${sql.unsafe(USER_COLUMNS)}, k."id" as "keyId", k."name" as "keyName", k."createdAt" as "keyCreatedAt",
-                   k."updatedAt" as "keyUpdatedAt", k."permissions"
-            from "api_key" k join "user" u on u."id" = k."userId"
-            where k."key" = ${hashApiKey(apiKey)} and u."deletedAt" is null
-            limit 1`)
-        const row = rows[0]
-        if (row === undefined) return yield* new Unauthorized({ reason: INVALID_KEY })
-        const { keyCreatedAt, keyId, keyName, keyUpdatedAt, permissions, ...user } = row
-        const found: AuthUser = { user, apiKey: { id: keyId, name: keyName, createdAt: keyCreatedAt, updatedAt: keyUpdatedAt, permissions } }
-        return found
+        const found = yield* apiKeys.findWithUser(hashApiKey(apiKey))
+        if (found === undefined) return yield* new Unauthorized({ reason: INVALID_KEY })
+        return found satisfies AuthUser
       })
       return Auth.of({ authenticate })
     })

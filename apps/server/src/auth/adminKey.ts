@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { LOCK_IDS, lockForTransaction } from "@immich-storage/core"
-import type { DatabaseShape } from "@immich-storage/core"
+import type { DatabaseShape, RepositoriesShape } from "@immich-storage/core"
 import { hashApiKey, newApiKeySecret, PERMISSION_ALL } from "./apiKeys.ts"
 
 /** Held while the admin key is checked, so instances starting together create one admin, not two. */
@@ -32,27 +32,23 @@ export type AdminKeyOutcome =
  *   created and the key is returned to be printed, once: only its digest is stored.
  * A database that already has an admin (an existing Immich install) is left as it is.
  */
-export const ensureAdminKey = (db: DatabaseShape, configured: Redacted.Redacted<string> | undefined) =>
+export const ensureAdminKey = (
+  db: DatabaseShape,
+  { apiKeys, users }: Pick<RepositoriesShape, "apiKeys" | "users">,
+  configured: Redacted.Redacted<string> | undefined
+) =>
   db.transaction((tx) =>
     Effect.gen(function*() {
       yield* lockForTransaction(tx, ADMIN_BOOTSTRAP_LOCK_ID)
-      const admins = yield* tx("find the admin user", (sql) =>
-        sql<Array<{ id: string }>>`select "id" from "user" where "isAdmin" and "deletedAt" is null order by "createdAt", "id" limit 1`)
+      const existingAdmin = yield* users.firstAdmin(tx)
       const adminId = (email: string) =>
-        admins[0] !== undefined
-          ? Effect.succeed(admins[0].id)
-          : tx("create the admin user", (sql) =>
-            sql<Array<{ id: string }>>`insert into "user" ("email", "name", "isAdmin") values (${email}, 'Admin', true) returning "id"`).pipe(
-              Effect.map((rows) => rows[0]!.id)
-            )
+        existingAdmin !== undefined ? Effect.succeed(existingAdmin) : users.createAdmin(tx, email, "Admin")
       const insertKey = (userId: string, name: string, digest: Buffer) =>
-        tx("create an API key", (sql) =>
-          sql`insert into "api_key" ("name", "key", "userId", "permissions") values (${name}, ${digest}, ${userId}, ${sql.array([PERMISSION_ALL])})`)
+        apiKeys.insert(tx, { userId, name, digest, permissions: [PERMISSION_ALL] })
 
       if (configured !== undefined) {
         const digest = hashApiKey(Redacted.value(configured))
-        const holders = yield* tx("look up the configured admin key", (sql) =>
-          sql<Array<{ isAdmin: boolean }>>`select u."isAdmin" from "api_key" k join "user" u on u."id" = k."userId" where k."key" = ${digest}`)
+        const holders = yield* apiKeys.holders(tx, digest)
         if (holders.some((h) => h.isAdmin)) return { _tag: "Configured", created: false } as AdminKeyOutcome
         if (holders.length > 0) {
           return yield* new AdminKeyRefused()
@@ -60,7 +56,7 @@ export const ensureAdminKey = (db: DatabaseShape, configured: Redacted.Redacted<
         yield* insertKey(yield* adminId(DEFAULT_ADMIN_EMAIL), "IMMICH_ADMIN_API_KEY", digest)
         return { _tag: "Configured", created: true } as AdminKeyOutcome
       }
-      if (admins.length > 0) return { _tag: "Unchanged" } as AdminKeyOutcome
+      if (existingAdmin !== undefined) return { _tag: "Unchanged" } as AdminKeyOutcome
       const secret = newApiKeySecret()
       yield* insertKey(yield* adminId(DEFAULT_ADMIN_EMAIL), "First admin key", hashApiKey(secret))
       return { _tag: "FirstKey", secret } as AdminKeyOutcome

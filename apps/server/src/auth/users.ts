@@ -1,23 +1,4 @@
-/** A row of Immich's `user` table, as this server reads it. */
-export interface UserRow {
-  readonly id: string
-  readonly email: string
-  readonly name: string
-  readonly isAdmin: boolean
-  readonly profileImagePath: string
-  readonly profileChangedAt: Date
-  readonly storageLabel: string | null
-  readonly quotaSizeInBytes: string | null
-  readonly quotaUsageInBytes: string
-  readonly status: string
-  readonly createdAt: Date
-  readonly updatedAt: Date
-  readonly deletedAt: Date | null
-}
-
-/** The columns of `UserRow`, for SELECTs that join other tables. */
-export const USER_COLUMNS = `u."id", u."email", u."name", u."isAdmin", u."profileImagePath", u."profileChangedAt", u."storageLabel",
-  u."quotaSizeInBytes"::text as "quotaSizeInBytes", u."quotaUsageInBytes"::text as "quotaUsageInBytes", u."status", u."createdAt", u."updatedAt", u."deletedAt"`
+import type { UserRow } from "@immich-storage/core"
 
 const bigintOrNull = (value: string | null): number | null => (value === null ? null : Number(value))
 
@@ -42,5 +23,7 @@ export const userAdminResponse = (user: UserRow) => ({
   quotaSizeInBytes: bigintOrNull(user.quotaSizeInBytes),
   quotaUsageInBytes: bigintOrNull(user.quotaUsageInBytes),
   status: user.status,
-  license: null
+  license: null,
+  // v3.2: the user's cluster group; a database from before v3.2 has none.
+  clusterGroupId: user.clusterGroupId
 })

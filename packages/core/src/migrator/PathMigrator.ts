@@ -4,12 +4,12 @@ import * as Layer from "effect/Layer"
 import type { Query } from "../db/Database.ts"
 import { Database, lockForTransaction } from "../db/Database.ts"
 import type { DatabaseError } from "../db/errors.ts"
-import { columnLabel, PATH_COLUMNS } from "./pathColumns.ts"
-import type { PathColumn } from "./pathColumns.ts"
-import { decideMediaLocation, MEDIA_LOCATION_KEY, MEDIA_LOCATION_LOCK_ID, normaliseBase } from "./mediaLocationDecision.ts"
+import { pathColumns } from "../db/repositories/pathColumns.ts"
+import { systemMetadata } from "../db/repositories/systemMetadata.ts"
+import { columnLabel } from "./pathColumns.ts"
+import { decideMediaLocation, MEDIA_LOCATION_LOCK_ID, normaliseBase } from "./mediaLocationDecision.ts"
 import { inferLegacyLocation, legacyLocationInconsistent } from "./legacyLocation.ts"
 import type { LegacyLocationInconsistent, LegacyLocationInference } from "./legacyLocation.ts"
-import { countColumn, rewriteColumn, sampleColumn } from "./rewriteSql.ts"
 
 export interface ColumnCount {
   readonly table: string
@@ -52,46 +52,17 @@ export interface PathMigratorShape {
 export const formatReport = (report: RewriteReport): string =>
   `${report.columns.map((c) => `${columnLabel(c)}: ${c.count}`).join(", ") || "no path columns"}`
 
-const existingColumns = (tx: Query) =>
-  tx("find the path columns", (sql) =>
-    sql<Array<{ table_name: string; column_name: string }>>`
-      select table_name, column_name from information_schema.columns
-      where table_schema = current_schema() and table_name in ${sql([...new Set(PATH_COLUMNS.map((c) => c.table))])}`).pipe(
-    Effect.map((rows) => {
-      const present = new Set(rows.map((r) => `${r.table_name}.${r.column_name}`))
-      return PATH_COLUMNS.filter((c) => present.has(columnLabel(c)) && (!c.managedAssetsOnly || present.has(`${c.table}.libraryId`)))
-    })
-  )
-
 /** Paths of every managed column but `move_history`'s, which holds moves in flight, not the library. */
 const samplePaths = (tx: Query) =>
   Effect.gen(function*() {
-    const columns = (yield* existingColumns(tx)).filter((c) => c.table !== "move_history")
-    const rows = yield* Effect.forEach(columns, (c) => tx(`sample ${columnLabel(c)}`, (sql) => sampleColumn(sql, c)))
-    return rows.flat().map((r) => r.path)
+    const columns = (yield* pathColumns.existing(tx)).filter((c) => c.table !== "move_history")
+    return (yield* Effect.forEach(columns, (c) => pathColumns.sample(tx, c))).flat()
   })
-
-const readSaved = (tx: Query) =>
-  tx("read the saved media location", (sql) =>
-    sql<Array<{ location: string | null }>>`select value->>'location' as location from system_metadata where key = ${MEDIA_LOCATION_KEY}`).pipe(
-    Effect.map((rows) => rows[0]?.location ?? undefined),
-    // A database without Immich's tables has nothing saved (42P01: undefined table).
-    Effect.catchIf((error) => error._tag === "DatabaseQueryFailed" && error.code === "42P01", () => Effect.succeed(undefined))
-  )
-
-const saveLocation = (tx: Query, location: string) =>
-  tx("save the media location", (sql) =>
-    sql`insert into system_metadata (key, value) values (${MEDIA_LOCATION_KEY}, ${sql.json({ location })})
-        on conflict (key) do update set value = excluded.value`).pipe(Effect.asVoid)
 
 const rewriteAll = (tx: Query, from: string, to: string, dryRun: boolean) =>
   Effect.gen(function*() {
-    const columns = yield* existingColumns(tx)
-    const counts = yield* Effect.forEach(columns, (c: PathColumn) =>
-      dryRun
-        ? tx(`count ${columnLabel(c)}`, (sql) => countColumn(sql, c, from)).pipe(Effect.map((rows) => Number(rows[0]?.count ?? 0)))
-        : tx(`rewrite ${columnLabel(c)}`, (sql) => rewriteColumn(sql, c, from, to)).pipe(Effect.map((result) => result.count))
-    )
+    const columns = yield* pathColumns.existing(tx)
+    const counts = yield* Effect.forEach(columns, (c) => (dryRun ? pathColumns.count(tx, c, from) : pathColumns.rewrite(tx, c, from, to)))
     const report: RewriteReport = {
       from,
       to,
@@ -115,7 +86,7 @@ export class PathMigrator extends Context.Service<PathMigrator, PathMigratorShap
           Effect.gen(function*() {
             yield* lockForTransaction(tx, MEDIA_LOCATION_LOCK_ID)
             const report = yield* rewriteAll(tx, from, to, options.dryRun)
-            if (!options.dryRun) yield* saveLocation(tx, to)
+            if (!options.dryRun) yield* systemMetadata.saveMediaLocation(tx, to)
             return report
           })
         )
@@ -127,18 +98,18 @@ export class PathMigrator extends Context.Service<PathMigrator, PathMigratorShap
           Effect.gen(function*() {
             // Instances booting together queue here; the first rewrites, the others then find it done.
             yield* lockForTransaction(tx, MEDIA_LOCATION_LOCK_ID)
-            const saved = yield* readSaved(tx)
+            const saved = yield* systemMetadata.readMediaLocation(tx)
             const decision = decideMediaLocation(saved, current)
             if (decision._tag === "Unchanged") return { _tag: "Unchanged", location: current } as const
             if (decision._tag === "Moved") {
               const report = yield* rewriteAll(tx, decision.from, decision.to, false)
-              yield* saveLocation(tx, decision.to)
+              yield* systemMetadata.saveMediaLocation(tx, decision.to)
               return { _tag: "Moved", report } as const
             }
             // Nothing saved: a first start only when no path is stored; otherwise the paths say where they were.
             const inference = inferLegacyLocation(yield* samplePaths(tx))
             if (inference._tag === "Inconsistent") return yield* legacyLocationInconsistent(inference, current)
-            yield* saveLocation(tx, current)
+            yield* systemMetadata.saveMediaLocation(tx, current)
             if (inference._tag === "NoPaths") return { _tag: "FirstBoot", location: current } as const
             if (inference.base === current) {
               return { _tag: "Adopted", location: current, sampled: inference.sampled } as const
@@ -167,7 +138,7 @@ export class PathMigrator extends Context.Service<PathMigrator, PathMigratorShap
         return outcome satisfies BootOutcome
       })
 
-      const savedLocation = db.transaction((tx) => readSaved(tx))
+      const savedLocation = db.transaction((tx) => systemMetadata.readMediaLocation(tx))
       const inferPreviousLocation = db.transaction((tx) => samplePaths(tx).pipe(Effect.map(inferLegacyLocation)))
 
       return PathMigrator.of({ savedLocation, rewritePaths, followMediaLocation, inferPreviousLocation })

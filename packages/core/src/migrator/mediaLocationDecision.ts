@@ -1,7 +1,5 @@
 import { LOCK_IDS } from "../db/lockIds.ts"
 
-/** Immich keeps the media location it last ran with in `system_metadata` under this key, as `{ location }`. */
-export const MEDIA_LOCATION_KEY = "MediaLocation"
 /** Immich's advisory lock for media-location changes. */
 export const MEDIA_LOCATION_LOCK_ID = LOCK_IDS.mediaLocation
 

@@ -2,16 +2,21 @@ import * as Effect from "effect/Effect"
 import type { Query } from "./Database.ts"
 import { lockForTransaction } from "./Database.ts"
 import type { DatabaseShape } from "./Database.ts"
+import type { DatabaseError } from "./errors.ts"
 import { LOCK_IDS } from "./lockIds.ts"
+import { schemaFromFacts } from "./repositories/immichSchema.ts"
+import type { ImmichSchema } from "./repositories/immichSchema.ts"
+import { readSchemaFacts } from "./repositories/schemaFacts.ts"
 
 /** Immich's lock id for its own migrations: an Immich server and we never create tables at the same time. */
 export const MIGRATIONS_LOCK_ID = LOCK_IDS.migrations
 
 /**
- * The path-bearing part of Immich's schema, with Immich's own names and types (server v3), so that the
- * same code runs against an existing Immich database. Every statement creates only what is absent, so
- * on an Immich database it changes nothing. Sidecars and encoded videos are `asset_file` rows, as in
- * current Immich; older databases still have them as `asset` columns, which the path migrator handles.
+ * The tables this project creates in a database of its own: the path-bearing part of Immich's schema with
+ * upstream's names and types as of v3.0–v3.1 (no device columns, integer durations, `person` keyed by
+ * `id`, no cluster groups). They run only where Immich's migrations do not manage the database
+ * (`prepareSchema`), and create only what is absent. Sidecars and encoded videos are `asset_file` rows, as
+ * in current Immich.
  */
 export const SCHEMA_STATEMENTS: ReadonlyArray<string> = [
   `DO $$ BEGIN CREATE TYPE assets_status_enum AS ENUM ('active', 'trashed', 'deleted'); EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
@@ -116,17 +121,22 @@ export const SCHEMA_STATEMENTS: ReadonlyArray<string> = [
     "updateId" uuid NOT NULL DEFAULT gen_random_uuid()
   )`,
   `CREATE INDEX IF NOT EXISTS "api_key_key_idx" ON "api_key" ("key")`,
-  `CREATE INDEX IF NOT EXISTS "api_key_userId_idx" ON "api_key" ("userId")`,
-  // What Immich's uploaders send with every asset (columns of upstream's asset table).
-  `ALTER TABLE "asset" ADD COLUMN IF NOT EXISTS "deviceAssetId" character varying`,
-  `ALTER TABLE "asset" ADD COLUMN IF NOT EXISTS "deviceId" character varying`
+  `CREATE INDEX IF NOT EXISTS "api_key_userId_idx" ON "api_key" ("userId")`
 ]
 
-/** Runs the schema statements in one transaction, under Immich's migrations lock. */
-export const ensureSchema = (db: DatabaseShape) =>
+/**
+ * Makes the database usable and says what it holds: in a database Immich's migrations manage, nothing is
+ * created, added or altered (upstream owns every column); in any other, our own tables are created when
+ * absent. Runs in one transaction under Immich's migrations lock, so it never races an Immich server's
+ * migrations, and returns the schema found afterwards.
+ */
+export const ensureSchema = (db: DatabaseShape): Effect.Effect<ImmichSchema, DatabaseError> =>
   db.transaction((tx: Query) =>
     Effect.gen(function*() {
       yield* lockForTransaction(tx, MIGRATIONS_LOCK_ID)
+      const found = schemaFromFacts(yield* readSchemaFacts(tx))
+      if (found.managedByImmich) return found
       for (const statement of SCHEMA_STATEMENTS) yield* tx("create the schema", (sql) => sql.unsafe(statement))
+      return schemaFromFacts(yield* readSchemaFacts(tx))
     })
   ).pipe(Effect.withSpan("ensureSchema"))
