@@ -4,7 +4,7 @@ import { createHash, randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import { createRequire } from "node:module"
 import * as path from "node:path"
-import { createImmichDatabase, createTestDatabase, makeTempDir } from "@immich-storage/testkit"
+import { createImmichDatabase, createTestDatabase, hasColumn, makeTempDir, schemaSnapshot } from "@immich-storage/testkit"
 import type { TempDir, TestDatabase } from "@immich-storage/testkit"
 import { IMMICH_API_VERSION, parseImmichVersion } from "@immich-storage/core"
 import { ADMIN_KEY, localStorage, makeJpeg, startServerOn } from "./helpers.ts"
@@ -102,6 +102,7 @@ describe.each(databases)("Immich's own uploader (@immich/cli) on a %s", (_, crea
     database = await create()
     temp = await makeTempDir()
     sut = await startServerOn(await localStorage(temp), {}, database)
+    const schemaBefore = await schemaSnapshot(sut.sql)
     const home = path.join(temp.path, "home")
     const folder = path.join(temp.path, "photos")
     await fs.mkdir(home)
@@ -115,6 +116,13 @@ describe.each(databases)("Immich's own uploader (@immich/cli) on a %s", (_, crea
     expect(await storedAssets(sut)).toEqual(expected.sort((a, b) => a.originalFileName.localeCompare(b.originalFileName)))
     const storedOriginals = (await sut.listKeys("upload")).length
     expect(storedOriginals).toBe(3)
+    if (await hasColumn(sut.sql, "asset", "deviceAssetId")) {
+      // A v2 schema requires the device columns and @immich/cli 3.x sends none: filled as upstream's CLI did.
+      const devices = await sut.sql<Array<{ deviceAssetId: string; deviceId: string }>>`
+        select "deviceAssetId", "deviceId" from "asset" order by "originalFileName"`
+      const byName = [...files].sort(([a], [b]) => a.localeCompare(b))
+      expect(devices).toEqual(byName.map(([name, bytes]) => ({ deviceAssetId: `${name}-${bytes.length}`, deviceId: "CLI" })))
+    }
 
     expectRun(await immich(home, ["upload", folder]), "Found 0 new files and 3 duplicates", "All assets were already uploaded, nothing to do.")
     expect((await storedAssets(sut)).length).toBe(3)
@@ -128,5 +136,6 @@ describe.each(databases)("Immich's own uploader (@immich/cli) on a %s", (_, crea
       "Videos: 1\n",
       "Total: 3\n"
     )
+    expect(await schemaSnapshot(sut.sql)).toEqual(schemaBefore)
   })
 })
