@@ -60,7 +60,7 @@ const adminKeyLayer = Layer.effectDiscard(Effect.gen(function*() {
   yield* reportAdminKey(yield* ensureAdminKey(yield* Database, yield* Repositories, adminApiKey))
 }))
 
-/** The "create database dump" job on its cron schedule, for as long as the server runs. */
+/** Immich's "create database dump" job (database backups) on its cron schedule, for as long as the server runs. */
 const backupScheduleLayer = Layer.effectDiscard(Effect.gen(function*() {
   const settings = yield* BackupConfig
   if (!settings.enabled) return yield* Effect.logInfo("Database backups are disabled (DB_BACKUP_ENABLED=false)")
