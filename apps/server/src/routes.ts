@@ -4,6 +4,7 @@ import { HttpRouter, HttpServerError, HttpServerResponse } from "effect/http"
 import { backupRoutes } from "./admin/routes.ts"
 import { apiRoutes } from "./api/handlers.ts"
 import { assetRoutes } from "./assets/routes.ts"
+import { accountRoutes } from "./auth/routes.ts"
 
 const NOT_FOUND = HttpServerResponse.jsonUnsafe(
   { message: "No such endpoint", error: "Not Found", statusCode: 404 },
@@ -24,4 +25,4 @@ const notFoundAsJson = HttpRouter.middleware(
 )
 
 /** The JSON endpoints through `HttpApi`; uploads, downloads and bodies with limits as raw routes. */
-export const routes = Layer.mergeAll(apiRoutes, assetRoutes, backupRoutes, notFoundAsJson)
+export const routes = Layer.mergeAll(apiRoutes, assetRoutes, accountRoutes, backupRoutes, notFoundAsJson)

@@ -14,6 +14,8 @@ import type { AssetRepository } from "./assets.ts"
 import { describeSchema, schemaFromFacts } from "./immichSchema.ts"
 import type { ImmichSchema } from "./immichSchema.ts"
 import { readSchemaFacts } from "./schemaFacts.ts"
+import { makeSessionRepository } from "./sessions.ts"
+import type { SessionRepository } from "./sessions.ts"
 import { makeUserRepository } from "./users.ts"
 import type { UserRepository } from "./users.ts"
 
@@ -24,6 +26,7 @@ export interface RepositoriesShape {
   readonly assetFiles: AssetFileRepository
   readonly users: UserRepository
   readonly apiKeys: ApiKeyRepository
+  readonly sessions: SessionRepository
 }
 
 const make = (detect: (db: DatabaseShape) => Effect.Effect<ImmichSchema, DatabaseError>) =>
@@ -36,7 +39,8 @@ const make = (detect: (db: DatabaseShape) => Effect.Effect<ImmichSchema, Databas
       assets: makeAssetRepository(db.query, schema),
       assetFiles: makeAssetFileRepository(db.query),
       users: makeUserRepository(schema),
-      apiKeys: makeApiKeyRepository(db.query, schema)
+      apiKeys: makeApiKeyRepository(db.query, schema),
+      sessions: makeSessionRepository(db.query, schema)
     })
   })
 
