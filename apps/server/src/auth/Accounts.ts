@@ -36,6 +36,12 @@ export interface NewAccount {
   readonly shouldChangePassword?: boolean | undefined
 }
 
+export interface PasswordChange {
+  readonly password: string
+  readonly newPassword: string
+  readonly invalidateSessions?: boolean | undefined
+}
+
 export interface AccountChanges {
   readonly email?: string | undefined
   readonly name?: string | undefined
@@ -60,8 +66,9 @@ const loginResponse = (user: UserRow, accessToken: string): LoginResponse => ({
 })
 
 /** A unique e-mail or storage label that another user already holds, found by the database itself. */
-const uniqueViolation = (message: string) => (error: DatabaseQueryFailed): Effect.Effect<never, BadRequest | DatabaseError> =>
-  error.code === "23505" ? Effect.fail(new BadRequest({ reason: message })) : Effect.fail(error)
+const uniqueViolation = (message: string) =>
+  (error: DatabaseQueryFailed): Effect.Effect<never, BadRequest | DatabaseError> =>
+    error.code === "23505" ? Effect.fail(new BadRequest({ reason: message })) : Effect.fail(error)
 
 export class Accounts extends Context.Service<Accounts, {
   readonly login: (credentials: Credentials, client: LoginClient) =>
@@ -80,7 +87,7 @@ export class Accounts extends Context.Service<Accounts, {
   /** `POST /api/auth/change-password`: the current password is checked; other sessions may be ended. */
   readonly changePassword: (
     auth: AuthUser,
-    change: { readonly password: string; readonly newPassword: string; readonly invalidateSessions?: boolean | undefined }
+    change: PasswordChange
   ) => Effect.Effect<UserRow, BadRequest | DatabaseError>
 }>()("@immich-storage/server/Accounts") {
   static readonly layer: Layer.Layer<Accounts, never, Repositories | Database | LoginThrottle> = Layer.effect(
@@ -97,7 +104,8 @@ export class Accounts extends Context.Service<Accounts, {
         // Always one bcrypt comparison, so an unknown e-mail answers as slowly as a wrong password.
         const matches = yield* verifyPassword(credentials.password, found?.passwordHash ?? "")
         if (found === undefined || !matches) {
-          yield* Effect.logWarning(`Failed login attempt for ${JSON.stringify(email.slice(0, 128))} from ${client.address}`)
+          const who = JSON.stringify(email.slice(0, 128))
+          yield* Effect.logWarning(`Failed login attempt for ${who} from ${client.address}`)
           return yield* new Unauthorized({ reason: WRONG_CREDENTIALS })
         }
         yield* throttle.succeeded(client.address, email)
@@ -124,10 +132,13 @@ export class Accounts extends Context.Service<Accounts, {
           Effect.gen(function*() {
             // The same lock as the first start's admin: the two never create two admins.
             yield* lockForTransaction(tx, LOCK_IDS.adminBootstrap)
-            if (yield* users.adminWithPassword(tx)) return yield* new BadRequest({ reason: "The server already has an admin" })
+            if (yield* users.adminWithPassword(tx)) {
+              return yield* new BadRequest({ reason: "The server already has an admin" })
+            }
             const waiting = yield* users.firstAdmin(tx)
             if (waiting === undefined) {
-              return yield* insertUser(tx, { ...account, isAdmin: true, storageLabel: "admin", shouldChangePassword: false }, passwordHash)
+              const first = { ...account, isAdmin: true, storageLabel: "admin", shouldChangePassword: false }
+              return yield* insertUser(tx, first, passwordHash)
             }
             if (yield* users.emailTaken(tx, email, waiting)) return yield* new BadRequest({ reason: "User exists" })
             const changes: UserChanges = { email, name: account.name, passwordHash }
@@ -140,7 +151,8 @@ export class Accounts extends Context.Service<Accounts, {
         const passwordHash = yield* hashPassword(account.password)
         return yield* db.transaction((tx) =>
           Effect.gen(function*() {
-            if (yield* users.emailTaken(tx, normalizeEmail(account.email))) return yield* new BadRequest({ reason: "User exists" })
+            const taken = yield* users.emailTaken(tx, normalizeEmail(account.email))
+            if (taken) return yield* new BadRequest({ reason: "User exists" })
             return yield* insertUser(tx, account, passwordHash)
           })
         ).pipe(Effect.catchTag("DatabaseQueryFailed", uniqueViolation("User exists or storage label already taken")))
@@ -166,16 +178,18 @@ export class Accounts extends Context.Service<Accounts, {
 
       const changePassword = Effect.fn("Accounts.changePassword")(function*(
         auth: AuthUser,
-        change: { readonly password: string; readonly newPassword: string; readonly invalidateSessions?: boolean | undefined }
+        change: PasswordChange
       ) {
         const current = yield* users.passwordHash(db.query, auth.user.id)
-        if (!(yield* verifyPassword(change.password, current))) return yield* new BadRequest({ reason: "Wrong password" })
+        const matches = yield* verifyPassword(change.password, current)
+        if (!matches) return yield* new BadRequest({ reason: "Wrong password" })
         const user = yield* saveChanges(auth, { passwordHash: yield* hashPassword(change.newPassword) })
         if (change.invalidateSessions === true) yield* sessions.removeOthers(db.query, user.id, auth.session?.id)
         return user
       })
 
-      const logout = (auth: AuthUser) => auth.session === undefined ? Effect.void : sessions.remove(db.query, auth.session.id)
+      const logout = (auth: AuthUser) =>
+        auth.session === undefined ? Effect.void : sessions.remove(db.query, auth.session.id)
 
       return Accounts.of({ login, logout, adminSignUp, createUser, updateMe, changePassword })
     })

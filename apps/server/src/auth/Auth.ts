@@ -45,14 +45,18 @@ export class Auth extends Context.Service<Auth, {
    * The user behind a request's session token or API key (see `requestCredential`). A state-changing
    * request that only the session cookie authenticates must come from the server's own origin.
    */
-  readonly authenticateRequest: (request: RequestFacts) => Effect.Effect<AuthUser, Unauthorized | Forbidden | DatabaseError>
+  readonly authenticateRequest: (
+    request: RequestFacts
+  ) => Effect.Effect<AuthUser, Unauthorized | Forbidden | DatabaseError>
 }>()("@immich-storage/server/Auth") {
   static readonly layer: Layer.Layer<Auth, never, Repositories> = Layer.effect(
     Auth,
     Effect.gen(function*() {
       const { apiKeys, sessions } = yield* Repositories
       const authenticate = Effect.fn("Auth.authenticate")(function*(apiKey: string | undefined) {
-        if (!plausibleApiKey(apiKey)) return yield* new Unauthorized({ reason: apiKey === undefined ? "Authentication required" : INVALID_KEY })
+        if (!plausibleApiKey(apiKey)) {
+          return yield* new Unauthorized({ reason: apiKey === undefined ? "Authentication required" : INVALID_KEY })
+        }
         const found = yield* apiKeys.findWithUser(hashApiKey(apiKey))
         if (found === undefined) return yield* new Unauthorized({ reason: INVALID_KEY })
         return found satisfies AuthUser

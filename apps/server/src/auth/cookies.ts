@@ -22,7 +22,10 @@ export const withLoginCookies = (
   response.pipe(
     HttpServerResponse.setCookieUnsafe(ACCESS_TOKEN_COOKIE, token, { ...options(secure), maxAge: COOKIE_MAX_AGE }),
     HttpServerResponse.setCookieUnsafe(AUTH_TYPE_COOKIE, "password", { ...options(secure), maxAge: COOKIE_MAX_AGE }),
-    HttpServerResponse.setCookieUnsafe(IS_AUTHENTICATED_COOKIE, "true", { ...options(secure, false), maxAge: COOKIE_MAX_AGE })
+    HttpServerResponse.setCookieUnsafe(IS_AUTHENTICATED_COOKIE, "true", {
+      ...options(secure, false),
+      maxAge: COOKIE_MAX_AGE
+    })
   )
 
 /** Logout: the browser forgets all three. */

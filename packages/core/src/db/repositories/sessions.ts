@@ -13,6 +13,11 @@ export interface SessionRow {
   readonly appVersion: string | null
 }
 
+export interface SessionWithUser {
+  readonly user: UserRow
+  readonly session: SessionRow
+}
+
 /** What a client says about itself when it logs in (upstream reads it from the User-Agent). */
 export interface SessionDevice {
   readonly deviceType: string
@@ -26,9 +31,14 @@ export interface SessionDevice {
  * same in upstream v2.7, v3.2 and our own schema.
  */
 export interface SessionRepository {
-  readonly create: (q: Query, userId: string, tokenDigest: string, device: SessionDevice) => Effect.Effect<string, DatabaseError>
+  readonly create: (
+    q: Query,
+    userId: string,
+    tokenDigest: string,
+    device: SessionDevice
+  ) => Effect.Effect<string, DatabaseError>
   /** The session with this token digest and its user, unless it expired or the user is deleted. */
-  readonly findWithUser: (tokenDigest: string) => Effect.Effect<{ user: UserRow; session: SessionRow } | undefined, DatabaseError>
+  readonly findWithUser: (tokenDigest: string) => Effect.Effect<SessionWithUser | undefined, DatabaseError>
   /** Marks the session as used now (upstream refreshes `updatedAt` at most hourly), and its app version. */
   readonly touch: (id: string, appVersion: string | null) => Effect.Effect<void, DatabaseError>
   readonly remove: (q: Query, id: string) => Effect.Effect<void, DatabaseError>
@@ -62,7 +72,8 @@ export const makeSessionRepository = (query: Query, schema: ImmichSchema): Sessi
       ),
     touch: (id, appVersion) =>
       query("refresh a session", (sql) =>
-        sql`update "session" set "updatedAt" = now(), "appVersion" = ${appVersion} where "id" = ${id}`).pipe(Effect.asVoid),
+        sql`update "session" set "updatedAt" = now(), "appVersion" = ${appVersion} where "id" = ${id}`
+      ).pipe(Effect.asVoid),
     remove: (q, id) => q("end a session", (sql) => sql`delete from "session" where "id" = ${id}`).pipe(Effect.asVoid),
     removeOthers: (q, userId, keepId) =>
       q("end a user's other sessions", (sql) =>

@@ -19,9 +19,9 @@ export const makeAccountStatements = (schema: ImmichSchema): AccountStatements =
   // postgres.js builds `${sql(row)}` from the keyword before it (insert, set): the statements that write
   // name no alias, and the row is read back with `userColumns`.
   const selectUser = (q: Query, id: string) =>
-    q("read a user", (sql) => sql<Array<UserRow>>`select ${sql.unsafe(columns)} from "user" u where u."id" = ${id}`).pipe(
-      Effect.map((rows) => rows[0])
-    )
+    q("read a user", (sql) =>
+      sql<Array<UserRow>>`select ${sql.unsafe(columns)} from "user" u where u."id" = ${id}`
+    ).pipe(Effect.map((rows) => rows[0]))
   const createUser = (q: Query, user: Parameters<AccountStatements["create"]>[1]) =>
     Effect.gen(function*() {
       const group = schema.userClusterGroup
@@ -63,7 +63,8 @@ export const makeAccountStatements = (schema: ImmichSchema): AccountStatements =
       ),
     adminWithPassword: (q) =>
       q("look for an admin with a password", (sql) =>
-        sql`select 1 from "user" where "isAdmin" and "deletedAt" is null and coalesce("password", '') <> '' limit 1`).pipe(
+        sql`select 1 from "user"
+            where "isAdmin" and "deletedAt" is null and coalesce("password", '') <> '' limit 1`).pipe(
         Effect.map((rows) => rows.length > 0)
       ),
     emailTaken: (q, email, exceptId) =>
