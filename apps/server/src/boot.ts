@@ -3,10 +3,10 @@ import * as Layer from "effect/Layer"
 import { HttpRouter } from "effect/http"
 import {
   BackupConfig,
+  Backups,
   baseOf,
   checkMediaIntegrity,
   Database,
-  DumpWriter,
   PathMigrator,
   readIntegrityOf,
   readMountCheckFlags,
@@ -65,7 +65,7 @@ const adminKeyLayer = Layer.effectDiscard(Effect.gen(function*() {
 const backupScheduleLayer = Layer.effectDiscard(Effect.gen(function*() {
   const settings = yield* BackupConfig
   if (!settings.enabled) return yield* Effect.logInfo("Database backups are disabled (DB_BACKUP_ENABLED=false)")
-  yield* Effect.forkScoped(runBackupSchedule(settings, yield* DumpWriter, yield* Database))
+  yield* Effect.forkScoped(runBackupSchedule(settings, yield* Backups))
 }))
 
 /** Logins, sign-up and account changes, with failed logins slowed per client and per account. */
@@ -98,7 +98,7 @@ export const serverLayer = UploadGate.closeOnShutdown.pipe(
   Layer.provide(adminKeyLayer),
   Layer.provide(mediaLocationLayer),
   Layer.provide(integrityLayer),
-  Layer.provideMerge(Layer.mergeAll(PathMigrator.layer, DumpWriter.layer, Repositories.layerPrepared)),
+  Layer.provideMerge(Layer.mergeAll(PathMigrator.layer, Backups.layer, Repositories.layerPrepared)),
   Layer.provideMerge(Database.layer),
   Layer.provideMerge(StorageEngine.layer),
   Layer.provideMerge(listenLayer),
