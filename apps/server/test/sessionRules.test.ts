@@ -10,11 +10,19 @@ describe("which credential a request carries", () => {
     const all = { "x-immich-user-token": "h", authorization: "Bearer b", "x-api-key": "k" }
     const cookie = { immich_access_token: "c" }
     expect(requestCredential(all, cookie)).toEqual({ _tag: "Session", token: "h", from: "header" })
-    expect(requestCredential({ ...all, "x-immich-user-token": undefined }, cookie)).toEqual({ _tag: "Session", token: "b", from: "bearer" })
+    expect(requestCredential({ ...all, "x-immich-user-token": undefined }, cookie)).toEqual({
+      _tag: "Session",
+      token: "b",
+      from: "bearer"
+    })
     expect(requestCredential({ "x-api-key": "k" }, cookie)).toEqual({ _tag: "Session", token: "c", from: "cookie" })
     expect(requestCredential({ "x-api-key": "k" }, {})).toEqual({ _tag: "ApiKey", key: "k" })
     expect(requestCredential({ authorization: "Basic Zm9vOmJhcg==" }, {})).toEqual({ _tag: "None" })
-    expect(requestCredential({ authorization: "bearer   t " }, {})).toEqual({ _tag: "Session", token: "t", from: "bearer" })
+    expect(requestCredential({ authorization: "bearer   t " }, {})).toEqual({
+      _tag: "Session",
+      token: "t",
+      from: "bearer"
+    })
     expect(requestCredential({ "x-immich-user-token": "" }, { immich_access_token: "" })).toEqual({ _tag: "None" })
   })
 
@@ -81,7 +89,11 @@ describe("session tokens and devices", () => {
   })
 
   it("reads the browser, the system and the Immich app's version from the User-Agent", () => {
-    expect(sessionDevice({ "user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/140.0 Safari/537.36" }))
+    expect(
+      sessionDevice({
+        "user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/140.0 Safari/537.36"
+      })
+    )
       .toEqual({ deviceType: "Chrome", deviceOS: "Windows", appVersion: null })
     expect(sessionDevice({ "user-agent": "Immich_Android_2.3.1", devicemodel: "Pixel 9" }))
       .toEqual({ deviceType: "Pixel 9", deviceOS: "Android", appVersion: "2.3.1" })

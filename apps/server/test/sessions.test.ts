@@ -1,8 +1,8 @@
+import { createDatabaseOfKind, insertUserRow } from "@immich-storage/testkit"
+import type { TestDatabaseKind } from "@immich-storage/testkit"
 import { createHash } from "node:crypto"
 import * as http from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createDatabaseOfKind, insertUserRow } from "@immich-storage/testkit"
-import type { TestDatabaseKind } from "@immich-storage/testkit"
 import { ADMIN_KEY, localStorage, startServerOn } from "./helpers.ts"
 import type { ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 
@@ -56,184 +56,218 @@ export const call = (
 
 const sha256Base64 = (text: string) => createHash("sha256").update(text).digest("base64")
 
-describe.each(["own", "v3.2", "v2.7"] as const satisfies ReadonlyArray<TestDatabaseKind>)("sessions on a %s database", (kind) => {
-  let storage: StorageUnderTest
-  let sut: ServerUnderTest
-  let url: string
-  let host: string
-  const admin = { email: "Owner@Example.com", password: "correct horse battery", name: "Owner" }
-  const login = (email: string, password: string, headers: Record<string, string> = {}) =>
-    call(url, "POST", "/api/auth/login", { body: { email, password }, headers })
+describe.each(["own", "v3.2", "v2.7"] as const satisfies ReadonlyArray<TestDatabaseKind>)(
+  "sessions on a %s database",
+  (kind) => {
+    let storage: StorageUnderTest
+    let sut: ServerUnderTest
+    let url: string
+    let host: string
+    const admin = { email: "Owner@Example.com", password: "correct horse battery", name: "Owner" }
+    const login = (email: string, password: string, headers: Record<string, string> = {}) =>
+      call(url, "POST", "/api/auth/login", { body: { email, password }, headers })
 
-  beforeAll(async () => {
-    storage = await localStorage()
-    sut = await startServerOn(storage, {}, await createDatabaseOfKind(kind))
-    url = sut.server.url
-    host = new URL(url).host
-  })
+    beforeAll(async () => {
+      storage = await localStorage()
+      sut = await startServerOn(storage, {}, await createDatabaseOfKind(kind))
+      url = sut.server.url
+      host = new URL(url).host
+    })
 
-  afterAll(async () => {
-    await sut?.stop()
-    await sut?.database.drop()
-    await storage?.cleanUp()
-  })
+    afterAll(async () => {
+      await sut?.stop()
+      await sut?.database.drop()
+      await storage?.cleanUp()
+    })
 
-  it("admin sign-up gives the admin made at first start a password, once", async () => {
-    const [keyHolder] = await sut.sql<Array<{ id: string }>>`select "id" from "user" where "isAdmin"`
-    expect((await login(admin.email, admin.password)).status).toBe(401)
+    it("admin sign-up gives the admin made at first start a password, once", async () => {
+      const [keyHolder] = await sut.sql<Array<{ id: string }>>`select "id" from "user" where "isAdmin"`
+      expect((await login(admin.email, admin.password)).status).toBe(401)
 
-    const signUp = await call(url, "POST", "/api/auth/admin-sign-up", { body: admin })
-    expect(signUp.status, JSON.stringify(signUp.body)).toBe(201)
-    expect(signUp.body).toMatchObject({ id: keyHolder!.id, email: "owner@example.com", name: "Owner", isAdmin: true })
-    // The API key printed at first start still belongs to the same admin.
-    const me = await call(url, "GET", "/api/users/me", { headers: { "x-api-key": ADMIN_KEY } })
-    expect(me.body["email"]).toBe("owner@example.com")
-
-    const again = await call(url, "POST", "/api/auth/admin-sign-up", { body: { ...admin, email: "other@example.com" } })
-    expect(again).toMatchObject({ status: 400, body: { message: "The server already has an admin" } })
-    const [row] = await sut.sql<Array<{ password: string }>>`select "password" from "user" where "id" = ${keyHolder!.id}`
-    expect(row!.password).toMatch(/^\$2b\$10\$[./A-Za-z0-9]{53}$/)
-  })
-
-  it("login answers LoginResponseDto and upstream's cookies; the session row holds only the token's digest", async () => {
-    const answer = await login("  OWNER@example.com ", admin.password, { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0" })
-    expect(answer.status, JSON.stringify(answer.body)).toBe(201)
-    expect(Object.keys(answer.body).sort()).toEqual(
-      ["accessToken", "isAdmin", "isOnboarded", "name", "profileImagePath", "shouldChangePassword", "userEmail", "userId"]
-    )
-    const token = answer.body["accessToken"] as string
-    expect(token).toMatch(/^\w{30,43}$/)
-    expect(answer.body).toMatchObject({ userEmail: "owner@example.com", name: "Owner", isAdmin: true })
-
-    const access = answer.setCookies.find((c) => c.startsWith("immich_access_token="))!
-    expect(access).toContain(`immich_access_token=${token}`)
-    expect(access).toMatch(/; HttpOnly/)
-    expect(access).toMatch(/; SameSite=Lax/)
-    expect(access).toMatch(/; Path=\//)
-    expect(access).not.toMatch(/; Secure/) // plain http
-    expect(answer.setCookies.find((c) => c.startsWith("immich_is_authenticated=true"))).not.toMatch(/HttpOnly/)
-    expect(answer.setCookies.some((c) => c.startsWith("immich_auth_type=password"))).toBe(true)
-
-    const rows = await sut.sql<Array<{ token: string; deviceType: string; deviceOS: string }>>`
-      select "token", "deviceType", "deviceOS" from "session" where "userId" = ${answer.body["userId"] as string}`
-    expect(rows.map((r) => r.token)).toContain(sha256Base64(token))
-    expect(rows.map((r) => r.token)).not.toContain(token)
-    expect(rows.find((r) => r.token === sha256Base64(token))).toMatchObject({ deviceType: "Firefox", deviceOS: "Linux" })
-  })
-
-  it("the token works as a bearer token, the cookie and x-immich-user-token; logout ends the session", async () => {
-    const token = (await login(admin.email, admin.password)).body["accessToken"] as string
-    const ways = [
-      { authorization: `Bearer ${token}` },
-      { cookie: `immich_access_token=${token}` },
-      { "x-immich-user-token": token }
-    ]
-    for (const headers of ways) {
-      const me = await call(url, "GET", "/api/users/me", { headers })
-      expect(me.status, JSON.stringify(headers)).toBe(200)
+      const signUp = await call(url, "POST", "/api/auth/admin-sign-up", { body: admin })
+      expect(signUp.status, JSON.stringify(signUp.body)).toBe(201)
+      expect(signUp.body).toMatchObject({ id: keyHolder!.id, email: "owner@example.com", name: "Owner", isAdmin: true })
+      // The API key printed at first start still belongs to the same admin.
+      const me = await call(url, "GET", "/api/users/me", { headers: { "x-api-key": ADMIN_KEY } })
       expect(me.body["email"]).toBe("owner@example.com")
-      expect(await call(url, "POST", "/api/auth/validateToken", { headers: { ...headers, origin: `http://${host}` } }))
-        .toMatchObject({ status: 200, body: { authStatus: true } })
-    }
-    // A session is no API key.
-    expect((await call(url, "GET", "/api/api-keys/me", { headers: ways[0]! })).status).toBe(403)
-    expect((await call(url, "GET", "/api/users/me", { headers: { authorization: `Bearer ${token}x` } })).status).toBe(401)
 
-    const logout = await call(url, "POST", "/api/auth/logout", { headers: ways[0]! })
-    expect(logout).toMatchObject({ status: 200, body: { successful: true, redirectUri: "/auth/login?autoLaunch=0" } })
-    expect(logout.setCookies.find((c) => c.startsWith("immich_access_token="))).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/)
-    for (const headers of ways) {
-      expect((await call(url, "GET", "/api/users/me", { headers })).status, JSON.stringify(headers)).toBe(401)
-    }
-    const [left] = await sut.sql`select 1 from "session" where "token" = ${sha256Base64(token)}`
-    expect(left).toBeUndefined()
-  })
-
-  it("a state-changing request on the cookie alone must come from the same origin; tokens and keys need not", async () => {
-    const token = (await login(admin.email, admin.password)).body["accessToken"] as string
-    const cookie = { cookie: `immich_access_token=${token}` }
-    const validate = (headers: Record<string, string>) => call(url, "POST", "/api/auth/validateToken", { headers })
-
-    expect((await validate({ ...cookie, origin: `http://${host}` })).status).toBe(200)
-    expect((await validate({ ...cookie, referer: `http://${host}/photos` })).status).toBe(200)
-    const refused = await validate({ ...cookie, origin: "https://evil.example" })
-    expect(refused.status).toBe(403)
-    expect(refused.body["message"]).toMatch(/Cross-site/)
-    expect((await validate({ ...cookie, referer: "https://evil.example/page" })).status).toBe(403)
-    expect((await validate({ ...cookie, origin: "null" })).status).toBe(403)
-    expect((await validate(cookie)).status).toBe(403)
-    // A cross-site logout through the cookie is refused too, and leaves the session alive.
-    expect((await call(url, "POST", "/api/auth/logout", { headers: { ...cookie, origin: "https://evil.example" } })).status).toBe(403)
-    expect((await call(url, "GET", "/api/users/me", { headers: cookie })).status).toBe(200)
-
-    // Reads need no origin; a bearer token, the header and an API key are never sent by a browser on its own.
-    expect((await call(url, "GET", "/api/users/me", { headers: { ...cookie, origin: "https://evil.example" } })).status).toBe(200)
-    const foreign = { origin: "https://evil.example" }
-    expect((await validate({ ...foreign, authorization: `Bearer ${token}` })).status).toBe(200)
-    expect((await validate({ ...foreign, "x-immich-user-token": token })).status).toBe(200)
-    const keyed = await call(url, "POST", "/api/assets/bulk-upload-check", {
-      headers: { ...foreign, "x-api-key": ADMIN_KEY },
-      body: { assets: [] }
+      const again = await call(url, "POST", "/api/auth/admin-sign-up", {
+        body: { ...admin, email: "other@example.com" }
+      })
+      expect(again).toMatchObject({ status: 400, body: { message: "The server already has an admin" } })
+      const [row] = await sut.sql<Array<{ password: string }>>`select "password" from "user" where "id" = ${
+        keyHolder!.id
+      }`
+      expect(row!.password).toMatch(/^\$2b\$10\$[./A-Za-z0-9]{53}$/)
     })
-    expect(keyed.status).toBe(200)
-  })
 
-  it("an admin adds a user, who logs in and changes their password", async () => {
-    const adminToken = (await login(admin.email, admin.password)).body["accessToken"] as string
-    const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
-    const created = await call(url, "POST", "/api/admin/users", {
-      headers: bearer(adminToken),
-      body: { email: "Friend@Example.com", name: "Friend", password: "first-password" }
-    })
-    expect(created.status, JSON.stringify(created.body)).toBe(201)
-    expect(created.body).toMatchObject({ email: "friend@example.com", name: "Friend", isAdmin: false })
-    const duplicate = await call(url, "POST", "/api/admin/users", {
-      headers: bearer(adminToken),
-      body: { email: "friend@example.com", name: "Again", password: "x" }
-    })
-    expect(duplicate.status).toBe(400)
+    it("login answers LoginResponseDto and upstream's cookies; the session row holds only the token's digest", async () => {
+      const answer = await login("  OWNER@example.com ", admin.password, {
+        "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"
+      })
+      expect(answer.status, JSON.stringify(answer.body)).toBe(201)
+      expect(Object.keys(answer.body).sort()).toEqual(
+        [
+          "accessToken",
+          "isAdmin",
+          "isOnboarded",
+          "name",
+          "profileImagePath",
+          "shouldChangePassword",
+          "userEmail",
+          "userId"
+        ]
+      )
+      const token = answer.body["accessToken"] as string
+      expect(token).toMatch(/^\w{30,43}$/)
+      expect(answer.body).toMatchObject({ userEmail: "owner@example.com", name: "Owner", isAdmin: true })
 
-    const first = await login("friend@example.com", "first-password")
-    expect(first.status).toBe(201)
-    const userToken = first.body["accessToken"] as string
-    const asUser = await call(url, "POST", "/api/admin/users", {
-      headers: bearer(userToken),
-      body: { email: "third@example.com", name: "Third", password: "whatever" }
-    })
-    expect(asUser.status).toBe(403)
+      const access = answer.setCookies.find((c) => c.startsWith("immich_access_token="))!
+      expect(access).toContain(`immich_access_token=${token}`)
+      expect(access).toMatch(/; HttpOnly/)
+      expect(access).toMatch(/; SameSite=Lax/)
+      expect(access).toMatch(/; Path=\//)
+      expect(access).not.toMatch(/; Secure/) // plain http
+      expect(answer.setCookies.find((c) => c.startsWith("immich_is_authenticated=true"))).not.toMatch(/HttpOnly/)
+      expect(answer.setCookies.some((c) => c.startsWith("immich_auth_type=password"))).toBe(true)
 
-    const changed = await call(url, "PUT", "/api/users/me", { headers: bearer(userToken), body: { password: "second-password" } })
-    expect(changed.status, JSON.stringify(changed.body)).toBe(200)
-    expect(changed.body).toMatchObject({ email: "friend@example.com", shouldChangePassword: false })
-    expect((await login("friend@example.com", "first-password")).status).toBe(401)
-    expect((await login("friend@example.com", "second-password")).status).toBe(201)
-
-    const wrong = await call(url, "POST", "/api/auth/change-password", {
-      headers: bearer(userToken),
-      body: { password: "not-it", newPassword: "third-password" }
+      const rows = await sut.sql<Array<{ token: string; deviceType: string; deviceOS: string }>>`
+      select "token", "deviceType", "deviceOS" from "session" where "userId" = ${answer.body["userId"] as string}`
+      expect(rows.map((r) => r.token)).toContain(sha256Base64(token))
+      expect(rows.map((r) => r.token)).not.toContain(token)
+      expect(rows.find((r) => r.token === sha256Base64(token))).toMatchObject({
+        deviceType: "Firefox",
+        deviceOS: "Linux"
+      })
     })
-    expect(wrong).toMatchObject({ status: 400, body: { message: "Wrong password" } })
-    const right = await call(url, "POST", "/api/auth/change-password", {
-      headers: bearer(userToken),
-      body: { password: "second-password", newPassword: "third-password", invalidateSessions: true }
-    })
-    expect(right.status).toBe(200)
-    // The other session (the second login) ended; the one that changed the password lives on.
-    const sessions = await sut.sql`select 1 from "session" where "userId" = ${created.body["id"] as string}`
-    expect(sessions.length).toBe(1)
-    expect((await call(url, "GET", "/api/users/me", { headers: bearer(userToken) })).status).toBe(200)
-  })
 
-  it("a user whose bcrypt hash another implementation made logs in with their password", async () => {
-    await insertUserRow(sut.sql, { email: "legacy@example.com", name: "Legacy", password: HTPASSWD_HASH })
-    expect((await login("legacy@example.com", "Immich-pa55 word")).status).toBe(401)
-    const answer = await login("legacy@example.com", HTPASSWD_PASSWORD)
-    expect(answer.status, JSON.stringify(answer.body)).toBe(201)
-    expect(answer.body["userEmail"]).toBe("legacy@example.com")
-    // Unknown e-mails and users without a password are refused with the same message.
-    expect((await login("nobody@example.com", "x")).body["message"]).toBe("Incorrect email or password")
-  })
-})
+    it("the token works as a bearer token, the cookie and x-immich-user-token; logout ends the session", async () => {
+      const token = (await login(admin.email, admin.password)).body["accessToken"] as string
+      const ways = [
+        { authorization: `Bearer ${token}` },
+        { cookie: `immich_access_token=${token}` },
+        { "x-immich-user-token": token }
+      ]
+      for (const headers of ways) {
+        const me = await call(url, "GET", "/api/users/me", { headers })
+        expect(me.status, JSON.stringify(headers)).toBe(200)
+        expect(me.body["email"]).toBe("owner@example.com")
+        expect(
+          await call(url, "POST", "/api/auth/validateToken", { headers: { ...headers, origin: `http://${host}` } })
+        )
+          .toMatchObject({ status: 200, body: { authStatus: true } })
+      }
+      // A session is no API key.
+      expect((await call(url, "GET", "/api/api-keys/me", { headers: ways[0]! })).status).toBe(403)
+      expect((await call(url, "GET", "/api/users/me", { headers: { authorization: `Bearer ${token}x` } })).status).toBe(
+        401
+      )
+
+      const logout = await call(url, "POST", "/api/auth/logout", { headers: ways[0]! })
+      expect(logout).toMatchObject({ status: 200, body: { successful: true, redirectUri: "/auth/login?autoLaunch=0" } })
+      expect(logout.setCookies.find((c) => c.startsWith("immich_access_token="))).toMatch(
+        /Max-Age=0|Expires=Thu, 01 Jan 1970/
+      )
+      for (const headers of ways) {
+        expect((await call(url, "GET", "/api/users/me", { headers })).status, JSON.stringify(headers)).toBe(401)
+      }
+      const [left] = await sut.sql`select 1 from "session" where "token" = ${sha256Base64(token)}`
+      expect(left).toBeUndefined()
+    })
+
+    it("a state-changing request on the cookie alone must come from the same origin; tokens and keys need not", async () => {
+      const token = (await login(admin.email, admin.password)).body["accessToken"] as string
+      const cookie = { cookie: `immich_access_token=${token}` }
+      const validate = (headers: Record<string, string>) => call(url, "POST", "/api/auth/validateToken", { headers })
+
+      expect((await validate({ ...cookie, origin: `http://${host}` })).status).toBe(200)
+      expect((await validate({ ...cookie, referer: `http://${host}/photos` })).status).toBe(200)
+      const refused = await validate({ ...cookie, origin: "https://evil.example" })
+      expect(refused.status).toBe(403)
+      expect(refused.body["message"]).toMatch(/Cross-site/)
+      expect((await validate({ ...cookie, referer: "https://evil.example/page" })).status).toBe(403)
+      expect((await validate({ ...cookie, origin: "null" })).status).toBe(403)
+      expect((await validate(cookie)).status).toBe(403)
+      // A cross-site logout through the cookie is refused too, and leaves the session alive.
+      expect(
+        (await call(url, "POST", "/api/auth/logout", { headers: { ...cookie, origin: "https://evil.example" } })).status
+      ).toBe(403)
+      expect((await call(url, "GET", "/api/users/me", { headers: cookie })).status).toBe(200)
+
+      // Reads need no origin; a bearer token, the header and an API key are never sent by a browser on its own.
+      expect(
+        (await call(url, "GET", "/api/users/me", { headers: { ...cookie, origin: "https://evil.example" } })).status
+      ).toBe(200)
+      const foreign = { origin: "https://evil.example" }
+      expect((await validate({ ...foreign, authorization: `Bearer ${token}` })).status).toBe(200)
+      expect((await validate({ ...foreign, "x-immich-user-token": token })).status).toBe(200)
+      const keyed = await call(url, "POST", "/api/assets/bulk-upload-check", {
+        headers: { ...foreign, "x-api-key": ADMIN_KEY },
+        body: { assets: [] }
+      })
+      expect(keyed.status).toBe(200)
+    })
+
+    it("an admin adds a user, who logs in and changes their password", async () => {
+      const adminToken = (await login(admin.email, admin.password)).body["accessToken"] as string
+      const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+      const created = await call(url, "POST", "/api/admin/users", {
+        headers: bearer(adminToken),
+        body: { email: "Friend@Example.com", name: "Friend", password: "first-password" }
+      })
+      expect(created.status, JSON.stringify(created.body)).toBe(201)
+      expect(created.body).toMatchObject({ email: "friend@example.com", name: "Friend", isAdmin: false })
+      const duplicate = await call(url, "POST", "/api/admin/users", {
+        headers: bearer(adminToken),
+        body: { email: "friend@example.com", name: "Again", password: "x" }
+      })
+      expect(duplicate.status).toBe(400)
+
+      const first = await login("friend@example.com", "first-password")
+      expect(first.status).toBe(201)
+      const userToken = first.body["accessToken"] as string
+      const asUser = await call(url, "POST", "/api/admin/users", {
+        headers: bearer(userToken),
+        body: { email: "third@example.com", name: "Third", password: "whatever" }
+      })
+      expect(asUser.status).toBe(403)
+
+      const changed = await call(url, "PUT", "/api/users/me", {
+        headers: bearer(userToken),
+        body: { password: "second-password" }
+      })
+      expect(changed.status, JSON.stringify(changed.body)).toBe(200)
+      expect(changed.body).toMatchObject({ email: "friend@example.com", shouldChangePassword: false })
+      expect((await login("friend@example.com", "first-password")).status).toBe(401)
+      expect((await login("friend@example.com", "second-password")).status).toBe(201)
+
+      const wrong = await call(url, "POST", "/api/auth/change-password", {
+        headers: bearer(userToken),
+        body: { password: "not-it", newPassword: "third-password" }
+      })
+      expect(wrong).toMatchObject({ status: 400, body: { message: "Wrong password" } })
+      const right = await call(url, "POST", "/api/auth/change-password", {
+        headers: bearer(userToken),
+        body: { password: "second-password", newPassword: "third-password", invalidateSessions: true }
+      })
+      expect(right.status).toBe(200)
+      // The other session (the second login) ended; the one that changed the password lives on.
+      const sessions = await sut.sql`select 1 from "session" where "userId" = ${created.body["id"] as string}`
+      expect(sessions.length).toBe(1)
+      expect((await call(url, "GET", "/api/users/me", { headers: bearer(userToken) })).status).toBe(200)
+    })
+
+    it("a user whose bcrypt hash another implementation made logs in with their password", async () => {
+      await insertUserRow(sut.sql, { email: "legacy@example.com", name: "Legacy", password: HTPASSWD_HASH })
+      expect((await login("legacy@example.com", "Immich-pa55 word")).status).toBe(401)
+      const answer = await login("legacy@example.com", HTPASSWD_PASSWORD)
+      expect(answer.status, JSON.stringify(answer.body)).toBe(201)
+      expect(answer.body["userEmail"]).toBe("legacy@example.com")
+      // Unknown e-mails and users without a password are refused with the same message.
+      expect((await login("nobody@example.com", "x")).body["message"]).toBe("Incorrect email or password")
+    })
+  }
+)
 
 describe("failed logins are slowed, per client and per account", () => {
   let storage: StorageUnderTest

@@ -10,8 +10,7 @@ const COOKIE_MAX_AGE = Duration.days(400)
  * cross-site form or `fetch` carries no cookie), `HttpOnly` so scripts cannot read the token, and `Secure`
  * when the request came over https.
  */
-const options = (secure: boolean, httpOnly = true) =>
-  ({ path: "/", sameSite: "lax", httpOnly, secure }) as const
+const options = (secure: boolean, httpOnly = true) => ({ path: "/", sameSite: "lax", httpOnly, secure }) as const
 
 /** The three cookies a password login sets, as upstream sets them; `immich_is_authenticated` is for scripts. */
 export const withLoginCookies = (

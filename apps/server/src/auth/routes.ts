@@ -1,8 +1,8 @@
 import * as Effect from "effect/Effect"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { authenticated, handle, jsonBodyAs } from "../http/handle.ts"
 import { JSON_LIMITS } from "../http/requestBody.ts"
 import { Accounts } from "./Accounts.ts"
@@ -11,8 +11,9 @@ import { cameOverTls, withLoginCookies } from "./cookies.ts"
 import { userAdminResponse } from "./users.ts"
 
 /** Upstream checks e-mails with class-validator's `IsEmail`; this asks for the same essentials. */
-const Email = Schema.String.check(Schema.makeFilter((value: string) =>
-  /^[^\s@]+@[^\s@]+$/.test(value.trim()) || "email must be an email"))
+const Email = Schema.String.check(
+  Schema.makeFilter((value: string) => /^[^\s@]+@[^\s@]+$/.test(value.trim()) || "email must be an email")
+)
 const nonEmpty = (name: string) =>
   Schema.String.check(Schema.makeFilter((value: string) => value.length > 0 || `${name} should not be empty`))
 
@@ -39,8 +40,11 @@ const UserUpdateMe = Schema.Struct({
 /** `ChangePasswordDto`: upstream asks for at least 8 characters. */
 const ChangePassword = Schema.Struct({
   password: nonEmpty("password"),
-  newPassword: Schema.String.check(Schema.makeFilter((value: string) =>
-    value.length >= 8 || "newPassword must be longer than or equal to 8 characters")),
+  newPassword: Schema.String.check(
+    Schema.makeFilter((value: string) =>
+      value.length >= 8 || "newPassword must be longer than or equal to 8 characters"
+    )
+  ),
   invalidateSessions: Schema.optional(Schema.Boolean)
 })
 

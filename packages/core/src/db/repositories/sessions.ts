@@ -56,13 +56,16 @@ export const makeSessionRepository = (query: Query, schema: ImmichSchema): Sessi
           values (${tokenDigest}, ${userId}, ${device.deviceType}, ${device.deviceOS}, ${device.appVersion})
           returning "id"`).pipe(Effect.map((rows) => rows[0]!.id)),
     findWithUser: (tokenDigest) =>
-      query("check a session token", (sql) =>
-        sql<Array<UserRow & { sessionId: string; sessionUpdatedAt: Date; appVersion: string | null }>>`
+      query(
+        "check a session token",
+        (sql) =>
+          sql<Array<UserRow & { sessionId: string; sessionUpdatedAt: Date; appVersion: string | null }>>`
           select ${sql.unsafe(columns)}, s."id" as "sessionId", s."updatedAt" as "sessionUpdatedAt", s."appVersion"
           from "session" s join "user" u on u."id" = s."userId"
           where s."token" = ${tokenDigest} and u."deletedAt" is null
             and (s."expiresAt" is null or s."expiresAt" > now())
-          limit 1`).pipe(
+          limit 1`
+      ).pipe(
         Effect.map((rows) => {
           const row = rows[0]
           if (row === undefined) return undefined
@@ -71,8 +74,9 @@ export const makeSessionRepository = (query: Query, schema: ImmichSchema): Sessi
         })
       ),
     touch: (id, appVersion) =>
-      query("refresh a session", (sql) =>
-        sql`update "session" set "updatedAt" = now(), "appVersion" = ${appVersion} where "id" = ${id}`
+      query(
+        "refresh a session",
+        (sql) => sql`update "session" set "updatedAt" = now(), "appVersion" = ${appVersion} where "id" = ${id}`
       ).pipe(Effect.asVoid),
     remove: (q, id) => q("end a session", (sql) => sql`delete from "session" where "id" = ${id}`).pipe(Effect.asVoid),
     removeOthers: (q, userId, keepId) =>

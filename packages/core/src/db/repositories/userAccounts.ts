@@ -19,14 +19,15 @@ export const makeAccountStatements = (schema: ImmichSchema): AccountStatements =
   // postgres.js builds `${sql(row)}` from the keyword before it (insert, set): the statements that write
   // name no alias, and the row is read back with `userColumns`.
   const selectUser = (q: Query, id: string) =>
-    q("read a user", (sql) =>
-      sql<Array<UserRow>>`select ${sql.unsafe(columns)} from "user" u where u."id" = ${id}`
-    ).pipe(Effect.map((rows) => rows[0]))
+    q("read a user", (sql) => sql<Array<UserRow>>`select ${sql.unsafe(columns)} from "user" u where u."id" = ${id}`)
+      .pipe(Effect.map((rows) => rows[0]))
   const createUser = (q: Query, user: Parameters<AccountStatements["create"]>[1]) =>
     Effect.gen(function*() {
       const group = schema.userClusterGroup
-        ? { clusterGroupId: (yield* q("create a cluster group", (sql) =>
-          sql<Array<{ id: string }>>`insert into "cluster_group" default values returning "id"`))[0]!.id }
+        ? {
+          clusterGroupId: (yield* q("create a cluster group", (sql) =>
+            sql<Array<{ id: string }>>`insert into "cluster_group" default values returning "id"`))[0]!.id
+        }
         : {}
       const flag = schema.userShouldChangePassword ? { shouldChangePassword: user.shouldChangePassword } : {}
       const row = {
@@ -49,30 +50,32 @@ export const makeAccountStatements = (schema: ImmichSchema): AccountStatements =
         sql<Array<UserRow & { passwordHash: string }>>`
           select ${sql.unsafe(columns)}, coalesce(u."password", '') as "passwordHash"
           from "user" u where u."email" = ${email} and u."deletedAt" is null limit 1`).pipe(
-        Effect.map((rows) => {
-          const row = rows[0]
-          if (row === undefined) return undefined
-          const { passwordHash, ...user } = row
-          return { user, passwordHash }
-        })
-      ),
+          Effect.map((rows) => {
+            const row = rows[0]
+            if (row === undefined) return undefined
+            const { passwordHash, ...user } = row
+            return { user, passwordHash }
+          })
+        ),
     passwordHash: (q, id) =>
-      q("read a password hash", (sql) =>
-        sql<Array<{ hash: string }>>`select coalesce("password", '') as "hash" from "user" where "id" = ${id}`).pipe(
+      q(
+        "read a password hash",
+        (sql) => sql<Array<{ hash: string }>>`select coalesce("password", '') as "hash" from "user" where "id" = ${id}`
+      ).pipe(
         Effect.map((rows) => rows[0]?.hash ?? "")
       ),
     adminWithPassword: (q) =>
       q("look for an admin with a password", (sql) =>
         sql`select 1 from "user"
             where "isAdmin" and "deletedAt" is null and coalesce("password", '') <> '' limit 1`).pipe(
-        Effect.map((rows) => rows.length > 0)
-      ),
+          Effect.map((rows) => rows.length > 0)
+        ),
     emailTaken: (q, email, exceptId) =>
       q("look for an e-mail", (sql) =>
         sql`select 1 from "user" where "email" = ${email}
             and ${exceptId === undefined ? sql`true` : sql`"id" <> ${exceptId}`} limit 1`).pipe(
-        Effect.map((rows) => rows.length > 0)
-      ),
+          Effect.map((rows) => rows.length > 0)
+        ),
     create: createUser,
     update: (q, id, changes) => {
       const flag = schema.userShouldChangePassword && changes.passwordHash !== undefined
