@@ -1,3 +1,4 @@
+import { parseServerEnv, problemsOf } from "@immich-storage/core"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { changesState, requestCredential, sameOrigin } from "../src/auth/credentials.ts"
@@ -98,5 +99,19 @@ describe("session tokens and devices", () => {
     expect(sessionDevice({ "user-agent": "Immich_Android_2.3.1", devicemodel: "Pixel 9" }))
       .toEqual({ deviceType: "Pixel 9", deviceOS: "Android", appVersion: "2.3.1" })
     expect(sessionDevice({})).toEqual({ deviceType: "", deviceOS: "", appVersion: null })
+  })
+})
+
+describe("IMMICH_TRUSTED_PROXIES", () => {
+  it("reads addresses and CIDR networks, none by default, and names what it refuses", () => {
+    const parsed = parseServerEnv({ IMMICH_TRUSTED_PROXIES: " 127.0.0.1, 10.0.0.0/8,::1 ,fd00::/8," })
+    expect(parsed.ok && parsed.settings.trustedProxies).toEqual(["127.0.0.1/32", "10.0.0.0/8", "::1/128", "fd00::/8"])
+    const unset = parseServerEnv({})
+    expect(unset.ok && unset.settings.trustedProxies).toEqual([])
+    expect(problemsOf(parseServerEnv({ IMMICH_TRUSTED_PROXIES: "10.0.0.0/8, proxy.lan" }))).toEqual([{
+      variable: "IMMICH_TRUSTED_PROXIES",
+      problem: `"proxy.lan" is not an IP address or a network such as 10.0.0.0/8; separate several with commas`
+    }])
+    expect(problemsOf(parseServerEnv({ IMMICH_TRUSTED_PROXIES: "10.0.0.0/33" }))).toHaveLength(1)
   })
 })

@@ -103,7 +103,9 @@ describe.each(["own", "v3.2", "v2.7"] as const satisfies ReadonlyArray<TestDatab
 
     it("login answers LoginResponseDto and upstream's cookies; the session row holds only the token's digest", async () => {
       const answer = await login("  OWNER@example.com ", admin.password, {
-        "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"
+        "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0",
+        // Believed only from a trusted proxy (IMMICH_TRUSTED_PROXIES), and none is set here.
+        "x-forwarded-proto": "https"
       })
       expect(answer.status, JSON.stringify(answer.body)).toBe(201)
       expect(Object.keys(answer.body).sort()).toEqual(
@@ -127,7 +129,7 @@ describe.each(["own", "v3.2", "v2.7"] as const satisfies ReadonlyArray<TestDatab
       expect(access).toMatch(/; HttpOnly/)
       expect(access).toMatch(/; SameSite=Lax/)
       expect(access).toMatch(/; Path=\//)
-      expect(access).not.toMatch(/; Secure/) // plain http
+      expect(access).not.toMatch(/; Secure/) // plain http, whatever the client claims
       expect(answer.setCookies.find((c) => c.startsWith("immich_is_authenticated=true"))).not.toMatch(/HttpOnly/)
       expect(answer.setCookies.some((c) => c.startsWith("immich_auth_type=password"))).toBe(true)
 
@@ -325,5 +327,57 @@ describe("failed logins are slowed, per client and per account", () => {
     expect(elsewhere.ms).toBeGreaterThan(4000)
     const log = sut.server.output()
     expect(log).toContain(`Failed login attempt for "owner@example.com" from ${attacker}`)
+  })
+})
+
+describe("behind a trusted reverse proxy (IMMICH_TRUSTED_PROXIES)", () => {
+  let storage: StorageUnderTest
+  let sut: ServerUnderTest
+  let url: string
+  const proxy = "127.0.0.1"
+  const stranger = "127.0.0.2"
+  const forwarded = {
+    "x-forwarded-for": "203.0.113.9",
+    "x-forwarded-proto": "https",
+    "x-forwarded-host": "photos.example"
+  }
+  const owner = { email: "owner@example.com", password: "the-right-one" }
+
+  beforeAll(async () => {
+    storage = await localStorage()
+    sut = await startServerOn(storage, { IMMICH_TRUSTED_PROXIES: `${proxy}, 10.0.0.0/8` })
+    url = sut.server.url
+    const signUp = { ...owner, name: "Owner" }
+    expect((await call(url, "POST", "/api/auth/admin-sign-up", { body: signUp })).status).toBe(201)
+  })
+
+  afterAll(async () => {
+    await sut?.stop()
+    await sut?.database.drop()
+    await storage?.cleanUp()
+  })
+
+  const login = (from: string, password: string) =>
+    call(url, "POST", "/api/auth/login", { body: { ...owner, password }, headers: forwarded, localAddress: from })
+
+  it("takes the client's address, https and the host from the proxy, and from nobody else", async () => {
+    expect((await login(proxy, "wrong")).status).toBe(401)
+    expect((await login(stranger, "wrong")).status).toBe(401)
+    const log = sut.server.output()
+    expect(log).toContain(`Failed login attempt for "owner@example.com" from 203.0.113.9`)
+    expect(log).toContain(`Failed login attempt for "owner@example.com" from ${stranger}`)
+
+    const viaProxy = await login(proxy, owner.password)
+    expect(viaProxy.setCookies.find((c) => c.startsWith("immich_access_token="))).toMatch(/; Secure/)
+    const direct = await login(stranger, owner.password)
+    expect(direct.setCookies.find((c) => c.startsWith("immich_access_token="))).not.toMatch(/; Secure/)
+
+    // The same-origin check compares with the host the browser used, as the proxy reports it.
+    const cookie = { cookie: `immich_access_token=${viaProxy.body["accessToken"] as string}` }
+    const validate = (from: string, headers: Record<string, string>) =>
+      call(url, "POST", "/api/auth/validateToken", { headers: { ...cookie, ...headers }, localAddress: from })
+    expect((await validate(proxy, { ...forwarded, origin: "https://photos.example" })).status).toBe(200)
+    expect((await validate(stranger, { ...forwarded, origin: "https://photos.example" })).status).toBe(403)
+    expect((await validate(proxy, { ...forwarded, origin: "https://evil.example" })).status).toBe(403)
   })
 })
