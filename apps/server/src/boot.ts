@@ -27,6 +27,7 @@ import { UploadGate } from "./http/UploadGate.ts"
 import { leftoverCleanupLayer } from "./leftoverCleanup.ts"
 import { routes } from "./routes.ts"
 import { configLayer, ServerConfig } from "./ServerConfig.ts"
+import { TimelineService } from "./timeline/TimelineService.ts"
 
 /**
  * Immich's folder check: markers in every storage folder; a folder checked on an earlier start (its
@@ -91,7 +92,7 @@ const httpLayer = HttpRouter.serve(routes, { disableLogger: true, routerConfig: 
  */
 export const serverLayer = UploadGate.closeOnShutdown.pipe(
   Layer.provide(httpLayer),
-  Layer.provideMerge(AssetService.layer),
+  Layer.provideMerge(Layer.mergeAll(AssetService.layer, TimelineService.layer)),
   Layer.provideMerge(Layer.mergeAll(Auth.layer, accountsLayer, Thumbnailer.layer, UploadGate.layer)),
   Layer.provide(backupScheduleLayer),
   Layer.provide(leftoverCleanupLayer),

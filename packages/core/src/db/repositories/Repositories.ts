@@ -14,6 +14,8 @@ import type { AssetRepository } from "./assets.ts"
 import { describeSchema, schemaFromFacts } from "./immichSchema.ts"
 import type { ImmichSchema } from "./immichSchema.ts"
 import { readSchemaFacts } from "./schemaFacts.ts"
+import { makeTimelineRepository } from "./timeline.ts"
+import type { TimelineRepository } from "./timeline.ts"
 import { makeSessionRepository } from "./sessions.ts"
 import type { SessionRepository } from "./sessions.ts"
 import { makeUserRepository } from "./users.ts"
@@ -26,6 +28,8 @@ export interface RepositoriesShape {
   readonly assetFiles: AssetFileRepository
   readonly users: UserRepository
   readonly apiKeys: ApiKeyRepository
+  /** The month-by-month timeline of one owner's assets. */
+  readonly timeline: TimelineRepository
   readonly sessions: SessionRepository
 }
 
@@ -40,6 +44,7 @@ const make = (detect: (db: DatabaseShape) => Effect.Effect<ImmichSchema, Databas
       assetFiles: makeAssetFileRepository(db.query),
       users: makeUserRepository(schema),
       apiKeys: makeApiKeyRepository(db.query, schema),
+      timeline: makeTimelineRepository(db.query, schema),
       sessions: makeSessionRepository(db.query, schema)
     })
   })
