@@ -19,7 +19,9 @@ import {
 import { AssetService } from "./assets/AssetService.ts"
 import { Thumbnailer } from "./assets/Thumbnailer.ts"
 import { ensureAdminKey, reportAdminKey } from "./auth/adminKey.ts"
+import { Accounts } from "./auth/Accounts.ts"
 import { Auth } from "./auth/Auth.ts"
+import { LoginThrottle } from "./auth/LoginThrottle.ts"
 import { listenLayer, startupDoneLayer } from "./http/nodeServer.ts"
 import { UploadGate } from "./http/UploadGate.ts"
 import { leftoverCleanupLayer } from "./leftoverCleanup.ts"
@@ -67,6 +69,9 @@ const backupScheduleLayer = Layer.effectDiscard(Effect.gen(function*() {
   yield* Effect.forkScoped(runBackupSchedule(settings, yield* Backups))
 }))
 
+/** Logins, sign-up and account changes, with failed logins slowed per client and per account. */
+const accountsLayer = Accounts.layer.pipe(Layer.provide(LoginThrottle.layer))
+
 // Request logging is off: at hundreds of small downloads a second it costs more than the downloads;
 // failures are logged where they are turned into answers (`toErrorResponse`).
 // Path parameters longer than the router's default of 100 characters would fall through to a bare 404;
@@ -88,7 +93,7 @@ const httpLayer = HttpRouter.serve(routes, { disableLogger: true, routerConfig: 
 export const serverLayer = UploadGate.closeOnShutdown.pipe(
   Layer.provide(httpLayer),
   Layer.provideMerge(Layer.mergeAll(AssetService.layer, TimelineService.layer)),
-  Layer.provideMerge(Layer.mergeAll(Auth.layer, Thumbnailer.layer, UploadGate.layer)),
+  Layer.provideMerge(Layer.mergeAll(Auth.layer, accountsLayer, Thumbnailer.layer, UploadGate.layer)),
   Layer.provide(backupScheduleLayer),
   Layer.provide(leftoverCleanupLayer),
   Layer.provide(adminKeyLayer),
