@@ -1,6 +1,7 @@
 import {
   AbortMultipartUploadCommand,
   DeleteBucketCommand,
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   ListBucketsCommand,
   ListMultipartUploadsCommand,
@@ -8,13 +9,21 @@ import {
 } from "@aws-sdk/client-s3"
 import type { S3Client } from "@aws-sdk/client-s3"
 
+const NOT_IN_XML = /[\u0000-\u0008\u000b-\u001f\ufffe\uffff]/
+
 /** Empties and deletes one bucket: its objects, page by page, and its incomplete uploads. */
 const removeBucket = async (client: S3Client, Bucket: string) => {
-  for (;;) {
+  for (let previous = Number.POSITIVE_INFINITY;;) {
     const page = await client.send(new ListObjectsV2Command({ Bucket }))
-    const keys = (page.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [{ Key: o.Key }]))
+    const keys = (page.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [o.Key]))
     if (keys.length === 0) break
-    await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys, Quiet: true } }))
+    // A page that does not shrink means deletes that do nothing: fail rather than loop forever.
+    if (keys.length >= previous && page.IsTruncated !== true) throw new Error(`keys are not deleted: ${keys[0]}`)
+    previous = keys.length
+    // XML 1.0 cannot carry most control characters (and turns CR into LF): such keys go one by one.
+    const plain = keys.filter((Key) => !NOT_IN_XML.test(Key)).map((Key) => ({ Key }))
+    for (const Key of keys.filter((key) => NOT_IN_XML.test(key))) await client.send(new DeleteObjectCommand({ Bucket, Key }))
+    if (plain.length > 0) await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: plain, Quiet: true } }))
   }
   const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket })).catch(() => undefined)
   for (const upload of uploads?.Uploads ?? []) {

@@ -176,6 +176,9 @@ export const engineContract = (name: string, engineLayer: Layer.Layer<StorageEng
           const body = yield* engine.get(key)
           assert.strictEqual((yield* readAll(body.stream)).toString(), `content of ${JSON.stringify(key)}`)
         }
+        // A batch delete is XML too: these go one by one, and none is left behind.
+        yield* engine.delete([...listed, "control/plain.jpg"])
+        assert.deepStrictEqual([...(yield* Stream.runCollect(engine.list("control")))], [])
       }))
 
     it.effect("reports missing keys as ObjectNotFound, and deleting one is not an error", () =>

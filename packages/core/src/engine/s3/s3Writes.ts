@@ -105,8 +105,23 @@ const putOf = (context: WriteContext) => <E = never>(
     return info
   }).pipe(Effect.withSpan("S3Engine.put", { attributes: { key } }))
 
+/**
+ * Keys a DeleteObjects body cannot carry: XML 1.0 has no way to write most control characters, and a parser
+ * turns a carriage return into a line feed. They are deleted one request each, by path.
+ */
+const NOT_IN_XML = /[\u0000-\u0008\u000b\u000c\u000d\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])/
+
+const deleteOne = (transport: S3Transport, key: StorageKey) =>
+  transport.call("delete", key, ({ client, module }, abortSignal) =>
+    client.send(new module.DeleteObjectCommand({ Bucket: transport.bucket, Key: transport.objectKey(key) }), { abortSignal }))
+
 const deleteOf = ({ transport }: WriteContext) =>
-  Effect.fn("S3Engine.delete")(function*(keys: ReadonlyArray<StorageKey>) {
+  Effect.fn("S3Engine.delete")(function*(all: ReadonlyArray<StorageKey>) {
+    const keys = all.filter((key) => !NOT_IN_XML.test(key))
+    yield* Effect.forEach(all.filter((key) => NOT_IN_XML.test(key)), (key) => deleteOne(transport, key), {
+      concurrency: 4,
+      discard: true
+    })
     const batches: Array<ReadonlyArray<StorageKey>> = []
     for (let i = 0; i < keys.length; i += DELETE_BATCH) batches.push(keys.slice(i, i + DELETE_BATCH))
     yield* Effect.forEach(batches, (batch) =>
