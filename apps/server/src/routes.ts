@@ -2,8 +2,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { HttpRouter, HttpServerError, HttpServerResponse } from "effect/http"
 import { backupRoutes } from "./admin/routes.ts"
+import { storageRoutes } from "./admin/storage.ts"
 import { apiRoutes } from "./api/handlers.ts"
 import { assetRoutes } from "./assets/routes.ts"
+import { webRoutes } from "./web/routes.ts"
 
 const NOT_FOUND = HttpServerResponse.jsonUnsafe(
   { message: "No such endpoint", error: "Not Found", statusCode: 404 },
@@ -23,5 +25,8 @@ const notFoundAsJson = HttpRouter.middleware(
   { global: true }
 )
 
-/** The JSON endpoints through `HttpApi`; uploads, downloads and bodies with limits as raw routes. */
-export const routes = Layer.mergeAll(apiRoutes, assetRoutes, backupRoutes, notFoundAsJson)
+/**
+ * The JSON endpoints through `HttpApi`; uploads, downloads and bodies with limits as raw routes; the web page
+ * for every other `GET` (the router prefers any API route to its wildcard).
+ */
+export const routes = Layer.mergeAll(apiRoutes, assetRoutes, backupRoutes, storageRoutes, webRoutes, notFoundAsJson)

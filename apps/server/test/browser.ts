@@ -1,0 +1,51 @@
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { chromium } from "playwright-core"
+import type { Browser, Page } from "playwright-core"
+import { REPO_ROOT } from "@immich-storage/testkit"
+import { ensureWebPageBuilt } from "../../web/ensureBuilt.ts"
+
+/** Debian's Chromium, driven by playwright-core (which downloads no browser of its own). */
+export const CHROMIUM = "/usr/bin/chromium"
+export const ARTIFACTS = path.join(REPO_ROOT, "test-artifacts", "web")
+
+/**
+ * Starts headless Chromium; without it, fails saying how to install it (a browser test must never pass by
+ * not running). The page is built first when apps/web/dist is missing or stale, as `npm start` does.
+ */
+export const launchChromium = async (): Promise<Browser> => {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`The browser tests need Chromium at ${CHROMIUM}: install it with \`apt-get install chromium\``)
+  }
+  await ensureWebPageBuilt()
+  fs.mkdirSync(ARTIFACTS, { recursive: true })
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+  })
+}
+
+/** Saves a screenshot as a test artifact (test-artifacts/web/<name>.png) and returns its path. */
+export const screenshot = async (page: Page, name: string): Promise<string> => {
+  const file = path.join(ARTIFACTS, `${name}.png`)
+  await page.screenshot({ path: file })
+  return file
+}
+
+/** Errors the page logs (CSP violations among them): a test asserts there are none. */
+export const collectPageErrors = (page: Page): Array<string> => {
+  const errors: Array<string> = []
+  page.on("pageerror", (error) => errors.push(error.message))
+  page.on("console", (message) => {
+    if (message.type() === "error" && !/status of 40[134]/.test(message.text())) errors.push(message.text())
+  })
+  return errors
+}
+
+/** Thumbnails in the grid that the browser has decoded (naturalWidth > 0), by asset id. */
+export const decodedThumbnails = (page: Page): Promise<Array<string>> =>
+  page.$$eval("[data-asset-id] img.thumb", (images) =>
+    (images as Array<HTMLImageElement>)
+      .filter((img) => img.complete && img.naturalWidth > 0)
+      .map((img) => img.closest("[data-asset-id]")!.getAttribute("data-asset-id")!))
