@@ -1,7 +1,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { chromium } from "playwright-core"
-import type { Browser, Page } from "playwright-core"
+import type { Browser, Locator, Page } from "playwright-core"
 import { REPO_ROOT } from "@immich-storage/testkit"
 import { ensureWebPageBuilt } from "../../web/ensureBuilt.ts"
 
@@ -43,9 +43,54 @@ export const collectPageErrors = (page: Page): Array<string> => {
   return errors
 }
 
+// The few DOM shapes the functions below run in the page with (this test project compiles without the DOM
+// library, which would give the Node code browser globals it does not have).
+interface DomElement {
+  readonly closest: (selector: string) => { getAttribute: (name: string) => string | null } | null
+}
+interface DomImage extends DomElement {
+  readonly complete: boolean
+  readonly naturalWidth: number
+}
+interface DomVideo {
+  readyState: number
+  seeking: boolean
+  currentTime: number
+  play: () => Promise<void>
+  addEventListener: (type: string, listener: () => void) => void
+}
+declare const document: { querySelector: (selector: string) => unknown }
+
 /** Thumbnails in the grid that the browser has decoded (naturalWidth > 0), by asset id. */
 export const decodedThumbnails = (page: Page): Promise<Array<string>> =>
   page.$$eval("[data-asset-id] img.thumb", (images) =>
-    (images as Array<HTMLImageElement>)
+    (images as unknown as Array<DomImage>)
       .filter((img) => img.complete && img.naturalWidth > 0)
-      .map((img) => img.closest("[data-asset-id]")!.getAttribute("data-asset-id")!))
+      .map((img) => img.closest("[data-asset-id]")?.getAttribute("data-asset-id") ?? ""))
+
+/** Waits until the viewer's preview image is decoded. */
+export const previewDecoded = (page: Page) =>
+  page.waitForFunction(() => {
+    const img = document.querySelector("[data-testid=preview]") as DomImage | null
+    return img !== null && img.complete && img.naturalWidth > 0
+  })
+
+/** Waits for the video's metadata (duration, size). */
+export const videoMetadata = (player: Locator) =>
+  player.evaluate((v) =>
+    new Promise((ready) => ((v as unknown as DomVideo).readyState >= 1 ? ready(null) : (v as unknown as DomVideo)
+      .addEventListener("loadedmetadata", () => ready(null)))))
+
+/** Seeks to `seconds`, plays from there, and waits until a frame there is shown. */
+export const seekAndPlay = async (page: Page, player: Locator, seconds: number) => {
+  const playing = player.evaluate((v, at) => {
+    const video = v as unknown as DomVideo
+    video.currentTime = at
+    return video.play()
+  }, seconds)
+  await playing
+  await page.waitForFunction((at) => {
+    const video = document.querySelector("video") as DomVideo | null
+    return video !== null && !video.seeking && video.readyState >= 2 && video.currentTime >= at
+  }, seconds)
+}
