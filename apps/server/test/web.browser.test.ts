@@ -43,7 +43,7 @@ describe.each(["local", "s3"] as const)("web gallery on %s", (engine) => {
     await storage?.cleanUp()
   })
 
-  const cell = (id: string) => page.locator(`[data-asset-id="${id}"]`)
+  const cell = (id: string) => page.locator(`.cell[data-asset-id="${id}"]`)
   const openViewer = async (id: string) => {
     await cell(id).click()
     await page.waitForSelector(`[data-testid=viewer][data-asset-id="${id}"]`)
