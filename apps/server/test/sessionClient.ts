@@ -1,11 +1,21 @@
 /** A client of the session API, as the mobile app uses it: log in, then `Authorization: Bearer`. */
 
-export const apiLogin = async (url: string, email: string, password: string): Promise<string> => {
-  const response = await fetch(`${url}/api/auth/login`, {
+const login = (url: string, email: string, password: string) =>
+  fetch(`${url}/api/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email, password })
   })
+
+/** The status of a login attempt (its body read and dropped). */
+export const apiLoginStatus = async (url: string, email: string, password: string): Promise<number> => {
+  const response = await login(url, email, password)
+  await response.arrayBuffer()
+  return response.status
+}
+
+export const apiLogin = async (url: string, email: string, password: string): Promise<string> => {
+  const response = await login(url, email, password)
   if (response.status !== 201 && response.status !== 200) {
     throw new Error(`login as ${email} answered ${response.status}: ${await response.text()}`)
   }

@@ -11,7 +11,7 @@ import { collectPageErrors, decodedThumbnails, launchChromium, previewDecoded, s
 import { eventually, localStorage, s3Storage, startServerOn } from "./helpers.ts"
 import type { ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 import { makePicture, makeVideo } from "./media.ts"
-import { apiLogin, uploadAs } from "./sessionClient.ts"
+import { apiLogin, apiLoginStatus, uploadAs } from "./sessionClient.ts"
 
 const PASSWORD = "correct horse battery staple"
 const video = makeVideo()
@@ -173,12 +173,23 @@ describe.each(["local", "s3"] as const)("web gallery on %s", (engine) => {
     expect((await fetch(`${sut.server.url}/api/users/me`, { headers: asCookie })).status).toBe(401)
   })
 
-  it("refuses a wrong password on the page, then lets the right one in", async () => {
-    await page.fill("input[name=email]", email)
-    await page.fill("input[name=password]", "not the password")
-    await page.click("button[type=submit]")
-    await page.waitForSelector("[data-testid=login-error]")
+  it("refuses a wrong password on the page, and slows repeated failures", async () => {
+    const wrongOnPage = async () => {
+      await page.fill("input[name=email]", email)
+      await page.fill("input[name=password]", "not the password")
+      const started = Date.now()
+      await page.click("button[type=submit]")
+      await page.waitForSelector("[data-testid=login-error]")
+      const waited = Date.now() - started
+      await page.fill("input[name=password]", "")
+      return waited
+    }
+    const first = await wrongOnPage()
     expect(await page.locator("[data-testid=timeline]").count()).toBe(0)
+    // The sessions' throttle lets a few failures through at once, then makes each next one wait longer.
+    for (let i = 0; i < 4; i++) expect((await apiLoginStatus(sut.server.url, email, "still wrong"))).toBe(401)
+    const sixth = await wrongOnPage()
+    expect(sixth - first).toBeGreaterThan(400)
     await screenshot(page, `wrong-password-${engine}`)
     await page.fill("input[name=password]", PASSWORD)
     await page.click("button[type=submit]")
