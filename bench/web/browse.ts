@@ -24,14 +24,19 @@ declare const PerformanceObserver: new (callback: (list: { getEntries: () => Arr
   observe: (options: { type: string; buffered: boolean }) => void
 }
 
-/** True when the viewport shows thumbnail cells and every one of them has a decoded image. */
-const screenRendered = () => {
+/**
+ * When the viewport shows thumbnail cells and every one of them has a decoded image: the time since navigation
+ * start; false before. Self-contained: Playwright runs it in the page (as a function, which the page's CSP
+ * allows; a string would be an eval).
+ */
+const renderedAt = (): number | false => {
   const cells = Array.from(document.querySelectorAll(".cell"))
     .filter((cell) => cell.getBoundingClientRect().bottom > 0 && cell.getBoundingClientRect().top < window.innerHeight)
-  return cells.length > 0 && cells.every((cell) => {
+  const done = cells.length > 0 && cells.every((cell) => {
     const img = cell.querySelector("img.thumb")
     return img !== null && img.complete && img.naturalWidth > 0
   })
+  return done && performance.now()
 }
 
 /** One visit in a fresh browser context (cold cache), logged in by the session cookie `token`. */
@@ -45,11 +50,8 @@ export const visit = async (browser: Browser, url: string, token: string): Promi
       .observe({ type: "longtask", buffered: true })
   })
   await page.goto(url)
-  const firstScreen = await (await page.waitForFunction(
-    `(${screenRendered.toString()})() && performance.now()`,
-    undefined,
-    { polling: "raf", timeout: 30_000 }
-  )).jsonValue() as number
+  const firstScreen = await (await page.waitForFunction(renderedAt, undefined, { polling: "raf", timeout: 30_000 }))
+    .jsonValue() as number
   await page.evaluate(() => void (window.__longTasks = []))
   // A fling to the bottom: three screens further every frame, as a fast scroll-wheel or a dragged scrollbar.
   const reachedBottom = await page.evaluate(() => new Promise<number>((done) => {
@@ -62,11 +64,8 @@ export const visit = async (browser: Browser, url: string, token: string): Promi
     }
     requestAnimationFrame(step)
   }))
-  const lastMonthAt = await (await page.waitForFunction(
-    `(${screenRendered.toString()})() && performance.now()`,
-    undefined,
-    { polling: "raf", timeout: 30_000 }
-  )).jsonValue() as number
+  const lastMonthAt = await (await page.waitForFunction(renderedAt, undefined, { polling: "raf", timeout: 30_000 }))
+    .jsonValue() as number
   const tasks = await page.evaluate(() => window.__longTasks)
   await context.close()
   return { firstScreen, lastMonth: lastMonthAt - reachedBottom, longestTask: Math.max(0, ...tasks) }
