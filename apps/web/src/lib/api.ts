@@ -59,6 +59,21 @@ export const api = {
   backUpNow: () => call<void>("POST", "/api/jobs", { name: "backup-database" })
 }
 
+/**
+ * The month counts asked for at start, beside `users/me` rather than after it: the timeline's first screen
+ * waits one round trip less. Taken once; a 401 (nobody logged in) is dropped and the timeline asks again.
+ */
+let prefetchedBuckets: Promise<Array<TimeBucketsResponseDto>> | undefined
+export const prefetchBuckets = () => {
+  prefetchedBuckets = api.buckets()
+  prefetchedBuckets.catch(() => undefined)
+}
+export const takePrefetchedBuckets = (): Promise<Array<TimeBucketsResponseDto>> => {
+  const taken = prefetchedBuckets
+  prefetchedBuckets = undefined
+  return taken === undefined ? api.buckets() : taken.catch(() => api.buckets())
+}
+
 export const thumbnailUrl = (id: string, size: "thumbnail" | "preview" | "fullsize" = "thumbnail") =>
   `/api/assets/${id}/thumbnail?size=${size}`
 export const originalUrl = (id: string) => `/api/assets/${id}/original`
