@@ -51,7 +51,8 @@ export const loadWebFiles = async (root: string = WEB_DIST): Promise<ReadonlyMap
     const relative = path.relative(root, absolute).split(path.sep).join("/")
     const body = new Uint8Array(await fs.readFile(absolute))
     const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`
-    files.set(`/${relative}`, { body, contentType: contentTypeOf(relative), cacheControl: cacheControlOf(relative), etag })
+    const contentType = contentTypeOf(relative)
+    files.set(`/${relative}`, { body, contentType, cacheControl: cacheControlOf(relative), etag })
   }
   return files.has("/index.html") ? files : undefined
 }

@@ -51,8 +51,13 @@ export const blocksBetween = (blocks: ReadonlyArray<MonthBlock>, from: number, t
   return found
 }
 
+export interface CellRange {
+  readonly first: number
+  readonly end: number
+}
+
 /** Indexes of the assets of `block` whose row overlaps [from, to). */
-export const cellsBetween = (block: MonthBlock, grid: Grid, from: number, to: number): { first: number; end: number } => {
+export const cellsBetween = (block: MonthBlock, grid: Grid, from: number, to: number): CellRange => {
   const rowsTop = block.top + grid.heading
   const firstRow = Math.max(0, Math.floor((from - rowsTop) / grid.cell))
   const endRow = Math.min(block.rows, Math.ceil((to - rowsTop) / grid.cell))
