@@ -6,7 +6,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { Database, DumpWriter, makeDatabase, s3Location, StorageEngine } from "@immich-storage/core"
+import { Backups, Database, makeDatabase, s3Location, StorageEngine } from "@immich-storage/core"
 import { makeS3Engine } from "@immich-storage/core/s3"
 import { benchS3Settings } from "../shared/s3Settings.ts"
 
@@ -17,9 +17,9 @@ const program = Effect.scoped(Effect.gen(function*() {
   const { engine } = yield* makeS3Engine(s3Location(bucket, settings.prefix), settings)
   const db = yield* makeDatabase({ host: "127.0.0.1", port: 5432, user: "postgres", password: undefined, database })
   const services = Layer.mergeAll(Layer.succeed(StorageEngine, engine), Layer.succeed(Database, db))
-  const writer = Context.get(yield* Layer.build(DumpWriter.layer.pipe(Layer.provide(services))), DumpWriter)
+  const backups = Context.get(yield* Layer.build(Backups.layer.pipe(Layer.provide(services))), Backups)
   const started = process.hrtime.bigint()
-  const file = yield* writer.create
+  const file = yield* backups.create
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, bytes: file.size }
 }))
 

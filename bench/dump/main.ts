@@ -1,5 +1,5 @@
 /**
- * A database dump written to S3 by the DumpWriter, beside `pg_dump | gzip > /dev/null` (the same
+ * A database dump written to S3 by the Backups service, beside `pg_dump | gzip > /dev/null` (the same
  * dump, compressed, thrown away), in one run, on a database of at least 500 MB.
  * Usage: npm run bench:dump [-- <rows> <runs>]   (default: 3,600,000 rows, about 550 MB; 3 runs each)
  */
@@ -49,7 +49,7 @@ try {
   console.log(formatTable(
     ["", "time", "database MiB/s", "peak RSS", "runs (s)"],
     [
-      ["DumpWriter.create -> S3 (pg_dump, gzip, multipart upload)", `${median(ours.map((m) => m.seconds)).toFixed(2)} s`, rate(ours).toFixed(1), peak(ours), ours.map((m) => m.seconds.toFixed(2)).join(" ")],
+      ["Backups.create -> S3 (pg_dump, gzip, multipart upload)", `${median(ours.map((m) => m.seconds)).toFixed(2)} s`, rate(ours).toFixed(1), peak(ours), ours.map((m) => m.seconds.toFixed(2)).join(" ")],
       ["pg_dump | gzip > /dev/null", `${median(peer.map((m) => m.seconds)).toFixed(2)} s`, rate(peer).toFixed(1), peak(peer), peer.map((m) => m.seconds.toFixed(2)).join(" ")]
     ]
   ))

@@ -2,9 +2,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import {
   CutOver,
+  Backups,
   Database,
   DatabaseConfig,
-  DumpWriter,
   PathMigrator,
   StorageConfig,
   StorageEngine
@@ -38,7 +38,7 @@ export const CliLayers = {
   database,
   cutOver: CutOver.layer.pipe(Layer.provide(PathMigrator.layer.pipe(Layer.provideMerge(database)))),
   pathMigrator: PathMigrator.layer.pipe(Layer.provide(existingDatabase)),
-  backups: DumpWriter.layer.pipe(
+  backups: Backups.layer.pipe(
     Layer.provideMerge(Layer.mergeAll(StorageEngine.layer, Database.layer)),
     Layer.provide(Layer.mergeAll(StorageConfig.layer, DatabaseConfig.layer))
   )

@@ -3,10 +3,10 @@ import * as Layer from "effect/Layer"
 import { HttpRouter } from "effect/http"
 import {
   BackupConfig,
+  Backups,
   baseOf,
   checkMediaIntegrity,
   Database,
-  DumpWriter,
   PathMigrator,
   readIntegrityOf,
   readMountCheckFlags,
@@ -25,6 +25,7 @@ import { UploadGate } from "./http/UploadGate.ts"
 import { leftoverCleanupLayer } from "./leftoverCleanup.ts"
 import { routes } from "./routes.ts"
 import { configLayer, ServerConfig } from "./ServerConfig.ts"
+import { TimelineService } from "./timeline/TimelineService.ts"
 
 /**
  * Immich's folder check: markers in every storage folder; a folder checked on an earlier start (its
@@ -63,7 +64,7 @@ const adminKeyLayer = Layer.effectDiscard(Effect.gen(function*() {
 const backupScheduleLayer = Layer.effectDiscard(Effect.gen(function*() {
   const settings = yield* BackupConfig
   if (!settings.enabled) return yield* Effect.logInfo("Database backups are disabled (DB_BACKUP_ENABLED=false)")
-  yield* Effect.forkScoped(runBackupSchedule(settings, yield* DumpWriter, yield* Database))
+  yield* Effect.forkScoped(runBackupSchedule(settings, yield* Backups))
 }))
 
 // Request logging is off: at hundreds of small downloads a second it costs more than the downloads;
@@ -86,14 +87,14 @@ const httpLayer = HttpRouter.serve(routes, { disableLogger: true, routerConfig: 
  */
 export const serverLayer = UploadGate.closeOnShutdown.pipe(
   Layer.provide(httpLayer),
-  Layer.provideMerge(AssetService.layer),
+  Layer.provideMerge(Layer.mergeAll(AssetService.layer, TimelineService.layer)),
   Layer.provideMerge(Layer.mergeAll(Auth.layer, Thumbnailer.layer, UploadGate.layer)),
   Layer.provide(backupScheduleLayer),
   Layer.provide(leftoverCleanupLayer),
   Layer.provide(adminKeyLayer),
   Layer.provide(mediaLocationLayer),
   Layer.provide(integrityLayer),
-  Layer.provideMerge(Layer.mergeAll(PathMigrator.layer, DumpWriter.layer, Repositories.layerPrepared)),
+  Layer.provideMerge(Layer.mergeAll(PathMigrator.layer, Backups.layer, Repositories.layerPrepared)),
   Layer.provideMerge(Database.layer),
   Layer.provideMerge(StorageEngine.layer),
   Layer.provideMerge(listenLayer),

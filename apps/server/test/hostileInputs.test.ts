@@ -157,6 +157,13 @@ const CASES: ReadonlyArray<HostileCase> = [
   { name: "size with NUL", send: () => getPath(`/api/assets/${assetId}/thumbnail?size=%00`), names: "size" },
   { name: "size twice", send: () => getPath(`/api/assets/${assetId}/thumbnail?size=thumbnail&size=%00`) },
   { name: "a query of percent signs", send: () => getPath("/api/users/me?%%%=%") },
+  { name: "timeBucket with NUL", send: () => getPath("/api/timeline/bucket?timeBucket=2024-05-01%00"), names: "timeBucket" },
+  { name: "timeBucket SQL", send: () => getPath("/api/timeline/bucket?timeBucket=2024-05-01'--"), names: "timeBucket" },
+  { name: "timeBucket of 10,000 characters", send: () => getPath(`/api/timeline/bucket?timeBucket=${"9".repeat(10_000)}`) },
+  { name: "timeBucket twice", send: () => getPath("/api/timeline/bucket?timeBucket=2024-05-01&timeBucket=2024-06-01") },
+  { name: "visibility with NUL", send: () => getPath("/api/timeline/buckets?visibility=timeline%00"), names: "visibility" },
+  { name: "order unknown", send: () => getPath("/api/timeline/buckets?order=sideways"), names: "order" },
+  { name: "isFavorite not a boolean", send: () => getPath("/api/timeline/buckets?isFavorite=%00"), names: "isFavorite" },
   // JSON bodies.
   {
     name: "checksum with NUL",

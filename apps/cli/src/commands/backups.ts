@@ -1,27 +1,15 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import { Argument, Command, Flag } from "effect/cli"
 import {
   BACKUP_DEFAULTS,
-  BACKUP_LOCK_ID,
-  Database,
-  DumpWriter,
+  Backups,
   formatSize,
   parseDatabaseEnv
 } from "@immich-storage/core"
 import type { BackupFile } from "@immich-storage/core"
 import { CliFailure } from "../CliFailure.ts"
 import { CliLayers } from "../layers.ts"
-
-/** Like the server's job, so that a backup from here never races one from a running server. */
-const exclusively = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const db = yield* Database
-    const result = yield* db.withTryLock(BACKUP_LOCK_ID, effect)
-    if (Option.isNone(result)) return yield* new CliFailure({ message: "A database backup is running right now (another instance holds the backup lock); try again in a moment" })
-    return result.value
-  })
 
 const formatList = (files: ReadonlyArray<BackupFile>) =>
   files.length === 0
@@ -30,13 +18,13 @@ const formatList = (files: ReadonlyArray<BackupFile>) =>
 
 const list = Command.make("list", {}, () =>
   Effect.gen(function*() {
-    yield* Console.log(formatList(yield* (yield* DumpWriter).list))
+    yield* Console.log(formatList(yield* (yield* Backups).list))
   })).pipe(Command.withDescription("List the database backups, newest first"))
 
 const create = Command.make("create", {}, () =>
   Effect.gen(function*() {
-    const writer = yield* DumpWriter
-    const file = yield* exclusively(writer.create)
+    // Under the backup lock, like the server's job: a backup from here never races one from a running server.
+    const file = yield* (yield* Backups).create
     yield* Console.log(`Created ${file.name} (${formatSize(file.size)})`)
   })).pipe(Command.withDescription("Dump the database into <media location>/backups now"))
 
@@ -46,8 +34,7 @@ const prune = Command.make(
   ({ keep }) =>
     Effect.gen(function*() {
       if (keep < 1) return yield* new CliFailure({ message: "--keep must be at least 1: pruning never deletes the newest backup" })
-      const writer = yield* DumpWriter
-      const { cleaned, deleted } = yield* exclusively(Effect.all({ deleted: writer.prune(keep), cleaned: writer.cleanUp }))
+      const { cleaned, deleted } = yield* (yield* Backups).pruneAndCleanUp(keep)
       yield* Console.log(deleted.length === 0 ? `Nothing to delete: at most ${keep} routine backups.` : `Deleted ${deleted.length}:\n${deleted.map((n) => `  ${n}`).join("\n")}`)
       if (cleaned > 0) yield* Console.log(`Removed ${cleaned} leftovers of interrupted backups.`)
     })
@@ -63,7 +50,7 @@ const restore = Command.make(
     Effect.gen(function*() {
       const target = parseDatabaseEnv({ DB_URL: to })
       if (!target.ok) return yield* new CliFailure({ message: `--to ${target.problems.map((p) => p.problem).join("; ")}` })
-      yield* (yield* DumpWriter).restore(name, target.settings)
+      yield* (yield* Backups).restore(name, target.settings)
       yield* Console.log(`Restored ${name} into ${target.settings.database}`)
     })
 ).pipe(Command.withDescription("Stream a backup through gunzip into psql against a database"))

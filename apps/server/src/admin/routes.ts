@@ -2,8 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import { HttpRouter, HttpServerResponse } from "effect/http"
-import { BackupConfig, backupKey, Database, DumpWriter, isBackupFileName, StorageEngine } from "@immich-storage/core"
-import { BACKUP_LOCK_ID } from "@immich-storage/core"
+import { BackupConfig, Backups } from "@immich-storage/core"
 import { requireAdmin } from "../auth/Auth.ts"
 import { BadRequest, Conflict } from "../http/ApiError.ts"
 import { authenticated, jsonBodyAs } from "../http/handle.ts"
@@ -22,9 +21,9 @@ export const BACKUP_JOB_NAME = "backup-database"
 const listBackups = authenticated((auth) =>
   Effect.gen(function*() {
     yield* requireAdmin(auth)
-    const writer = yield* DumpWriter
-    const backups = yield* writer.list
-    const timezone = writer.timeZone
+    const service = yield* Backups
+    const backups = yield* service.list
+    const timezone = service.timeZone
     const dtos = backups.map((b) => ({ filename: b.name, filesize: b.size, timezone }))
     return HttpServerResponse.jsonUnsafe({ backups: dtos })
   })
@@ -36,10 +35,9 @@ const deleteBackups = authenticated((auth) =>
     yield* requireAdmin(auth)
     const { backups } = yield* jsonBodyAs(DeleteBackups, "delete request", JSON_LIMITS.deleteBackups)
     yield* checkItems("Deleting backups", backups.length, JSON_LIMITS.deleteBackups)
-    const refused = backups.find((name) => name.includes("/") || !isBackupFileName(name))
-    if (refused !== undefined) return yield* new BadRequest({ reason: `${JSON.stringify(refused.slice(0, 128))} is not a backup file name` })
-    yield* (yield* StorageEngine).delete(backups.map(backupKey))
-    yield* Effect.logInfo(`Deleted database backups over the API: ${backups.join(", ")}`)
+    yield* (yield* Backups).delete(backups).pipe(
+      Effect.catchTag("NotABackupName", (refused) => Effect.fail(new BadRequest({ reason: refused.message })))
+    )
     return HttpServerResponse.empty({ status: 200 })
   })
 )
@@ -55,8 +53,10 @@ const createJob = authenticated((auth) =>
     const { name } = yield* jsonBodyAs(CreateJob, "job", JSON_LIMITS.job)
     if (name !== BACKUP_JOB_NAME) return yield* new BadRequest({ reason: `Unknown job ${JSON.stringify(name.slice(0, 64))}; this server runs ${BACKUP_JOB_NAME}` })
     const settings = yield* BackupConfig
-    const ran = yield* (yield* Database).withTryLock(BACKUP_LOCK_ID, (yield* DumpWriter).run(settings.keepLast))
-    if (ran._tag === "None") return yield* new Conflict({ reason: "A database backup is already running" })
+    yield* (yield* Backups).run(settings.keepLast).pipe(
+      Effect.catchTag("BackupInProgress", () =>
+        Effect.fail(new Conflict({ reason: "A database backup is already running" })))
+    )
     return HttpServerResponse.empty({ status: 204 })
   })
 )

@@ -1,7 +1,16 @@
 import * as Context from "effect/Context"
+import * as Schema from "effect/Schema"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
 import type { AuthUser } from "../auth/Auth.ts"
 import { uuidNamed } from "../http/params.ts"
+import {
+  ServerAboutResponse,
+  ServerConfigResponse,
+  ServerFeaturesResponse,
+  TimeBucketAssetResponse,
+  TimeBucketsResponse,
+  TimelineQueryFields
+} from "./browsingDtos.ts"
 import {
   ApiKeyResponse,
   AssetResponse,
@@ -36,6 +45,27 @@ export class ServerGroup extends HttpApiGroup.make("server")
   .add(HttpApiEndpoint.get("version", "/api/server/version", { success: ServerVersionResponse }))
   .add(HttpApiEndpoint.get("mediaTypes", "/api/server/media-types", { success: ServerMediaTypesResponse }))
   .add(HttpApiEndpoint.get("wellKnown", "/.well-known/immich", { success: WellKnownResponse }))
+  .add(HttpApiEndpoint.get("config", "/api/server/config", { success: ServerConfigResponse }))
+  .add(HttpApiEndpoint.get("features", "/api/server/features", { success: ServerFeaturesResponse }))
+{}
+
+/** What the server is; upstream answers it to authenticated callers only. */
+export class ServerAboutGroup extends HttpApiGroup.make("serverAbout")
+  .add(HttpApiEndpoint.get("about", "/api/server/about", { success: ServerAboutResponse }))
+  .middleware(ApiKeyAuth)
+{}
+
+/** The caller's timeline: months with counts, and one month's assets column by column. */
+export class TimelineGroup extends HttpApiGroup.make("timeline")
+  .add(HttpApiEndpoint.get("buckets", "/api/timeline/buckets", {
+    query: TimelineQueryFields,
+    success: Schema.Array(TimeBucketsResponse)
+  }))
+  .add(HttpApiEndpoint.get("bucket", "/api/timeline/bucket", {
+    query: { ...TimelineQueryFields, timeBucket: Schema.String },
+    success: TimeBucketAssetResponse
+  }))
+  .middleware(ApiKeyAuth)
 {}
 
 /** Who the key belongs to, and what it may do: the uploader's `immich login` check. */
@@ -61,5 +91,7 @@ export class ImmichApi extends HttpApi.make("immich")
   .add(ServerGroup)
   .add(AccountGroup)
   .add(AssetGroup)
+  .add(ServerAboutGroup)
+  .add(TimelineGroup)
   .middleware(ImmichSchemaErrors)
 {}

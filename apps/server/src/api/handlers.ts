@@ -12,7 +12,9 @@ import { userAdminResponse } from "../auth/users.ts"
 import { BadRequest, toErrorResponse } from "../http/ApiError.ts"
 import { handle } from "../http/handle.ts"
 import { schemaProblem } from "../http/params.ts"
+import { TimelineService } from "../timeline/TimelineService.ts"
 import { ApiKeyAuth, CurrentAuth, ImmichApi, ImmichSchemaErrors } from "./ImmichApi.ts"
+import { serverAbout, serverConfig, serverFeatures } from "./serverInfo.ts"
 
 /** `ServerVersionResponseDto`: the Immich API version this server implements, not this project's own. */
 const serverVersion = parseImmichVersion(IMMICH_API_VERSION)!
@@ -22,7 +24,28 @@ const serverHandlers = HttpApiBuilder.group(ImmichApi, "server", (handlers) =>
     .handle("ping", () => Effect.succeed({ res: "pong" as const }))
     .handle("version", () => Effect.succeed(serverVersion))
     .handle("mediaTypes", () => Effect.succeed(serverMediaTypes()))
-    .handle("wellKnown", () => Effect.succeed({ api: { endpoint: "/api" } })))
+    .handle("wellKnown", () => Effect.succeed({ api: { endpoint: "/api" } }))
+    .handle("config", () => handle(serverConfig))
+    .handle("features", () => Effect.succeed(serverFeatures())))
+
+const serverAboutHandlers = HttpApiBuilder.group(ImmichApi, "serverAbout", (handlers) =>
+  handlers.handle("about", () => Effect.succeed(serverAbout())))
+
+/**
+ * A month's assets are answered with the JSON PostgreSQL wrote (upstream does the same): a month of
+ * thousands of assets is then neither decoded nor encoded here. Its shape is `TimeBucketAssetResponse`,
+ * which the tests decode every answer with.
+ */
+const timelineHandlers = HttpApiBuilder.group(ImmichApi, "timeline", Effect.fn(function*(handlers) {
+  const timeline = yield* TimelineService
+  return handlers
+    .handle("buckets", ({ query }) =>
+      handle(Effect.flatMap(CurrentAuth, (auth) => timeline.buckets(auth.user.id, query))))
+    .handle("bucket", ({ query }) =>
+      handle(Effect.flatMap(CurrentAuth, (auth) =>
+        Effect.map(timeline.bucket(auth.user.id, query), (json) =>
+          HttpServerResponse.text(json, { contentType: "application/json" })))))
+}))
 
 const accountHandlers = HttpApiBuilder.group(ImmichApi, "account", (handlers) =>
   handlers
@@ -67,6 +90,6 @@ const schemaErrorsLayer = HttpApiMiddleware.layerSchemaErrorTransform(ImmichSche
 
 /** The `HttpApi` endpoints, on the same router as the raw ones. */
 export const apiRoutes = HttpApiBuilder.layer(ImmichApi).pipe(
-  Layer.provide([serverHandlers, accountHandlers, assetHandlers]),
+  Layer.provide([serverHandlers, serverAboutHandlers, accountHandlers, assetHandlers, timelineHandlers]),
   Layer.provide([apiKeyAuthLayer, schemaErrorsLayer])
 )

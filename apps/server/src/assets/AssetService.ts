@@ -6,6 +6,8 @@ import type { AssetRow, DatabaseError } from "@immich-storage/core"
 import { BadRequest, NotFound } from "../http/ApiError.ts"
 import { strongEtag } from "../http/headers.ts"
 import { parseSha1 } from "./checksum.ts"
+import { chooseFullsize, playbackFile } from "./mediaFiles.ts"
+import type { FullsizeChoice } from "./mediaFiles.ts"
 import { mimeTypeOf } from "./mediaTypes.ts"
 import type { StoredFileToServe } from "./serveStored.ts"
 import { keyOfStored } from "./storedKey.ts"
@@ -51,6 +53,10 @@ export class AssetService extends Context.Service<AssetService, {
   readonly find: (ownerId: string, id: string) => Effect.Effect<AssetRow, NotFound | DatabaseError>
   /** The original of an asset, to serve. */
   readonly originalFile: (asset: AssetRow) => Effect.Effect<StoredFileToServe, NotFound>
+  /** `?size=fullsize`: the full-size file, or where upstream redirects instead (`mediaFiles.ts`). */
+  readonly fullsize: (asset: AssetRow) => Effect.Effect<FullsizeChoice, NotFound | DatabaseError>
+  /** The video to play: upstream's transcode when there is one, else the original. */
+  readonly playback: (asset: AssetRow) => Effect.Effect<StoredFileToServe, BadRequest | NotFound | DatabaseError>
   readonly statistics: (ownerId: string) => Effect.Effect<AssetStatistics, DatabaseError>
   /** Removes the owner's assets: rows first, then their files (a file left behind is only wasted space). */
   readonly remove: (ownerId: string, ids: ReadonlyArray<string>) => Effect.Effect<void, DatabaseError>
@@ -59,7 +65,7 @@ export class AssetService extends Context.Service<AssetService, {
     AssetService,
     Effect.gen(function*() {
       const engine = yield* StorageEngine
-      const { assets } = yield* Repositories
+      const { assetFiles, assets } = yield* Repositories
       const thumbnailer = yield* Thumbnailer
 
       const checkUploads = Effect.fn("AssetService.checkUploads")(function*(
@@ -121,6 +127,8 @@ export class AssetService extends Context.Service<AssetService, {
         checkUploads,
         find,
         originalFile,
+        fullsize: (asset) => chooseFullsize(engine.location, assetFiles, asset),
+        playback: (asset) => playbackFile(engine.location, assetFiles, asset, originalFile),
         statistics: assets.statistics,
         remove
       })

@@ -14,8 +14,11 @@ import { Thumbnailer } from "./Thumbnailer.ts"
 
 const BulkUploadCheck = Schema.Struct({ assets: Schema.Array(Schema.Struct({ id: Schema.String, checksum: Schema.String })) })
 const BulkDelete = Schema.Struct({ ids: Schema.Array(Schema.String), force: Schema.optional(Schema.Boolean) })
-/** `?size=` of the thumbnail endpoint; Immich's default is the thumbnail. */
-const ThumbnailQuery = Schema.Struct({ size: Schema.optional(Schema.Literals(["thumbnail", "preview"])) })
+/** `?size=` of the thumbnail endpoint (upstream's `AssetMediaSize`); Immich's default is the thumbnail. */
+const ThumbnailQuery = Schema.Struct({
+  size: Schema.optional(Schema.Literals(["thumbnail", "preview", "fullsize", "original"]))
+})
+const SIZE_PROBLEM = "size must be thumbnail, preview, fullsize or original"
 
 const presignPolicy = Effect.gen(function*() {
   const config = yield* ServerConfig
@@ -52,11 +55,42 @@ const getOriginal = authenticated((auth) =>
   })
 )
 
+/**
+ * Upstream's redirects of the thumbnail endpoint, keeping the other query parameters: to the original
+ * (relative, `original?…`) or to this endpoint with another size.
+ */
+const redirectTo = (target: "original" | "preview") =>
+  Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
+    const [path = "", search = ""] = request.url.split("?", 2)
+    const params = new URLSearchParams(search)
+    if (target === "original") params.delete("size")
+    else params.set("size", target)
+    const query = params.toString()
+    const location = target === "original" ? "original" : path
+    return HttpServerResponse.redirect(query === "" ? location : `${location}?${query}`, { status: 302 })
+  })
+
 const getThumbnail = authenticated((auth) =>
   Effect.gen(function*() {
-    const asset = yield* (yield* AssetService).find(auth.user.id, yield* idParam)
-    const { size = "thumbnail" } = yield* queryAs(ThumbnailQuery, "size must be thumbnail or preview")
+    const assets = yield* AssetService
+    const asset = yield* assets.find(auth.user.id, yield* idParam)
+    const { size = "thumbnail" } = yield* queryAs(ThumbnailQuery, SIZE_PROBLEM)
+    if (size === "original") return yield* redirectTo("original")
+    if (size === "fullsize") {
+      const choice = yield* assets.fullsize(asset)
+      if (choice._tag === "redirect") return yield* redirectTo(choice.to)
+      return yield* serveStored(choice.file, yield* presignPolicy)
+    }
     const file = yield* (yield* Thumbnailer).generatedFile(asset, size)
+    return yield* serveStored(file, yield* presignPolicy)
+  })
+)
+
+/** `GET /api/assets/{id}/video/playback`: ranges and ETags as for originals, so players can seek. */
+const playVideo = authenticated((auth) =>
+  Effect.gen(function*() {
+    const assets = yield* AssetService
+    const file = yield* assets.playback(yield* assets.find(auth.user.id, yield* idParam))
     return yield* serveStored(file, yield* presignPolicy)
   })
 )
@@ -88,5 +122,6 @@ export const assetRoutes = Layer.mergeAll(
   HttpRouter.add("POST", "/api/assets", upload),
   HttpRouter.add("DELETE", "/api/assets", removeAssets),
   HttpRouter.add("GET", "/api/assets/:id/original", getOriginal),
-  HttpRouter.add("GET", "/api/assets/:id/thumbnail", getThumbnail)
+  HttpRouter.add("GET", "/api/assets/:id/thumbnail", getThumbnail),
+  HttpRouter.add("GET", "/api/assets/:id/video/playback", playVideo)
 )

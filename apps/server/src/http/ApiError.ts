@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { HttpServerResponse } from "effect/http"
-import type { DatabaseError, DumpError, StorageError } from "@immich-storage/core"
+import type { BackupError, DatabaseError, StorageError } from "@immich-storage/core"
 import { unsatisfiedRange } from "./rangeHeader.ts"
 
 /** Missing or wrong credentials. The message never says which, nor whether a user exists. */
@@ -41,7 +41,7 @@ export type ApiError =
   | ShuttingDown
 
 /** Everything a route may fail with; `toErrorResponse` turns each into its one HTTP answer. */
-export type RouteError = ApiError | StorageError | DatabaseError | DumpError
+export type RouteError = ApiError | StorageError | DatabaseError | BackupError
 
 const body = (statusCode: number, error: string, message: string, headers: Record<string, string> = {}) =>
   HttpServerResponse.jsonUnsafe({ message, error, statusCode }, { status: statusCode, headers })

@@ -28,5 +28,14 @@ export const queryAs = <A, I extends Readonly<Record<string, string | ReadonlyAr
     Effect.mapError(() => new BadRequest({ reason: problem }))
   )
 
-/** The first line of a schema's complaint: the message its check wrote, without the path below it. */
-export const schemaProblem = (error: Schema.SchemaError): string => error.message.split("\n")[0] ?? error.message
+/**
+ * The first line of a schema's complaint (the message its check wrote), led by the name of the parameter
+ * it is about when the message does not already say it: `order: Expected "asc" | "desc"`.
+ */
+export const schemaProblem = (error: Schema.SchemaError): string => {
+  const [first = error.message, ...rest] = error.message.split("\n")
+  const at = rest.map((line) => /^\s*at (.+)$/.exec(line)?.[1]).find((path) => path !== undefined)
+  const name = at === undefined ? undefined : [...at.matchAll(/\["([^"]*)"\]|\[(\d+)\]/g)]
+    .map(([, key, index]) => key ?? index).join(".")
+  return name === undefined || name === "" || first.includes(name) ? first : `${name}: ${first}`
+}

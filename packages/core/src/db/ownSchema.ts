@@ -75,6 +75,9 @@ export const SCHEMA_STATEMENTS: ReadonlyArray<string> = [
   )`,
   `CREATE UNIQUE INDEX IF NOT EXISTS "UQ_assets_owner_checksum" ON "asset" ("ownerId", "checksum") WHERE ("libraryId" IS NULL)`,
   `CREATE INDEX IF NOT EXISTS "asset_ownerId_idx" ON "asset" ("ownerId")`,
+  // Ours alone (Immich's own databases have upstream's indexes): one timeline month is one range scan.
+  `CREATE INDEX IF NOT EXISTS "asset_ownerId_localDate_idx"
+    ON "asset" ("ownerId", (("localDateTime" AT TIME ZONE 'UTC')::date))`,
   `CREATE TABLE IF NOT EXISTS "asset_file" (
     "id" uuid NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,
     "assetId" uuid NOT NULL REFERENCES "asset" ("id") ON UPDATE CASCADE ON DELETE CASCADE,

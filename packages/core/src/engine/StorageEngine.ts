@@ -7,8 +7,8 @@ import type { MediaLocation } from "../location/MediaLocation.ts"
 import type { ByteRange, ResolvedRange } from "./byteRange.ts"
 import type { ObjectDigests } from "./digests.ts"
 import type { StorageError } from "./errors.ts"
-import { makeEngine } from "./makeEngine.ts"
-import type { PresignGet } from "./s3/s3Presign.ts"
+import { makeEngineServices } from "./makeEngine.ts"
+import { Presigner } from "./Presigner.ts"
 
 export interface ObjectInfo {
   /** The storage key, relative to the media location. */
@@ -94,16 +94,18 @@ export interface StorageEngineShape {
   readonly listIncompleteWrites: (prefix: string) => Stream.Stream<IncompleteWrite, StorageError>
   /** Deletes a temp file or aborts an upload that `listIncompleteWrites` found; one already gone is no error. */
   readonly removeIncompleteWrite: (write: IncompleteWrite) => Effect.Effect<void, StorageError>
-  /** Presigned download URLs: S3 engines only, absent on local disk. */
-  readonly presignGet?: PresignGet
 }
 
 export class StorageEngine extends Context.Service<StorageEngine, StorageEngineShape>()("@immich-storage/core/StorageEngine") {
-  /** The engine the configuration picks (see `makeEngine`). */
-  static readonly layer: Layer.Layer<StorageEngine, StorageError, StorageConfig> = Layer.effect(
-    StorageEngine,
+  /**
+   * The engine the configuration picks (see `makeEngine`). An S3 engine's layer also provides its
+   * `Presigner`, which callers ask for with `Effect.serviceOption(Presigner)`: local disk has none.
+   */
+  static readonly layer: Layer.Layer<StorageEngine, StorageError, StorageConfig> = Layer.effectContext(
     Effect.gen(function*() {
-      return yield* makeEngine(yield* StorageConfig)
+      const { engine, presigner } = yield* makeEngineServices(yield* StorageConfig)
+      const services = Context.make(StorageEngine, engine)
+      return presigner === undefined ? services : Context.add(services, Presigner, presigner)
     })
   )
 }

@@ -7,7 +7,9 @@ import * as Schema from "effect/Schema"
 
 export class ObjectNotFound extends Schema.TaggedError<ObjectNotFound>()("ObjectNotFound", {
   location: Schema.String,
-  key: Schema.String
+  key: Schema.String,
+  /** What the storage or the file system threw, kept for logs and debugging. */
+  cause: Schema.optional(Schema.Unknown)
 }) {
   override get message(): string {
     return `No file "${this.key}" in ${this.location}`
@@ -27,7 +29,9 @@ export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDeni
   location: Schema.String,
   operation: Schema.String,
   key: Schema.optional(Schema.String),
-  detail: Schema.String
+  detail: Schema.String,
+  /** What the storage or the file system threw, kept for logs and debugging. */
+  cause: Schema.optional(Schema.Unknown)
 }) {
   override get message(): string {
     return `Access denied to ${this.operation} ${this.key === undefined ? this.location : `"${this.key}" in ${this.location}`}: ${this.detail}`
@@ -35,7 +39,9 @@ export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDeni
 }
 
 export class BucketNotFound extends Schema.TaggedError<BucketNotFound>()("BucketNotFound", {
-  bucket: Schema.String
+  bucket: Schema.String,
+  /** What the storage or the file system threw, kept for logs and debugging. */
+  cause: Schema.optional(Schema.Unknown)
 }) {
   override get message(): string {
     return `Bucket "${this.bucket}" does not exist: create it, or fix S3_BUCKET (and S3_ENDPOINT / S3_REGION if it lives elsewhere)`
@@ -44,7 +50,9 @@ export class BucketNotFound extends Schema.TaggedError<BucketNotFound>()("Bucket
 
 export class RangeNotSatisfiable extends Schema.TaggedError<RangeNotSatisfiable>()("RangeNotSatisfiable", {
   key: Schema.String,
-  size: Schema.Number
+  size: Schema.Number,
+  /** What the storage or the file system threw, kept for logs and debugging. */
+  cause: Schema.optional(Schema.Unknown)
 }) {
   override get message(): string {
     return `The requested byte range lies outside "${this.key}" (${this.size} bytes)`
@@ -71,7 +79,9 @@ export class StorageUnavailable extends Schema.TaggedError<StorageUnavailable>()
   location: Schema.String,
   operation: Schema.String,
   key: Schema.optional(Schema.String),
-  detail: Schema.String
+  detail: Schema.String,
+  /** What the storage or the file system threw, kept for logs and debugging. */
+  cause: Schema.optional(Schema.Unknown)
 }) {
   override get message(): string {
     return `${this.location} is unavailable (${this.operation}${this.key === undefined ? "" : ` "${this.key}"`}): ${this.detail}`
@@ -83,7 +93,9 @@ export class StorageFailure extends Schema.TaggedError<StorageFailure>()("Storag
   location: Schema.String,
   operation: Schema.String,
   key: Schema.optional(Schema.String),
-  detail: Schema.String
+  detail: Schema.String,
+  /** What the storage or the file system threw, kept for logs and debugging. */
+  cause: Schema.optional(Schema.Unknown)
 }) {
   override get message(): string {
     return `Could not ${this.operation}${this.key === undefined ? "" : ` "${this.key}"`} in ${this.location}: ${this.detail}`

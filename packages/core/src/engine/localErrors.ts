@@ -16,8 +16,9 @@ const HINTS: Record<string, string> = {
 export const fromFsError = (location: string, operation: string, key: string | undefined) => (cause: unknown): StorageError => {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? "UNKNOWN"
   const detail = cause instanceof Error ? cause.message : String(cause)
-  const where = key === undefined ? {} : { key }
-  if ((code === "ENOENT" || code === "ENOTDIR") && key !== undefined) return new ObjectNotFound({ location, key })
+  const where = key === undefined ? { cause } : { key, cause }
+  const missing = code === "ENOENT" || code === "ENOTDIR"
+  if (missing && key !== undefined) return new ObjectNotFound({ location, key, cause })
   if (code === "EACCES" || code === "EPERM") {
     return new AccessDenied({ location, operation, ...where, detail: `${detail}; give the server's user read and write access to the media folder` })
   }

@@ -2,9 +2,10 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { keyProblem, prefixProblem } from "../location/StorageKey.ts"
+import type { StorageKey } from "../location/StorageKey.ts"
 import { InvalidKey } from "./errors.ts"
 import type { StorageError } from "./errors.ts"
+import type { StoragePrefix } from "./keyFront.ts"
 import { fromFsError } from "./localErrors.ts"
 import type { IncompleteWrite } from "./StorageEngine.ts"
 import { isTempFileName } from "./tempFileName.ts"
@@ -18,19 +19,15 @@ export const makeLocalIncompleteWrites = (name: string, realRoot: string, isInsi
   const io = <A>(operation: string, key: string | undefined, run: () => Promise<A>): Effect.Effect<A, StorageError> =>
     Effect.tryPromise({ try: run, catch: fromFsError(name, operation, key) })
 
-  const list = (prefix: string): Stream.Stream<IncompleteWrite, StorageError> => {
-    const problem = prefixProblem(prefix)
-    if (problem !== undefined) return Stream.fail(new InvalidKey({ key: prefix, reason: problem }))
+  const list = (prefix: StoragePrefix): Stream.Stream<IncompleteWrite, StorageError> => {
     const onError = fromFsError(name, "look for leftovers in", prefix === "" ? undefined : prefix)
     return Stream.suspend(() => Stream.fromAsyncIterable(tempFilesBelow(realRoot, prefix, isInside), onError))
   }
 
-  const remove = Effect.fn("LocalEngine.removeIncompleteWrite")(function*(write: IncompleteWrite) {
-    const { key } = write
+  const remove = Effect.fn("LocalEngine.removeIncompleteWrite")(function*(write: IncompleteWrite, key: StorageKey) {
     // Only ever a temp file of ours: the name is checked again here, whoever built `write`.
     const isTempFile = write.kind === "temp-file" && isTempFileName(path.posix.basename(key))
-    const problem = keyProblem(key) ?? (isTempFile ? undefined : "it is not a temp file of this engine")
-    if (problem !== undefined) return yield* new InvalidKey({ key, reason: problem })
+    if (!isTempFile) return yield* new InvalidKey({ key, reason: "it is not a temp file of this engine" })
     const gone = () => Effect.succeed(undefined)
     const parent = path.join(realRoot, path.posix.dirname(key))
     const realParent = yield* io("remove a leftover", key, () => fs.realpath(parent)).pipe(

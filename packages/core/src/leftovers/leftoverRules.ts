@@ -1,4 +1,4 @@
-import { BACKUP_FOLDER, isStaleTempName } from "../dump/backupNames.ts"
+import { BACKUP_FOLDER, isStaleTempName } from "../backups/backupNames.ts"
 import { isTempFileName } from "../engine/tempFileName.ts"
 
 /**

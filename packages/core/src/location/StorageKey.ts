@@ -2,7 +2,8 @@ import type * as Brand from "effect/Brand"
 
 /**
  * A relative POSIX path under the media location (`upload/<userId>/ab/cd/<uuid>.jpg`).
- * Only `validateKey` and `asKeyUnsafe` produce one, so holding a `StorageKey` means it was checked.
+ * Only `checkKey` (the engines' front, `engine/keyFront.ts`) and `asKeyUnsafe` produce one, so holding a
+ * `StorageKey` means it was checked.
  */
 export type StorageKey = string & Brand.Brand<"StorageKey">
 

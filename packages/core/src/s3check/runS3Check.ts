@@ -65,108 +65,140 @@ export const runS3Check = Effect.fn("runS3Check")(function*(location: S3Location
 
 type Probe = Effect.Success<ReturnType<typeof makeS3Engine>>["probe"]
 
+/** What every probe works with: the engine on the scratch prefix, its raw requests, and the test data. */
+interface ProbeContext {
+  readonly engine: StorageEngineShape
+  readonly probe: Probe
+  readonly scratch: S3Location
+  readonly settings: S3Settings
+  readonly data: Buffer
+}
+
+const roundTripProbe = ({ data, engine }: ProbeContext) =>
+  probed(Effect.gen(function*() {
+      yield* engine.put(OBJECT, data)
+      const { body, bytes } = yield* readAll(engine, OBJECT)
+      const kind = readCheckOf(body.info.digests)
+      const readCheck = kind === undefined ? undefined : DIGEST_NAMES[kind] as "CRC32" | "MD5"
+      return { same: bytes.equals(data), readCheck }
+  }))
+
+const crc32Probe = ({ data, scratch, settings }: ProbeContext) =>
+  probed(Effect.gen(function*() {
+      // The engine with request checksums on sends the CRC32 in a header, as the SDK does for a single PUT.
+      const withChecksums = yield* makeS3Engine(scratch, { ...settings, requestChecksums: "when_supported" })
+      const written = yield* Effect.result(withChecksums.engine.put("probe/crc32.bin", data))
+      if (written._tag === "Failure") return { refused: written.failure.message }
+      const stored = (yield* withChecksums.engine.stat("probe/crc32.bin")).digests?.crc32
+      return stored === undefined ? "not stored" : stored === digestsOfBytes(data, ["crc32"]).crc32 ? "stored" : "wrong"
+  }))
+
+const etagProbe = ({ data, engine, settings }: ProbeContext) =>
+  probed(Effect.gen(function*() {
+      if (!settings.etagIsMd5) return "not taken for one" as const
+      const claimed = (yield* engine.stat(OBJECT)).digests?.md5
+      if (claimed !== undefined) return claimed === md5(data) ? "md5" : "looks like an MD5 but is not"
+      return settings.sse?.algorithm === "aws:kms" ? "SSE-KMS" : "not an MD5"
+  }))
+
+const suffixRangeProbe = ({ data, engine, probe }: ProbeContext) =>
+  probed(Effect.gen(function*() {
+      const range = `bytes=-${data.length + 100}`
+      const raw = yield* probe.exchange(OBJECT, (path) => ({ method: "GET", path, headers: { range } }))
+      const body = yield* engine.get(OBJECT, { suffixLength: data.length + 100 })
+      const bytes = Buffer.concat(yield* Stream.runCollect(body.stream))
+      return {
+        status: raw.status,
+        whole: raw.body.equals(data),
+        engineWhole: body.range?.start === 0 && body.range.end === data.length - 1 && bytes.equals(data)
+      }
+  }))
+
+const unsatisfiableProbe = ({ data, engine, probe }: ProbeContext) =>
+  probed(Effect.gen(function*() {
+      const range = `bytes=${data.length}-`
+      const raw = yield* probe.exchange(OBJECT, (path) => ({ method: "GET", path, headers: { range } }))
+      const read = yield* Effect.result(engine.get(OBJECT, { start: data.length }))
+      return {
+        status: raw.status,
+        sizeSent: raw.headers["content-range"] === `bytes */${data.length}`,
+        engineSizeRight: read._tag === "Failure" && read.failure._tag === "RangeNotSatisfiable" &&
+          read.failure.size === data.length
+      }
+  }))
+
+const listingProbe = ({ engine, probe }: ProbeContext) =>
+  probed(Effect.gen(function*() {
+      const key = "probe/list/ünï cødé+&=#%.txt"
+      yield* engine.put(key, Buffer.from("list"))
+      const listed = (yield* Stream.runCollect(engine.list("probe/list"))).map((o) => o.key)
+      const raw = yield* probe.rawBucket((path) => ({
+        method: "GET",
+        path,
+        query: { "list-type": "2", "encoding-type": "url", prefix: `${probe.objectKey("probe/list")}/` }
+      }))
+      const sent = elementText(raw.body.toString("utf8"), "Key")
+      const decoded = sent === undefined ? undefined : urlDecoded(sent)
+      const stored = probe.objectKey(key)
+      return { encodingTypeUrl: sent !== stored && decoded === stored, exact: listed.length === 1 && listed[0] === key }
+  }))
+
+const multipartProbe = ({ engine }: ProbeContext) =>
+  probed(Effect.gen(function*() {
+      const big = randomBytes(MIN_PART + 1)
+      yield* engine.put("probe/multipart.bin", big)
+      return yield* readsBack(engine, "probe/multipart.bin", big)
+  }))
+
+const copyProbe = ({ data, engine }: ProbeContext) =>
+  probed(
+      engine.copy(OBJECT, "probe/copy.bin").pipe(Effect.andThen(readsBack(engine, "probe/copy.bin", data)))
+    )
+
+const presignProbe = ({ data, probe }: ProbeContext) =>
+  probed(Effect.gen(function*() {
+      const url = yield* probe.presignGet(OBJECT, { expiresInSeconds: 300 })
+      return yield* Effect.promise(() =>
+        fetch(url).then(async (r) => r.status === 200 && Buffer.from(await r.arrayBuffer()).equals(data), () => false))
+  }))
+
+const latencyMsProbe = ({ engine }: ProbeContext) =>
+  probed(Effect.gen(function*() {
+      const samples: Array<number> = []
+      for (let i = 0; i < LATENCY_SAMPLES; i++) {
+        const started = performance.now()
+        yield* engine.stat(OBJECT)
+        samples.push(performance.now() - started)
+      }
+      return median(samples)
+  }))
+
+const removedProbe = ({ engine }: ProbeContext) =>
+  probed(Effect.gen(function*() {
+      yield* engine.delete([OBJECT, "probe/copy.bin"])
+      const after = yield* Effect.result(engine.stat(OBJECT))
+      return after._tag === "Failure" && after.failure._tag === "ObjectNotFound"
+  }))
+
+/** The probes in order: each may rely on what the ones before it wrote; the delete comes last. */
 const probes = Effect.fnUntraced(function*(
   engine: StorageEngineShape,
   probe: Probe,
   scratch: S3Location,
   settings: S3Settings
 ) {
-  const data = randomBytes(64 * 1024)
-  const roundTrip = yield* probed(Effect.gen(function*() {
-    yield* engine.put(OBJECT, data)
-    const { body, bytes } = yield* readAll(engine, OBJECT)
-    const kind = readCheckOf(body.info.digests)
-    const readCheck = kind === undefined ? undefined : DIGEST_NAMES[kind] as "CRC32" | "MD5"
-    return { same: bytes.equals(data), readCheck }
-  }))
-
-  const crc32 = yield* probed(Effect.gen(function*() {
-    // The engine with request checksums on sends the CRC32 in a header, as the SDK does for a single PUT.
-    const withChecksums = yield* makeS3Engine(scratch, { ...settings, requestChecksums: "when_supported" })
-    const written = yield* Effect.result(withChecksums.engine.put("probe/crc32.bin", data))
-    if (written._tag === "Failure") return { refused: written.failure.message }
-    const stored = (yield* withChecksums.engine.stat("probe/crc32.bin")).digests?.crc32
-    return stored === undefined ? "not stored" : stored === digestsOfBytes(data, ["crc32"]).crc32 ? "stored" : "wrong"
-  }))
-
-  const etag = yield* probed(Effect.gen(function*() {
-    if (!settings.etagIsMd5) return "not taken for one" as const
-    const claimed = (yield* engine.stat(OBJECT)).digests?.md5
-    if (claimed !== undefined) return claimed === md5(data) ? "md5" : "looks like an MD5 but is not"
-    return settings.sse?.algorithm === "aws:kms" ? "SSE-KMS" : "not an MD5"
-  }))
-
-  const suffixRange = yield* probed(Effect.gen(function*() {
-    const range = `bytes=-${data.length + 100}`
-    const raw = yield* probe.exchange(OBJECT, (path) => ({ method: "GET", path, headers: { range } }))
-    const body = yield* engine.get(OBJECT, { suffixLength: data.length + 100 })
-    const bytes = Buffer.concat(yield* Stream.runCollect(body.stream))
-    return {
-      status: raw.status,
-      whole: raw.body.equals(data),
-      engineWhole: body.range?.start === 0 && body.range.end === data.length - 1 && bytes.equals(data)
-    }
-  }))
-
-  const unsatisfiable = yield* probed(Effect.gen(function*() {
-    const range = `bytes=${data.length}-`
-    const raw = yield* probe.exchange(OBJECT, (path) => ({ method: "GET", path, headers: { range } }))
-    const read = yield* Effect.result(engine.get(OBJECT, { start: data.length }))
-    return {
-      status: raw.status,
-      sizeSent: raw.headers["content-range"] === `bytes */${data.length}`,
-      engineSizeRight: read._tag === "Failure" && read.failure._tag === "RangeNotSatisfiable" &&
-        read.failure.size === data.length
-    }
-  }))
-
-  const listing = yield* probed(Effect.gen(function*() {
-    const key = "probe/list/ünï cødé+&=#%.txt"
-    yield* engine.put(key, Buffer.from("list"))
-    const listed = (yield* Stream.runCollect(engine.list("probe/list"))).map((o) => o.key)
-    const raw = yield* probe.rawBucket((path) => ({
-      method: "GET",
-      path,
-      query: { "list-type": "2", "encoding-type": "url", prefix: `${probe.objectKey("probe/list")}/` }
-    }))
-    const sent = elementText(raw.body.toString("utf8"), "Key")
-    const decoded = sent === undefined ? undefined : urlDecoded(sent)
-    const stored = probe.objectKey(key)
-    return { encodingTypeUrl: sent !== stored && decoded === stored, exact: listed.length === 1 && listed[0] === key }
-  }))
-
-  const multipart = yield* probed(Effect.gen(function*() {
-    const big = randomBytes(MIN_PART + 1)
-    yield* engine.put("probe/multipart.bin", big)
-    return yield* readsBack(engine, "probe/multipart.bin", big)
-  }))
-
-  const copy = yield* probed(
-    engine.copy(OBJECT, "probe/copy.bin").pipe(Effect.andThen(readsBack(engine, "probe/copy.bin", data)))
-  )
-
-  const presign = yield* probed(Effect.gen(function*() {
-    const url = yield* engine.presignGet!(OBJECT, { expiresInSeconds: 300 })
-    return yield* Effect.promise(() =>
-      fetch(url).then(async (r) => r.status === 200 && Buffer.from(await r.arrayBuffer()).equals(data), () => false))
-  }))
-
-  const latencyMs = yield* probed(Effect.gen(function*() {
-    const samples: Array<number> = []
-    for (let i = 0; i < LATENCY_SAMPLES; i++) {
-      const started = performance.now()
-      yield* engine.stat(OBJECT)
-      samples.push(performance.now() - started)
-    }
-    return median(samples)
-  }))
-
-  const removed = yield* probed(Effect.gen(function*() {
-    yield* engine.delete([OBJECT, "probe/copy.bin"])
-    const after = yield* Effect.result(engine.stat(OBJECT))
-    return after._tag === "Failure" && after.failure._tag === "ObjectNotFound"
-  }))
-
+  const context: ProbeContext = { engine, probe, scratch, settings, data: randomBytes(64 * 1024) }
+  const roundTrip = yield* roundTripProbe(context)
+  const crc32 = yield* crc32Probe(context)
+  const etag = yield* etagProbe(context)
+  const suffixRange = yield* suffixRangeProbe(context)
+  const unsatisfiable = yield* unsatisfiableProbe(context)
+  const listing = yield* listingProbe(context)
+  const multipart = yield* multipartProbe(context)
+  const copy = yield* copyProbe(context)
+  const presign = yield* presignProbe(context)
+  const latencyMs = yield* latencyMsProbe(context)
+  const removed = yield* removedProbe(context)
   const facts: S3Facts = {
     roundTrip,
     crc32,
@@ -177,8 +209,8 @@ const probes = Effect.fnUntraced(function*(
     multipart,
     copy,
     presign,
-    delete: removed,
-    latencyMs
+    latencyMs,
+    delete: removed
   }
   return facts
 })

@@ -49,4 +49,18 @@ describe("which Immich schema a database holds", () => {
     expect(describeSchema(own)).toMatch(/created by immich-storage/)
     expect(schemaFromFacts(facts(0, {})).empty).toBe(true)
   })
+
+  it("sees upstream's timeline columns (thumbhash, live photos, stacks) and the EXIF table only when all are there", () => {
+    type Columns = Record<string, [nullable: boolean, dataType: string]>
+    const media: Columns = { "asset.thumbhash": [true, "bytea"], "asset.livePhotoVideoId": [true, "uuid"], "asset.stackId": [true, "uuid"] }
+    const exif: Columns = Object.fromEntries(["assetId", "city", "country", "projectionType", "latitude", "longitude"]
+      .map((c) => [`asset_exif.${c}`, [true, "character varying"] as [boolean, string]]))
+    const base: Columns = { "asset.id": [false, "uuid"], "asset.duration": [true, "integer"] }
+    expect(schemaFromFacts(facts(40, { ...base, ...media, ...exif }))).toMatchObject({ assetMediaColumns: true, exifTable: true })
+    expect(schemaFromFacts(facts(40, { ...base, ...media }))).toMatchObject({ assetMediaColumns: true, exifTable: false })
+    const { "asset_exif.city": _city, ...exifWithoutCity } = exif
+    expect(schemaFromFacts(facts(40, { ...base, "asset.thumbhash": [true, "bytea"], ...exifWithoutCity })))
+      .toMatchObject({ assetMediaColumns: false, exifTable: false })
+    expect(schemaFromFacts(facts(0, base))).toMatchObject({ assetMediaColumns: false, exifTable: false })
+  })
 })

@@ -164,6 +164,20 @@ export const engineContract = (name: string, engineLayer: Layer.Layer<StorageEng
         assert.strictEqual((yield* readAll(copied.stream)).toString(), `content of ${keys[1]}`)
       }))
 
+    it.effect("lists keys with control characters (which XML 1.0 cannot carry) exactly", () =>
+      Effect.gen(function*() {
+        const engine = yield* StorageEngine
+        // The key rules refuse only NUL; S3 lists such keys URL-encoded (encoding-type=url).
+        const keys = ["control/bell\u0007.jpg", "control/line\nfeed\r.txt", "control/\u0001start.png", "control/del\u007f tab\t.heic"]
+        for (const key of keys) yield* engine.put(key, Buffer.from(`content of ${JSON.stringify(key)}`))
+        const listed = (yield* Stream.runCollect(engine.list("control"))).map((i) => i.key)
+        assert.deepStrictEqual([...listed].sort(compareKeys), [...keys].sort(compareKeys))
+        for (const key of listed) {
+          const body = yield* engine.get(key)
+          assert.strictEqual((yield* readAll(body.stream)).toString(), `content of ${JSON.stringify(key)}`)
+        }
+      }))
+
     it.effect("reports missing keys as ObjectNotFound, and deleting one is not an error", () =>
       Effect.gen(function*() {
         const engine = yield* StorageEngine

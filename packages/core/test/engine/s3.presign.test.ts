@@ -16,11 +16,11 @@ const AWS_EXAMPLE = {
 describe("presigned GET URLs", () => {
   it.effect("download the object from the S3 server, with the response headers asked for", () =>
     Effect.gen(function*() {
-      const { engine, settings } = yield* makeTestS3Engine()
+      const { engine, presigner, settings } = yield* makeTestS3Engine()
       const key = "upload/u/ab/cd/a photo ü+%.jpg"
       const bytes = Buffer.from("the original bytes")
       yield* engine.put(key, bytes)
-      const url = yield* engine.presignGet!(key, { expiresInSeconds: 60, contentDisposition: "inline; filename*=UTF-8''a%20photo.jpg", contentType: "image/jpeg" })
+      const url = yield* presigner.presignGet(key, { expiresInSeconds: 60, contentDisposition: "inline; filename*=UTF-8''a%20photo.jpg", contentType: "image/jpeg" })
       assert.isTrue(url.startsWith(`${settings.endpoint}/${settings.bucket}/${settings.prefix}/upload/u/ab/cd/a%20photo%20%C3%BC%2B%25.jpg?`), url)
       const response = yield* Effect.promise(() => fetch(url))
       assert.strictEqual(response.status, 200)
@@ -40,8 +40,8 @@ describe("presigned GET URLs", () => {
         credentials: { accessKeyId: AWS_EXAMPLE.credentials.accessKeyId, secretAccessKey: Redacted.make(AWS_EXAMPLE.credentials.secretAccessKey) }
       })
       // Nothing is sent: presigning is local work, so the engine is built without checking the bucket.
-      const { engine } = yield* makeS3Engine(s3Location("examplebucket", ""), settings)
-      const url = new URL(yield* engine.presignGet!("test.txt", { expiresInSeconds: 86400, signingDate: AWS_EXAMPLE.signingDate }))
+      const { presigner } = yield* makeS3Engine(s3Location("examplebucket", ""), settings)
+      const url = new URL(yield* presigner.presignGet("test.txt", { expiresInSeconds: 86400, signingDate: AWS_EXAMPLE.signingDate }))
       assert.strictEqual(`${url.origin}${url.pathname}`, "https://examplebucket.s3.amazonaws.com/test.txt")
       assert.strictEqual(url.searchParams.get("X-Amz-Credential"), "AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request")
       assert.strictEqual(url.searchParams.get("X-Amz-Signature"), AWS_EXAMPLE.signature)
@@ -73,8 +73,8 @@ describe("presigned GET URLs", () => {
 
   it.effect("refuse keys that could leave the location, and expiries SigV4 does not allow", () =>
     Effect.gen(function*() {
-      const { engine } = yield* makeTestS3Engine()
-      const presign = engine.presignGet!
+      const { presigner } = yield* makeTestS3Engine()
+      const presign = presigner.presignGet
       assert.strictEqual(failureOf(yield* Effect.exit(presign("../other/x", { expiresInSeconds: 60 })))?._tag, "InvalidKey")
       assert.strictEqual(failureOf(yield* Effect.exit(presign("upload/x", { expiresInSeconds: 8 * 24 * 3600 })))?._tag, "StorageFailure")
     }))

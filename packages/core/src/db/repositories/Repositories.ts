@@ -14,6 +14,8 @@ import type { AssetRepository } from "./assets.ts"
 import { describeSchema, schemaFromFacts } from "./immichSchema.ts"
 import type { ImmichSchema } from "./immichSchema.ts"
 import { readSchemaFacts } from "./schemaFacts.ts"
+import { makeTimelineRepository } from "./timeline.ts"
+import type { TimelineRepository } from "./timeline.ts"
 import { makeUserRepository } from "./users.ts"
 import type { UserRepository } from "./users.ts"
 
@@ -24,6 +26,8 @@ export interface RepositoriesShape {
   readonly assetFiles: AssetFileRepository
   readonly users: UserRepository
   readonly apiKeys: ApiKeyRepository
+  /** The month-by-month timeline of one owner's assets. */
+  readonly timeline: TimelineRepository
 }
 
 const make = (detect: (db: DatabaseShape) => Effect.Effect<ImmichSchema, DatabaseError>) =>
@@ -36,7 +40,8 @@ const make = (detect: (db: DatabaseShape) => Effect.Effect<ImmichSchema, Databas
       assets: makeAssetRepository(db.query, schema),
       assetFiles: makeAssetFileRepository(db.query),
       users: makeUserRepository(schema),
-      apiKeys: makeApiKeyRepository(db.query, schema)
+      apiKeys: makeApiKeyRepository(db.query, schema),
+      timeline: makeTimelineRepository(db.query, schema)
     })
   })
 

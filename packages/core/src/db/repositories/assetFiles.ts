@@ -2,12 +2,17 @@ import * as Effect from "effect/Effect"
 import type { Query } from "../Database.ts"
 import type { DatabaseError } from "../errors.ts"
 
-/** The `asset_file` types this project writes; upstream also has `fullsize` and `encoded_video`. */
+/** The `asset_file` types this project writes. */
 export type AssetFileType = "thumbnail" | "preview" | "sidecar"
+/** What may be read: also upstream's `fullsize` images and `encoded_video` transcodes, which only it writes. */
+export type ReadableAssetFileType = AssetFileType | "fullsize" | "encoded_video"
 
 export interface AssetFileRepository {
   /** The asset's current (not edited) file of this type. */
-  readonly find: (assetId: string, type: AssetFileType) => Effect.Effect<{ path: string; updatedAt: Date } | undefined, DatabaseError>
+  readonly find: (
+    assetId: string,
+    type: ReadableAssetFileType
+  ) => Effect.Effect<{ path: string; updatedAt: Date } | undefined, DatabaseError>
   /**
    * Records generated files of an asset, with the dimensions found while making them, in one statement;
    * false when the asset was deleted meanwhile (then nothing is recorded and the caller removes the files).

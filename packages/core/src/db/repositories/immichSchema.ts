@@ -26,6 +26,10 @@ export interface ImmichSchema {
   readonly userClusterGroup: boolean
   /** `person` keyed by `id` until v3.1, by (`ownerId`, `personGroupId`) since v3.2. */
   readonly personKey: "id" | "personGroup"
+  /** `asset.thumbhash`, `"livePhotoVideoId"` and `"stackId"` (and the `stack` table): Immich's, never ours. */
+  readonly assetMediaColumns: boolean
+  /** `asset_exif` (city, country, coordinates, projection): in every Immich database, not in ours. */
+  readonly exifTable: boolean
 }
 
 /**
@@ -43,7 +47,7 @@ export const UPSTREAM_ONLY_COLUMNS: ReadonlyArray<string> = [
 ]
 
 /** The tables whose columns the detection reads. */
-export const DETECTED_TABLES: ReadonlyArray<string> = ["asset", "user", "person"]
+export const DETECTED_TABLES: ReadonlyArray<string> = ["asset", "user", "person", "asset_exif"]
 
 export const schemaFromFacts = (facts: SchemaFacts): ImmichSchema => {
   const column = (name: string) => facts.columns.get(name)
@@ -57,7 +61,10 @@ export const schemaFromFacts = (facts: SchemaFacts): ImmichSchema => {
     duration: duration !== undefined && duration.dataType === "integer" ? "milliseconds" : "text",
     checksumAlgorithm: column("asset.checksumAlgorithm") !== undefined,
     userClusterGroup: column("user.clusterGroupId") !== undefined,
-    personKey: column("person.personGroupId") !== undefined && column("person.id") === undefined ? "personGroup" : "id"
+    personKey: column("person.personGroupId") !== undefined && column("person.id") === undefined ? "personGroup" : "id",
+    assetMediaColumns: ["thumbhash", "livePhotoVideoId", "stackId"].every((c) => column(`asset.${c}`) !== undefined),
+    exifTable: ["assetId", "city", "country", "projectionType", "latitude", "longitude"]
+      .every((c) => column(`asset_exif.${c}`) !== undefined)
   }
 }
 

@@ -5,9 +5,7 @@ import * as Redacted from "effect/Redacted"
 import { Agent as HttpAgent } from "node:http"
 import { Agent as HttpsAgent } from "node:https"
 import type { S3Settings } from "../../config/StorageSettings.ts"
-
-/** Sockets kept open per client: enough for parallel parts and many small objects at once. */
-const MAX_SOCKETS = 64
+import { SOCKETS } from "./s3RequestSettings.ts"
 
 /**
  * Builds the one S3 client a process uses for a location, closed with its scope. The SDK's own
@@ -32,10 +30,10 @@ export const makeS3Client = (settings: S3Settings) =>
         responseChecksumValidation: checksums,
         maxAttempts: 1,
         requestHandler: new NodeHttpHandler({
-          httpAgent: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
-          httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
-          connectionTimeout: 10_000,
-          requestTimeout: 120_000
+          httpAgent: new HttpAgent({ keepAlive: true, maxSockets: SOCKETS.maxSockets }),
+          httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: SOCKETS.maxSockets }),
+          connectionTimeout: SOCKETS.connectTimeoutMs,
+          requestTimeout: SOCKETS.requestTimeoutMs
         })
       })
     }),

@@ -1,13 +1,6 @@
 import { AccessDenied, BucketNotFound, ObjectNotFound, RangeNotSatisfiable, StorageFailure, StorageUnavailable } from "../errors.ts"
 import type { StorageError } from "../errors.ts"
-
-interface SdkErrorLike {
-  readonly name?: string
-  readonly code?: string
-  readonly message?: string
-  readonly $metadata?: { readonly httpStatusCode?: number }
-  readonly $response?: { readonly headers?: Record<string, string | undefined> }
-}
+import type { S3Failure } from "./s3Failure.ts"
 
 const TRANSIENT_CODES = new Set([
   "SlowDown",
@@ -28,6 +21,14 @@ const TRANSIENT_CODES = new Set([
   "ENETUNREACH"
 ])
 
+const TRANSIENT_STATUSES = new Set([500, 502, 503, 504])
+
+const REGION_CODES = new Set([
+  "PermanentRedirect",
+  "AuthorizationHeaderMalformed",
+  "IllegalLocationConstraintException"
+])
+
 const ACCESS_CODES = new Set(["AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled", "KMS.AccessDeniedException"])
 
 export interface S3ErrorContext {
@@ -39,21 +40,23 @@ export interface S3ErrorContext {
   readonly sseKms?: boolean
 }
 
-/** Maps anything the SDK (or the socket under it) throws to a storage error. */
-export const fromS3Error = (context: S3ErrorContext) => (cause: unknown): StorageError => {
-  const error = (cause ?? {}) as SdkErrorLike
-  const code = error.code ?? error.name ?? "Unknown"
-  const status = error.$metadata?.httpStatusCode
-  const detail = `${code}${status === undefined ? "" : ` (HTTP ${status})`}: ${error.message ?? String(cause)}`
+/** Maps a failed request to a storage error, which keeps the failure as its cause. */
+export const fromS3Failure = (context: S3ErrorContext, failure: S3Failure): StorageError => {
+  const { code, status } = failure
+  const detail = `${code}${status === undefined ? "" : ` (HTTP ${status})`}: ${failure.message}`
   const { bucket, key, location, operation } = context
-  const where = key === undefined ? {} : { key }
+  const where = key === undefined ? { cause: failure } : { key, cause: failure }
 
   // A 404 on a bucket-level request (no key) can only mean the bucket is missing.
-  if (code === "NoSuchBucket" || (status === 404 && key === undefined)) return new BucketNotFound({ bucket })
-  if ((code === "NoSuchKey" || code === "NotFound" || status === 404) && key !== undefined) return new ObjectNotFound({ location, key })
+  if (code === "NoSuchBucket" || (status === 404 && key === undefined)) {
+    return new BucketNotFound({ bucket, cause: failure })
+  }
+  if ((code === "NoSuchKey" || code === "NotFound" || status === 404) && key !== undefined) {
+    return new ObjectNotFound({ location, key, cause: failure })
+  }
   if (code === "InvalidRange" || status === 416) {
-    const size = Number(/\/(\d+)$/.exec(error.$response?.headers?.["content-range"] ?? "")?.[1] ?? Number.NaN)
-    return new RangeNotSatisfiable({ key: key ?? "", size })
+    const size = Number(/\/(\d+)$/.exec(failure.contentRange ?? "")?.[1] ?? Number.NaN)
+    return new RangeNotSatisfiable({ key: key ?? "", size, cause: failure })
   }
   if (ACCESS_CODES.has(code) || status === 403) {
     // Ceph RGW answers a write naming a KMS key it cannot find with InvalidAccessKeyId, as if the user were unknown.
@@ -67,14 +70,16 @@ export const fromS3Error = (context: S3ErrorContext) => (cause: unknown): Storag
       detail: `${detail}. Check S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY (or the IAM role), the bucket policy${kms}`
     })
   }
-  if (TRANSIENT_CODES.has(code) || status === 500 || status === 502 || status === 503 || status === 504 || /socket hang up/i.test(error.message ?? "")) {
+  if (TRANSIENT_CODES.has(code) || TRANSIENT_STATUSES.has(status ?? 0) || /socket hang up/i.test(failure.message)) {
     return new StorageUnavailable({ location, operation, ...where, detail })
   }
-  if (code === "PermanentRedirect" || code === "AuthorizationHeaderMalformed" || code === "IllegalLocationConstraintException" || status === 301) {
-    return new StorageFailure({ location, operation, ...where, detail: `${detail}. The bucket is in another region: set S3_REGION to the bucket's region` })
+  if (REGION_CODES.has(code) || status === 301) {
+    const hint = "The bucket is in another region: set S3_REGION to the bucket's region"
+    return new StorageFailure({ location, operation, ...where, detail: `${detail}. ${hint}` })
   }
   if (code === "ENOTFOUND") {
-    return new StorageFailure({ location, operation, ...where, detail: `${detail}. The S3 host name does not resolve: check S3_ENDPOINT and S3_REGION` })
+    const hint = "The S3 host name does not resolve: check S3_ENDPOINT and S3_REGION"
+    return new StorageFailure({ location, operation, ...where, detail: `${detail}. ${hint}` })
   }
   return new StorageFailure({ location, operation, ...where, detail })
 }

@@ -1,30 +1,13 @@
 import { SignatureV4 } from "@smithy/signature-v4"
 import * as Effect from "effect/Effect"
-import type { S3Location } from "../../location/MediaLocation.ts"
-import { baseOf } from "../../location/MediaLocation.ts"
-import { keyProblem } from "../../location/StorageKey.ts"
-import { InvalidKey, StorageFailure } from "../errors.ts"
-import type { StorageError } from "../errors.ts"
+import { StorageFailure } from "../errors.ts"
+import { checkKey } from "../keyFront.ts"
+import type { PresignerShape, PresignGetOptions } from "../Presigner.ts"
 import { NodeSha256 } from "./nodeSha256.ts"
 import type { BucketUrl } from "./s3Endpoint.ts"
 import { objectPath, queryString } from "./s3Endpoint.ts"
+import type { S3Transport } from "./s3Transport.ts"
 import type { CredentialsProvider } from "./s3Wire.ts"
-
-export interface PresignGetOptions {
-  /** How long the URL works: 1 second to 7 days (SigV4's limit). */
-  readonly expiresInSeconds: number
-  /** Sent back by S3 as `Content-Disposition` (`response-content-disposition`). */
-  readonly contentDisposition?: string
-  /** Sent back by S3 as `Content-Type` (`response-content-type`). */
-  readonly contentType?: string
-  /** Sent back by S3 as `Cache-Control` (`response-cache-control`). */
-  readonly cacheControl?: string
-  /** When the signature's validity starts; now unless given (tests pin it). */
-  readonly signingDate?: Date
-}
-
-/** A short-lived URL from which anyone holding it can GET one object; only S3 engines have it. */
-export type PresignGet = (key: string, options: PresignGetOptions) => Effect.Effect<string, StorageError>
 
 /** SigV4 allows presigned URLs to live at most a week. */
 export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600
@@ -68,25 +51,24 @@ export const presignObjectUrl = async (
   return `${url.protocol}//${url.host}${path}?${queryString(search)}`
 }
 
-/** Checks a key and an expiry, then signs with `sign`; every failure is a StorageError. */
-export const presignGetWith = (
-  location: S3Location,
-  sign: (objectKey: string, options: PresignGetOptions) => Promise<string>
-): PresignGet => {
-  const name = baseOf(location)
-  const objectKey = (key: string) => (location.prefix === "" ? key : `${location.prefix}/${key}`)
-  const failure = (key: string, detail: string) => new StorageFailure({ location: name, operation: "presign a download of", key, detail })
-  return (key, options) =>
+/** The Presigner of an S3 engine: checks the key and the expiry, then signs locally (nothing is sent). */
+export const makeS3Presigner = (transport: S3Transport): PresignerShape => {
+  const failure = (key: string, detail: string, cause?: unknown) =>
+    new StorageFailure({ location: transport.name, operation: "presign a download of", key, detail, cause })
+  const presignGet = (key: string, options: PresignGetOptions) =>
     Effect.gen(function*() {
-      const problem = keyProblem(key)
-      if (problem !== undefined) return yield* new InvalidKey({ key, reason: problem })
+      const valid = yield* checkKey(key)
       const expiresIn = Math.floor(options.expiresInSeconds)
       if (!(expiresIn >= 1 && expiresIn <= MAX_PRESIGN_SECONDS)) {
         return yield* failure(key, `the expiry must be 1 to ${MAX_PRESIGN_SECONDS} seconds (got ${options.expiresInSeconds})`)
       }
+      const { region, url } = yield* transport.target
+      const credentials = yield* transport.credentials
+      const signed = { ...options, expiresInSeconds: expiresIn }
       return yield* Effect.tryPromise({
-        try: () => sign(objectKey(key), { ...options, expiresInSeconds: expiresIn }),
-        catch: (cause) => failure(key, cause instanceof Error ? cause.message : String(cause))
+        try: () => presignObjectUrl({ bucket: url, region }, credentials, transport.objectKey(valid), signed),
+        catch: (cause) => failure(key, cause instanceof Error ? cause.message : String(cause), cause)
       })
     })
+  return { presignGet }
 }

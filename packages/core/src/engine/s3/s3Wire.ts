@@ -4,13 +4,14 @@ import * as https from "node:https"
 import { NodeSha256 } from "./nodeSha256.ts"
 import type { BucketUrl } from "./s3Endpoint.ts"
 import { queryString } from "./s3Endpoint.ts"
-import { parseErrorXml } from "./s3Xml.ts"
+import { failureOfResponse } from "./s3Failure.ts"
+import { SOCKETS } from "./s3RequestSettings.ts"
 
 /**
  * Signed S3 requests without the AWS SDK's middleware stack: one SigV4 signature (the SDK's own signer,
  * with the payload's SHA-256, which S3 checks against the body) and one request on a kept-alive socket.
- * The SDK spends about half a millisecond of CPU per request before a byte is sent; for thousands of
- * small files that, not the network, was the cost of a sync.
+ * The SDK's per-request CPU cost before a byte is sent was, for thousands of small files, the cost of a
+ * sync, not the network.
  */
 
 export interface Credentials {
@@ -38,7 +39,7 @@ export interface WireResponse {
 export interface S3Wire {
   /**
    * Sends a request and resolves as soon as a 2xx head arrives, with the body left to read; any other
-   * answer rejects with an error shaped like the SDK's (see `fromS3Error`).
+   * answer rejects with an `S3Failure`.
    */
   readonly open: (request: WireRequest, signal?: AbortSignal) => Promise<http.IncomingMessage>
   /** `open`, then the whole body read. */
@@ -53,26 +54,14 @@ export interface S3WireOptions {
   /** The region requests are signed for. */
   readonly region: string
   readonly credentials: CredentialsProvider
-  readonly maxSockets: number
-  readonly timeoutMs: number
 }
 
 /** Error codes that mean "your clock is off": the request is signed again with the server's time. */
 const CLOCK_SKEW_CODES = new Set(["RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture", "InvalidSignatureException", "SignatureDoesNotMatch"])
 const FIVE_MINUTES = 5 * 60 * 1000
 
-/** What the AWS SDK throws for an error response, as far as `fromS3Error` reads it. */
-export const responseError = (response: WireResponse): Error => {
-  const { code, message } = response.body.length === 0 ? { code: undefined, message: undefined } : parseErrorXml(response.body.toString("utf8"))
-  // HEAD answers have no body: the status text stands in for the code ("NotFound", "Forbidden").
-  const name = code ?? (http.STATUS_CODES[response.status]?.replace(/\W/g, "") || "UnknownError")
-  const headers = Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]))
-  return Object.assign(new Error(message ?? http.STATUS_CODES[response.status] ?? "Unknown error"), {
-    name,
-    $metadata: { httpStatusCode: response.status },
-    $response: { headers }
-  })
-}
+const TIMED_OUT = () =>
+  Object.assign(new Error(`no answer within ${SOCKETS.requestTimeoutMs / 1000} s`), { code: "ETIMEDOUT" })
 
 /** Reads a response to its end. */
 export const readBody = (res: http.IncomingMessage): Promise<WireResponse> =>
@@ -84,12 +73,21 @@ export const readBody = (res: http.IncomingMessage): Promise<WireResponse> =>
     res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }))
   })
 
+/** After a 403 that says our clock is off by more than five minutes: the server's time, else undefined. */
+const serverTimeIfSkewed = (response: WireResponse, code: string, clockOffset: number): number | undefined => {
+  if (response.status !== 403 || response.headers.date === undefined) return undefined
+  const serverTime = Date.parse(response.headers.date)
+  const skew = serverTime - (Date.now() + clockOffset)
+  const skewCode = CLOCK_SKEW_CODES.has(code) || code === "Forbidden"
+  return Number.isFinite(skew) && Math.abs(skew) >= FIVE_MINUTES && skewCode ? serverTime : undefined
+}
+
 export const makeS3Wire = (options: S3WireOptions): S3Wire => {
   const origin = new URL(options.bucket.origin)
   const secure = origin.protocol === "https:"
   const agent = secure
-    ? new https.Agent({ keepAlive: true, maxSockets: options.maxSockets })
-    : new http.Agent({ keepAlive: true, maxSockets: options.maxSockets })
+    ? new https.Agent({ keepAlive: true, maxSockets: SOCKETS.maxSockets })
+    : new http.Agent({ keepAlive: true, maxSockets: SOCKETS.maxSockets })
   const transport = secure ? https : http
   const port = origin.port === "" ? undefined : Number(origin.port)
   const signer = new SignatureV4({
@@ -130,22 +128,13 @@ export const makeS3Wire = (options: S3WireOptions): S3Wire => {
         path: search === "" ? request.path : `${request.path}?${search}`,
         headers: signed.headers,
         ...(signal === undefined ? {} : { signal }),
-        timeout: options.timeoutMs
+        timeout: SOCKETS.requestTimeoutMs
       })
-      req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs / 1000} s`), { code: "ETIMEDOUT" })))
+      req.on("timeout", () => req.destroy(TIMED_OUT()))
       req.on("error", reject)
       req.on("response", resolve)
       req.end(request.body)
     })
-  }
-
-  /** After a 403 that says our clock is off by more than five minutes: the server's time, else undefined. */
-  const serverTimeIfSkewed = (response: WireResponse): number | undefined => {
-    if (response.status !== 403 || response.headers.date === undefined) return undefined
-    const serverTime = Date.parse(response.headers.date)
-    const skew = serverTime - (Date.now() + clockOffset)
-    const code = response.body.length === 0 ? "Forbidden" : parseErrorXml(response.body.toString("utf8")).code ?? ""
-    return Number.isFinite(skew) && Math.abs(skew) >= FIVE_MINUTES && (CLOCK_SKEW_CODES.has(code) || code === "Forbidden") ? serverTime : undefined
   }
 
   const open = async (request: WireRequest, signal?: AbortSignal): Promise<http.IncomingMessage> => {
@@ -154,8 +143,9 @@ export const makeS3Wire = (options: S3WireOptions): S3Wire => {
       const status = res.statusCode ?? 0
       if (status >= 200 && status < 300) return res
       const response = await readBody(res)
-      const serverTime = serverTimeIfSkewed(response)
-      if (serverTime === undefined || attempt > 0) throw responseError(response)
+      const failure = failureOfResponse(response.status, response.headers, response.body)
+      const serverTime = serverTimeIfSkewed(response, failure.code, clockOffset)
+      if (serverTime === undefined || attempt > 0) throw failure
       // As the SDK does: sign with the server's clock from now on, and try once more.
       clockOffset = serverTime - Date.now()
     }

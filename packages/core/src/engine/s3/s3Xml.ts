@@ -38,9 +38,28 @@ export interface ListPage {
   readonly nextContinuationToken: string | undefined
 }
 
-/** One page of a ListObjectsV2 answer. */
+/**
+ * A key from a listing asked for with `encoding-type=url`: percent-escaped UTF-8, a space as "+" (S3
+ * escapes a literal "+" as %2B; botocore and rclone decode the same way). Undefined when it is not valid
+ * escaping, which no server that honours the encoding sends.
+ */
+export const decodeUrlEncodedKey = (text: string): string | undefined => {
+  if (text.indexOf("%") === -1 && text.indexOf("+") === -1) return text
+  try {
+    return decodeURIComponent(text.replace(/\+/g, " "))
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * One page of a ListObjectsV2 answer. Keys are decoded when the answer says they were URL-encoded
+ * (`<EncodingType>url</EncodingType>`); a server that ignores `encoding-type` sends them as they are.
+ */
 export const parseListObjectsV2 = (xml: string): ListPage => {
   const objects: Array<ListedObject> = []
+  // Text never holds a literal "<" (XML escapes it), so a key cannot be mistaken for these elements.
+  const urlEncoded = elementText(xml, "EncodingType") === "url"
   let at = 0
   for (;;) {
     const open = xml.indexOf("<Contents>", at)
@@ -49,7 +68,8 @@ export const parseListObjectsV2 = (xml: string): ListPage => {
     if (close === -1) break
     const entry = xml.slice(open + 10, close)
     at = close + 11
-    const key = elementText(entry, "Key")
+    const text = elementText(entry, "Key")
+    const key = text === undefined || !urlEncoded ? text : decodeUrlEncodedKey(text)
     if (key === undefined) continue
     const lastModified = elementText(entry, "LastModified")
     objects.push({
@@ -59,7 +79,6 @@ export const parseListObjectsV2 = (xml: string): ListPage => {
       etag: elementText(entry, "ETag")
     })
   }
-  // Text never holds a literal "<" (XML escapes it), so a key cannot be mistaken for these elements.
   const truncated = elementText(xml, "IsTruncated") === "true"
   return { objects, nextContinuationToken: truncated ? elementText(xml, "NextContinuationToken") : undefined }
 }

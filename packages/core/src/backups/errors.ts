@@ -38,4 +38,20 @@ export class BackupNotFound extends Schema.TaggedError<BackupNotFound>()("Backup
   }
 }
 
-export type DumpError = DumpFailed | DumpToolMismatch | RestoreFailed | BackupNotFound
+/** Another session (this instance or another) holds Immich's backup lock: a backup is being written. */
+export class BackupInProgress extends Schema.TaggedError<BackupInProgress>()("BackupInProgress", {}) {
+  override get message(): string {
+    return "A database backup is running right now (another instance holds the backup lock); try again in a moment"
+  }
+}
+
+/** A name that is not a backup in `backups/` (another folder, or a file Immich would not list). */
+export class NotABackupName extends Schema.TaggedError<NotABackupName>()("NotABackupName", {
+  name: Schema.String
+}) {
+  override get message(): string {
+    return `${JSON.stringify(this.name.slice(0, 128))} is not a backup file name`
+  }
+}
+
+export type BackupError = DumpFailed | DumpToolMismatch | RestoreFailed | BackupNotFound

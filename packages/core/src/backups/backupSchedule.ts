@@ -2,11 +2,8 @@ import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Cron from "effect/Cron"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
-import type { DatabaseShape } from "../db/Database.ts"
+import type { BackupsShape } from "./Backups.ts"
 import type { BackupSettings } from "./backupSettings.ts"
-import { BACKUP_LOCK_ID } from "./DumpWriter.ts"
-import type { DumpWriterShape } from "./DumpWriter.ts"
 
 /** Milliseconds from `now` until the next time `cron` fires. */
 export const millisUntilNext = (cron: Cron.Cron, now: Date): number => Math.max(0, Cron.next(cron, now).getTime() - now.getTime())
@@ -16,15 +13,14 @@ export const millisUntilNext = (cron: Cron.Cron, now: Date): number => Math.max(
  * runs it. A failed run is logged with its cause and tried again at the next tick; it deletes nothing,
  * because retention runs only after a dump has succeeded.
  */
-export const runBackupSchedule = (settings: BackupSettings, writer: DumpWriterShape, db: DatabaseShape) =>
+export const runBackupSchedule = (settings: BackupSettings, backups: BackupsShape) =>
   Effect.gen(function*() {
     const cron = Cron.parseUnsafe(settings.cron)
     yield* Effect.logInfo(`Database backups scheduled at "${settings.cron}", keeping the newest ${settings.keepLast}`)
-    const runOnce = db.withTryLock(BACKUP_LOCK_ID, writer.run(settings.keepLast)).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.logInfo("Another instance is running the database backup; skipped here"),
-        onSome: () => Effect.void
-      })),
+    const runOnce = backups.run(settings.keepLast).pipe(
+      Effect.asVoid,
+      Effect.catchTag("BackupInProgress", () =>
+        Effect.logInfo("Another instance is running the database backup; skipped here")),
       Effect.catchCause((cause) =>
         Cause.hasInterruptsOnly(cause)
           ? Effect.failCause(cause)

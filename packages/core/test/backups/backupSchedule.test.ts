@@ -14,7 +14,7 @@ import {
 } from "@immich-storage/core"
 import { freshDatabase, testDatabaseSettings } from "../db/helpers.ts"
 import { tempDirScoped } from "../engine/helpers.ts"
-import { dumpWriterOn } from "./helpers.ts"
+import { backupsOn } from "./helpers.ts"
 
 describe("backup settings", () => {
   it("defaults to Immich's: 02:00 every day, keep 14", () => {
@@ -42,8 +42,8 @@ describe("backup schedule", () => {
       const engine = yield* makeLocalEngine(localLocation(`${dir.path}/media`))
       const { name } = yield* freshDatabase
       const db = yield* makeDatabase(testDatabaseSettings(name))
-      const writer = yield* dumpWriterOn(engine, db)
-      const fiber = yield* Effect.forkChild(runBackupSchedule({ enabled: true, cron: "* * * * * *", keepLast: 1 }, writer, db))
+      const writer = yield* backupsOn(engine, db)
+      const fiber = yield* Effect.forkChild(runBackupSchedule({ enabled: true, cron: "* * * * * *", keepLast: 1 }, writer))
       let backups = 0
       for (let i = 0; i < 100 && backups === 0; i++) {
         yield* Effect.sleep("100 millis")
@@ -61,12 +61,12 @@ describe("backup schedule", () => {
       const db = yield* makeDatabase(testDatabaseSettings(name))
       const good = "immich-db-backup-20200101T020000-v1.0.0-pg15.1.sql.gz"
       yield* engine.put(`backups/${good}`, Buffer.from("an old good backup"))
-      const broken = yield* dumpWriterOn(engine, { ...db, settings: { ...db.settings, user: "no_such_role" } })
+      const broken = yield* backupsOn(engine, { ...db, settings: { ...db.settings, user: "no_such_role" } })
       const errors: Array<string> = []
       const capture = Logger.layer([Logger.make(({ logLevel, message }) => {
         if (logLevel === "Error") errors.push(String(Array.isArray(message) ? message.join(" ") : message))
       })])
-      const fiber = yield* Effect.forkChild(runBackupSchedule({ enabled: true, cron: "* * * * * *", keepLast: 1 }, broken, db).pipe(Effect.provide(capture)))
+      const fiber = yield* Effect.forkChild(runBackupSchedule({ enabled: true, cron: "* * * * * *", keepLast: 1 }, broken).pipe(Effect.provide(capture)))
       for (let i = 0; i < 60 && errors.length < 2; i++) yield* Effect.sleep("100 millis")
       yield* Fiber.interrupt(fiber)
       assert.isAtLeast(errors.length, 2)

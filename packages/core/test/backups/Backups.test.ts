@@ -1,3 +1,4 @@
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -20,7 +21,7 @@ import type { StorageEngineShape } from "@immich-storage/core"
 import { freshDatabase, testDatabaseScoped, testDatabaseSettings } from "../db/helpers.ts"
 import { makeTestS3Engine, tempDirScoped } from "../engine/helpers.ts"
 import { failureOf } from "../failures.ts"
-import { dumpWriterOn } from "./helpers.ts"
+import { backupsOn } from "./helpers.ts"
 
 
 const engines: ReadonlyArray<{ name: string; make: Effect.Effect<StorageEngineShape, unknown, import("effect").Scope.Scope> }> = [
@@ -31,7 +32,7 @@ const engines: ReadonlyArray<{ name: string; make: Effect.Effect<StorageEngineSh
 const writerFor = (engine: StorageEngineShape, databaseName: string) =>
   Effect.gen(function*() {
     const db = yield* makeDatabase(testDatabaseSettings(databaseName))
-    return { writer: yield* dumpWriterOn(engine, db), db }
+    return { writer: yield* backupsOn(engine, db), db }
   })
 
 /** Every row of every table, as JSON, in a stable order. */
@@ -57,7 +58,7 @@ const seedVariedData = (name: string, rows: number) =>
   })
 
 for (const { make, name } of engines) {
-  describe(`DumpWriter (${name})`, () => {
+  describe(`Backups (${name})`, () => {
     it.effect("dumps a database into backups/, lists it, and restores it into a fresh database identically", () =>
       Effect.gen(function*() {
         const engine = yield* make
@@ -90,7 +91,7 @@ for (const { make, name } of engines) {
         const engine = yield* make
         const { name: sourceName } = yield* freshDatabase
         const { db, writer } = yield* writerFor(engine, sourceName)
-        const badWriter = yield* dumpWriterOn(engine, { ...db, settings: { ...db.settings, user: "no_such_role" } })
+        const badWriter = yield* backupsOn(engine, { ...db, settings: { ...db.settings, user: "no_such_role" } })
         const error = failureOf(yield* Effect.exit(badWriter.create))
         assert.strictEqual(error?._tag, "DumpFailed")
         assert.include(error?.message ?? "", "no_such_role")
@@ -171,7 +172,7 @@ for (const { make, name } of engines) {
   })
 }
 
-describe("dump tooling", () => {
+describe("backup tooling", () => {
   it.effect("fails promptly with psql's message when psql dies before reading a backup larger than a pipe buffer", () =>
     Effect.gen(function*() {
       const dir = yield* tempDirScoped
@@ -190,7 +191,7 @@ describe("dump tooling", () => {
 
   it.effect("refuses a server newer than pg_dump, naming the package to install", () =>
     Effect.gen(function*() {
-      const error = failureOf(yield* Effect.exit(checkDumpTool("99.1", "photos")))
+      const error = failureOf(yield* Effect.exit(checkDumpTool("99.1", "photos").pipe(Effect.provide(NodeServices.layer))))
       assert.strictEqual(error?._tag, "DumpToolMismatch")
       assert.include(error?.message ?? "", "postgresql-client-99")
     }))
@@ -200,7 +201,7 @@ describe("dump tooling", () => {
       // No pg_dump on the PATH: the machine without postgresql-client, made for real for this one spawn.
       const path = process.env.PATH
       const missing = yield* Effect.sync(() => void (process.env.PATH = "/nonexistent")).pipe(
-        Effect.andThen(Effect.exit(checkDumpTool("15.4", "photos"))),
+        Effect.andThen(Effect.exit(checkDumpTool("15.4", "photos").pipe(Effect.provide(NodeServices.layer)))),
         Effect.ensuring(Effect.sync(() => void (process.env.PATH = path)))
       )
       const error = failureOf(missing)
