@@ -15,8 +15,9 @@ const newestMtime = async (entry: string): Promise<number> => {
   const stat = await fs.stat(entry)
   if (!stat.isDirectory()) return stat.mtimeMs
   const children = await fs.readdir(entry, { recursive: true, withFileTypes: true })
-  const times = await Promise.all(children.filter((c) => c.isFile()).map(async (c) =>
-    (await fs.stat(path.join(c.parentPath, c.name))).mtimeMs))
+  const times = await Promise.all(
+    children.filter((c) => c.isFile()).map(async (c) => (await fs.stat(path.join(c.parentPath, c.name))).mtimeMs)
+  )
   return Math.max(stat.mtimeMs, ...times)
 }
 

@@ -20,7 +20,7 @@ declare const document: {
 }
 declare const window: { innerHeight: number; __longTasks: Array<number> }
 declare const requestAnimationFrame: (callback: () => void) => void
-declare const PerformanceObserver: new (callback: (list: { getEntries: () => Array<{ duration: number }> }) => void) => {
+declare const PerformanceObserver: new(callback: (list: { getEntries: () => Array<{ duration: number }> }) => void) => {
   observe: (options: { type: string; buffered: boolean }) => void
 }
 
@@ -54,16 +54,18 @@ export const visit = async (browser: Browser, url: string, token: string): Promi
     .jsonValue() as number
   await page.evaluate(() => void (window.__longTasks = []))
   // A fling to the bottom: three screens further every frame, as a fast scroll-wheel or a dragged scrollbar.
-  const reachedBottom = await page.evaluate(() => new Promise<number>((done) => {
-    const scroller = document.querySelector("[data-testid=timeline]")!
-    const step = () => {
-      const bottom = scroller.scrollHeight - scroller.clientHeight
-      scroller.scrollTop = Math.min(bottom, scroller.scrollTop + 3 * scroller.clientHeight)
-      if (scroller.scrollTop >= bottom - 1) done(performance.now())
-      else requestAnimationFrame(step)
-    }
-    requestAnimationFrame(step)
-  }))
+  const reachedBottom = await page.evaluate(() =>
+    new Promise<number>((done) => {
+      const scroller = document.querySelector("[data-testid=timeline]")!
+      const step = () => {
+        const bottom = scroller.scrollHeight - scroller.clientHeight
+        scroller.scrollTop = Math.min(bottom, scroller.scrollTop + 3 * scroller.clientHeight)
+        if (scroller.scrollTop >= bottom - 1) done(performance.now())
+        else requestAnimationFrame(step)
+      }
+      requestAnimationFrame(step)
+    })
+  )
   const lastMonthAt = await (await page.waitForFunction(renderedAt, undefined, { polling: "raf", timeout: 30_000 }))
     .jsonValue() as number
   const tasks = await page.evaluate(() => window.__longTasks)

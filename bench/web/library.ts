@@ -1,8 +1,8 @@
+import { generatedImageKey } from "@immich-storage/core"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import type postgres from "postgres"
 import sharp from "sharp"
-import { generatedImageKey } from "@immich-storage/core"
 
 /** A small thumbnail (WebP, as the server makes them) in one of a few colours. */
 const thumbnail = (variant: number): Promise<Buffer> => {
@@ -18,7 +18,13 @@ const thumbnail = (variant: number): Promise<Buffer> => {
  * thumbnail file under the media folder and its `asset_file` row, as the server would have made them.
  * The originals are not written: browsing the timeline never reads them.
  */
-export const generateLibrary = async (sql: postgres.Sql, media: string, ownerId: string, count: number, months: number) => {
+export const generateLibrary = async (
+  sql: postgres.Sql,
+  media: string,
+  ownerId: string,
+  count: number,
+  months: number
+) => {
   const rows = await sql<Array<{ id: string }>>`
     insert into "asset" ("ownerId", "type", "originalPath", "originalFileName", "checksum", "checksumAlgorithm",
                          "fileCreatedAt", "fileModifiedAt", "localDateTime", "width", "height")
@@ -29,12 +35,18 @@ export const generateLibrary = async (sql: postgres.Sql, media: string, ownerId:
                                                                            days => g % 27, secs => g) as at) t
     returning "id"`
   const variants = await Promise.all(Array.from({ length: 12 }, (_, i) => thumbnail(i)))
-  const files = rows.map(({ id }, i) => ({ id, key: generatedImageKey(ownerId, id, "thumbnail", "webp"), bytes: variants[i % 12]! }))
+  const files = rows.map(({ id }, i) => ({
+    id,
+    key: generatedImageKey(ownerId, id, "thumbnail", "webp"),
+    bytes: variants[i % 12]!
+  }))
   for (let i = 0; i < files.length; i += 500) {
-    await Promise.all(files.slice(i, i + 500).map(async ({ key, bytes }) => {
-      await fs.mkdir(path.dirname(path.join(media, key)), { recursive: true })
-      await fs.writeFile(path.join(media, key), bytes)
-    }))
+    await Promise.all(
+      files.slice(i, i + 500).map(async ({ key, bytes }) => {
+        await fs.mkdir(path.dirname(path.join(media, key)), { recursive: true })
+        await fs.writeFile(path.join(media, key), bytes)
+      })
+    )
   }
   const fileRows = files.map(({ id, key }) => ({ assetId: id, type: "thumbnail", path: `${media}/${key}` }))
   for (let i = 0; i < fileRows.length; i += 2000) {

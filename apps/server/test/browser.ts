@@ -1,8 +1,8 @@
+import { REPO_ROOT } from "@immich-storage/testkit"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { chromium } from "playwright-core"
 import type { Browser, Locator, Page } from "playwright-core"
-import { REPO_ROOT } from "@immich-storage/testkit"
 import { ensureWebPageBuilt } from "../../web/ensureBuilt.ts"
 
 /** Debian's Chromium, driven by playwright-core (which downloads no browser of its own). */
@@ -79,7 +79,9 @@ export const previewDecoded = (page: Page) =>
 export const videoMetadata = (player: Locator) =>
   player.evaluate((v) =>
     new Promise((ready) => ((v as unknown as DomVideo).readyState >= 1 ? ready(null) : (v as unknown as DomVideo)
-      .addEventListener("loadedmetadata", () => ready(null)))))
+      .addEventListener("loadedmetadata", () => ready(null)))
+    )
+  )
 
 /** Seeks to `seconds`, plays from there, and waits until a frame there is shown. */
 export const seekAndPlay = async (page: Page, player: Locator, seconds: number) => {

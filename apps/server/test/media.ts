@@ -1,19 +1,25 @@
+import { makeTempDir } from "@immich-storage/testkit"
 import { execFile } from "node:child_process"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { promisify } from "node:util"
 import sharp from "sharp"
-import { makeTempDir } from "@immich-storage/testkit"
 
 /** A photo-like JPEG: a two-colour gradient with a disc, one hue per seed (readable in screenshots). */
 export const makePicture = (seed: number, width = 640, height = 480): Promise<Buffer> => {
   const hue = (seed * 47) % 360
+  const [light, dark, disc] = [
+    `hsl(${hue},70%,55%)`,
+    `hsl(${(hue + 60) % 360},70%,30%)`,
+    `hsl(${(hue + 180) % 360},80%,70%)`
+  ]
+  const [cx, cy, r] = [width * (0.3 + (seed % 5) * 0.1), height * 0.45, height / 5]
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
     <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">
-      <stop offset="0" stop-color="hsl(${hue},70%,55%)"/><stop offset="1" stop-color="hsl(${(hue + 60) % 360},70%,30%)"/>
+      <stop offset="0" stop-color="${light}"/><stop offset="1" stop-color="${dark}"/>
     </linearGradient></defs>
     <rect width="100%" height="100%" fill="url(#g)"/>
-    <circle cx="${width * (0.3 + (seed % 5) * 0.1)}" cy="${height * 0.45}" r="${height / 5}" fill="hsl(${(hue + 180) % 360},80%,70%)"/>
+    <circle cx="${cx}" cy="${cy}" r="${r}" fill="${disc}"/>
   </svg>`
   return sharp(Buffer.from(svg)).jpeg({ quality: 85 }).toBuffer()
 }
@@ -26,9 +32,31 @@ export const makeVideo = async (): Promise<string> => {
   const dir = await makeTempDir()
   const file = path.join(dir.path, "clip.mp4")
   const args = [
-    "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-t", "12",
-    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-b:v", "3M", "-maxrate", "3M", "-bufsize", "6M",
-    "-movflags", "+faststart", file
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=size=640x360:rate=25",
+    "-t",
+    "12",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-pix_fmt",
+    "yuv420p",
+    "-b:v",
+    "3M",
+    "-maxrate",
+    "3M",
+    "-bufsize",
+    "6M",
+    "-movflags",
+    "+faststart",
+    file
   ]
   await promisify(execFile)("ffmpeg", args).catch((error: unknown) => {
     throw new Error(`The video test needs ffmpeg (install it with \`apt-get install ffmpeg\`): ${String(error)}`)

@@ -30,6 +30,10 @@ export const uploadAs = async (url: string, token: string, fileName: string, byt
   form.append("fileCreatedAt", takenAt)
   form.append("fileModifiedAt", takenAt)
   form.append("assetData", new Blob([bytes]), fileName)
-  const response = await fetch(`${url}/api/assets`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form })
+  const response = await fetch(`${url}/api/assets`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}` },
+    body: form
+  })
   return { status: response.status, body: (await response.json()) as { id: string; status: string } }
 }

@@ -5,9 +5,17 @@
  * password. Screenshots go to test-artifacts/web/.
  */
 import * as fs from "node:fs/promises"
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import type { Browser, BrowserContext, Page, Response } from "playwright-core"
-import { collectPageErrors, decodedThumbnails, launchChromium, previewDecoded, screenshot, seekAndPlay, videoMetadata } from "./browser.ts"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import {
+  collectPageErrors,
+  decodedThumbnails,
+  launchChromium,
+  previewDecoded,
+  screenshot,
+  seekAndPlay,
+  videoMetadata
+} from "./browser.ts"
 import { eventually, localStorage, s3Storage, startServerOn } from "./helpers.ts"
 import type { ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 import { makePicture, makeVideo } from "./media.ts"
@@ -73,8 +81,15 @@ describe.each(["local", "s3"] as const)("web gallery on %s", (engine) => {
     }
     await page.reload()
     const ids = [...originals.keys()]
-    await eventually(async () => ((await decodedThumbnails(page)).filter((id) => ids.includes(id)).length === 6 ? true : undefined))
-    expect(await page.locator(".month").allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/2024/)]))
+    await eventually(async () => ((await decodedThumbnails(page)).filter((id) =>
+        ids.includes(id)
+      ).length === 6
+      ? true
+      : undefined)
+    )
+    expect(await page.locator(".month").allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/2024/)])
+    )
     await screenshot(page, `timeline-${engine}`)
   })
 
@@ -140,7 +155,9 @@ describe.each(["local", "s3"] as const)("web gallery on %s", (engine) => {
     await page.click("[data-testid=confirm-yes]")
     await page.waitForSelector("[data-testid=viewer]", { state: "detached" })
     await cell(victim!).waitFor({ state: "detached" })
-    const gone = await fetch(`${sut.server.url}/api/assets/${victim}`, { headers: { authorization: `Bearer ${token}` } })
+    const gone = await fetch(`${sut.server.url}/api/assets/${victim}`, {
+      headers: { authorization: `Bearer ${token}` }
+    })
     expect(gone.status).toBe(404)
     originals.delete(victim!)
   })
@@ -187,7 +204,7 @@ describe.each(["local", "s3"] as const)("web gallery on %s", (engine) => {
     const first = await wrongOnPage()
     expect(await page.locator("[data-testid=timeline]").count()).toBe(0)
     // The sessions' throttle lets a few failures through at once, then makes each next one wait longer.
-    for (let i = 0; i < 4; i++) expect((await apiLoginStatus(sut.server.url, email, "still wrong"))).toBe(401)
+    for (let i = 0; i < 4; i++) expect(await apiLoginStatus(sut.server.url, email, "still wrong")).toBe(401)
     const sixth = await wrongOnPage()
     expect(sixth - first).toBeGreaterThan(400)
     await screenshot(page, `wrong-password-${engine}`)

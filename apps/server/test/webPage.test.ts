@@ -56,7 +56,7 @@ describe("the web page", () => {
   it("answers the page's own paths with index.html, but unknown API paths and old assets with JSON 404s", async () => {
     const deep = await fetch(`${url}/photos/some/where?x=1`)
     expect(deep.status).toBe(200)
-    expect(await deep.text()).toContain('<div id="app">')
+    expect(await deep.text()).toContain("<div id=\"app\">")
     for (const missing of ["/api/nope", "/api", "/assets/index-old.js"]) {
       const response = await fetch(`${url}${missing}`)
       expect(response.status).toBe(404)
@@ -81,7 +81,10 @@ describe("the web page", () => {
       engine: "local",
       location: sut.base,
       root: sut.base,
-      markers: ["library", "upload", "profile", "thumbs", "encoded-video", "backups"].map((folder) => ({ folder, present: true }))
+      markers: ["library", "upload", "profile", "thumbs", "encoded-video", "backups"].map((folder) => ({
+        folder,
+        present: true
+      }))
     })
     await storage.removeKey("profile/.immich")
     const after = (await (await fetch(`${url}/api/admin/storage`, { headers: { "x-api-key": ADMIN_KEY } })).json()) as {

@@ -1,6 +1,6 @@
+import { baseOf, markerKey, STORAGE_FOLDERS, StorageConfig, StorageEngine } from "@immich-storage/core"
 import * as Effect from "effect/Effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
-import { baseOf, markerKey, STORAGE_FOLDERS, StorageConfig, StorageEngine } from "@immich-storage/core"
 import { requireAdmin } from "../auth/Auth.ts"
 import { authenticated } from "../http/handle.ts"
 
