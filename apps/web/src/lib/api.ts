@@ -65,6 +65,8 @@ export const api = {
  */
 let prefetchedBuckets: Promise<Array<TimeBucketsResponseDto>> | undefined
 export const prefetchBuckets = () => {
+  // Immich's readable companion of the HttpOnly session cookie: without it nobody is logged in.
+  if (!document.cookie.split("; ").includes("immich_is_authenticated=true")) return
   prefetchedBuckets = api.buckets()
   prefetchedBuckets.catch(() => undefined)
 }
