@@ -42,7 +42,10 @@ const renderedAt = (): number | false => {
 /** One visit in a fresh browser context (cold cache), logged in by the session cookie `token`. */
 export const visit = async (browser: Browser, url: string, token: string): Promise<Visit> => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
-  await context.addCookies([{ name: "immich_access_token", value: token, url }])
+  await context.addCookies([
+    { name: "immich_access_token", value: token, url, httpOnly: true, sameSite: "Lax" },
+    { name: "immich_is_authenticated", value: "true", url, sameSite: "Lax" }
+  ])
   const page = await context.newPage()
   await page.addInitScript(() => {
     window.__longTasks = []

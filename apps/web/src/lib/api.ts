@@ -64,11 +64,25 @@ export const api = {
  * waits one round trip less. Taken once; a 401 (nobody logged in) is dropped and the timeline asks again.
  */
 let prefetchedBuckets: Promise<Array<TimeBucketsResponseDto>> | undefined
+/** The newest month, asked for as soon as the counts name it (it is the top of the first screen). */
+let prefetchedMonth: { timeBucket: string; assets: Promise<TimeBucketAssetResponseDto> } | undefined
 export const prefetchBuckets = () => {
   // Immich's readable companion of the HttpOnly session cookie: without it nobody is logged in.
   if (!document.cookie.split("; ").includes("immich_is_authenticated=true")) return
   prefetchedBuckets = api.buckets()
-  prefetchedBuckets.catch(() => undefined)
+  prefetchedBuckets.then((buckets) => {
+    const newest = buckets[0]?.timeBucket
+    if (newest === undefined) return
+    prefetchedMonth = { timeBucket: newest, assets: api.bucket(newest) }
+    prefetchedMonth.assets.catch(() => undefined)
+  }, () => undefined)
+}
+/** A month's assets, from the prefetch when it is that month (taken once). */
+export const takeMonth = (timeBucket: string): Promise<TimeBucketAssetResponseDto> => {
+  const month = prefetchedMonth
+  if (month?.timeBucket !== timeBucket) return api.bucket(timeBucket)
+  prefetchedMonth = undefined
+  return month.assets.catch(() => api.bucket(timeBucket))
 }
 export const takePrefetchedBuckets = (): Promise<Array<TimeBucketsResponseDto>> => {
   const taken = prefetchedBuckets

@@ -17,10 +17,11 @@ export interface Grid {
 }
 
 /**
- * Columns and cell size for a width: cells near `target` pixels that fill the row exactly. Heights follow
- * from the bucket counts alone, so the whole page has its final height before any month is fetched.
+ * Columns and cell size for a width: cells near `target` pixels (Immich's timeline rows are about 235 px
+ * high) that fill the row exactly. Heights follow from the bucket counts alone, so the whole page has its
+ * final height before any month is fetched.
  */
-export const gridFor = (width: number, target = 180, heading = 48): Grid => {
+export const gridFor = (width: number, target = 235, heading = 48): Grid => {
   const columns = Math.max(2, Math.round(width / target))
   return { columns, cell: Math.floor(width / columns), heading }
 }
