@@ -40,7 +40,7 @@ const renderedAt = (): number | false => {
 }
 
 /** One visit in a fresh browser context (cold cache), logged in by the session cookie `token`. */
-export const visit = async (browser: Browser, url: string, token: string): Promise<Visit> => {
+export const visit = async (browser: Browser, url: string, token: string, screenshot?: string): Promise<Visit> => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   await context.addCookies([
     { name: "immich_access_token", value: token, url, httpOnly: true, sameSite: "Lax" },
@@ -55,6 +55,7 @@ export const visit = async (browser: Browser, url: string, token: string): Promi
   await page.goto(url)
   const firstScreen = await (await page.waitForFunction(renderedAt, undefined, { polling: "raf", timeout: 30_000 }))
     .jsonValue() as number
+  if (screenshot !== undefined) await page.screenshot({ path: screenshot })
   await page.evaluate(() => void (window.__longTasks = []))
   // A fling to the bottom: three screens further every frame, as a fast scroll-wheel or a dragged scrollbar.
   const reachedBottom = await page.evaluate(() =>

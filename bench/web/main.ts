@@ -10,7 +10,7 @@
 import { createTestDatabase, makeTempDir, requirePostgres, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
 import * as path from "node:path"
 import postgres from "postgres"
-import { launchChromium } from "../../apps/server/test/browser.ts"
+import { ARTIFACTS, launchChromium } from "../../apps/server/test/browser.ts"
 import { formatTable, median } from "../shared/measure.ts"
 import { visit } from "./browse.ts"
 import type { Visit } from "./browse.ts"
@@ -68,7 +68,10 @@ try {
     apiBucket.push(await timedGet(newest, accessToken))
   }
   const measured: Array<Visit> = []
-  for (let i = 0; i < visits; i++) measured.push(await visit(browser, server.url, accessToken))
+  for (let i = 0; i < visits; i++) {
+    const screenshot = i === 0 ? path.join(ARTIFACTS, "bench-first-screen.png") : undefined
+    measured.push(await visit(browser, server.url, accessToken, screenshot))
+  }
 
   const ms = (value: number) => `${value.toFixed(0)} ms`
   const api = median(apiBuckets) + median(apiBucket)
