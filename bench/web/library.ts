@@ -34,11 +34,12 @@ export const generateLibrary = async (
          lateral (select timestamptz '2016-01-01T12:00:00Z' + make_interval(months => g % ${months}::int,
                                                                            days => g % 27, secs => g) as at) t
     returning "id"`
-  const variants = await Promise.all(Array.from({ length: 12 }, (_, i) => thumbnail(i)))
+  // 11 colours: a month holds every 120th asset, so a count dividing 120 would give a month one colour.
+  const variants = await Promise.all(Array.from({ length: 11 }, (_, i) => thumbnail(i)))
   const files = rows.map(({ id }, i) => ({
     id,
     key: generatedImageKey(ownerId, id, "thumbnail", "webp"),
-    bytes: variants[i % 12]!
+    bytes: variants[i % 11]!
   }))
   for (let i = 0; i < files.length; i += 500) {
     await Promise.all(
