@@ -1,10 +1,12 @@
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import { HttpRouter, HttpServerError, HttpServerResponse } from "effect/http"
+import * as Layer from "effect/Layer"
 import { backupRoutes } from "./admin/routes.ts"
 import { storageRoutes } from "./admin/storage.ts"
 import { apiRoutes } from "./api/handlers.ts"
 import { assetRoutes } from "./assets/routes.ts"
+import { accountRoutes } from "./auth/routes.ts"
+import { trustedProxiesMiddleware } from "./http/trustedProxies.ts"
 import { webRoutes } from "./web/routes.ts"
 
 const NOT_FOUND = HttpServerResponse.jsonUnsafe(
@@ -18,10 +20,13 @@ const NOT_FOUND = HttpServerResponse.jsonUnsafe(
  */
 const notFoundAsJson = HttpRouter.middleware(
   (httpEffect) =>
-    Effect.catch(httpEffect, (error) =>
-      error instanceof HttpServerError.HttpServerError && error.reason._tag === "RouteNotFound"
-        ? Effect.succeed(NOT_FOUND)
-        : Effect.fail(error)),
+    Effect.catch(
+      httpEffect,
+      (error) =>
+        error instanceof HttpServerError.HttpServerError && error.reason._tag === "RouteNotFound"
+          ? Effect.succeed(NOT_FOUND)
+          : Effect.fail(error)
+    ),
   { global: true }
 )
 
@@ -29,4 +34,13 @@ const notFoundAsJson = HttpRouter.middleware(
  * The JSON endpoints through `HttpApi`; uploads, downloads and bodies with limits as raw routes; the web page
  * for every other `GET` (the router prefers any API route to its wildcard).
  */
-export const routes = Layer.mergeAll(apiRoutes, assetRoutes, backupRoutes, storageRoutes, webRoutes, notFoundAsJson)
+export const routes = Layer.mergeAll(
+  apiRoutes,
+  assetRoutes,
+  accountRoutes,
+  backupRoutes,
+  storageRoutes,
+  webRoutes,
+  notFoundAsJson,
+  trustedProxiesMiddleware
+)
