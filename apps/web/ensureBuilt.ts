@@ -1,7 +1,8 @@
 /**
  * `npm start` runs this first: builds the page with Vite when apps/web/dist is missing or older than any of
  * its sources, and does nothing (a few stat calls) otherwise. The build goes to a temporary folder that
- * replaces dist/ at the end, so a server never serves half a build and two starts at once do not clash.
+ * replaces dist/ at the end, so a server never serves half a build; a lock makes starts (or test files)
+ * that find the page stale at the same time build it once.
  */
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
@@ -34,22 +35,45 @@ export const buildWebPage = async (): Promise<void> => {
   const staging = path.join(WEB, `.dist-${process.pid}`)
   await build({ configFile: path.join(WEB, "vite.config.ts"), logLevel: "warn", build: { outDir: staging } })
   await fs.rm(DIST, { recursive: true, force: true })
-  await fs.rename(staging, DIST).catch(async (error: unknown) => {
-    // Another start finished its build first: its dist/ is as good as ours.
-    await fs.rm(staging, { recursive: true, force: true })
-    if ((await buildReason()) !== undefined) throw error
-  })
+  await fs.rename(staging, DIST)
 }
 
-/** Builds the page when it is missing or stale; true when it built. */
+const LOCK = path.join(WEB, ".build-lock")
+/** A lock older than this was left by a build that died: it is taken over. */
+const STALE_LOCK_MS = 120_000
+
+/** Runs `work` while holding the build lock (a directory: mkdir is atomic), so that one build runs at a time. */
+const withBuildLock = async <A>(work: () => Promise<A>): Promise<A> => {
+  for (;;) {
+    try {
+      await fs.mkdir(LOCK)
+      break
+    } catch {
+      const lock = await fs.stat(LOCK).catch(() => undefined)
+      if (lock !== undefined && Date.now() - lock.mtimeMs > STALE_LOCK_MS)
+        await fs.rm(LOCK, { recursive: true, force: true })
+      else await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+  try {
+    return await work()
+  } finally {
+    await fs.rm(LOCK, { recursive: true, force: true })
+  }
+}
+
+/** Builds the page when it is missing or stale; true when it built (false: another start just did). */
 export const ensureWebPageBuilt = async (): Promise<boolean> => {
-  const reason = await buildReason()
-  if (reason === undefined) return false
-  const started = Date.now()
-  console.log(`Building the web page (${reason})...`)
-  await buildWebPage()
-  console.log(`Built the web page in ${((Date.now() - started) / 1000).toFixed(1)} s`)
-  return true
+  if ((await buildReason()) === undefined) return false
+  return withBuildLock(async () => {
+    const reason = await buildReason()
+    if (reason === undefined) return false
+    const started = Date.now()
+    console.log(`Building the web page (${reason})...`)
+    await buildWebPage()
+    console.log(`Built the web page in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+    return true
+  })
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await ensureWebPageBuilt()
