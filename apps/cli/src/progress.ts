@@ -1,5 +1,5 @@
-import * as Effect from "effect/Effect"
 import type { SyncProgress } from "@immich-storage/core"
+import * as Effect from "effect/Effect"
 
 export const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 
@@ -9,7 +9,9 @@ export const progressPrinter = (started: number) => (p: SyncProgress) =>
     const seconds = (Date.now() - started) / 1000
     const rate = p.bytesDone / Math.max(seconds, 0.001)
     const eta = rate > 0 ? Math.round((p.bytesTotal - p.bytesDone) / rate) : 0
-    const text = `${p.filesDone}/${p.filesTotal} files, ${mib(p.bytesDone)} / ${mib(p.bytesTotal)}, ${mib(rate)}/s, ETA ${eta}s${p.failed > 0 ? `, ${p.failed} failed` : ""}`
+    const failed = p.failed > 0 ? `, ${p.failed} failed` : ""
+    const text = `${p.filesDone}/${p.filesTotal} files, ${mib(p.bytesDone)} / ${mib(p.bytesTotal)}, ` +
+      `${mib(rate)}/s, ETA ${eta}s${failed}`
     if (process.stderr.isTTY) {
       const width = 30
       const filled = p.bytesTotal === 0 ? width : Math.round((p.bytesDone / p.bytesTotal) * width)

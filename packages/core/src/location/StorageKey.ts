@@ -37,4 +37,5 @@ export const prefixProblem = (prefix: string): string | undefined => (prefix ===
 export const joinKey = (folder: string, key: string): string => (folder === "" ? key : `${folder}/${key}`)
 
 /** Byte order of the UTF-8 encodings, which is the order S3 lists keys in. */
-export const compareKeys = (a: string, b: string): number => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"))
+export const compareKeys = (a: string, b: string): number =>
+  Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"))
