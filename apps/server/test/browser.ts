@@ -96,3 +96,19 @@ export const seekAndPlay = async (page: Page, player: Locator, seconds: number) 
     return video !== null && !video.seeking && video.readyState >= 2 && video.currentTime >= at
   }, seconds)
 }
+
+// The drag-and-drop shapes, in the page.
+declare const DataTransfer: new() => { items: { add: (file: unknown) => void } }
+declare const File: new(parts: Array<Uint8Array>, name: string, options: { type: string }) => unknown
+declare const DragEvent: new(type: string, init: { dataTransfer: unknown; bubbles: boolean }) => unknown
+declare const window: { dispatchEvent: (event: unknown) => boolean }
+
+/** Drops a file on the page as a person dragging it from their desktop would (dragover, then drop). */
+export const dropFile = (page: Page, name: string, type: string, bytes: Uint8Array) =>
+  page.evaluate(({ name, type, base64 }) => {
+    const content = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
+    const transfer = new DataTransfer()
+    transfer.items.add(new File([content], name, { type }))
+    window.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true }))
+    window.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true }))
+  }, { name, type, base64: Buffer.from(bytes).toString("base64") })

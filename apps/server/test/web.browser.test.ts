@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import {
   collectPageErrors,
   decodedThumbnails,
+  dropFile,
   launchChromium,
   previewDecoded,
   screenshot,
@@ -81,9 +82,7 @@ describe.each(["local", "s3"] as const)("web gallery on %s", (engine) => {
     }
     await page.reload()
     const ids = [...originals.keys()]
-    await eventually(async () => ((await decodedThumbnails(page)).filter((id) =>
-        ids.includes(id)
-      ).length === 6
+    await eventually(async () => ((await decodedThumbnails(page)).filter((id) => ids.includes(id)).length === 6
       ? true
       : undefined)
     )
@@ -124,6 +123,15 @@ describe.each(["local", "s3"] as const)("web gallery on %s", (engine) => {
     await page.setInputFiles("[data-testid=file-input]", file)
     await page.waitForSelector("[data-testid=upload-item][data-state=duplicate]")
     await screenshot(page, `upload-${engine}`)
+  })
+
+  it("uploads a file dropped on the page", async () => {
+    const bytes = await makePicture(30)
+    const before = new Set(await decodedThumbnails(page))
+    await dropFile(page, "dropped.jpg", "image/jpeg", bytes)
+    await page.waitForSelector("[data-testid=upload-item][data-state=created] >> text=dropped.jpg")
+    const added = await eventually(async () => (await decodedThumbnails(page)).find((id) => !before.has(id)))
+    originals.set(added, bytes)
   })
 
   it("plays a video and seeks with a range request answered 206", async () => {
