@@ -221,6 +221,17 @@ describe.each(["local", "s3"] as const)("web gallery on %s", (engine) => {
     await page.waitForSelector("[data-testid=timeline]")
   })
 
+  it("goes back to its login when the session is ended elsewhere", async () => {
+    const cookie = (await context.cookies()).find((c) => c.name === "immich_access_token")!
+    const ended = await fetch(`${sut.server.url}/api/auth/logout`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${cookie.value}` }
+    })
+    expect(ended.ok).toBe(true)
+    await page.click("[data-testid=admin-link]")
+    await page.waitForSelector("[data-testid=login-form]")
+  })
+
   it("ran without page errors or Content-Security-Policy violations", () => {
     expect(errors).toEqual([])
   })

@@ -27,6 +27,9 @@ const messageOf = async (response: Response): Promise<string> => {
   }
 }
 
+/** Fired when the server refuses the session (logged out elsewhere, expired): the page shows the login. */
+export const SESSION_ENDED = "immich:session-ended"
+
 /**
  * Every call is same-origin and authenticated by the session cookie the login set (HttpOnly: the page never
  * sees or stores a token).
@@ -38,6 +41,7 @@ const call = async <A>(method: string, path: string, body?: unknown): Promise<A>
     headers: body === undefined ? {} : { "content-type": "application/json" },
     ...(body === undefined ? {} : { body: JSON.stringify(body) })
   })
+  if (response.status === 401 && path !== "/api/auth/login") dispatchEvent(new Event(SESSION_ENDED))
   if (!response.ok) throw new ApiError(response.status, await messageOf(response))
   const text = await response.text()
   return (text === "" ? undefined : JSON.parse(text)) as A
