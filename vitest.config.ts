@@ -14,7 +14,8 @@ export default defineConfig({
       project("core", "packages/core"),
       project("server", "apps/server"),
       project("cli", "apps/cli"),
-      project("testkit", "packages/testkit")
+      project("testkit", "packages/testkit"),
+      project("web", "apps/web")
     ]
   }
 })

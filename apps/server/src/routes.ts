@@ -2,10 +2,12 @@ import * as Effect from "effect/Effect"
 import { HttpRouter, HttpServerError, HttpServerResponse } from "effect/http"
 import * as Layer from "effect/Layer"
 import { backupRoutes } from "./admin/routes.ts"
+import { storageRoutes } from "./admin/storage.ts"
 import { apiRoutes } from "./api/handlers.ts"
 import { assetRoutes } from "./assets/routes.ts"
 import { accountRoutes } from "./auth/routes.ts"
 import { trustedProxiesMiddleware } from "./http/trustedProxies.ts"
+import { webRoutes } from "./web/routes.ts"
 
 const NOT_FOUND = HttpServerResponse.jsonUnsafe(
   { message: "No such endpoint", error: "Not Found", statusCode: 404 },
@@ -28,12 +30,17 @@ const notFoundAsJson = HttpRouter.middleware(
   { global: true }
 )
 
-/** The JSON endpoints through `HttpApi`; uploads, downloads and bodies with limits as raw routes. */
+/**
+ * The JSON endpoints through `HttpApi`; uploads, downloads and bodies with limits as raw routes; the web page
+ * for every other `GET` (the router prefers any API route to its wildcard).
+ */
 export const routes = Layer.mergeAll(
   apiRoutes,
   assetRoutes,
   accountRoutes,
   backupRoutes,
+  storageRoutes,
+  webRoutes,
   notFoundAsJson,
   trustedProxiesMiddleware
 )

@@ -214,11 +214,19 @@ describe.each(KINDS)("the timeline on a %s database", (kind) => {
     expect((await json("/api/server/about", null)).status).toBe(401)
     // Both are public upstream: a client reads them before it logs in.
     const config = await json("/api/server/config", null)
+    // The first start's admin holds the API key but no password: web clients offer the sign-up until then.
     expect(Schema.decodeUnknownSync(ServerConfigResponse, { onExcessProperty: "error" })(config.body)).toMatchObject({
-      isInitialized: true,
+      isInitialized: false,
       maintenanceMode: false,
       trashDays: 0
     })
+    const signUp = await fetch(`${url}/api/auth/admin-sign-up`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "first@example.com", name: "First", password: "a password" })
+    })
+    expect(signUp.status).toBe(201)
+    expect((await json("/api/server/config", null)).body).toMatchObject({ isInitialized: true, isOnboarded: true })
     const features = Schema.decodeUnknownSync(ServerFeaturesResponse, { onExcessProperty: "error" })(
       (await json("/api/server/features", null)).body
     )

@@ -39,16 +39,18 @@ export const serverFeatures = (): typeof ServerFeaturesResponse.Type => ({
 })
 
 /**
- * `ServerConfigDto`. Initialised once an admin exists; with no onboarding steps here, an initialised server
- * is onboarded. No trash and no delayed user deletion, so both delays are 0; the map styles are upstream's
- * defaults, unused while `features.map` is false.
+ * `ServerConfigDto`. Initialised once an admin has a password: the first start creates an admin without one
+ * (to hold the API key it prints), and until someone signs up as that admin (`POST /api/auth/admin-sign-up`,
+ * open until then) web clients, ours and Immich's, offer the sign-up instead of the login. With no onboarding
+ * steps here, an initialised server is onboarded. No trash and no delayed user deletion, so both delays are 0;
+ * the map styles are upstream's defaults, unused while `features.map` is false.
  */
 type ServerConfig = typeof ServerConfigResponse.Type
 export const serverConfig: Effect.Effect<ServerConfig, DatabaseError, Database | Repositories> = Effect
   .gen(function*() {
     const db = yield* Database
     const { users } = yield* Repositories
-    const initialized = (yield* users.firstAdmin(db.query)) !== undefined
+    const initialized = yield* users.adminWithPassword(db.query)
     return {
       externalDomain: "",
       isInitialized: initialized,
