@@ -1,21 +1,21 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { compareContents, engineForBase, syncEngines } from "@immich-storage/core"
-import type { SyncFailure, SyncPlan, SyncResult } from "@immich-storage/core"
+import { compareContents, engineForBase, planEngines, syncEngines } from "@immich-storage/core"
+import type { PlanCounts, SyncFailure, SyncResult } from "@immich-storage/core"
 import { CliFailure } from "../CliFailure.ts"
 import { endProgress, mib, progressPrinter } from "../progress.ts"
 
-const summary = (plan: SyncPlan, result: SyncResult | undefined, dryRun: boolean) => ({
+const summary = (plan: PlanCounts, result: SyncResult | undefined, dryRun: boolean) => ({
   dryRun,
-  toCopy: plan.copy.length,
-  toCopyBytes: plan.copy.reduce((s, f) => s + f.size, 0),
-  extra: plan.extra.length,
+  toCopy: plan.copy,
+  toCopyBytes: plan.copyBytes,
+  extra: plan.extra,
   excluded: plan.excluded,
   copied: result?.copied ?? 0,
   copiedBytes: result?.bytes ?? 0,
   deleted: result?.deleted ?? 0,
-  unchanged: result?.unchanged ?? plan.unchanged.length,
+  unchanged: result?.unchanged ?? plan.unchanged,
   failures: result?.failures ?? ([] as ReadonlyArray<SyncFailure>)
 })
 
@@ -41,7 +41,7 @@ export const syncCommand = Command.make(
       const source = yield* engineForBase(flags.source, { mustExist: true })
       const destination = yield* engineForBase(flags.destination, { mustExist: false, create: !flags.dryRun })
       const started = Date.now()
-      const { plan, result } = yield* syncEngines(source, destination, {
+      const { counts, plan, result } = yield* syncEngines(source, destination, {
         delete: flags.delete,
         force: flags.force,
         dryRun: flags.dryRun,
@@ -51,9 +51,9 @@ export const syncCommand = Command.make(
         ...(flags.json ? {} : { onProgress: progressPrinter(started) })
       })
       if (!flags.json) endProgress()
-      const report = summary(plan, result, flags.dryRun)
+      const report = summary(counts, result, flags.dryRun)
       if (flags.json) yield* Console.log(JSON.stringify(report, null, 2))
-      else if (flags.dryRun) {
+      else if (plan !== undefined) {
         for (const f of plan.copy) yield* Console.log(`copy    ${f.key}  (${f.reason}, ${f.size} bytes)`)
         for (const f of plan.extra) yield* Console.log(`${flags.delete ? "delete" : "extra "}  ${f.key}`)
         yield* Console.log(`Dry run: would copy ${report.toCopy} files (${mib(report.toCopyBytes)})${flags.delete ? ` and delete ${report.extra}` : ""}; ${report.unchanged} up to date.`)
@@ -79,7 +79,7 @@ export const verifyCommand = Command.make(
     Effect.scoped(Effect.gen(function*() {
       const source = yield* engineForBase(flags.source, { mustExist: true })
       const destination = yield* engineForBase(flags.destination, { mustExist: true })
-      const { plan } = yield* syncEngines(source, destination, { delete: false, dryRun: true, excludes: [], concurrency: 32, checksum: false })
+      const plan = yield* planEngines(source, destination, [])
       const problems: Array<string> = []
       for (const f of plan.copy) problems.push(`${f.reason === "missing" ? "missing  " : "different"} ${f.key}${f.reason === "missing" ? "" : ` (${f.reason === "size" ? "size differs" : "newer at the source"})`}`)
       for (const f of plan.extra) problems.push(`extra     ${f.key}`)

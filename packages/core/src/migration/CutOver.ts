@@ -12,7 +12,8 @@ import { PathMigrator } from "../migrator/PathMigrator.ts"
 import type { RewriteReport } from "../migrator/PathMigrator.ts"
 import type { SyncProgress, SyncResult } from "../sync/executeSync.ts"
 import { syncEngines } from "../sync/syncEngines.ts"
-import type { DeleteRefused } from "../sync/syncEngines.ts"
+import type { DeleteRefused } from "../sync/deleteGuard.ts"
+import type { ListingOutOfOrder } from "../sync/sortedMerge.ts"
 import { enginesFor, environmentFor, targetSettings } from "./cutOverTarget.ts"
 import type { CutOverTarget } from "./cutOverTarget.ts"
 import { BulkCopyFailed, CutOverVerificationFailed, failureData, NoSavedLocation } from "./errors.ts"
@@ -52,7 +53,13 @@ export interface CutOverOptions {
   readonly progressFor?: (pass: CopyPass) => (progress: SyncProgress) => Effect.Effect<void>
 }
 
-export type CutOverError = CutOverFailure | DatabaseError | InvalidConfiguration | StorageError | DeleteRefused
+export type CutOverError =
+  | CutOverFailure
+  | DatabaseError
+  | InvalidConfiguration
+  | StorageError
+  | DeleteRefused
+  | ListingOutOfOrder
 
 export interface CutOverShape {
   /**
@@ -86,9 +93,9 @@ const stillMissing = (sides: Sides, options: CutOverOptions, final: SyncResult) 
     excludes: [],
     dryRun: true,
     delete: false
-  }).pipe(Effect.map(({ plan }) => ({
-    missing: plan.copy.length + final.failures.length,
-    present: plan.unchanged.length
+  }).pipe(Effect.map(({ counts }) => ({
+    missing: counts.copy + final.failures.length,
+    present: counts.unchanged
   })))
 
 export class CutOver extends Context.Service<CutOver, CutOverShape>()("@immich-storage/core/CutOver") {

@@ -1,0 +1,123 @@
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Ref from "effect/Ref"
+import * as Semaphore from "effect/Semaphore"
+import * as Stream from "effect/Stream"
+import type { StorageError } from "../engine/errors.ts"
+import { PART_SIZE } from "../engine/parts.ts"
+import type { StorageEngineShape } from "../engine/StorageEngine.ts"
+import { contentDiffers } from "./compareContents.ts"
+import { DeleteRefused, deleteHazardOf } from "./deleteGuard.ts"
+import type { SyncFailure, SyncOptions, SyncProgress, SyncResult } from "./executeSync.ts"
+import { countEntry, emptyCounts } from "./planStream.ts"
+import type { PlanCounts } from "./planStream.ts"
+import type { PlanEntry } from "./sortedMerge.ts"
+import type { ListedFile } from "./syncPlan.ts"
+
+/** Files above one upload part go multipart on S3 and are streamed; fewer of them are copied at once. */
+const LARGE_FILE = PART_SIZE
+const LARGE_CONCURRENCY = 2
+
+/** Copies one file: small ones read whole and sent in one request, large ones streamed in upload-part pieces. */
+const copierFor = (source: StorageEngineShape, destination: StorageEngineShape, large: Semaphore.Semaphore) => {
+  // Read in pieces of the upload part size, so parts go out as read, without being joined from small chunks.
+  const copyStreamed = (file: ListedFile) =>
+    large.withPermit(source.get(file.key, undefined, { readSize: LARGE_FILE }).pipe(
+      Effect.flatMap((body) => destination.put(file.key, body.stream, { lastModified: body.info.lastModified }))
+    ))
+  // A stream per small file would cost more than its bytes.
+  const copyBytes = (file: ListedFile) =>
+    source.readSmall(file.key, LARGE_FILE).pipe(
+      Effect.flatMap((small) =>
+        small === undefined
+          ? copyStreamed(file) // it grew past the limit since the listing
+          : destination.put(file.key, small.bytes, { lastModified: small.info.lastModified })
+      )
+    )
+  return (file: ListedFile) => (file.size <= LARGE_FILE ? copyBytes(file) : copyStreamed(file))
+}
+
+export interface PlanExecution {
+  readonly counts: PlanCounts
+  readonly result: SyncResult
+}
+
+/**
+ * Carries out a plan as it streams in, `concurrency` files at a time (large ones two at a time, to bound
+ * memory): copies start while both sides are still being listed. Every write is atomic, so a sync killed
+ * at any moment leaves only whole files, and running it again finishes the job. Failures are collected
+ * per file instead of stopping the run. Extra files are deleted (with `delete`) only once the whole plan
+ * is known, and not at all when `guardDeletes` finds the source looks unmounted (`DeleteRefused`).
+ */
+export const executePlan = Effect.fn("executePlan")(function*<E>(
+  source: StorageEngineShape,
+  destination: StorageEngineShape,
+  entries: Stream.Stream<PlanEntry, E>,
+  options: SyncOptions & { readonly guardDeletes?: boolean }
+) {
+  const failures: Array<SyncFailure> = []
+  const fail = (key: string, operation: SyncFailure["operation"]) => (error: StorageError) =>
+    Effect.sync(() => void failures.push({ key, operation, message: error.message }))
+  // Held until the end: deleting is decided on the whole plan. Only the extras, not the listings.
+  const extras: Array<ListedFile> = []
+  let counts = emptyCounts
+  let differing = 0
+  const progress = yield* Ref.make<SyncProgress>({ filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, failed: 0, listed: 0 })
+  const planned = (file: ListedFile) =>
+    Ref.update(progress, (p) => ({ ...p, filesTotal: p.filesTotal + 1, bytesTotal: p.bytesTotal + file.size }))
+  const copyFile = copierFor(source, destination, yield* Semaphore.make(LARGE_CONCURRENCY))
+  const copyOne = (file: ListedFile) =>
+    copyFile(file).pipe(
+      Effect.andThen(Ref.update(progress, (p) => ({ ...p, filesDone: p.filesDone + 1, bytesDone: p.bytesDone + file.size }))),
+      Effect.catch((error) =>
+        fail(file.key, "copy")(error).pipe(
+          Effect.andThen(Ref.update(progress, (p) => ({ ...p, filesDone: p.filesDone + 1, failed: p.failed + 1 })))
+        ))
+    )
+  // With --checksum, same-size files whose content differs are copied too.
+  const checkOne = (file: ListedFile) =>
+    contentDiffers(source, destination, file.key).pipe(
+      Effect.flatMap((differs) =>
+        differs ? Effect.sync(() => void differing++).pipe(Effect.andThen(planned(file)), Effect.andThen(copyOne(file))) : Effect.void
+      ),
+      Effect.catch(fail(file.key, "compare"))
+    )
+  const handle = (entry: PlanEntry): Effect.Effect<void> => {
+    if (entry._tag === "Copy") return Effect.andThen(planned(entry.file), copyOne(entry.file))
+    if (entry._tag === "Unchanged" && options.checksum) return checkOne(entry.file)
+    if (entry._tag === "Extra") extras.push(entry.file)
+    return Effect.void
+  }
+
+  const report = options.onProgress === undefined ? Effect.void : Effect.flatMap(Ref.get(progress), options.onProgress)
+  const reporter = yield* Effect.forkChild(Effect.forever(Effect.sleep("1 second").pipe(Effect.andThen(report))))
+  yield* entries.pipe(
+    Stream.tap((entry) =>
+      Effect.andThen(
+        Effect.sync(() => void (counts = countEntry(counts, entry))),
+        Ref.update(progress, (p) => ({ ...p, listed: p.listed + 1 }))
+      )),
+    Stream.mapEffect(handle, { concurrency: options.concurrency, unordered: true }),
+    Stream.runDrain
+  )
+  const done = yield* Ref.get(progress)
+  const copied = done.filesDone - done.failed
+  const hazard = options.delete && options.guardDeletes === true
+    ? deleteHazardOf(counts.copy + counts.unchanged, extras)
+    : undefined
+  if (hazard !== undefined) {
+    yield* Fiber.interrupt(reporter)
+    return yield* new DeleteRefused({ reason: hazard, copied })
+  }
+  let deleted = 0
+  if (options.delete && extras.length > 0) {
+    yield* destination.delete(extras.map((f) => f.key)).pipe(
+      Effect.andThen(Effect.sync(() => void (deleted = extras.length))),
+      Effect.catch(fail(extras[0]!.key, "delete"))
+    )
+  }
+  yield* report
+  yield* Fiber.interrupt(reporter)
+  const result: SyncResult = { copied, bytes: done.bytesDone, deleted, unchanged: counts.unchanged - differing, failures }
+  return { counts, result } satisfies PlanExecution
+})
