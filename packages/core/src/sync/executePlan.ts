@@ -62,23 +62,29 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
   const extras: Array<ListedFile> = []
   let counts = emptyCounts
   let differing = 0
-  const progress = yield* Ref.make<SyncProgress>({ filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, failed: 0, listed: 0 })
+  const progress = yield* Ref.make<SyncProgress>(
+    { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, failed: 0, listed: 0 }
+  )
+  const bump = (change: (p: SyncProgress) => Partial<SyncProgress>) =>
+    Ref.update(progress, (p) => ({ ...p, ...change(p) }))
   const planned = (file: ListedFile) =>
-    Ref.update(progress, (p) => ({ ...p, filesTotal: p.filesTotal + 1, bytesTotal: p.bytesTotal + file.size }))
+    bump((p) => ({ filesTotal: p.filesTotal + 1, bytesTotal: p.bytesTotal + file.size }))
   const copyFile = copierFor(source, destination, yield* Semaphore.make(LARGE_CONCURRENCY))
   const copyOne = (file: ListedFile) =>
     copyFile(file).pipe(
-      Effect.andThen(Ref.update(progress, (p) => ({ ...p, filesDone: p.filesDone + 1, bytesDone: p.bytesDone + file.size }))),
+      Effect.andThen(bump((p) => ({ filesDone: p.filesDone + 1, bytesDone: p.bytesDone + file.size }))),
       Effect.catch((error) =>
         fail(file.key, "copy")(error).pipe(
-          Effect.andThen(Ref.update(progress, (p) => ({ ...p, filesDone: p.filesDone + 1, failed: p.failed + 1 })))
+          Effect.andThen(bump((p) => ({ filesDone: p.filesDone + 1, failed: p.failed + 1 })))
         ))
     )
   // With --checksum, same-size files whose content differs are copied too.
   const checkOne = (file: ListedFile) =>
     contentDiffers(source, destination, file.key).pipe(
       Effect.flatMap((differs) =>
-        differs ? Effect.sync(() => void differing++).pipe(Effect.andThen(planned(file)), Effect.andThen(copyOne(file))) : Effect.void
+        differs
+          ? Effect.sync(() => void differing++).pipe(Effect.andThen(planned(file)), Effect.andThen(copyOne(file)))
+          : Effect.void
       ),
       Effect.catch(fail(file.key, "compare"))
     )
@@ -95,7 +101,7 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
     Stream.tap((entry) =>
       Effect.andThen(
         Effect.sync(() => void (counts = countEntry(counts, entry))),
-        Ref.update(progress, (p) => ({ ...p, listed: p.listed + 1 }))
+        bump((p) => ({ listed: p.listed + 1 }))
       )),
     Stream.mapEffect(handle, { concurrency: options.concurrency, unordered: true }),
     Stream.runDrain
@@ -118,6 +124,7 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
   }
   yield* report
   yield* Fiber.interrupt(reporter)
-  const result: SyncResult = { copied, bytes: done.bytesDone, deleted, unchanged: counts.unchanged - differing, failures }
+  const unchanged = counts.unchanged - differing
+  const result: SyncResult = { copied, bytes: done.bytesDone, deleted, unchanged, failures }
   return { counts, result } satisfies PlanExecution
 })

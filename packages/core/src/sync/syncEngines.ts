@@ -13,7 +13,11 @@ const planOf = (source: StorageEngineShape, destination: StorageEngineShape, exc
   planStreams(source.list(""), destination.list(""), { excludes })
 
 /** The whole plan in memory: for a dry run or a verify, which print every file to copy or delete. */
-export const planEngines = (source: StorageEngineShape, destination: StorageEngineShape, excludes: ReadonlyArray<string>) =>
+export const planEngines = (
+  source: StorageEngineShape,
+  destination: StorageEngineShape,
+  excludes: ReadonlyArray<string>
+) =>
   collectPlan(planOf(source, destination, excludes))
 
 export const countsOf = (plan: SyncPlan): PlanCounts => ({
@@ -52,6 +56,7 @@ export const syncEngines = Effect.fn("syncEngines")(function*(
     return { counts: countsOf(plan), plan, result: undefined } satisfies SyncOutcome as SyncOutcome
   }
   const entries = planOf(source, destination, options.excludes)
-  const { counts, result } = yield* executePlan(source, destination, entries, { ...options, guardDeletes: options.force !== true })
+  const guarded = { ...options, guardDeletes: options.force !== true }
+  const { counts, result } = yield* executePlan(source, destination, entries, guarded)
   return { counts, plan: undefined, result } satisfies SyncOutcome as SyncOutcome
 })
