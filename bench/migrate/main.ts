@@ -4,24 +4,40 @@
  *   ours:  PathMigrator.rewritePaths (column discovery, advisory lock, one UPDATE per column, saved location)
  *   floor: one hand-written UPDATE per column in one transaction, nothing else
  * Runs alternate, each on freshly vacuumed tables, so neither inherits the other's dead rows.
- * Usage: npm run bench:migrate [-- <assets> <runs>]   (default: 1000000 assets, 3 runs each)
+ * Usage: npm run bench:migrate [-- <assets> <runs>] [--fixture own|v3.2]   (default: 1000000 assets, 3 runs each)
+ *   --fixture own   (default) this project's own schema, made by ensureSchema on an empty database; the
+ *                   figures stay comparable with earlier runs
+ *   --fixture v3.2  the schema upstream Immich v3.2's migrations leave (testkit's fixture), with its
+ *                   updatedAt/updateId triggers firing on every rewritten row, for ours and the floor alike;
+ *                   the bench also checks that the migrator left that schema unchanged
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import postgres from "postgres"
-import { createTestDatabase, requirePostgres, TEST_POSTGRES } from "@immich-storage/testkit"
+import { createImmichDatabase, createTestDatabase, requirePostgres, schemaSnapshot, TEST_POSTGRES } from "@immich-storage/testkit"
 import { Database, ensureSchema, makeDatabase, PathMigrator } from "@immich-storage/core"
 import { formatTable, median } from "../shared/measure.ts"
+import { seedImmichV32, seedOwnSchema } from "./seed.ts"
 
-const assets = Number(process.argv[2] ?? 1_000_000)
-const runs = Number(process.argv[3] ?? 3)
+const FIXTURES = ["own", "v3.2"] as const
+type Fixture = (typeof FIXTURES)[number]
+
+const parseArguments = (args: ReadonlyArray<string>) => {
+  const at = args.indexOf("--fixture")
+  const fixture = at === -1 ? "own" : args[at + 1]
+  if (!FIXTURES.includes(fixture as Fixture)) throw new Error(`--fixture must be one of ${FIXTURES.join(", ")}, not ${fixture}`)
+  const positional = args.filter((_, i) => at === -1 || (i !== at && i !== at + 1))
+  return { assets: Number(positional[0] ?? 1_000_000), runs: Number(positional[1] ?? 3), fixture: fixture as Fixture }
+}
+
+const { assets, runs, fixture } = parseArguments(process.argv.slice(2))
 const LOCAL = "/data"
 const S3 = "s3://photo-bucket/immich"
 
 await requirePostgres(TEST_POSTGRES)
 
-const database = await createTestDatabase()
+const database = fixture === "v3.2" ? await createImmichDatabase("v3.2") : await createTestDatabase()
 const sql = postgres({ ...TEST_POSTGRES, database: database.name, max: 1, onnotice: () => undefined })
 const settings = { host: TEST_POSTGRES.host, port: TEST_POSTGRES.port, user: TEST_POSTGRES.user, password: undefined, database: database.name }
 
@@ -41,26 +57,28 @@ const floor = (from: string, to: string) =>
     await tx`update "user" set "profileImagePath" = ${to} || substr("profileImagePath", ${cut}) where "profileImagePath" like ${`${from}/%`}`
   })
 
+/** Rows of all four path columns below `to`: after each run, every seeded row (ours and the floor alike). */
+const movedRows = async (to: string) => {
+  const prefix = `${to}/`
+  const [{ moved }] = await sql<[{ moved: string }]>`select (
+    (select count(*) from asset where starts_with("originalPath", ${prefix})) +
+    (select count(*) from asset_file where starts_with(path, ${prefix})) +
+    (select count(*) from person where starts_with("thumbnailPath", ${prefix})) +
+    (select count(*) from "user" where starts_with("profileImagePath", ${prefix})))::text as moved`
+  return Number(moved)
+}
+
 try {
   const program = Effect.scoped(Effect.gen(function*() {
     const db = yield* makeDatabase(settings)
-    yield* ensureSchema(db)
+    // Upstream's migrations own the fixture's schema: nothing of ours may create or alter anything in it.
+    if (fixture === "own") yield* ensureSchema(db)
+    const schemaBefore = yield* Effect.promise(() => schemaSnapshot(sql))
     const migrator = Context.get(yield* Layer.build(PathMigrator.layer.pipe(Layer.provide(Layer.succeed(Database, db)))), PathMigrator)
 
     const generated = yield* Effect.promise(() =>
       seconds(async () => {
-        await sql`insert into "user" (email, "profileImagePath") select 'user' || i || '@example.com', ${LOCAL} || '/profile/' || i || '/avatar.jpg' from generate_series(1, 100) i`
-        await sql`
-          insert into asset ("ownerId", type, "originalPath", "originalFileName", checksum, "checksumAlgorithm", "fileCreatedAt", "fileModifiedAt", "localDateTime")
-          select u.id, 'IMAGE', ${LOCAL} || '/upload/' || u.id || '/' || substr(md5(i::text), 1, 2) || '/' || substr(md5(i::text), 3, 2) || '/' || md5(i::text) || '.jpg',
-                 'IMG_' || i || '.jpg', decode(md5(i::text), 'hex'), 'sha1', now(), now(), now()
-          from generate_series(1, ${assets}) i
-          join (select id, row_number() over () - 1 as n from "user") u on u.n = i % 100`
-        await sql`
-          insert into asset_file ("assetId", type, path)
-          select a.id, t.type, ${LOCAL} || '/thumbs/' || a."ownerId" || '/' || substr(a.id::text, 1, 2) || '/' || substr(a.id::text, 3, 2) || '/' || a.id || t.suffix
-          from asset a cross join (values ('thumbnail', '_thumbnail.webp'), ('preview', '_preview.jpeg')) t(type, suffix)`
-        await sql`insert into person ("ownerId", "thumbnailPath") select "ownerId", ${LOCAL} || '/thumbs/' || "ownerId" || '/pe/rs/' || id || '.jpeg' from asset limit 10000`
+        await (fixture === "v3.2" ? seedImmichV32 : seedOwnSchema)(sql, LOCAL, assets)
         await sql`vacuum analyze`
       })
     )
@@ -78,12 +96,15 @@ try {
         ? yield* Effect.promise(() => seconds(() => Effect.runPromise(migrator.rewritePaths(at, to, { dryRun: false }))))
         : yield* Effect.promise(() => seconds(() => floor(at, to)))
       ;(useOurs ? ours : floors).push(elapsed)
-      const [check] = yield* Effect.promise(() => sql<Array<{ moved: string }>>`select count(*)::text as moved from asset_file where starts_with(path, ${`${to}/`})`)
-      if (Number(check!.moved) !== assets * 2) throw new Error(`run ${i}: ${check!.moved} of ${assets * 2} asset_file rows moved`)
+      const moved = yield* Effect.promise(() => movedRows(to))
+      if (moved !== Number(rows)) throw new Error(`run ${i}: ${moved} of ${rows} path rows moved`)
       at = to
       yield* Effect.promise(() => sql`vacuum`)
     }
-    console.log(`\nPath migration: ${Number(rows).toLocaleString("en")} rows between ${LOCAL} and ${S3}, median of ${runs} runs each\n`)
+    const schemaAfter = yield* Effect.promise(() => schemaSnapshot(sql))
+    if (JSON.stringify(schemaAfter) !== JSON.stringify(schemaBefore)) throw new Error("the runs changed the database's schema")
+    const schemaName = fixture === "v3.2" ? "upstream Immich v3.2 schema" : "own schema"
+    console.log(`\nPath migration (${schemaName}): ${Number(rows).toLocaleString("en")} rows between ${LOCAL} and ${S3}, median of ${runs} runs each\n`)
     console.log(formatTable(
       ["", "median", "runs (s)"],
       [

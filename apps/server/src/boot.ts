@@ -19,7 +19,9 @@ import {
 import { AssetService } from "./assets/AssetService.ts"
 import { Thumbnailer } from "./assets/Thumbnailer.ts"
 import { ensureAdminKey, reportAdminKey } from "./auth/adminKey.ts"
+import { Accounts } from "./auth/Accounts.ts"
 import { Auth } from "./auth/Auth.ts"
+import { LoginThrottle } from "./auth/LoginThrottle.ts"
 import { listenLayer, startupDoneLayer } from "./http/nodeServer.ts"
 import { UploadGate } from "./http/UploadGate.ts"
 import { leftoverCleanupLayer } from "./leftoverCleanup.ts"
@@ -60,12 +62,15 @@ const adminKeyLayer = Layer.effectDiscard(Effect.gen(function*() {
   yield* reportAdminKey(yield* ensureAdminKey(yield* Database, yield* Repositories, adminApiKey))
 }))
 
-/** The "create database dump" job on its cron schedule, for as long as the server runs. */
+/** Immich's "create database dump" job (database backups) on its cron schedule, for as long as the server runs. */
 const backupScheduleLayer = Layer.effectDiscard(Effect.gen(function*() {
   const settings = yield* BackupConfig
   if (!settings.enabled) return yield* Effect.logInfo("Database backups are disabled (DB_BACKUP_ENABLED=false)")
   yield* Effect.forkScoped(runBackupSchedule(settings, yield* Backups))
 }))
+
+/** Logins, sign-up and account changes, with failed logins slowed per client and per account. */
+const accountsLayer = Accounts.layer.pipe(Layer.provide(LoginThrottle.layer))
 
 // Request logging is off: at hundreds of small downloads a second it costs more than the downloads;
 // failures are logged where they are turned into answers (`toErrorResponse`).
@@ -88,7 +93,7 @@ const httpLayer = HttpRouter.serve(routes, { disableLogger: true, routerConfig: 
 export const serverLayer = UploadGate.closeOnShutdown.pipe(
   Layer.provide(httpLayer),
   Layer.provideMerge(Layer.mergeAll(AssetService.layer, TimelineService.layer)),
-  Layer.provideMerge(Layer.mergeAll(Auth.layer, Thumbnailer.layer, UploadGate.layer)),
+  Layer.provideMerge(Layer.mergeAll(Auth.layer, accountsLayer, Thumbnailer.layer, UploadGate.layer)),
   Layer.provide(backupScheduleLayer),
   Layer.provide(leftoverCleanupLayer),
   Layer.provide(adminKeyLayer),

@@ -26,7 +26,7 @@ const create = Command.make("create", {}, () =>
     // Under the backup lock, like the server's job: a backup from here never races one from a running server.
     const file = yield* (yield* Backups).create
     yield* Console.log(`Created ${file.name} (${formatSize(file.size)})`)
-  })).pipe(Command.withDescription("Dump the database into <media location>/backups now"))
+  })).pipe(Command.withDescription("Back up the database into <media location>/backups now"))
 
 const prune = Command.make(
   "prune",

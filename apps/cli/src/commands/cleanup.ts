@@ -22,7 +22,7 @@ import type { LeftoverCandidate, LeftoverReport } from "@immich-storage/core"
 import { CliFailure } from "../CliFailure.ts"
 import { CliLayers } from "../layers.ts"
 
-const VERBS = { "temp-file": "temp file", "multipart-upload": "upload", "backup-temp": "dump" } as const
+const VERBS = { "temp-file": "temp file", "multipart-upload": "upload", "backup-temp": "backup" } as const
 
 const line = (item: LeftoverCandidate, now: Date, dryRun: boolean) =>
   `${dryRun ? "would remove" : "removed"}  ${VERBS[item.kind].padEnd(9)}  ${item.key}  (${
@@ -104,5 +104,5 @@ export const cleanupCommand = Command.make(
       }
     }))
 ).pipe(Command.withDescription(
-  "Remove crash leftovers (temp files, incomplete S3 uploads, unfinished dumps) older than --older-than"
+  "Remove crash leftovers (temp files, incomplete S3 uploads, unfinished backups) older than --older-than"
 ))

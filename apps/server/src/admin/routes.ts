@@ -43,9 +43,9 @@ const deleteBackups = authenticated((auth) =>
 )
 
 /**
- * `POST /api/jobs` with `{name: "backup-database"}` (Immich's manual job): the dump runs now, under the
+ * `POST /api/jobs` with `{name: "backup-database"}` (Immich's manual job): the backup runs now, under the
  * backup lock, with the same retention as the scheduled job; 204 once the backup is written, 409 while
- * another instance is dumping. Other job names are not jobs this server has.
+ * another instance is backing up. Other job names are not jobs this server has.
  */
 const createJob = authenticated((auth) =>
   Effect.gen(function*() {

@@ -1,6 +1,6 @@
 import * as Context from "effect/Context"
 import * as Schema from "effect/Schema"
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware } from "effect/http-api"
 import type { AuthUser } from "../auth/Auth.ts"
 import { uuidNamed } from "../http/params.ts"
 import {
@@ -15,23 +15,27 @@ import {
   ApiKeyResponse,
   AssetResponse,
   AssetStatsResponse,
+  LogoutResponse,
   ServerMediaTypesResponse,
   ServerPingResponse,
   ServerVersionResponse,
   UserAdminResponse,
+  ValidateAccessTokenResponse,
   WellKnownResponse
 } from "./dtos.ts"
 
-/** Who sent the request, for the endpoints behind `ApiKeyAuth`. */
+/** Who sent the request, for the endpoints behind `UserAuth`. */
 export class CurrentAuth extends Context.Service<CurrentAuth, AuthUser>()("@immich-storage/server/CurrentAuth") {}
 
 /**
- * Immich's API keys, sent in `x-api-key`. A missing or wrong key is answered by the middleware itself, in
- * Immich's error shape (401), before the endpoint decodes anything.
+ * Immich's credentials: a session token (`x-immich-user-token`, `Authorization: Bearer`, the
+ * `immich_access_token` cookie) or an API key (`x-api-key`), read by `Auth.authenticateRequest`. A refusal is
+ * answered by the middleware itself, in Immich's error shape, before the endpoint decodes anything. It reads
+ * the request rather than declaring `HttpApiSecurity` schemes, which would each be tried on their own and
+ * could not apply upstream's precedence or the cookie's same-origin rule.
  */
-export class ApiKeyAuth extends HttpApiMiddleware.Service<ApiKeyAuth, { provides: CurrentAuth }>()(
-  "@immich-storage/server/ApiKeyAuth",
-  { security: { apiKey: HttpApiSecurity.apiKey({ key: "x-api-key", in: "header" }) } }
+export class UserAuth extends HttpApiMiddleware.Service<UserAuth, { provides: CurrentAuth }>()(
+  "@immich-storage/server/UserAuth"
 ) {}
 
 /** A path or query that does not decode: answered 400 in Immich's error shape, saying what was wrong. */
@@ -52,7 +56,7 @@ export class ServerGroup extends HttpApiGroup.make("server")
 /** What the server is; upstream answers it to authenticated callers only. */
 export class ServerAboutGroup extends HttpApiGroup.make("serverAbout")
   .add(HttpApiEndpoint.get("about", "/api/server/about", { success: ServerAboutResponse }))
-  .middleware(ApiKeyAuth)
+  .middleware(UserAuth)
 {}
 
 /** The caller's timeline: months with counts, and one month's assets column by column. */
@@ -65,21 +69,28 @@ export class TimelineGroup extends HttpApiGroup.make("timeline")
     query: { ...TimelineQueryFields, timeBucket: Schema.String },
     success: TimeBucketAssetResponse
   }))
-  .middleware(ApiKeyAuth)
+  .middleware(UserAuth)
 {}
 
 /** Who the key belongs to, and what it may do: the uploader's `immich login` check. */
 export class AccountGroup extends HttpApiGroup.make("account")
   .add(HttpApiEndpoint.get("myUser", "/api/users/me", { success: UserAdminResponse }))
   .add(HttpApiEndpoint.get("myApiKey", "/api/api-keys/me", { success: ApiKeyResponse }))
-  .middleware(ApiKeyAuth)
+  .middleware(UserAuth)
+{}
+
+/** Sessions without a body: upstream answers both 200. */
+export class SessionGroup extends HttpApiGroup.make("session")
+  .add(HttpApiEndpoint.post("logout", "/api/auth/logout", { success: LogoutResponse }))
+  .add(HttpApiEndpoint.post("validateToken", "/api/auth/validateToken", { success: ValidateAccessTokenResponse }))
+  .middleware(UserAuth)
 {}
 
 /** The asset endpoints that answer JSON without a body to read; uploads and downloads are raw routes. */
 export class AssetGroup extends HttpApiGroup.make("assets")
   .add(HttpApiEndpoint.get("statistics", "/api/assets/statistics", { success: AssetStatsResponse }))
   .add(HttpApiEndpoint.get("getAsset", "/api/assets/:id", { params: { id: uuidNamed("id") }, success: AssetResponse }))
-  .middleware(ApiKeyAuth)
+  .middleware(UserAuth)
 {}
 
 /**
@@ -90,6 +101,7 @@ export class AssetGroup extends HttpApiGroup.make("assets")
 export class ImmichApi extends HttpApi.make("immich")
   .add(ServerGroup)
   .add(AccountGroup)
+  .add(SessionGroup)
   .add(AssetGroup)
   .add(ServerAboutGroup)
   .add(TimelineGroup)

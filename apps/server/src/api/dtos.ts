@@ -95,3 +95,22 @@ export const AssetResponse = Schema.Struct({
   tags: Schema.Array(Schema.Unknown)
 })
 export type AssetResponse = typeof AssetResponse.Type
+
+/** `LoginResponseDto`: the session token, and who it belongs to. */
+export const LoginResponse = Schema.Struct({
+  accessToken: Schema.String,
+  userId: Schema.String,
+  userEmail: Schema.String,
+  name: Schema.String,
+  isAdmin: Schema.Boolean,
+  profileImagePath: Schema.String,
+  shouldChangePassword: Schema.Boolean,
+  isOnboarded: Schema.Boolean
+})
+export type LoginResponse = typeof LoginResponse.Type
+
+/** `LogoutResponseDto`. */
+export const LogoutResponse = Schema.Struct({ successful: Schema.Boolean, redirectUri: Schema.String })
+
+/** `ValidateAccessTokenResponseDto`. */
+export const ValidateAccessTokenResponse = Schema.Struct({ authStatus: Schema.Boolean })

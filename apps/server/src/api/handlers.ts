@@ -1,19 +1,20 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
-import { HttpServerResponse } from "effect/http"
+import { HttpEffect, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiBuilder, HttpApiMiddleware } from "effect/http-api"
 import { IMMICH_API_VERSION, parseImmichVersion } from "@immich-storage/core"
 import { assetResponse } from "../assets/assetResponse.ts"
 import { AssetService } from "../assets/AssetService.ts"
 import { serverMediaTypes } from "../assets/mediaTypes.ts"
+import { Accounts, LOGIN_URL } from "../auth/Accounts.ts"
 import { apiKeyResponse, Auth } from "../auth/Auth.ts"
+import { cameOverTls, withoutLoginCookies } from "../auth/cookies.ts"
 import { userAdminResponse } from "../auth/users.ts"
-import { BadRequest, toErrorResponse } from "../http/ApiError.ts"
+import { BadRequest, Forbidden, toErrorResponse } from "../http/ApiError.ts"
 import { handle } from "../http/handle.ts"
 import { schemaProblem } from "../http/params.ts"
 import { TimelineService } from "../timeline/TimelineService.ts"
-import { ApiKeyAuth, CurrentAuth, ImmichApi, ImmichSchemaErrors } from "./ImmichApi.ts"
+import { CurrentAuth, ImmichApi, ImmichSchemaErrors, UserAuth } from "./ImmichApi.ts"
 import { serverAbout, serverConfig, serverFeatures } from "./serverInfo.ts"
 
 /** `ServerVersionResponseDto`: the Immich API version this server implements, not this project's own. */
@@ -50,7 +51,28 @@ const timelineHandlers = HttpApiBuilder.group(ImmichApi, "timeline", Effect.fn(f
 const accountHandlers = HttpApiBuilder.group(ImmichApi, "account", (handlers) =>
   handlers
     .handle("myUser", () => Effect.map(CurrentAuth, (auth) => userAdminResponse(auth.user)))
-    .handle("myApiKey", () => Effect.map(CurrentAuth, (auth) => apiKeyResponse(auth.apiKey))))
+    .handle("myApiKey", () =>
+      handle(Effect.flatMap(CurrentAuth, (auth) =>
+        auth.apiKey === undefined
+          ? Effect.fail(new Forbidden({ reason: "Not authenticated with an API Key" }))
+          : Effect.succeed(apiKeyResponse(auth.apiKey))))))
+
+/** Logout ends the session the request was made with and clears upstream's cookies; the token check only
+ * has to get past the middleware. */
+const sessionHandlers = HttpApiBuilder.group(ImmichApi, "session", Effect.fn(function*(handlers) {
+  const accounts = yield* Accounts
+  return handlers
+    .handle("logout", () =>
+      handle(Effect.gen(function*() {
+        yield* accounts.logout(yield* CurrentAuth)
+        const request = yield* HttpServerRequest.HttpServerRequest
+        const secure = cameOverTls(request)
+        yield* HttpEffect.appendPreResponseHandler((_request, response) =>
+          Effect.succeed(withoutLoginCookies(response, secure)))
+        return { successful: true, redirectUri: LOGIN_URL }
+      })))
+    .handle("validateToken", () => Effect.succeed({ authStatus: true }))
+}))
 
 /** Failures of the service become their answer in Immich's shape (`handle`), as on the raw routes. */
 const assetHandlers = HttpApiBuilder.group(ImmichApi, "assets", Effect.fn(function*(handlers) {
@@ -61,21 +83,17 @@ const assetHandlers = HttpApiBuilder.group(ImmichApi, "assets", Effect.fn(functi
       handle(Effect.flatMap(CurrentAuth, (auth) => Effect.map(assets.find(auth.user.id, params.id), assetResponse))))
 }))
 
-/** `x-api-key` checked by the `Auth` service; a refusal is the answer, the endpoint does not run. */
-const apiKeyAuthLayer = Layer.effect(
-  ApiKeyAuth,
+/** The request's credentials checked by the `Auth` service; a refusal is the answer, the endpoint does not run. */
+const userAuthLayer = Layer.effect(
+  UserAuth,
   Effect.gen(function*() {
     const auth = yield* Auth
-    return ApiKeyAuth.of({
-      apiKey: (httpEffect, { credential }) => {
-        // The header is decoded to "" when it is absent.
-        const key = Redacted.value(credential)
-        return Effect.flatMap(handle(auth.authenticate(key === "" ? undefined : key)), (user) =>
+    return UserAuth.of((httpEffect) =>
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+        Effect.flatMap(handle(auth.authenticateRequest(request)), (user) =>
           HttpServerResponse.isHttpServerResponse(user)
             ? Effect.succeed(user)
-            : Effect.provideService(httpEffect, CurrentAuth, user))
-      }
-    })
+            : Effect.provideService(httpEffect, CurrentAuth, user))))
   })
 )
 
@@ -90,6 +108,13 @@ const schemaErrorsLayer = HttpApiMiddleware.layerSchemaErrorTransform(ImmichSche
 
 /** The `HttpApi` endpoints, on the same router as the raw ones. */
 export const apiRoutes = HttpApiBuilder.layer(ImmichApi).pipe(
-  Layer.provide([serverHandlers, serverAboutHandlers, accountHandlers, assetHandlers, timelineHandlers]),
-  Layer.provide([apiKeyAuthLayer, schemaErrorsLayer])
+  Layer.provide([
+    serverHandlers,
+    serverAboutHandlers,
+    accountHandlers,
+    sessionHandlers,
+    assetHandlers,
+    timelineHandlers
+  ]),
+  Layer.provide([userAuthLayer, schemaErrorsLayer])
 )

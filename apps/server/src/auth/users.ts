@@ -5,7 +5,7 @@ const bigintOrNull = (value: string | null): number | null => (value === null ? 
 
 /**
  * Immich's `UserAdminResponseDto` (what `GET /api/users/me` answers). Fields this server has no data for
- * carry Immich's defaults: the avatar colour `primary`, no OAuth id, no license, no forced password change.
+ * carry Immich's defaults: the avatar colour `primary`, no OAuth id, no license.
  */
 export const userAdminResponse = (user: UserRow): UserAdminResponse => ({
   id: user.id,
@@ -15,7 +15,7 @@ export const userAdminResponse = (user: UserRow): UserAdminResponse => ({
   avatarColor: "primary",
   profileChangedAt: user.profileChangedAt.toISOString(),
   storageLabel: user.storageLabel,
-  shouldChangePassword: false,
+  shouldChangePassword: user.shouldChangePassword,
   isAdmin: user.isAdmin,
   createdAt: user.createdAt.toISOString(),
   deletedAt: user.deletedAt === null ? null : user.deletedAt.toISOString(),

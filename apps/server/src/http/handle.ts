@@ -24,11 +24,14 @@ export const handle = <A, R>(
     )
   )
 
-/** A route for holders of a valid `x-api-key`; anything else gets 401 before the handler runs. */
+/**
+ * A route for holders of a valid session token or `x-api-key` (see `Auth.authenticateRequest`); anything
+ * else gets 401 (403 for a cross-site request on the session cookie) before the handler runs.
+ */
 export const authenticated = <R>(handler: (auth: AuthUser) => Effect.Effect<HttpServerResponse.HttpServerResponse, RouteError, R>) =>
   handle(Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
-    const auth = yield* (yield* Auth).authenticate(request.headers["x-api-key"])
+    const auth = yield* (yield* Auth).authenticateRequest(request)
     return yield* handler(auth)
   }))
 

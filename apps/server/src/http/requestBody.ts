@@ -29,7 +29,8 @@ export const JSON_LIMITS = {
   bulkUploadCheck: { bytes: 5 * MiB, items: 5000 },
   deleteAssets: { bytes: 1 * MiB, items: 10_000 },
   deleteBackups: { bytes: 64 * KiB, items: 1000 },
-  job: { bytes: 64 * KiB }
+  job: { bytes: 64 * KiB },
+  account: { bytes: 64 * KiB }
 } as const satisfies Record<string, JsonLimits>
 
 /** `5 MiB`, `64 KiB`: limits as the messages state them. */

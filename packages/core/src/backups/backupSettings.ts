@@ -44,7 +44,7 @@ export const backupVariables = {
   keepLast: envVariable({
     name: "DB_BACKUP_KEEP_LAST",
     default: String(BACKUP_DEFAULTS.keepLast),
-    description: "Routine backups kept (at least 1); older ones are deleted after each successful dump.",
+    description: "Routine backups kept (at least 1); older ones are deleted after each successful backup.",
     secret: false,
     decode: asWholeNumber(1, Number.MAX_SAFE_INTEGER, (text) => `"${text}" must be a whole number of at least 1`)
   })

@@ -1,4 +1,6 @@
+import * as IpNetwork from "effect/net/IpNetwork"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import { asBoolean, asWholeNumber, decoded, envReader, envVariable, refused } from "./envVariable.ts"
 import type { Decoded, Parsed } from "./envVariable.ts"
 import { hostProblem } from "./hostProblem.ts"
@@ -18,6 +20,8 @@ export interface ServerSettings {
   readonly uploadIdleTimeoutMs: number
   /** A request's headers must have arrived within this long (slow-header attacks). */
   readonly headersTimeoutMs: number
+  /** Reverse proxies (CIDR networks) whose `X-Forwarded-*` headers are believed; none by default. */
+  readonly trustedProxies: ReadonlyArray<string>
 }
 
 /** Immich's port. */
@@ -41,6 +45,20 @@ const asTimeoutSeconds = (example: number) => (text: string): Decoded<number> =>
     return refused(`"${text}" is not a duration in seconds; ${range}`)
   }
   return decoded(Math.max(100, Math.round(seconds * 1000)))
+}
+
+/** `10.0.0.0/8, 127.0.0.1, ::1`: networks in CIDR notation; a bare address is a network of one. */
+export const asNetworks = (text: string): Decoded<ReadonlyArray<string>> => {
+  const entries = text.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "")
+  const networks: Array<string> = []
+  for (const entry of entries) {
+    const cidr = entry.includes("/") ? entry : `${entry}/${entry.includes(":") ? 128 : 32}`
+    if (Result.isFailure(IpNetwork.fromString(cidr))) {
+      return refused(`"${entry}" is not an IP address or a network such as 10.0.0.0/8; separate several with commas`)
+    }
+    networks.push(cidr)
+  }
+  return decoded(networks)
 }
 
 const asAdminKey = (key: string): Decoded<Redacted.Redacted<string>> =>
@@ -104,6 +122,17 @@ export const serverVariables = {
     secret: true,
     decode: asAdminKey
   }),
+  trustedProxies: envVariable({
+    name: "IMMICH_TRUSTED_PROXIES",
+    default: undefined,
+    defaultDoc: "—",
+    description: "Reverse proxies whose `X-Forwarded-For`, `X-Forwarded-Host` and `X-Forwarded-Proto` are " +
+      "believed: IP addresses or CIDR networks, comma-separated (e.g. `127.0.0.1, 172.16.0.0/12`). They give " +
+      "the client's address (login throttling), `https` (the session cookie's `Secure` flag) and the host " +
+      "(the cookie's same-origin check). Unset: no proxy is trusted and the connection itself counts.",
+    secret: false,
+    decode: asNetworks
+  }),
   presignedDownloads: envVariable({
     name: "IMMICH_S3_PRESIGNED_DOWNLOADS",
     default: "false",
@@ -140,6 +169,7 @@ export const parseServerEnv = (env: ServerEnv): Parsed<ServerSettings> => {
   const presignedExpirySeconds = read.get(v.presignedExpiry)
   const uploadIdleTimeoutMs = read.get(v.uploadIdleTimeout)
   const headersTimeoutMs = read.get(v.headersTimeout)
+  const trustedProxies = read.get(v.trustedProxies)
   return read.result(() => ({
     host: host!,
     port: port!,
@@ -147,6 +177,7 @@ export const parseServerEnv = (env: ServerEnv): Parsed<ServerSettings> => {
     presignedDownloads: presignedDownloads!,
     presignedExpirySeconds: presignedExpirySeconds!,
     uploadIdleTimeoutMs: uploadIdleTimeoutMs!,
-    headersTimeoutMs: headersTimeoutMs!
+    headersTimeoutMs: headersTimeoutMs!,
+    trustedProxies: trustedProxies ?? []
   }))
 }

@@ -124,7 +124,26 @@ export const SCHEMA_STATEMENTS: ReadonlyArray<string> = [
     "updateId" uuid NOT NULL DEFAULT gen_random_uuid()
   )`,
   `CREATE INDEX IF NOT EXISTS "api_key_key_idx" ON "api_key" ("key")`,
-  `CREATE INDEX IF NOT EXISTS "api_key_userId_idx" ON "api_key" ("userId")`
+  `CREATE INDEX IF NOT EXISTS "api_key_userId_idx" ON "api_key" ("userId")`,
+  // Immich's logins: `token` is the SHA-256 digest (base64) of the client's token, as upstream stores it.
+  `CREATE TABLE IF NOT EXISTS "session" (
+    "id" uuid NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,
+    "token" character varying NOT NULL,
+    "createdAt" timestamp with time zone NOT NULL DEFAULT now(),
+    "updatedAt" timestamp with time zone NOT NULL DEFAULT now(),
+    "expiresAt" timestamp with time zone,
+    "userId" uuid NOT NULL REFERENCES "user" ("id") ON UPDATE CASCADE ON DELETE CASCADE,
+    "parentId" uuid REFERENCES "session" ("id") ON UPDATE CASCADE ON DELETE CASCADE,
+    "deviceType" character varying NOT NULL DEFAULT '',
+    "deviceOS" character varying NOT NULL DEFAULT '',
+    "appVersion" character varying DEFAULT NULL,
+    "updateId" uuid NOT NULL DEFAULT gen_random_uuid(),
+    "isPendingSyncReset" boolean NOT NULL DEFAULT false,
+    "pinExpiresAt" timestamp with time zone
+  )`,
+  `CREATE INDEX IF NOT EXISTS "session_userId_idx" ON "session" ("userId")`,
+  // Upstream looks sessions up by token without an index; our own database has one.
+  `CREATE INDEX IF NOT EXISTS "session_token_idx" ON "session" ("token")`
 ]
 
 /**

@@ -16,6 +16,8 @@ import type { ImmichSchema } from "./immichSchema.ts"
 import { readSchemaFacts } from "./schemaFacts.ts"
 import { makeTimelineRepository } from "./timeline.ts"
 import type { TimelineRepository } from "./timeline.ts"
+import { makeSessionRepository } from "./sessions.ts"
+import type { SessionRepository } from "./sessions.ts"
 import { makeUserRepository } from "./users.ts"
 import type { UserRepository } from "./users.ts"
 
@@ -28,6 +30,7 @@ export interface RepositoriesShape {
   readonly apiKeys: ApiKeyRepository
   /** The month-by-month timeline of one owner's assets. */
   readonly timeline: TimelineRepository
+  readonly sessions: SessionRepository
 }
 
 const make = (detect: (db: DatabaseShape) => Effect.Effect<ImmichSchema, DatabaseError>) =>
@@ -41,7 +44,8 @@ const make = (detect: (db: DatabaseShape) => Effect.Effect<ImmichSchema, Databas
       assetFiles: makeAssetFileRepository(db.query),
       users: makeUserRepository(schema),
       apiKeys: makeApiKeyRepository(db.query, schema),
-      timeline: makeTimelineRepository(db.query, schema)
+      timeline: makeTimelineRepository(db.query, schema),
+      sessions: makeSessionRepository(db.query, schema)
     })
   })
 

@@ -24,6 +24,8 @@ export interface ImmichSchema {
   readonly checksumAlgorithm: boolean
   /** `"user"."clusterGroupId"`: NOT NULL since v3.2, a row of `cluster_group` per user. */
   readonly userClusterGroup: boolean
+  /** `"user"."shouldChangePassword"`: upstream's, absent from our own schema. */
+  readonly userShouldChangePassword: boolean
   /** `person` keyed by `id` until v3.1, by (`ownerId`, `personGroupId`) since v3.2. */
   readonly personKey: "id" | "personGroup"
   /** `asset.thumbhash`, `"livePhotoVideoId"` and `"stackId"` (and the `stack` table): Immich's, never ours. */
@@ -61,6 +63,7 @@ export const schemaFromFacts = (facts: SchemaFacts): ImmichSchema => {
     duration: duration !== undefined && duration.dataType === "integer" ? "milliseconds" : "text",
     checksumAlgorithm: column("asset.checksumAlgorithm") !== undefined,
     userClusterGroup: column("user.clusterGroupId") !== undefined,
+    userShouldChangePassword: column("user.shouldChangePassword") !== undefined,
     personKey: column("person.personGroupId") !== undefined && column("person.id") === undefined ? "personGroup" : "id",
     assetMediaColumns: ["thumbhash", "livePhotoVideoId", "stackId"].every((c) => column(`asset.${c}`) !== undefined),
     exifTable: ["assetId", "city", "country", "projectionType", "latitude", "longitude"]
