@@ -41,10 +41,12 @@ const withQuirks = (
   headers: http.IncomingHttpHeaders,
   quirks: ServerQuirks
 ): http.IncomingHttpHeaders =>
-  Object.fromEntries(Object.entries(headers).filter(([name]) =>
-    !(quirks.storesNoChecksums === true && name.startsWith("x-amz-checksum-")) &&
-    !(quirks.rangeErrorsWithoutSize === true && status === 416 && name === "content-range")
-  ))
+  Object.fromEntries(
+    Object.entries(headers).filter(([name]) =>
+      !(quirks.storesNoChecksums === true && name.startsWith("x-amz-checksum-")) &&
+      !(quirks.rangeErrorsWithoutSize === true && status === 416 && name === "content-range")
+    )
+  )
 
 /**
  * A fault the proxy answers with instead of forwarding: an S3 error response, a dropped connection, or
@@ -135,7 +137,10 @@ const forwardSigned = (exchange: Exchange, upstream: Upstream, corrupt: boolean,
   req.on("data", (chunk: Buffer) => chunks.push(chunk))
   req.on("end", () => {
     const body = Buffer.concat(chunks)
-    record.signatureProblem = sigV4Problem({ method: record.method, url: record.url, headers: req.headers, body }, secretAccessKey)
+    record.signatureProblem = sigV4Problem(
+      { method: record.method, url: record.url, headers: req.headers, body },
+      secretAccessKey
+    )
     if (record.signatureProblem === undefined) return forward(exchange, upstream, corrupt, body)
     record.status = 403
     res.writeHead(403, { "content-type": "application/xml" })
@@ -169,7 +174,8 @@ export const startS3Proxy = async (target: string, options: S3ProxyOptions = {})
     if (fault === "reset") return void req.socket.destroy()
     if (typeof fault === "object") return answerWithError(exchange, fault)
     const corrupt = fault === "corrupt"
-    if (options.verifySignatures !== undefined) return forwardSigned(exchange, upstream, corrupt, options.verifySignatures.secretAccessKey)
+    if (options.verifySignatures !== undefined)
+      return forwardSigned(exchange, upstream, corrupt, options.verifySignatures.secretAccessKey)
     forward(exchange, upstream, corrupt, undefined)
   }
   const server = http.createServer((req, res) => afterLatency(options, () => handle(req, res)))

@@ -58,7 +58,8 @@ export const compareContents = Effect.fn("compareContents")(function*(
     contentDiffers(source, destination, file.key).pipe(
       Effect.flatMap((differs) => Effect.sync(() => void (differs && differing.push(file)))),
       Effect.catch((error) =>
-        Effect.sync(() => void failures.push({ key: file.key, operation: "compare", message: error.message })))
+        Effect.sync(() => void failures.push({ key: file.key, operation: "compare", message: error.message }))
+      )
     ), { concurrency, discard: true })
   return { differing, failures }
 })

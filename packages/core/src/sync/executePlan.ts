@@ -7,7 +7,7 @@ import type { StorageError } from "../engine/errors.ts"
 import { PART_SIZE } from "../engine/parts.ts"
 import type { StorageEngineShape } from "../engine/StorageEngine.ts"
 import { contentDiffers } from "./compareContents.ts"
-import { DeleteRefused, deleteHazardOf } from "./deleteGuard.ts"
+import { deleteHazardOf, DeleteRefused } from "./deleteGuard.ts"
 import type { SyncFailure, SyncOptions, SyncProgress, SyncResult } from "./executeSync.ts"
 import { countEntry, emptyCounts } from "./planStream.ts"
 import type { PlanCounts } from "./planStream.ts"
@@ -22,9 +22,11 @@ const LARGE_CONCURRENCY = 2
 const copierFor = (source: StorageEngineShape, destination: StorageEngineShape, large: Semaphore.Semaphore) => {
   // Read in pieces of the upload part size, so parts go out as read, without being joined from small chunks.
   const copyStreamed = (file: ListedFile) =>
-    large.withPermit(source.get(file.key, undefined, { readSize: LARGE_FILE }).pipe(
-      Effect.flatMap((body) => destination.put(file.key, body.stream, { lastModified: body.info.lastModified }))
-    ))
+    large.withPermit(
+      source.get(file.key, undefined, { readSize: LARGE_FILE }).pipe(
+        Effect.flatMap((body) => destination.put(file.key, body.stream, { lastModified: body.info.lastModified }))
+      )
+    )
   // A stream per small file would cost more than its bytes.
   const copyBytes = (file: ListedFile) =>
     source.readSmall(file.key, LARGE_FILE).pipe(
@@ -76,7 +78,8 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
       Effect.catch((error) =>
         fail(file.key, "copy")(error).pipe(
           Effect.andThen(bump((p) => ({ filesDone: p.filesDone + 1, failed: p.failed + 1 })))
-        ))
+        )
+      )
     )
   // With --checksum, same-size files whose content differs are copied too.
   const checkOne = (file: ListedFile) =>
@@ -102,7 +105,8 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
       Effect.andThen(
         Effect.sync(() => void (counts = countEntry(counts, entry))),
         bump((p) => ({ listed: p.listed + 1 }))
-      )),
+      )
+    ),
     Stream.mapEffect(handle, { concurrency: options.concurrency, unordered: true }),
     Stream.runDrain
   )

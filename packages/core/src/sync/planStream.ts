@@ -32,8 +32,8 @@ export const planStreams = <E1, E2>(
     const merge = makeSortedMerge(options)
     const pullSide = (side: Side): Effect.Effect<Pages | undefined, E1 | E2> =>
       Pull.catchDone(pulls[side], () => Effect.succeed(undefined))
-    const pull: Effect.Effect<Arr.NonEmptyReadonlyArray<PlanEntry>, E1 | E2 | ListingOutOfOrder | Cause.Done> =
-      Effect.gen(function*() {
+    const pull: Effect.Effect<Arr.NonEmptyReadonlyArray<PlanEntry>, E1 | E2 | ListingOutOfOrder | Cause.Done> = Effect
+      .gen(function*() {
         for (;;) {
           const entries = merge.drain()
           if (Arr.isArrayNonEmpty(entries)) return entries

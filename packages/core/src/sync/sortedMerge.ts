@@ -123,8 +123,7 @@ export const makeSortedMerge = (options: { readonly excludes?: ReadonlyArray<str
       }
       return entries
     },
-    needs: () =>
-      source.starved() ? "source" : destination.starved() ? "destination" : undefined
+    needs: () => source.starved() ? "source" : destination.starved() ? "destination" : undefined
   }
 }
 

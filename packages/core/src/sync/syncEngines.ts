@@ -17,8 +17,7 @@ export const planEngines = (
   source: StorageEngineShape,
   destination: StorageEngineShape,
   excludes: ReadonlyArray<string>
-) =>
-  collectPlan(planOf(source, destination, excludes))
+) => collectPlan(planOf(source, destination, excludes))
 
 export const countsOf = (plan: SyncPlan): PlanCounts => ({
   copy: plan.copy.length,

@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest"
-import fc from "fast-check"
 import { compareKeys, ListingOutOfOrder, planSorted, planSync } from "@immich-storage/core"
 import type { ListedFile, PlanEntry } from "@immich-storage/core"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
 
 // The oracle is `planSync`, the planner over two whole listings that joins by key in a Map: it ignores
 // order, so it is exactly what the ordered merge must agree with.
@@ -48,15 +48,18 @@ describe("compareKeys", () => {
 
 describe("planSorted (the plan as a merge of two sorted listings)", () => {
   it("decides exactly what planSync decides, on random trees full of ordering traps", () => {
-    fc.assert(fc.property(sortedListing, sortedListing, excludes, (src, dst, patterns) => {
-      const merged = grouped([...planSorted(src, dst, { excludes: patterns })])
-      const oracle = planSync(src, dst, { excludes: patterns })
-      const sortKeys = (keys: Array<string>) => [...keys].sort(compareKeys)
-      expect(merged.copy).toEqual([...oracle.copy].sort(byKey).map((c) => [c.key, c.reason]))
-      expect(merged.unchanged).toEqual(sortKeys(oracle.unchanged.map((f) => f.key)))
-      expect(merged.extra).toEqual(sortKeys(oracle.extra.map((f) => f.key)))
-      expect(merged.excluded).toBe(oracle.excluded)
-    }), { numRuns: 500 })
+    fc.assert(
+      fc.property(sortedListing, sortedListing, excludes, (src, dst, patterns) => {
+        const merged = grouped([...planSorted(src, dst, { excludes: patterns })])
+        const oracle = planSync(src, dst, { excludes: patterns })
+        const sortKeys = (keys: Array<string>) => [...keys].sort(compareKeys)
+        expect(merged.copy).toEqual([...oracle.copy].sort(byKey).map((c) => [c.key, c.reason]))
+        expect(merged.unchanged).toEqual(sortKeys(oracle.unchanged.map((f) => f.key)))
+        expect(merged.extra).toEqual(sortKeys(oracle.extra.map((f) => f.key)))
+        expect(merged.excluded).toBe(oracle.excluded)
+      }),
+      { numRuns: 500 }
+    )
   })
 
   it("emits its entries in key order", () => {

@@ -1,10 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
+import { localLocation, makeLocalEngine, syncEngines } from "@immich-storage/core"
+import type { StorageEngineShape } from "@immich-storage/core"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
-import { localLocation, makeLocalEngine, syncEngines } from "@immich-storage/core"
-import type { StorageEngineShape } from "@immich-storage/core"
 import { makeTestS3Engine, tempDirScoped } from "../engine/helpers.ts"
 
 const options = { delete: false, checksum: false, concurrency: 4, excludes: [] as Array<string>, dryRun: false }
@@ -13,7 +13,22 @@ const local = Effect.flatMap(tempDirScoped, (dir) => makeLocalEngine(localLocati
 
 /** Keys whose UTF-8 byte order a walk or a server easily gets wrong: a directory's files go after `a-b` and `a.b`. */
 const TRAP_KEYS = [
-  "a-b", "a.b", "a/b", "a/c-d", "a/c.d", "a/c/d", "a0", "a b", "a!/x", "A", "B/x", "_x", "é", "\uFF01", "😀", "z"
+  "a-b",
+  "a.b",
+  "a/b",
+  "a/c-d",
+  "a/c.d",
+  "a/c/d",
+  "a0",
+  "a b",
+  "a!/x",
+  "A",
+  "B/x",
+  "_x",
+  "é",
+  "\uFF01",
+  "😀",
+  "z"
 ]
 const utf8Sorted = (keys: ReadonlyArray<string>) =>
   [...keys].sort((a, b) => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8")))
@@ -51,7 +66,8 @@ describe("the streamed sync", () => {
       const held = Stream.concat(src.list(""), Stream.drain(Stream.fromEffect(Deferred.await(firstCopy))))
       const observed: StorageEngineShape = {
         ...dst,
-        put: (key, body, opts) => dst.put(key, body, opts).pipe(Effect.tap(() => Deferred.succeed(firstCopy, undefined)))
+        put: (key, body, opts) =>
+          dst.put(key, body, opts).pipe(Effect.tap(() => Deferred.succeed(firstCopy, undefined)))
       }
       const run = yield* syncEngines({ ...src, list: () => held }, observed, options).pipe(Effect.timeout("20 seconds"))
       assert.strictEqual(run.result?.copied, 20)
@@ -66,10 +82,14 @@ describe("the streamed sync", () => {
       for (const key of ["upload/a.jpg", "upload/b.jpg", "upload/c.jpg"]) yield* src.put(key, Buffer.from(key))
       // A fault the real servers here cannot cause any more: a server listing in another order, simulated by
       // reversing the real listing.
-      const reversed = Stream.fromIterableEffect(Effect.map(Stream.runCollect(src.list("")), (files) => [...files].reverse()))
+      const reversed = Stream.fromIterableEffect(
+        Effect.map(Stream.runCollect(src.list("")), (files) => [...files].reverse())
+      )
       const exit = yield* Effect.exit(syncEngines({ ...src, list: () => reversed }, dst, options))
       assert.isTrue(Exit.isFailure(exit))
-      const error = Exit.isFailure(exit) ? (exit.cause.reasons[0] as { error: Error & { _tag: string } }).error : undefined
+      const error = Exit.isFailure(exit)
+        ? (exit.cause.reasons[0] as { error: Error & { _tag: string } }).error
+        : undefined
       assert.strictEqual(error?._tag, "ListingOutOfOrder")
       assert.include(error?.message ?? "", `The source listed "upload/b.jpg" after "upload/c.jpg"`)
       assert.deepStrictEqual(yield* listedKeys(dst), [], "nothing was copied")

@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
-import { inject } from "vitest"
 import { startS3Proxy } from "@immich-storage/testkit"
 import type { S3ProxyOptions } from "@immich-storage/testkit"
+import * as Effect from "effect/Effect"
+import { inject } from "vitest"
 import { makeTestS3Engine, randomData, readAll } from "../engine/helpers.ts"
 
 const proxyScoped = (options: S3ProxyOptions) =>
