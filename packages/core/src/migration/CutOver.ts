@@ -5,15 +5,16 @@ import type { InvalidConfiguration } from "../config/InvalidConfiguration.ts"
 import { Database } from "../db/Database.ts"
 import type { DatabaseError } from "../db/errors.ts"
 import { activity } from "../db/repositories/activity.ts"
-import type { StorageEngineShape } from "../engine/StorageEngine.ts"
 import type { StorageError } from "../engine/errors.ts"
+import type { StorageEngineShape } from "../engine/StorageEngine.ts"
 import { baseOf } from "../location/MediaLocation.ts"
 import { PathMigrator } from "../migrator/PathMigrator.ts"
 import type { RewriteReport } from "../migrator/PathMigrator.ts"
-import type { SyncProgress, SyncResult } from "../sync/executeSync.ts"
-import { syncEngines } from "../sync/syncEngines.ts"
 import type { DeleteRefused } from "../sync/deleteGuard.ts"
+import type { SyncProgress, SyncResult } from "../sync/executeSync.ts"
 import type { ListingOutOfOrder } from "../sync/sortedMerge.ts"
+import { syncEngines } from "../sync/syncEngines.ts"
+import { countEngines } from "../sync/verifyEngines.ts"
 import { enginesFor, environmentFor, targetSettings } from "./cutOverTarget.ts"
 import type { CutOverTarget } from "./cutOverTarget.ts"
 import { BulkCopyFailed, CutOverVerificationFailed, failureData, NoSavedLocation } from "./errors.ts"
@@ -86,14 +87,8 @@ const copy = (sides: Sides, options: CutOverOptions, pass: CopyPass, deleteExtra
   }).pipe(Effect.map(({ result }) => result!))
 
 /** What is still missing or different at the target after the final copy (a listing of both sides). */
-const stillMissing = (sides: Sides, options: CutOverOptions, final: SyncResult) =>
-  syncEngines(sides.source, sides.destination, {
-    concurrency: options.concurrency,
-    checksum: false,
-    excludes: [],
-    dryRun: true,
-    delete: false
-  }).pipe(Effect.map(({ counts }) => ({
+const stillMissing = (sides: Sides, final: SyncResult) =>
+  countEngines(sides.source, sides.destination).pipe(Effect.map((counts) => ({
     missing: counts.copy + final.failures.length,
     present: counts.unchanged
   })))
@@ -127,7 +122,7 @@ export class CutOver extends Context.Service<CutOver, CutOverShape>()("@immich-s
 
         const final = yield* copy(sides, options, "final", options.delete)
         yield* step({ _tag: "Copied", pass: "final", result: final })
-        const check = yield* stillMissing(sides, options, final)
+        const check = yield* stillMissing(sides, final)
         if (check.missing > 0) return yield* new CutOverVerificationFailed({ missing: check.missing, location: to })
         yield* step({ _tag: "Verified", files: check.present, location: to })
 

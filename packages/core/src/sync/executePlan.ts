@@ -39,6 +39,41 @@ const copierFor = (source: StorageEngineShape, destination: StorageEngineShape, 
   return (file: ListedFile) => (file.size <= LARGE_FILE ? copyBytes(file) : copyStreamed(file))
 }
 
+/** Keys per delete request, as S3's DeleteObjects takes them. */
+const DELETE_BATCH = 1000
+
+/**
+ * Deletes extra files: in batches as they are found when nothing guards the deletes, else all at the end
+ * (held until then, because the guard decides on the whole plan).
+ */
+const makeDeleter = (
+  destination: StorageEngineShape,
+  streaming: boolean,
+  onFailure: (key: string) => (error: StorageError) => Effect.Effect<void>
+) => {
+  let held: Array<ListedFile> = []
+  let deleted = 0
+  const flush = Effect.suspend(() => {
+    const batch = held
+    held = []
+    if (batch.length === 0) return Effect.void
+    return destination.delete(batch.map((f) => f.key)).pipe(
+      Effect.andThen(Effect.sync(() => void (deleted += batch.length))),
+      Effect.catch(onFailure(batch[0]!.key))
+    )
+  })
+  return {
+    add: (file: ListedFile) =>
+      Effect.suspend(() => {
+        held.push(file)
+        return streaming && held.length >= DELETE_BATCH ? flush : Effect.void
+      }),
+    held: (): ReadonlyArray<ListedFile> => held,
+    flush,
+    deleted: () => deleted
+  }
+}
+
 export interface PlanExecution {
   readonly counts: PlanCounts
   readonly result: SyncResult
@@ -48,8 +83,9 @@ export interface PlanExecution {
  * Carries out a plan as it streams in, `concurrency` files at a time (large ones two at a time, to bound
  * memory): copies start while both sides are still being listed. Every write is atomic, so a sync killed
  * at any moment leaves only whole files, and running it again finishes the job. Failures are collected
- * per file instead of stopping the run. Extra files are deleted (with `delete`) only once the whole plan
- * is known, and not at all when `guardDeletes` finds the source looks unmounted (`DeleteRefused`).
+ * per file instead of stopping the run. With `delete`, extra files are deleted in batches as they are
+ * found; with `guardDeletes`, only once the whole plan is known, and not at all when the source looks
+ * unmounted (`DeleteRefused`): only the extras are held for that, not the listings.
  */
 export const executePlan = Effect.fn("executePlan")(function*<E>(
   source: StorageEngineShape,
@@ -60,12 +96,21 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
   const failures: Array<SyncFailure> = []
   const fail = (key: string, operation: SyncFailure["operation"]) => (error: StorageError) =>
     Effect.sync(() => void failures.push({ key, operation, message: error.message }))
-  // Held until the end: deleting is decided on the whole plan. Only the extras, not the listings.
-  const extras: Array<ListedFile> = []
+  const guarded = options.guardDeletes === true
+  const deleter = makeDeleter(destination, !guarded, (key) => fail(key, "delete"))
   let counts = emptyCounts
   let differing = 0
   const progress = yield* Ref.make<SyncProgress>(
-    { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, failed: 0, listed: 0 }
+    {
+      filesDone: 0,
+      filesTotal: 0,
+      bytesDone: 0,
+      bytesTotal: 0,
+      failed: 0,
+      listed: 0,
+      listing: true,
+      expected: options.expectedObjects
+    }
   )
   const bump = (change: (p: SyncProgress) => Partial<SyncProgress>) =>
     Ref.update(progress, (p) => ({ ...p, ...change(p) }))
@@ -94,7 +139,7 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
   const handle = (entry: PlanEntry): Effect.Effect<void> => {
     if (entry._tag === "Copy") return Effect.andThen(planned(entry.file), copyOne(entry.file))
     if (entry._tag === "Unchanged" && options.checksum) return checkOne(entry.file)
-    if (entry._tag === "Extra") extras.push(entry.file)
+    if (entry._tag === "Extra" && options.delete) return deleter.add(entry.file)
     return Effect.void
   }
 
@@ -110,22 +155,15 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
     Stream.mapEffect(handle, { concurrency: options.concurrency, unordered: true }),
     Stream.runDrain
   )
-  const done = yield* Ref.get(progress)
+  const done = yield* Ref.updateAndGet(progress, (p) => ({ ...p, listing: false }))
   const copied = done.filesDone - done.failed
-  const hazard = options.delete && options.guardDeletes === true
-    ? deleteHazardOf(counts.copy + counts.unchanged, extras)
-    : undefined
+  const hazard = guarded ? deleteHazardOf(counts.copy + counts.unchanged, deleter.held()) : undefined
   if (hazard !== undefined) {
     yield* Fiber.interrupt(reporter)
     return yield* new DeleteRefused({ reason: hazard, copied })
   }
-  let deleted = 0
-  if (options.delete && extras.length > 0) {
-    yield* destination.delete(extras.map((f) => f.key)).pipe(
-      Effect.andThen(Effect.sync(() => void (deleted = extras.length))),
-      Effect.catch(fail(extras[0]!.key, "delete"))
-    )
-  }
+  yield* deleter.flush
+  const deleted = deleter.deleted()
   yield* report
   yield* Fiber.interrupt(reporter)
   const unchanged = counts.unchanged - differing

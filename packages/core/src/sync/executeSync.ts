@@ -13,6 +13,8 @@ export interface SyncOptions {
   /** Small files copied at once. Large files (multipart on S3) go two at a time, to bound memory. */
   readonly concurrency: number
   readonly onProgress?: (progress: SyncProgress) => Effect.Effect<void>
+  /** About how many objects the listings hold (from a database's asset count, say), for progress while listing. */
+  readonly expectedObjects?: number
 }
 
 /** Totals grow while the listings go on: a streamed sync knows what to copy only as it lists. */
@@ -22,8 +24,12 @@ export interface SyncProgress {
   readonly bytesDone: number
   readonly bytesTotal: number
   readonly failed: number
-  /** Files of both listings merged so far. */
+  /** Objects of both listings merged so far (a key on both sides counts once). */
   readonly listed: number
+  /** True until both listings are complete: until then the totals only grow. */
+  readonly listing: boolean
+  /** `expectedObjects`, when the caller knows it. */
+  readonly expected: number | undefined
 }
 
 export interface SyncFailure {

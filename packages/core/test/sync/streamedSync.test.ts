@@ -94,4 +94,29 @@ describe("the streamed sync", () => {
       assert.include(error?.message ?? "", `The source listed "upload/b.jpg" after "upload/c.jpg"`)
       assert.deepStrictEqual(yield* listedKeys(dst), [], "nothing was copied")
     }))
+
+  it.effect(
+    "with --delete --force, deletes extra files in batches as it finds them, holding none back",
+    () =>
+      Effect.gen(function*() {
+        const src = yield* local
+        const dst = yield* local
+        yield* src.put("upload/keep.jpg", Buffer.from("k"))
+        yield* Effect.forEach(
+          Array.from({ length: 2500 }, (_, i) => `upload/old/${String(i).padStart(4, "0")}.jpg`),
+          (key) => dst.put(key, Buffer.from("x")),
+          { concurrency: 16, discard: true }
+        )
+        const batches: Array<number> = []
+        const observed: StorageEngineShape = {
+          ...dst,
+          delete: (keys) => Effect.andThen(Effect.sync(() => void batches.push(keys.length)), dst.delete(keys))
+        }
+        const run = yield* syncEngines(src, observed, { ...options, delete: true, force: true })
+        assert.strictEqual(run.result?.deleted, 2500)
+        assert.deepStrictEqual(batches, [1000, 1000, 500])
+        assert.deepStrictEqual(yield* listedKeys(dst), ["upload/keep.jpg"])
+      }),
+    { timeout: 60_000 }
+  )
 })
