@@ -74,6 +74,17 @@ const makeDeleter = (
   }
 }
 
+const startingProgress = (expected: number | undefined): SyncProgress => ({
+  filesDone: 0,
+  filesTotal: 0,
+  bytesDone: 0,
+  bytesTotal: 0,
+  failed: 0,
+  listed: 0,
+  listing: true,
+  expected
+})
+
 export interface PlanExecution {
   readonly counts: PlanCounts
   readonly result: SyncResult
@@ -100,18 +111,7 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
   const deleter = makeDeleter(destination, !guarded, (key) => fail(key, "delete"))
   let counts = emptyCounts
   let differing = 0
-  const progress = yield* Ref.make<SyncProgress>(
-    {
-      filesDone: 0,
-      filesTotal: 0,
-      bytesDone: 0,
-      bytesTotal: 0,
-      failed: 0,
-      listed: 0,
-      listing: true,
-      expected: options.expectedObjects
-    }
-  )
+  const progress = yield* Ref.make(startingProgress(options.expectedObjects))
   const bump = (change: (p: SyncProgress) => Partial<SyncProgress>) =>
     Ref.update(progress, (p) => ({ ...p, ...change(p) }))
   const planned = (file: ListedFile) =>
