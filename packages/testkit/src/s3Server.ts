@@ -3,7 +3,8 @@ import { listInUtf8Order } from "./byteOrderListing.ts"
 import { answerListUploads, loadFauxqsS3Store } from "./listMultipartUploads.ts"
 
 /** A character as one of XML's five named entities where it needs one, so fauxqs's own decoding finishes the job. */
-const escapeXmlChar = (c: string) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;" } as Record<string, string>)[c] ?? c
+const XML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;" }
+const escapeXmlChar = (c: string) => XML_ENTITIES[c] ?? c
 
 export interface RunningS3Server {
   /** `http://127.0.0.1:<port>` */
