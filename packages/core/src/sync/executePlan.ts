@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as FiberSet from "effect/FiberSet"
 import * as Ref from "effect/Ref"
 import * as Semaphore from "effect/Semaphore"
 import * as Stream from "effect/Stream"
@@ -38,6 +39,23 @@ const copierFor = (source: StorageEngineShape, destination: StorageEngineShape, 
     )
   return (file: ListedFile) => (file.size <= LARGE_FILE ? copyBytes(file) : copyStreamed(file))
 }
+
+/** Large files found but not yet copied, beyond which the plan waits: small files flow past them meanwhile. */
+const LARGE_BACKLOG = 64
+
+/**
+ * Large files copied beside the stream: a run of large files (a folder of videos) then does not hold every
+ * copy slot while they wait for their two at a time, and the small files after them go on being copied.
+ */
+const makeLargeLane = Effect.gen(function*() {
+  const running = yield* FiberSet.make<void>()
+  const backlog = yield* Semaphore.make(LARGE_BACKLOG)
+  return {
+    submit: (copy: Effect.Effect<void>) =>
+      Effect.andThen(backlog.take(1), FiberSet.run(running, Effect.ensuring(copy, backlog.release(1)))),
+    drain: FiberSet.awaitEmpty(running)
+  }
+})
 
 /** Keys per delete request, as S3's DeleteObjects takes them. */
 const DELETE_BATCH = 1000
@@ -131,13 +149,16 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
     contentDiffers(source, destination, file.key).pipe(
       Effect.flatMap((differs) =>
         differs
-          ? Effect.sync(() => void differing++).pipe(Effect.andThen(planned(file)), Effect.andThen(copyOne(file)))
+          ? Effect.sync(() => void differing++).pipe(Effect.andThen(startCopy(file)))
           : Effect.void
       ),
       Effect.catch(fail(file.key, "compare"))
     )
+  const largeLane = yield* makeLargeLane
+  const startCopy = (file: ListedFile) =>
+    Effect.andThen(planned(file), file.size > LARGE_FILE ? largeLane.submit(copyOne(file)) : copyOne(file))
   const handle = (entry: PlanEntry): Effect.Effect<void> => {
-    if (entry._tag === "Copy") return Effect.andThen(planned(entry.file), copyOne(entry.file))
+    if (entry._tag === "Copy") return startCopy(entry.file)
     if (entry._tag === "Unchanged" && options.checksum) return checkOne(entry.file)
     if (entry._tag === "Extra" && options.delete) return deleter.add(entry.file)
     return Effect.void
@@ -155,6 +176,7 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
     Stream.mapEffect(handle, { concurrency: options.concurrency, unordered: true }),
     Stream.runDrain
   )
+  yield* largeLane.drain
   const done = yield* Ref.updateAndGet(progress, (p) => ({ ...p, listing: false }))
   const copied = done.filesDone - done.failed
   const hazard = guarded ? deleteHazardOf(counts.copy + counts.unchanged, deleter.held()) : undefined
@@ -169,4 +191,4 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
   const unchanged = counts.unchanged - differing
   const result: SyncResult = { copied, bytes: done.bytesDone, deleted, unchanged, failures }
   return { counts, result } satisfies PlanExecution
-})
+}, Effect.scoped)

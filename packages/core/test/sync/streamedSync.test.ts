@@ -5,7 +5,8 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
-import { makeTestS3Engine, tempDirScoped } from "../engine/helpers.ts"
+import { PART_SIZE } from "../../src/engine/parts.ts"
+import { makeTestS3Engine, randomData, tempDirScoped } from "../engine/helpers.ts"
 
 const options = { delete: false, checksum: false, concurrency: 4, excludes: [] as Array<string>, dryRun: false }
 
@@ -119,4 +120,30 @@ describe("the streamed sync", () => {
       }),
     { timeout: 60_000 }
   )
+
+  it.effect("copies small files past a run of large ones that are still waiting", () =>
+    Effect.gen(function*() {
+      const src = yield* local
+      const dst = yield* local
+      // In key order the large files come first; their writes wait until every small file is written.
+      const large = ["a/video-0.mp4", "a/video-1.mp4", "a/video-2.mp4"]
+      const small = Array.from({ length: 10 }, (_, i) => `b/thumb-${i}.webp`)
+      for (const key of large) yield* src.put(key, randomData(PART_SIZE + 1))
+      for (const key of small) yield* src.put(key, Buffer.from(key))
+      const smallDone = yield* Deferred.make<void>()
+      let smallWritten = 0
+      const observed: StorageEngineShape = {
+        ...dst,
+        put: (key, body, opts) =>
+          key.startsWith("a/")
+            ? Effect.andThen(Deferred.await(smallDone), dst.put(key, body, opts))
+            : dst.put(key, body, opts).pipe(
+              Effect.tap(() => (++smallWritten === small.length ? Deferred.succeed(smallDone, undefined) : Effect.void))
+            )
+      }
+      // Two copy slots: were large files to hold them while they wait, no small file would ever be copied.
+      const run = yield* syncEngines(src, observed, { ...options, concurrency: 2 }).pipe(Effect.timeout("30 seconds"))
+      assert.strictEqual(run.result?.copied, 13)
+      assert.deepStrictEqual(yield* listedKeys(dst), [...large, ...small])
+    }), { timeout: 60_000 })
 })
