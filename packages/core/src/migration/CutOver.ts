@@ -74,10 +74,13 @@ export interface CutOverShape {
 interface Sides {
   readonly source: StorageEngineShape
   readonly destination: StorageEngineShape
+  /** About how many files there are: the paths the database holds under the source, for progress. */
+  readonly expected: number | undefined
 }
 
 const copy = (sides: Sides, options: CutOverOptions, pass: CopyPass, deleteExtra: boolean) =>
   syncEngines(sides.source, sides.destination, {
+    ...(sides.expected === undefined ? {} : { expectedObjects: sides.expected }),
     concurrency: options.concurrency,
     checksum: false,
     excludes: [],
@@ -107,7 +110,12 @@ export class CutOver extends Context.Service<CutOver, CutOverShape>()("@immich-s
         const target = yield* targetSettings(options.to)
         const to = baseOf(target.location)
         if (from === to) return { _tag: "AlreadyThere", location: to } as const
-        const sides = yield* enginesFor(from, to)
+        // A count of the database's paths, only for "listed N of ~M objects": the copy goes on without it.
+        const expected = yield* migrator.rewritePaths(from, to, { dryRun: true }).pipe(
+          Effect.map((report): number | undefined => report.total),
+          Effect.catch(() => Effect.succeed(undefined))
+        )
+        const sides: Sides = { ...(yield* enginesFor(from, to)), expected }
 
         const running = !options.serverStopped && (yield* activity.serverConnections(db.query)) > 0
         yield* step({ _tag: "Copying", from, to })
