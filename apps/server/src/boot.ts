@@ -1,6 +1,3 @@
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import { HttpRouter } from "effect/http"
 import {
   BackupConfig,
   Backups,
@@ -16,6 +13,9 @@ import {
   StorageConfig,
   StorageEngine
 } from "@immich-storage/core"
+import * as Effect from "effect/Effect"
+import { HttpRouter } from "effect/http"
+import * as Layer from "effect/Layer"
 import { AssetService } from "./assets/AssetService.ts"
 import { Thumbnailer } from "./assets/Thumbnailer.ts"
 import { ensureAdminKey, reportAdminKey } from "./auth/adminKey.ts"
@@ -42,7 +42,9 @@ const integrityLayer = Layer.effectDiscard(Effect.gen(function*() {
   yield* saveMountCheckFlags(db, report.checked)
   // Ignored problems were logged as one warning; "passed" would contradict it.
   if (report.problems.length === 0) {
-    yield* Effect.logInfo(`Media location ${baseOf(engine.location)} passed its integrity check (${report.checked.length} folders)`)
+    yield* Effect.logInfo(
+      `Media location ${baseOf(engine.location)} passed its integrity check (${report.checked.length} folders)`
+    )
   }
   yield* Effect.logInfo(`Read integrity: ${readIntegrityOf(settings)}`)
 }))
@@ -82,13 +84,12 @@ const httpLayer = HttpRouter.serve(routes, { disableLogger: true, routerConfig: 
 
 /**
  * The server, in boot order: configuration; the HTTP port (opened, not yet answering, so that a port
- * in use stops the boot before any side effect); storage engine; database, its schema detected (and our own tables created where Immich's migrations do
- * not manage it); integrity
- * markers; media-location migration; the admin key; the crash-leftover clean-up (in the background); the
- * backup schedule; then the routes. Each step starts
- * only when the one before succeeded. Shutdown runs in reverse: uploads in progress are interrupted
- * first (each deletes what it wrote), then the HTTP server lets other requests finish, then the
- * background jobs, the engine and the pool close.
+ * in use stops the boot before any side effect); storage engine; database, its schema detected (and our
+ * own tables created where Immich's migrations do not manage it); integrity markers; media-location
+ * migration; the admin key; the crash-leftover clean-up (in the background); the backup schedule; then
+ * the routes. Each step starts only when the one before succeeded. Shutdown runs in reverse: uploads in
+ * progress are interrupted first (each deletes what it wrote), then the HTTP server lets other requests
+ * finish, then the background jobs, the engine and the pool close.
  */
 export const serverLayer = UploadGate.closeOnShutdown.pipe(
   Layer.provide(httpLayer),

@@ -16,7 +16,8 @@ const newClusterGroup = async (sql: postgres.Sql): Promise<string> =>
 /** A user row; on a schema with `"user"."clusterGroupId"` (v3.2) with a cluster group of its own. */
 export const insertUserRow = async (sql: postgres.Sql, fields: Record<string, string | boolean>): Promise<string> => {
   const group = (await hasColumn(sql, "user", "clusterGroupId")) ? { clusterGroupId: await newClusterGroup(sql) } : {}
-  return firstId(await sql<Array<{ id: string }>>`insert into "user" ${sql({ name: "", ...fields, ...group })} returning "id"`)
+  const row = { name: "", ...fields, ...group }
+  return firstId(await sql<Array<{ id: string }>>`insert into "user" ${sql(row)} returning "id"`)
 }
 
 export interface AssetRowFields {
@@ -32,8 +33,10 @@ export interface AssetRowFields {
 
 /** `H:MM:SS.ffffff`, upstream v2's duration text. */
 export const durationText = (ms: number): string => {
-  const seconds = (ms % 60_000) / 1000
-  return `${Math.floor(ms / 3_600_000)}:${String(Math.floor((ms % 3_600_000) / 60_000)).padStart(2, "0")}:${seconds.toFixed(6).padStart(9, "0")}`
+  const hours = Math.floor(ms / 3_600_000)
+  const minutes = String(Math.floor((ms % 3_600_000) / 60_000)).padStart(2, "0")
+  const seconds = ((ms % 60_000) / 1000).toFixed(6).padStart(9, "0")
+  return `${hours}:${minutes}:${seconds}`
 }
 
 /** An asset row with the NOT NULL columns of the schema found (v2.7's device columns and checksum algorithm). */
@@ -48,17 +51,30 @@ export const insertAssetRow = async (sql: postgres.Sql, fields: AssetRowFields):
   const algorithm = (await hasColumn(sql, "asset", "checksumAlgorithm")) ? { checksumAlgorithm: "sha1" } : {}
   const duration = durationMs === undefined ? {} : { duration: textDuration ? durationText(durationMs) : durationMs }
   const now = new Date()
-  const row = { type: "IMAGE", fileCreatedAt: now, fileModifiedAt: now, localDateTime: now, ...plain, ...device, ...algorithm, ...duration }
+  const row = {
+    type: "IMAGE",
+    fileCreatedAt: now,
+    fileModifiedAt: now,
+    localDateTime: now,
+    ...plain,
+    ...device,
+    ...algorithm,
+    ...duration
+  }
   return firstId(await sql<Array<{ id: string }>>`insert into "asset" ${sql(row)} returning "id"`)
 }
 
 /** A person with a face thumbnail; on v3.2 (no `person.id`) in a person group of the owner's cluster group. */
 export const insertPersonRow = async (sql: postgres.Sql, ownerId: string, thumbnailPath: string): Promise<void> => {
   if (await hasColumn(sql, "person", "personGroupId")) {
-    const [owner] = await sql<Array<{ clusterGroupId: string }>>`select "clusterGroupId" from "user" where "id" = ${ownerId}`
-    const groupId = firstId(await sql<Array<{ id: string }>>`
-      insert into "person_group" ("clusterGroupId") values (${owner!.clusterGroupId}) returning "id"`)
-    await sql`insert into "person" ("personGroupId", "ownerId", "thumbnailPath") values (${groupId}, ${ownerId}, ${thumbnailPath})`
+    const [owner] = await sql<Array<{ clusterGroupId: string }>>`
+      select "clusterGroupId" from "user" where "id" = ${ownerId}`
+    const groups = await sql<Array<{ id: string }>>`
+      insert into "person_group" ("clusterGroupId") values (${owner!.clusterGroupId}) returning "id"`
+    const groupId = firstId(groups)
+    await sql`
+      insert into "person" ("personGroupId", "ownerId", "thumbnailPath")
+      values (${groupId}, ${ownerId}, ${thumbnailPath})`
   } else {
     await sql`insert into "person" ("ownerId", "thumbnailPath") values (${ownerId}, ${thumbnailPath})`
   }

@@ -1,6 +1,6 @@
-import postgres from "postgres"
 import { accessSync, constants } from "node:fs"
 import * as path from "node:path"
+import postgres from "postgres"
 
 /**
  * What the tests and benchmarks run besides Node, and how to install each on Debian. A test that needs
@@ -59,8 +59,9 @@ export const postgresProblem = async (target: PostgresTarget): Promise<string | 
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string }
     if (code === "28P01" || code === "28000") {
-      return `PostgreSQL at ${where} refused the login of ${target.user} (${message}): the tests need trust authentication ` +
-        `on 127.0.0.1 (pg_hba.conf: "host all all 127.0.0.1/32 trust", then pg_ctlcluster 15 main reload)`
+      return `PostgreSQL at ${where} refused the login of ${target.user} (${message}): ` +
+        "the tests need trust authentication on 127.0.0.1 " +
+        `(pg_hba.conf: "host all all 127.0.0.1/32 trust", then pg_ctlcluster 15 main reload)`
     }
     return `PostgreSQL is not reachable at ${where} (${code ?? message}): start it (pg_ctlcluster 15 main start), ` +
       "or install it (apt-get install postgresql-15)"

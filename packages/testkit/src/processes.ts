@@ -78,7 +78,11 @@ export interface RunningServer {
 }
 
 /** Starts the server app and resolves once it logs the address it listens on (or rejects with its output). */
-export const startServer = (env: Record<string, string>, timeoutMs = 30_000, options: ScriptOptions = {}): Promise<RunningServer> =>
+export const startServer = (
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  options: ScriptOptions = {}
+): Promise<RunningServer> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(REPO_ROOT, SERVER_MAIN)], {
       env: { ...cleanEnv(), IMMICH_PORT: "0", ...env },

@@ -3,8 +3,8 @@ import { listInUtf8Order } from "./byteOrderListing.ts"
 import { answerListUploads, loadFauxqsS3Store } from "./listMultipartUploads.ts"
 
 /** A character as one of XML's five named entities where it needs one, so fauxqs's own decoding finishes the job. */
-const XML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;" }
-const escapeXmlChar = (c: string) => XML_ENTITIES[c] ?? c
+const escapeXmlChar = (c: string) =>
+  ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;" } as Record<string, string>)[c] ?? c
 
 export interface RunningS3Server {
   /** `http://127.0.0.1:<port>` */
@@ -39,8 +39,11 @@ export const startS3Server = async (): Promise<RunningS3Server> => {
     const body = request.body
     const text = Buffer.isBuffer(body) ? body.toString("utf8") : typeof body === "string" ? body : undefined
     if (text === undefined || !text.includes("<CompleteMultipartUpload") || !text.includes("&#")) return
-    const decoded = text.replace(/&#(x[0-9a-fA-F]+|\d+);/g, (_, code: string) =>
-      escapeXmlChar(String.fromCodePoint(code.startsWith("x") ? Number.parseInt(code.slice(1), 16) : Number(code))))
+    const decoded = text.replace(
+      /&#(x[0-9a-fA-F]+|\d+);/g,
+      (_, code: string) =>
+        escapeXmlChar(String.fromCodePoint(code.startsWith("x") ? Number.parseInt(code.slice(1), 16) : Number(code)))
+    )
     request.body = Buffer.isBuffer(body) ? Buffer.from(decoded) : decoded
   })
   const address = await app.listen({ port: 0, host: "127.0.0.1" })

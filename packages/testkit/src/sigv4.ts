@@ -15,9 +15,13 @@ export interface SignedRequest {
   readonly body: Buffer
 }
 
-const rfc3986 = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+const rfc3986 = (text: string) =>
+  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex")
 const hmac = (key: string | Buffer, data: string) => createHmac("sha256", key).update(data).digest()
+
+const byNameThenValue = (a: readonly [string, string], b: readonly [string, string]): number =>
+  a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1
 
 const canonicalQuery = (raw: string): string =>
   raw === ""
@@ -26,30 +30,41 @@ const canonicalQuery = (raw: string): string =>
       const at = pair.indexOf("=")
       const [name, value] = at === -1 ? [pair, ""] : [pair.slice(0, at), pair.slice(at + 1)]
       return [rfc3986(decodeURIComponent(name)), rfc3986(decodeURIComponent(value))] as const
-    }).sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1)).map(([n, v]) => `${n}=${v}`).join("&")
+    }).sort(byNameThenValue).map(([n, v]) => `${n}=${v}`).join("&")
 
 const headerValue = (headers: IncomingHttpHeaders, name: string): string | undefined => {
   const value = headers[name]
   return value === undefined ? undefined : (Array.isArray(value) ? value.join(",") : value).trim().replace(/\s+/g, " ")
 }
 
+const AUTHORIZATION = new RegExp(
+  String.raw`^AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request` +
+    String.raw`, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$`
+)
+type AuthorizationMatch = [string, string, string, string, string, string, string]
+
 /** Undefined when the request is correctly signed with `secretAccessKey`; otherwise what is wrong. */
 export const sigV4Problem = (request: SignedRequest, secretAccessKey: string): string | undefined => {
   const authorization = headerValue(request.headers, "authorization")
-  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(authorization ?? "")
+  const match = AUTHORIZATION.exec(authorization ?? "")
   if (match === null) return `no SigV4 Authorization header: ${authorization}`
-  const [, , date, region, service, signedHeaders, signature] = match as unknown as [string, string, string, string, string, string, string]
+  const [, , date, region, service, signedHeaders, signature] = match as unknown as AuthorizationMatch
   const amzDate = headerValue(request.headers, "x-amz-date")
-  if (amzDate === undefined || !amzDate.startsWith(date)) return "x-amz-date is missing or does not match the credential scope"
+  if (amzDate === undefined || !amzDate.startsWith(date)) {
+    return "x-amz-date is missing or does not match the credential scope"
+  }
   const names = signedHeaders.split(";")
   if (!names.includes("host")) return "the host header is not signed"
-  for (const name of names) if (headerValue(request.headers, name) === undefined) return `signed header ${name} was not sent`
+  for (const name of names) {
+    if (headerValue(request.headers, name) === undefined) return `signed header ${name} was not sent`
+  }
   for (const name of Object.keys(request.headers)) {
     if (name.startsWith("x-amz-") && !names.includes(name)) return `${name} is sent but not signed`
   }
   const payloadHash = headerValue(request.headers, "x-amz-content-sha256")
   if (payloadHash === undefined) return "x-amz-content-sha256 is missing (S3 requires it)"
-  if (payloadHash !== "UNSIGNED-PAYLOAD" && !payloadHash.startsWith("STREAMING-") && payloadHash !== sha256(request.body)) {
+  const payloadUnsigned = payloadHash === "UNSIGNED-PAYLOAD" || payloadHash.startsWith("STREAMING-")
+  if (!payloadUnsigned && payloadHash !== sha256(request.body)) {
     return "x-amz-content-sha256 does not match the body"
   }
   const at = request.url.indexOf("?")

@@ -1,20 +1,18 @@
+import { BACKUP_DEFAULTS, Backups, formatSize, parseDatabaseEnv } from "@immich-storage/core"
+import type { BackupFile } from "@immich-storage/core"
+import { Argument, Command, Flag } from "effect/cli"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { Argument, Command, Flag } from "effect/cli"
-import {
-  BACKUP_DEFAULTS,
-  Backups,
-  formatSize,
-  parseDatabaseEnv
-} from "@immich-storage/core"
-import type { BackupFile } from "@immich-storage/core"
 import { CliFailure } from "../CliFailure.ts"
 import { CliLayers } from "../layers.ts"
 
+const formatLine = (f: BackupFile) => {
+  const kind = f.kind === "routine" ? "" : `  (${f.kind})`
+  return `${(f.takenAt ?? f.lastModified).toISOString()}  ${formatSize(f.size).padStart(10)}  ${f.name}${kind}`
+}
+
 const formatList = (files: ReadonlyArray<BackupFile>) =>
-  files.length === 0
-    ? "No backups yet."
-    : files.map((f) => `${(f.takenAt ?? f.lastModified).toISOString()}  ${formatSize(f.size).padStart(10)}  ${f.name}${f.kind === "routine" ? "" : `  (${f.kind})`}`).join("\n")
+  files.length === 0 ? "No backups yet." : files.map(formatLine).join("\n")
 
 const list = Command.make("list", {}, () =>
   Effect.gen(function*() {
@@ -30,12 +28,23 @@ const create = Command.make("create", {}, () =>
 
 const prune = Command.make(
   "prune",
-  { keep: Flag.Int("keep").pipe(Flag.withDescription("How many routine backups to keep"), Flag.withDefault(BACKUP_DEFAULTS.keepLast)) },
+  {
+    keep: Flag.Int("keep").pipe(
+      Flag.withDescription("How many routine backups to keep"),
+      Flag.withDefault(BACKUP_DEFAULTS.keepLast)
+    )
+  },
   ({ keep }) =>
     Effect.gen(function*() {
-      if (keep < 1) return yield* new CliFailure({ message: "--keep must be at least 1: pruning never deletes the newest backup" })
+      if (keep < 1) {
+        return yield* new CliFailure({ message: "--keep must be at least 1: pruning never deletes the newest backup" })
+      }
       const { cleaned, deleted } = yield* (yield* Backups).pruneAndCleanUp(keep)
-      yield* Console.log(deleted.length === 0 ? `Nothing to delete: at most ${keep} routine backups.` : `Deleted ${deleted.length}:\n${deleted.map((n) => `  ${n}`).join("\n")}`)
+      yield* Console.log(
+        deleted.length === 0
+          ? `Nothing to delete: at most ${keep} routine backups.`
+          : `Deleted ${deleted.length}:\n${deleted.map((n) => `  ${n}`).join("\n")}`
+      )
       if (cleaned > 0) yield* Console.log(`Removed ${cleaned} leftovers of interrupted backups.`)
     })
 ).pipe(Command.withDescription("Delete routine backups past the newest --keep, and leftovers of interrupted ones"))
@@ -49,7 +58,9 @@ const restore = Command.make(
   ({ name, to }) =>
     Effect.gen(function*() {
       const target = parseDatabaseEnv({ DB_URL: to })
-      if (!target.ok) return yield* new CliFailure({ message: `--to ${target.problems.map((p) => p.problem).join("; ")}` })
+      if (!target.ok) {
+        return yield* new CliFailure({ message: `--to ${target.problems.map((p) => p.problem).join("; ")}` })
+      }
       yield* (yield* Backups).restore(name, target.settings)
       yield* Console.log(`Restored ${name} into ${target.settings.database}`)
     })

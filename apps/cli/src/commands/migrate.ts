@@ -1,8 +1,8 @@
-import * as Console from "effect/Console"
-import * as Effect from "effect/Effect"
-import { Command, Flag } from "effect/cli"
 import { CutOver } from "@immich-storage/core"
 import type { CutOverOutcome, CutOverStep, CutOverTarget } from "@immich-storage/core"
+import { Command, Flag } from "effect/cli"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 import { endProgress, progressPrinter } from "../progress.ts"
 import { formatRewriteReport } from "./migratePaths.ts"
 
@@ -85,4 +85,6 @@ export const migrateCommand = Command.make(
     })
     yield* printOutcome(flags, outcome)
   })
-).pipe(Command.withDescription("Move the media to S3 or back to local disk: bulk copy, final copy, verify, switch the paths"))
+).pipe(
+  Command.withDescription("Move the media to S3 or back to local disk: bulk copy, final copy, verify, switch the paths")
+)

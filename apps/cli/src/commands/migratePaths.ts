@@ -1,7 +1,3 @@
-import * as Console from "effect/Console"
-import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
-import { Command, Flag } from "effect/cli"
 import {
   baseOf,
   columnLabel,
@@ -11,12 +7,18 @@ import {
   PathMigrator
 } from "@immich-storage/core"
 import type { PathMigratorShape, RewriteReport } from "@immich-storage/core"
+import { Command, Flag } from "effect/cli"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { CliFailure } from "../CliFailure.ts"
 
 /** A base given on the command line must be one (an absolute path or s3://bucket/prefix). */
 const validBase = (flag: string, base: string) => {
   const parsed = parseBase(base)
-  return typeof parsed === "string" ? Effect.fail(new CliFailure({ message: `--${flag}: ${parsed}` })) : Effect.succeed(baseOf(parsed))
+  return typeof parsed === "string"
+    ? Effect.fail(new CliFailure({ message: `--${flag}: ${parsed}` }))
+    : Effect.succeed(baseOf(parsed))
 }
 
 /**
@@ -40,10 +42,15 @@ const previousBase = (migrator: PathMigratorShape, target: string) =>
   })
 
 export const formatRewriteReport = (report: RewriteReport): string => {
-  const rows = [...report.columns.map((c) => [columnLabel(c), String(c.count)] as const), ["total", String(report.total)] as const]
+  const rows = [
+    ...report.columns.map((c) => [columnLabel(c), String(c.count)] as const),
+    ["total", String(report.total)] as const
+  ]
   const width = Math.max(...rows.map(([label]) => label.length))
+  const verb = report.dryRun ? "Would rewrite" : "Rewrote"
+  const dryRunNote = report.dryRun ? " (dry run: nothing changed)" : ""
   return [
-    `${report.dryRun ? "Would rewrite" : "Rewrote"} paths from ${report.from} to ${report.to}${report.dryRun ? " (dry run: nothing changed)" : ""}`,
+    `${verb} paths from ${report.from} to ${report.to}${dryRunNote}`,
     ...rows.map(([label, count]) => `  ${label.padEnd(width)}  ${count.padStart(9)}`)
   ].join("\n")
 }
@@ -60,8 +67,14 @@ export const migratePathsCommand = Command.make(
       Flag.withDescription("The old base (default: the location saved in the database, else inferred from its paths)"),
       Flag.optional
     ),
-    to: Flag.String("to").pipe(Flag.withDescription("The new base (default: the configured media location)"), Flag.optional),
-    dryRun: Flag.Boolean("dry-run").pipe(Flag.withDescription("Count what would change, change nothing"), Flag.withDefault(false))
+    to: Flag.String("to").pipe(
+      Flag.withDescription("The new base (default: the configured media location)"),
+      Flag.optional
+    ),
+    dryRun: Flag.Boolean("dry-run").pipe(
+      Flag.withDescription("Count what would change, change nothing"),
+      Flag.withDefault(false)
+    )
   },
   Effect.fn("cli.migratePaths")(function*({ dryRun, from, to }) {
     const migrator = yield* PathMigrator

@@ -84,25 +84,22 @@ export const syncCommand = Command.make(
       else if (plan !== undefined) {
         for (const f of plan.copy) yield* Console.log(`copy    ${f.key}  (${f.reason}, ${f.size} bytes)`)
         for (const f of plan.extra) yield* Console.log(`${flags.delete ? "delete" : "extra "}  ${f.key}`)
+        const deleting = flags.delete ? ` and delete ${report.extra}` : ""
         yield* Console.log(
-          `Dry run: would copy ${report.toCopy} files (${mib(report.toCopyBytes)})${
-            flags.delete ? ` and delete ${report.extra}` : ""
-          }; ${report.unchanged} up to date.`
+          `Dry run: would copy ${report.toCopy} files (${mib(report.toCopyBytes)})${deleting}; ` +
+            `${report.unchanged} up to date.`
         )
       } else {
+        const seconds = ((Date.now() - started) / 1000).toFixed(1)
         yield* Console.log(
-          `Copied ${report.copied} files (${
-            mib(report.copiedBytes)
-          }), deleted ${report.deleted}, ${report.unchanged} up to date, in ${
-            ((Date.now() - started) / 1000).toFixed(1)
-          } s.`
+          `Copied ${report.copied} files (${mib(report.copiedBytes)}), deleted ${report.deleted}, ` +
+            `${report.unchanged} up to date, in ${seconds} s.`
         )
       }
       if (report.failures.length > 0) {
+        const lines = report.failures.map((f) => `  ${f.operation} ${f.key}: ${f.message}`).join("\n")
         return yield* new CliFailure({
-          message: `${report.failures.length} files failed; run the same command again to retry them:\n${
-            report.failures.map((f) => `  ${f.operation} ${f.key}: ${f.message}`).join("\n")
-          }`
+          message: `${report.failures.length} files failed; run the same command again to retry them:\n${lines}`
         })
       }
     }))

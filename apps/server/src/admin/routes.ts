@@ -51,7 +51,10 @@ const createJob = authenticated((auth) =>
   Effect.gen(function*() {
     yield* requireAdmin(auth)
     const { name } = yield* jsonBodyAs(CreateJob, "job", JSON_LIMITS.job)
-    if (name !== BACKUP_JOB_NAME) return yield* new BadRequest({ reason: `Unknown job ${JSON.stringify(name.slice(0, 64))}; this server runs ${BACKUP_JOB_NAME}` })
+    if (name !== BACKUP_JOB_NAME) {
+      const shown = JSON.stringify(name.slice(0, 64))
+      return yield* new BadRequest({ reason: `Unknown job ${shown}; this server runs ${BACKUP_JOB_NAME}` })
+    }
     const settings = yield* BackupConfig
     yield* (yield* Backups).run(settings.keepLast).pipe(
       Effect.catchTag("BackupInProgress", () =>

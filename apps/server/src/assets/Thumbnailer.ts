@@ -1,9 +1,9 @@
+import { generatedImageKey, pathOf, Repositories, StorageEngine } from "@immich-storage/core"
+import type { AssetRow, DatabaseError } from "@immich-storage/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
-import { generatedImageKey, pathOf, Repositories, StorageEngine } from "@immich-storage/core"
-import type { AssetRow, DatabaseError } from "@immich-storage/core"
 import { NotFound } from "../http/ApiError.ts"
 import { strongEtag } from "../http/headers.ts"
 import { extensionOf, THUMBNAIL_SOURCES } from "./mediaTypes.ts"
@@ -46,18 +46,29 @@ export class Thumbnailer extends Context.Service<Thumbnailer, {
         if (!THUMBNAIL_SOURCES.has(extensionOf(job.fileName))) return
         const source = yield* engine.readSmall(job.key, MAX_THUMBNAIL_SOURCE_BYTES)
         if (source === undefined) {
-          return yield* Effect.logInfo(`No thumbnail for asset ${job.assetId}: the original is larger than ${MAX_THUMBNAIL_SOURCE_BYTES} bytes`)
+          return yield* Effect.logInfo(
+            `No thumbnail for asset ${job.assetId}: the original is larger than ${MAX_THUMBNAIL_SOURCE_BYTES} bytes`
+          )
         }
         const original = Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength)
         // sharp (libvips, about 20 MiB) is loaded with the first image, not at boot.
         const { renderImages } = yield* Effect.promise(() => import("./render.ts"))
         const images = yield* Effect.tryPromise(() => renderImages(original)).pipe(
-          Effect.tapError(() => Effect.logInfo(`No thumbnail for asset ${job.assetId} (${job.fileName}): not an image this server can decode`)),
+          Effect.tapError(() =>
+            Effect.logInfo(
+              `No thumbnail for asset ${job.assetId} (${job.fileName}): not an image this server can decode`
+            )
+          ),
           Effect.option
         )
         if (images._tag === "None") return
         const { height, preview, thumbnail, width } = images.value
-        const thumbnailKey = generatedImageKey(job.ownerId, job.assetId, "thumbnail", GENERATED_FORMATS.thumbnail.extension)
+        const thumbnailKey = generatedImageKey(
+          job.ownerId,
+          job.assetId,
+          "thumbnail",
+          GENERATED_FORMATS.thumbnail.extension
+        )
         const previewKey = generatedImageKey(job.ownerId, job.assetId, "preview", GENERATED_FORMATS.preview.extension)
         let recorded = false
         yield* Effect.gen(function*() {
@@ -69,14 +80,22 @@ export class Thumbnailer extends Context.Service<Thumbnailer, {
           ], width > 0 && height > 0 ? { width, height } : undefined)
         }).pipe(
           // The asset was deleted meanwhile, or this failed half-way: leave no file without a row.
-          Effect.ensuring(Effect.suspend(() => (recorded ? Effect.void : engine.delete([thumbnailKey, previewKey]).pipe(Effect.ignore))))
+          Effect.ensuring(
+            Effect.suspend(
+              () => (recorded ? Effect.void : engine.delete([thumbnailKey, previewKey]).pipe(Effect.ignore))
+            )
+          )
         )
       })
 
       yield* Effect.forkScoped(Effect.forever(
         Queue.take(queue).pipe(
           Effect.flatMap((job) =>
-            generate(job).pipe(Effect.catch((error) => Effect.logWarning(`Thumbnail generation failed for asset ${job.assetId}: ${error.message}`)))
+            generate(job).pipe(
+              Effect.catch((error) =>
+                Effect.logWarning(`Thumbnail generation failed for asset ${job.assetId}: ${error.message}`)
+              )
+            )
           )
         )
       ))

@@ -18,7 +18,8 @@ export const renderImages = async (original: Buffer): Promise<GeneratedImages> =
   const metadata = await sharp(original).metadata()
   const fit = (size: number) => ({ width: size, height: size, fit: "outside" as const, withoutEnlargement: true })
   const thumbnail = await sharp(original).rotate().resize(fit(THUMBNAIL_SIZE)).webp({ quality: 80 }).toBuffer()
-  const preview = await sharp(original).rotate().resize(fit(PREVIEW_SIZE)).jpeg({ quality: 80, progressive: true }).toBuffer()
+  const preview = await sharp(original).rotate().resize(fit(PREVIEW_SIZE))
+    .jpeg({ quality: 80, progressive: true }).toBuffer()
   const upright = metadata.autoOrient ?? metadata
   return { thumbnail, preview, width: upright.width ?? 0, height: upright.height ?? 0 }
 }

@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { BadRequest } from "../http/ApiError.ts"
 import { authenticated, jsonBodyAs } from "../http/handle.ts"
 import { idParam, queryAs, uuidNamed } from "../http/params.ts"
@@ -12,7 +12,9 @@ import { AssetService } from "./AssetService.ts"
 import { serveStored } from "./serveStored.ts"
 import { Thumbnailer } from "./Thumbnailer.ts"
 
-const BulkUploadCheck = Schema.Struct({ assets: Schema.Array(Schema.Struct({ id: Schema.String, checksum: Schema.String })) })
+const BulkUploadCheck = Schema.Struct({
+  assets: Schema.Array(Schema.Struct({ id: Schema.String, checksum: Schema.String }))
+})
 const BulkDelete = Schema.Struct({ ids: Schema.Array(Schema.String), force: Schema.optional(Schema.Boolean) })
 /** `?size=` of the thumbnail endpoint (upstream's `AssetMediaSize`); Immich's default is the thumbnail. */
 const ThumbnailQuery = Schema.Struct({

@@ -1,8 +1,8 @@
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
-import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import { Presigner, StorageEngine } from "@immich-storage/core"
+import * as Effect from "effect/Effect"
+import { HttpServerRequest, HttpServerResponse } from "effect/http"
+import * as Option from "effect/Option"
 import { CACHE_CONTROL_PRIVATE, contentDisposition, ifNoneMatchHits } from "../http/headers.ts"
 import { contentRange, parseRangeHeader } from "../http/rangeHeader.ts"
 
@@ -30,7 +30,10 @@ export const serveStored = (file: StoredFileToServe, presign: PresignPolicy | un
     const engine = yield* StorageEngine
     const disposition = contentDisposition(file.fileName)
     if (ifNoneMatchHits(request.headers["if-none-match"], file.etag)) {
-      return HttpServerResponse.empty({ status: 304, headers: { etag: file.etag, "cache-control": CACHE_CONTROL_PRIVATE } })
+      return HttpServerResponse.empty({
+        status: 304,
+        headers: { etag: file.etag, "cache-control": CACHE_CONTROL_PRIVATE }
+      })
     }
     const presigner = presign === undefined ? Option.none() : yield* Effect.serviceOption(Presigner)
     if (presign !== undefined && Option.isSome(presigner)) {
@@ -44,7 +47,9 @@ export const serveStored = (file: StoredFileToServe, presign: PresignPolicy | un
       return HttpServerResponse.redirect(url, { status: 302, headers: { "cache-control": "no-store" } })
     }
     const ifRange = request.headers["if-range"]
-    const range = ifRange === undefined || ifRange.trim() === file.etag ? parseRangeHeader(request.headers["range"]) : undefined
+    const range = ifRange === undefined || ifRange.trim() === file.etag
+      ? parseRangeHeader(request.headers["range"])
+      : undefined
     const body = yield* engine.get(file.key, range)
     // Handed to Node as a Readable, piped into the response: faster than writing the Effect stream chunk by
     // chunk (the README's server figures); a client that goes away destroys it, which ends the engine's read.
@@ -64,5 +69,10 @@ export const serveStored = (file: StoredFileToServe, presign: PresignPolicy | un
         contentLength: body.range.end - body.range.start + 1
       })
     }
-    return HttpServerResponse.raw(NodeStream.toReadableNever(body.stream), { status: 200, headers, contentType: file.contentType, contentLength: body.info.size })
+    return HttpServerResponse.raw(NodeStream.toReadableNever(body.stream), {
+      status: 200,
+      headers,
+      contentType: file.contentType,
+      contentLength: body.info.size
+    })
   })

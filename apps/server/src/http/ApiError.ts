@@ -1,7 +1,7 @@
-import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
-import { HttpServerResponse } from "effect/http"
 import type { BackupError, DatabaseError, StorageError } from "@immich-storage/core"
+import * as Effect from "effect/Effect"
+import { HttpServerResponse } from "effect/http"
+import * as Schema from "effect/Schema"
 import { unsatisfiedRange } from "./rangeHeader.ts"
 
 /** Missing or wrong credentials. The message never says which, nor whether a user exists. */
@@ -91,9 +91,13 @@ export const toErrorResponse = (error: RouteError): Effect.Effect<HttpServerResp
     case "BodyStalled":
       return Effect.succeed(body(408, "Request Timeout", stalledMessage(error.seconds), CLOSE))
     case "ShuttingDown":
-      return Effect.succeed(body(503, "Service Unavailable", "The server is shutting down; nothing was stored. Try again in a moment."))
+      return Effect.succeed(
+        body(503, "Service Unavailable", "The server is shutting down; nothing was stored. Try again in a moment.")
+      )
     case "ObjectNotFound":
-      return Effect.logWarning(`A stored file is missing: ${error.message}`).pipe(Effect.as(body(404, "Not Found", "Asset file not found")))
+      return Effect.logWarning(`A stored file is missing: ${error.message}`).pipe(
+        Effect.as(body(404, "Not Found", "Asset file not found"))
+      )
     case "RangeNotSatisfiable": {
       const range = unsatisfiedRange(error.size)
       return Effect.succeed(

@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
 import { HttpServerRequest, HttpServerResponse } from "effect/http"
+import * as Schema from "effect/Schema"
 import { Auth } from "../auth/Auth.ts"
 import type { AuthUser } from "../auth/Auth.ts"
 import { BadRequest, toErrorResponse } from "./ApiError.ts"
@@ -19,7 +19,13 @@ export const handle = <A, R>(
     Effect.catch(toErrorResponse),
     Effect.catchDefect((defect) =>
       Effect.logError("Unexpected failure while answering a request", defect).pipe(
-        Effect.as(HttpServerResponse.jsonUnsafe({ message: "Internal server error", error: "Internal Server Error", statusCode: 500 }, { status: 500 }))
+        Effect.as(
+          HttpServerResponse.jsonUnsafe({
+            message: "Internal server error",
+            error: "Internal Server Error",
+            statusCode: 500
+          }, { status: 500 })
+        )
       )
     )
   )
@@ -28,7 +34,9 @@ export const handle = <A, R>(
  * A route for holders of a valid session token or `x-api-key` (see `Auth.authenticateRequest`); anything
  * else gets 401 (403 for a cross-site request on the session cookie) before the handler runs.
  */
-export const authenticated = <R>(handler: (auth: AuthUser) => Effect.Effect<HttpServerResponse.HttpServerResponse, RouteError, R>) =>
+export const authenticated = <R>(
+  handler: (auth: AuthUser) => Effect.Effect<HttpServerResponse.HttpServerResponse, RouteError, R>
+) =>
   handle(Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const auth = yield* (yield* Auth).authenticateRequest(request)

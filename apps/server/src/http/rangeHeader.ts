@@ -28,4 +28,5 @@ export const parseRangeHeader = (header: string | undefined): ByteRange | undefi
 export const contentRange = (start: number, end: number, size: number): string => `bytes ${start}-${end}/${size}`
 
 /** `Content-Range` of a 416 answer: the current length, when known. */
-export const unsatisfiedRange = (size: number): string | undefined => (Number.isSafeInteger(size) && size >= 0 ? `bytes */${size}` : undefined)
+export const unsatisfiedRange = (size: number): string | undefined =>
+  Number.isSafeInteger(size) && size >= 0 ? `bytes */${size}` : undefined

@@ -6,7 +6,8 @@ import type { BackupsShape } from "./Backups.ts"
 import type { BackupSettings } from "./backupSettings.ts"
 
 /** Milliseconds from `now` until the next time `cron` fires. */
-export const millisUntilNext = (cron: Cron.Cron, now: Date): number => Math.max(0, Cron.next(cron, now).getTime() - now.getTime())
+export const millisUntilNext = (cron: Cron.Cron, now: Date): number =>
+  Math.max(0, Cron.next(cron, now).getTime() - now.getTime())
 
 /**
  * The backup job on its schedule, forever. Each run takes Immich's backup lock, so one instance of many
@@ -24,7 +25,9 @@ export const runBackupSchedule = (settings: BackupSettings, backups: BackupsShap
       Effect.catchCause((cause) =>
         Cause.hasInterruptsOnly(cause)
           ? Effect.failCause(cause)
-          : Effect.logError(`Database backup failed; it will be tried again at the next scheduled time: ${Cause.pretty(cause)}`)
+          : Effect.logError(
+            `Database backup failed; it will be tried again at the next scheduled time: ${Cause.pretty(cause)}`
+          )
       )
     )
     return yield* Effect.forever(Effect.gen(function*() {

@@ -67,5 +67,8 @@ export const loadBackupSettings: Effect.Effect<BackupSettings, InvalidConfigurat
 )
 
 export class BackupConfig extends Context.Service<BackupConfig, BackupSettings>()("@immich-storage/core/BackupConfig") {
-  static readonly layer: Layer.Layer<BackupConfig, InvalidConfiguration> = Layer.effect(BackupConfig, loadBackupSettings)
+  static readonly layer: Layer.Layer<BackupConfig, InvalidConfiguration> = Layer.effect(
+    BackupConfig,
+    loadBackupSettings
+  )
 }

@@ -15,7 +15,9 @@ export class DumpToolMismatch extends Schema.TaggedError<DumpToolMismatch>()("Du
 }) {
   override get message(): string {
     const major = this.serverVersion.split(".")[0]
-    return `pg_dump ${this.toolVersion} cannot dump a PostgreSQL ${this.serverVersion} server: install the client tools of version ${major} or newer (Debian: apt-get install postgresql-client-${major}) and put them first on PATH`
+    return `pg_dump ${this.toolVersion} cannot dump a PostgreSQL ${this.serverVersion} server: ` +
+      `install the client tools of version ${major} or newer (Debian: apt-get install postgresql-client-${major}) ` +
+      "and put them first on PATH"
   }
 }
 
@@ -34,7 +36,8 @@ export class BackupNotFound extends Schema.TaggedError<BackupNotFound>()("Backup
   location: Schema.String
 }) {
   override get message(): string {
-    return `No backup named "${this.name}" in ${this.location}/backups; \`immich-storage backups list\` shows the ones there are`
+    return `No backup named "${this.name}" in ${this.location}/backups; ` +
+      "`immich-storage backups list` shows the ones there are"
   }
 }
 

@@ -19,6 +19,8 @@ export const newestFirst = (files: ReadonlyArray<BackupFile>): ReadonlyArray<Bac
  * and anything that is not a routine backup are never deleted.
  */
 export const planRetention = (files: ReadonlyArray<BackupFile>, keepLast: number): ReadonlyArray<BackupFile> => {
-  if (!Number.isInteger(keepLast) || keepLast < 1) throw new RangeError(`keepLast must be a whole number of at least 1 (got ${keepLast})`)
+  if (!Number.isInteger(keepLast) || keepLast < 1) {
+    throw new RangeError(`keepLast must be a whole number of at least 1 (got ${keepLast})`)
+  }
   return newestFirst(files.filter((f) => f.kind === "routine")).slice(keepLast)
 }

@@ -18,7 +18,12 @@ export const loadS3SettingsAt = (location: S3Location) =>
   loadFromEnv(STORAGE_ENV_VARIABLES, (env) => parseS3EnvAt(location, env))
 
 /** The validated storage settings, loaded once at boot. */
-export class StorageConfig extends Context.Service<StorageConfig, StorageSettings>()("@immich-storage/core/StorageConfig") {
-  static readonly layer: Layer.Layer<StorageConfig, InvalidConfiguration> = Layer.effect(StorageConfig, loadStorageSettings)
-  static readonly layerFrom = (settings: StorageSettings): Layer.Layer<StorageConfig> => Layer.succeed(StorageConfig, settings)
+export class StorageConfig
+  extends Context.Service<StorageConfig, StorageSettings>()("@immich-storage/core/StorageConfig") {
+  static readonly layer: Layer.Layer<StorageConfig, InvalidConfiguration> = Layer.effect(
+    StorageConfig,
+    loadStorageSettings
+  )
+  static readonly layerFrom = (settings: StorageSettings): Layer.Layer<StorageConfig> =>
+    Layer.succeed(StorageConfig, settings)
 }

@@ -28,11 +28,20 @@ export const describeSettings = (settings: StorageSettings): ReadonlyArray<reado
     ["region", s3.region],
     ["endpoint", s3.endpoint ?? "(AWS)"],
     ["force path style", String(s3.forcePathStyle)],
-    ["credentials", s3.credentials === undefined ? "AWS default credential chain" : `access key ${s3.credentials.accessKeyId}, secret ********`],
+    [
+      "credentials",
+      s3.credentials === undefined
+        ? "AWS default credential chain"
+        : `access key ${s3.credentials.accessKeyId}, secret ********`
+    ],
     ["transfer acceleration", String(s3.useAccelerate)],
     [
       "server-side encryption",
-      s3.sse === undefined ? "none" : s3.sse.algorithm === "AES256" ? "AES256 (SSE-S3)" : `aws:kms (key ${s3.sse.kmsKeyId ?? "AWS managed"})`
+      s3.sse === undefined
+        ? "none"
+        : s3.sse.algorithm === "AES256"
+        ? "AES256 (SSE-S3)"
+        : `aws:kms (key ${s3.sse.kmsKeyId ?? "AWS managed"})`
     ],
     ["request checksums", s3.requestChecksums],
     ["ETag is MD5", String(s3.etagIsMd5)]

@@ -21,7 +21,10 @@ export interface DatabaseShape {
    * Runs `effect` while holding session advisory lock `lockId`, or returns None at once when another
    * session holds it (Immich's pattern for jobs that one instance of many should run).
    */
-  readonly withTryLock: <A, E, R>(lockId: number, effect: Effect.Effect<A, E, R>) => Effect.Effect<Option.Option<A>, E | DatabaseError, R>
+  readonly withTryLock: <A, E, R>(
+    lockId: number,
+    effect: Effect.Effect<A, E, R>
+  ) => Effect.Effect<Option.Option<A>, E | DatabaseError, R>
   /** One statement (or a few) on the pool. */
   readonly query: Query
   /** BEGIN … COMMIT on one connection; rolled back when the body fails or is interrupted. */
@@ -29,8 +32,12 @@ export interface DatabaseShape {
 }
 
 /** Where the database is: from DB_URL or Immich's DB_* variables. */
-export class DatabaseConfig extends Context.Service<DatabaseConfig, DatabaseSettings>()("@immich-storage/core/DatabaseConfig") {
-  static readonly layer: Layer.Layer<DatabaseConfig, InvalidConfiguration> = Layer.effect(DatabaseConfig, loadDatabaseSettings)
+export class DatabaseConfig
+  extends Context.Service<DatabaseConfig, DatabaseSettings>()("@immich-storage/core/DatabaseConfig") {
+  static readonly layer: Layer.Layer<DatabaseConfig, InvalidConfiguration> = Layer.effect(
+    DatabaseConfig,
+    loadDatabaseSettings
+  )
 }
 
 export class Database extends Context.Service<Database, DatabaseShape>()("@immich-storage/core/Database") {
@@ -67,7 +74,10 @@ const connect = (settings: DatabaseSettings, database = settings.database, max =
     onnotice: () => undefined
   })
 
-/** A scoped pool: opened (and the database created when missing, unless `create` is false) now, closed with the scope. */
+/**
+ * A scoped pool: opened (and the database created when missing, unless `create` is false) now, closed
+ * with the scope.
+ */
 export const makeDatabase = Effect.fnUntraced(function*(
   settings: DatabaseSettings,
   options: { readonly create?: boolean } = {}
@@ -76,14 +86,17 @@ export const makeDatabase = Effect.fnUntraced(function*(
   const query = (sql: postgres.Sql): Query => (operation, run) =>
     Effect.tryPromise({ try: () => run(sql), catch: fromPostgresError(target, operation) })
 
-  const pool = yield* Effect.acquireRelease(Effect.sync(() => connect(settings)), (sql) => Effect.promise(() => sql.end({ timeout: 5 })))
+  const pool = yield* Effect.acquireRelease(
+    Effect.sync(() => connect(settings)),
+    (sql) => Effect.promise(() => sql.end({ timeout: 5 }))
+  )
   const ping = query(pool)("connect", (sql) => sql`select 1`)
+  const createThenPing = createDatabase(settings).pipe(
+    Effect.andThen(Effect.logInfo(`Created database ${target}`)),
+    Effect.andThen(ping)
+  )
   yield* ping.pipe(
-    Effect.catchTag("DatabaseMissing", (missing) =>
-      options.create === false
-        ? Effect.fail(missing)
-        : createDatabase(settings).pipe(Effect.andThen(Effect.logInfo(`Created database ${target}`)), Effect.andThen(ping))
-    )
+    Effect.catchTag("DatabaseMissing", (missing) => (options.create === false ? Effect.fail(missing) : createThenPing))
   )
 
   /**
@@ -107,11 +120,22 @@ export const makeDatabase = Effect.fnUntraced(function*(
           return result
         })
       },
-      (held, exit) =>
-        (Exit.isSuccess(exit) || held.lost
+      (held, exit) => {
+        const rollback = Exit.isSuccess(exit) || held.lost
           ? Effect.void
-          : Effect.promise(() => held.connection`rollback`.then(() => undefined, () => undefined)).pipe(Effect.timeout("5 seconds"), Effect.ignore)
-        ).pipe(Effect.andThen(Effect.promise(() => held.connection.end({ timeout: held.lost ? 0 : 5 }).catch(() => undefined))))
+          : Effect.promise(() => held.connection`rollback`.then(() => undefined, () => undefined)).pipe(
+            Effect.timeout("5 seconds"),
+            Effect.ignore
+          )
+        const end = Effect.promise(() => held.connection.end({ timeout: held.lost ? 0 : 5 }).catch(() => undefined))
+        return rollback.pipe(Effect.andThen(end))
+      }
+    )
+
+  const tryLock = (connection: postgres.Sql, lockId: number) =>
+    query(connection)(
+      "try the advisory lock",
+      (sql) => sql<Array<{ locked: boolean }>>`select pg_try_advisory_lock(${lockId}) as locked`
     )
 
   // Session locks live as long as their connection: a dedicated one, ended afterwards (see `transaction`).
@@ -119,7 +143,7 @@ export const makeDatabase = Effect.fnUntraced(function*(
     Effect.acquireUseRelease(
       Effect.sync(() => connect(settings, settings.database, 1)),
       (connection) =>
-        query(connection)("try the advisory lock", (sql) => sql<Array<{ locked: boolean }>>`select pg_try_advisory_lock(${lockId}) as locked`).pipe(
+        tryLock(connection, lockId).pipe(
           Effect.flatMap((rows) => (rows[0]?.locked === true ? Effect.asSome(effect) : Effect.succeedNone))
         ),
       (connection) => Effect.promise(() => connection.end({ timeout: 5 }).catch(() => undefined))
@@ -141,7 +165,9 @@ const createDatabase = (settings: DatabaseSettings) =>
         // Another instance may have created it at the same moment.
         Effect.catchIf((error) => error._tag === "DatabaseQueryFailed" && error.code === "42P04", () => Effect.void),
         Effect.mapError((error) =>
-          error._tag === "DatabaseQueryFailed" ? new DatabaseMissing({ target: describeDatabase(settings), detail: error.detail }) : error
+          error._tag === "DatabaseQueryFailed"
+            ? new DatabaseMissing({ target: describeDatabase(settings), detail: error.detail })
+            : error
         )
       ),
     (admin) => Effect.promise(() => admin.end({ timeout: 5 }))

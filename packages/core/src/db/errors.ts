@@ -5,7 +5,8 @@ export class DatabaseUnreachable extends Schema.TaggedError<DatabaseUnreachable>
   detail: Schema.String
 }) {
   override get message(): string {
-    return `Cannot reach PostgreSQL at ${this.target} (${this.detail}). Is it running? Check DB_HOSTNAME and DB_PORT (or DB_URL).`
+    return `Cannot reach PostgreSQL at ${this.target} (${this.detail}). ` +
+      "Is it running? Check DB_HOSTNAME and DB_PORT (or DB_URL)."
   }
 }
 
@@ -14,7 +15,8 @@ export class DatabaseAuthFailed extends Schema.TaggedError<DatabaseAuthFailed>()
   detail: Schema.String
 }) {
   override get message(): string {
-    return `PostgreSQL refused the login at ${this.target} (${this.detail}). Check DB_USERNAME and DB_PASSWORD (or DB_URL).`
+    return `PostgreSQL refused the login at ${this.target} (${this.detail}). ` +
+      "Check DB_USERNAME and DB_PASSWORD (or DB_URL)."
   }
 }
 
@@ -23,7 +25,8 @@ export class DatabaseMissing extends Schema.TaggedError<DatabaseMissing>()("Data
   detail: Schema.String
 }) {
   override get message(): string {
-    return `The database ${this.target} does not exist and could not be created (${this.detail}). Create it, or grant the user CREATEDB.`
+    return `The database ${this.target} does not exist and could not be created (${this.detail}). ` +
+      "Create it, or grant the user CREATEDB."
   }
 }
 
@@ -39,7 +42,19 @@ export class DatabaseQueryFailed extends Schema.TaggedError<DatabaseQueryFailed>
 
 export type DatabaseError = DatabaseUnreachable | DatabaseAuthFailed | DatabaseMissing | DatabaseQueryFailed
 
-const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "ECONNRESET"])
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "ECONNRESET"
+])
 
 /** Maps a postgres.js error (a server SQLSTATE or a socket error) to a database error. */
 export const fromPostgresError = (target: string, operation: string) => (cause: unknown): DatabaseError => {

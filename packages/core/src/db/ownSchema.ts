@@ -19,9 +19,12 @@ export const MIGRATIONS_LOCK_ID = LOCK_IDS.migrations
  * in current Immich.
  */
 export const SCHEMA_STATEMENTS: ReadonlyArray<string> = [
-  `DO $$ BEGIN CREATE TYPE assets_status_enum AS ENUM ('active', 'trashed', 'deleted'); EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
-  `DO $$ BEGIN CREATE TYPE asset_visibility_enum AS ENUM ('archive', 'timeline', 'hidden', 'locked'); EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
-  `DO $$ BEGIN CREATE TYPE asset_checksum_algorithm_enum AS ENUM ('sha1', 'sha1-path'); EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+  `DO $$ BEGIN CREATE TYPE assets_status_enum AS ENUM ('active', 'trashed', 'deleted');
+    EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+  `DO $$ BEGIN CREATE TYPE asset_visibility_enum AS ENUM ('archive', 'timeline', 'hidden', 'locked');
+    EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+  `DO $$ BEGIN CREATE TYPE asset_checksum_algorithm_enum AS ENUM ('sha1', 'sha1-path');
+    EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
   `CREATE TABLE IF NOT EXISTS "user" (
     "id" uuid NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,
     "email" character varying NOT NULL CONSTRAINT "user_email_uq" UNIQUE,
@@ -73,7 +76,8 @@ export const SCHEMA_STATEMENTS: ReadonlyArray<string> = [
     "updatedAt" timestamp with time zone NOT NULL DEFAULT now(),
     "deletedAt" timestamp with time zone
   )`,
-  `CREATE UNIQUE INDEX IF NOT EXISTS "UQ_assets_owner_checksum" ON "asset" ("ownerId", "checksum") WHERE ("libraryId" IS NULL)`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS "UQ_assets_owner_checksum" ON "asset" ("ownerId", "checksum")
+    WHERE ("libraryId" IS NULL)`,
   `CREATE INDEX IF NOT EXISTS "asset_ownerId_idx" ON "asset" ("ownerId")`,
   // Ours alone (Immich's own databases have upstream's indexes): one timeline month is one range scan.
   `CREATE INDEX IF NOT EXISTS "asset_ownerId_localDate_idx"

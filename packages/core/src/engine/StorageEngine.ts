@@ -97,7 +97,8 @@ export interface StorageEngineShape {
   readonly removeIncompleteWrite: (write: IncompleteWrite) => Effect.Effect<void, StorageError>
 }
 
-export class StorageEngine extends Context.Service<StorageEngine, StorageEngineShape>()("@immich-storage/core/StorageEngine") {
+export class StorageEngine
+  extends Context.Service<StorageEngine, StorageEngineShape>()("@immich-storage/core/StorageEngine") {
   /**
    * The engine the configuration picks (see `makeEngine`). An S3 engine's layer also provides its
    * `Presigner`, which callers ask for with `Effect.serviceOption(Presigner)`: local disk has none.

@@ -20,10 +20,14 @@ export interface EngineForBaseOptions {
  */
 export const engineForBase = Effect.fnUntraced(function*(base: string, options: EngineForBaseOptions) {
   const parsed = parseLocationText(base, process.cwd())
-  if (typeof parsed === "string") return yield* new InvalidConfiguration({ problems: [{ variable: "location", problem: parsed }] })
+  if (typeof parsed === "string") {
+    return yield* new InvalidConfiguration({ problems: [{ variable: "location", problem: parsed }] })
+  }
   if (parsed._tag === "Local") {
     const exists = yield* Effect.promise(() => fs.stat(parsed.root).then((s) => s.isDirectory(), () => false))
-    if (options.mustExist && !exists) return yield* new InvalidConfiguration({ problems: [{ variable: base, problem: "is not an existing folder" }] })
+    if (options.mustExist && !exists) {
+      return yield* new InvalidConfiguration({ problems: [{ variable: base, problem: "is not an existing folder" }] })
+    }
     if (!exists && options.create === false) return yield* makeLocalEngine(parsed, { createRoot: false })
     return yield* makeEngine({ engine: "local", location: parsed, ignoreMountCheckErrors: false })
   }

@@ -34,7 +34,8 @@ export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDeni
   cause: Schema.optional(Schema.Unknown)
 }) {
   override get message(): string {
-    return `Access denied to ${this.operation} ${this.key === undefined ? this.location : `"${this.key}" in ${this.location}`}: ${this.detail}`
+    const target = this.key === undefined ? this.location : `"${this.key}" in ${this.location}`
+    return `Access denied to ${this.operation} ${target}: ${this.detail}`
   }
 }
 
@@ -44,7 +45,8 @@ export class BucketNotFound extends Schema.TaggedError<BucketNotFound>()("Bucket
   cause: Schema.optional(Schema.Unknown)
 }) {
   override get message(): string {
-    return `Bucket "${this.bucket}" does not exist: create it, or fix S3_BUCKET (and S3_ENDPOINT / S3_REGION if it lives elsewhere)`
+    return `Bucket "${this.bucket}" does not exist: ` +
+      "create it, or fix S3_BUCKET (and S3_ENDPOINT / S3_REGION if it lives elsewhere)"
   }
 }
 
@@ -84,7 +86,8 @@ export class StorageUnavailable extends Schema.TaggedError<StorageUnavailable>()
   cause: Schema.optional(Schema.Unknown)
 }) {
   override get message(): string {
-    return `${this.location} is unavailable (${this.operation}${this.key === undefined ? "" : ` "${this.key}"`}): ${this.detail}`
+    const key = this.key === undefined ? "" : ` "${this.key}"`
+    return `${this.location} is unavailable (${this.operation}${key}): ${this.detail}`
   }
 }
 
@@ -98,7 +101,8 @@ export class StorageFailure extends Schema.TaggedError<StorageFailure>()("Storag
   cause: Schema.optional(Schema.Unknown)
 }) {
   override get message(): string {
-    return `Could not ${this.operation}${this.key === undefined ? "" : ` "${this.key}"`} in ${this.location}: ${this.detail}`
+    const key = this.key === undefined ? "" : ` "${this.key}"`
+    return `Could not ${this.operation}${key} in ${this.location}: ${this.detail}`
   }
 }
 

@@ -10,10 +10,11 @@ export const PART_SIZE = 8 * 1024 * 1024
  * Cuts a byte stream into parts of exactly `partSize` bytes (the last one shorter, never empty).
  * Large input chunks are sliced without copying; small ones are joined once per part.
  */
-export const intoParts = (partSize: number) => <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.Stream<Uint8Array, E, R> =>
-  Stream.mapAccum(self, () => new PartAccumulator(partSize), (acc, chunk) => [acc, acc.push(chunk)], {
-    onHalt: (acc) => acc.flush()
-  })
+export const intoParts =
+  (partSize: number) => <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.Stream<Uint8Array, E, R> =>
+    Stream.mapAccum(self, () => new PartAccumulator(partSize), (acc, chunk) => [acc, acc.push(chunk)], {
+      onHalt: (acc) => acc.flush()
+    })
 
 class PartAccumulator {
   private pending: Array<Uint8Array> = []

@@ -12,13 +12,14 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 5, baseDelay: "100 millis", maxDelay: "5 seconds" }
 
-export const retryTransient = (policy: RetryPolicy) => <A, E extends StorageError, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.retry(
-    effect,
-    Schedule.min([Schedule.exponential(policy.baseDelay), Schedule.spaced(policy.maxDelay)]).pipe(
-      Schedule.jittered,
-      Schedule.upTo({ times: policy.retries }),
-      Schedule.setInputType<E>(),
-      Schedule.while(({ input }) => input._tag === "StorageUnavailable")
+export const retryTransient =
+  (policy: RetryPolicy) => <A, E extends StorageError, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.retry(
+      effect,
+      Schedule.min([Schedule.exponential(policy.baseDelay), Schedule.spaced(policy.maxDelay)]).pipe(
+        Schedule.jittered,
+        Schedule.upTo({ times: policy.retries }),
+        Schedule.setInputType<E>(),
+        Schedule.while(({ input }) => input._tag === "StorageUnavailable")
+      )
     )
-  )

@@ -1,11 +1,11 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import type { StorageError } from "../engine/errors.ts"
+import type { StorageEngineShape } from "../engine/StorageEngine.ts"
 import { baseOf } from "../location/MediaLocation.ts"
 import { MARKER_FILE, markerKey, STORAGE_FOLDERS } from "../location/StorageFolder.ts"
 import type { StorageFolder } from "../location/StorageFolder.ts"
-import type { StorageError } from "../engine/errors.ts"
-import type { StorageEngineShape } from "../engine/StorageEngine.ts"
 import { planMountChecks } from "./mountCheckPlan.ts"
 import type { FolderObservation, MountProblem } from "./mountCheckPlan.ts"
 
@@ -18,14 +18,16 @@ export class MountCheckFailed extends Schema.TaggedError<MountCheckFailed>()("Mo
       `The media location ${this.location} failed its integrity check:`,
       ...this.folderLines,
       "Is the disk mounted, and are IMMICH_MEDIA_LOCATION (or S3_BUCKET / S3_PREFIX) the ones this server used before?",
-      "See Immich's system-integrity folder checks; IMMICH_IGNORE_MOUNT_CHECK_ERRORS=true turns these errors into warnings."
+      "See Immich's system-integrity folder checks; " +
+      "IMMICH_IGNORE_MOUNT_CHECK_ERRORS=true turns these errors into warnings."
     ].join("\n")
   }
 
   /** The one warning logged instead when the errors are ignored: which folders, and that it was asked for. */
   get ignoredMessage(): string {
+    const folders = this.problems.map((p) => p.folder).join(", ")
     return [
-      `The media location ${this.location} failed its integrity check in ${this.problems.map((p) => p.folder).join(", ")}; ` +
+      `The media location ${this.location} failed its integrity check in ${folders}; ` +
       "starting anyway, because IMMICH_IGNORE_MOUNT_CHECK_ERRORS=true ignores these errors:",
       ...this.folderLines
     ].join("\n")
@@ -63,7 +65,9 @@ export const checkMediaIntegrity = Effect.fn("checkMediaIntegrity")(function*(
   engine: StorageEngineShape,
   options: { readonly flagged: ReadonlySet<StorageFolder>; readonly ignoreErrors: boolean }
 ) {
-  const observations = yield* Effect.forEach(STORAGE_FOLDERS, (folder) => observe(engine, folder), { concurrency: STORAGE_FOLDERS.length })
+  const observations = yield* Effect.forEach(STORAGE_FOLDERS, (folder) => observe(engine, folder), {
+    concurrency: STORAGE_FOLDERS.length
+  })
   const plan = planMountChecks(observations, options.flagged)
   yield* Effect.forEach(plan.writeMarker, (folder) => engine.put(markerKey(folder), Buffer.from(`${Date.now()}`)), {
     concurrency: STORAGE_FOLDERS.length,

@@ -37,7 +37,8 @@ export const locationSchemeProblem = (text: string): string | undefined => {
   const mistyped = MISTYPED_S3.exec(text)
   if (mistyped !== null) {
     const rest = text.slice(mistyped[0].length)
-    return `"${text}" looks like a mistyped S3 location: did you mean ${S3_SCHEME}${rest === "" ? "<bucket>/<prefix>" : rest}? ` +
+    const suggestion = rest === "" ? "<bucket>/<prefix>" : rest
+    return `"${text}" looks like a mistyped S3 location: did you mean ${S3_SCHEME}${suggestion}? ` +
       `(it starts with exactly "${S3_SCHEME}", in lower case)`
   }
   const scheme = URL_SCHEME.exec(text)?.[1]
@@ -47,6 +48,7 @@ export const locationSchemeProblem = (text: string): string | undefined => {
     ? httpHint(text)
     : lower === "file"
     ? `did you mean the folder ${text.replace(/^file:(\/\/[^/]*)?/i, "") || "/"}?`
-    : `a location is a local folder or ${S3_SCHEME}<bucket>/<prefix>; for a local folder whose name has a ':', write ./${text}`
+    : `a location is a local folder or ${S3_SCHEME}<bucket>/<prefix>; ` +
+      `for a local folder whose name has a ':', write ./${text}`
   return `"${text}" is a URL (${scheme}:), which is neither a local folder nor an S3 location: ${hint}`
 }

@@ -14,7 +14,9 @@ export type CutOverTarget = "s3" | "local"
 
 /** Where the media goes: the S3_* variables for s3, IMMICH_MEDIA_LOCATION (default ./data) for local. */
 export const targetSettings = (target: CutOverTarget) =>
-  loadStorageSettingsFor(target).pipe(Effect.mapError((error) => new CutOverTargetNotConfigured({ target, problems: error.problems })))
+  loadStorageSettingsFor(target).pipe(
+    Effect.mapError((error) => new CutOverTargetNotConfigured({ target, problems: error.problems }))
+  )
 
 /** The source must exist; the target's folder is created when missing. */
 export const enginesFor = (from: string, to: string) =>

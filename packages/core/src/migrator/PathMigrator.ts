@@ -6,10 +6,10 @@ import { Database, lockForTransaction } from "../db/Database.ts"
 import type { DatabaseError } from "../db/errors.ts"
 import { pathColumns } from "../db/repositories/pathColumns.ts"
 import { systemMetadata } from "../db/repositories/systemMetadata.ts"
-import { columnLabel } from "./pathColumns.ts"
-import { decideMediaLocation, MEDIA_LOCATION_LOCK_ID, normaliseBase } from "./mediaLocationDecision.ts"
 import { inferLegacyLocation, legacyLocationInconsistent } from "./legacyLocation.ts"
 import type { LegacyLocationInconsistent, LegacyLocationInference } from "./legacyLocation.ts"
+import { decideMediaLocation, MEDIA_LOCATION_LOCK_ID, normaliseBase } from "./mediaLocationDecision.ts"
+import { columnLabel } from "./pathColumns.ts"
 
 export interface ColumnCount {
   readonly table: string
@@ -33,6 +33,10 @@ export type BootOutcome =
   /** `inferredFrom`: no location was saved; the previous one was inferred from that many sampled paths. */
   | { readonly _tag: "Moved"; readonly report: RewriteReport; readonly inferredFrom?: number }
 
+export interface RewriteOptions {
+  readonly dryRun: boolean
+}
+
 export interface PathMigratorShape {
   /** The location saved by the last start (Immich's `MediaLocation`), if any. */
   readonly savedLocation: Effect.Effect<string | undefined, DatabaseError>
@@ -40,7 +44,11 @@ export interface PathMigratorShape {
    * Rewrites (or with `dryRun` counts) every managed path from one base to another, in one transaction,
    * and saves `to` as the media location. Paths outside `from` are never touched.
    */
-  readonly rewritePaths: (from: string, to: string, options: { readonly dryRun: boolean }) => Effect.Effect<RewriteReport, DatabaseError>
+  readonly rewritePaths: (
+    from: string,
+    to: string,
+    options: RewriteOptions
+  ) => Effect.Effect<RewriteReport, DatabaseError>
   /** At boot: follows a change of media location, once, however many instances start together. */
   readonly followMediaLocation: (
     current: string
@@ -62,7 +70,10 @@ const samplePaths = (tx: Query) =>
 const rewriteAll = (tx: Query, from: string, to: string, dryRun: boolean) =>
   Effect.gen(function*() {
     const columns = yield* pathColumns.existing(tx)
-    const counts = yield* Effect.forEach(columns, (c) => (dryRun ? pathColumns.count(tx, c, from) : pathColumns.rewrite(tx, c, from, to)))
+    const counts = yield* Effect.forEach(
+      columns,
+      (c) => (dryRun ? pathColumns.count(tx, c, from) : pathColumns.rewrite(tx, c, from, to))
+    )
     const report: RewriteReport = {
       from,
       to,
@@ -73,13 +84,18 @@ const rewriteAll = (tx: Query, from: string, to: string, dryRun: boolean) =>
     return report
   })
 
-export class PathMigrator extends Context.Service<PathMigrator, PathMigratorShape>()("@immich-storage/core/PathMigrator") {
+export class PathMigrator
+  extends Context.Service<PathMigrator, PathMigratorShape>()("@immich-storage/core/PathMigrator") {
   static readonly layer: Layer.Layer<PathMigrator, never, Database> = Layer.effect(
     PathMigrator,
     Effect.gen(function*() {
       const db = yield* Database
 
-      const rewritePaths = Effect.fn("PathMigrator.rewritePaths")(function*(fromBase: string, toBase: string, options: { readonly dryRun: boolean }) {
+      const rewritePaths = Effect.fn("PathMigrator.rewritePaths")(function*(
+        fromBase: string,
+        toBase: string,
+        options: RewriteOptions
+      ) {
         const from = normaliseBase(fromBase)
         const to = normaliseBase(toBase)
         return yield* db.transaction((tx) =>
@@ -126,7 +142,10 @@ export class PathMigrator extends Context.Service<PathMigrator, PathMigratorShap
                 `${outcome.inferredFrom} sampled paths`
             )
           }
-          yield* Effect.logInfo(`Media location changed from ${report.from} to ${report.to}: rewrote ${report.total} paths (${formatReport(report)})`)
+          yield* Effect.logInfo(
+            `Media location changed from ${report.from} to ${report.to}: ` +
+              `rewrote ${report.total} paths (${formatReport(report)})`
+          )
         } else if (outcome._tag === "Adopted") {
           yield* Effect.logInfo(
             `Media location ${outcome.location} recorded: no location was saved, and all ${outcome.sampled} ` +

@@ -53,7 +53,8 @@ const make = (detect: (db: DatabaseShape) => Effect.Effect<ImmichSchema, Databas
  * The repositories of Immich's tables, each with the statements for the schema found. The SQL of the
  * rest (path columns, system metadata, activity) does not depend on the version and is used directly.
  */
-export class Repositories extends Context.Service<Repositories, RepositoriesShape>()("@immich-storage/core/Repositories") {
+export class Repositories
+  extends Context.Service<Repositories, RepositoriesShape>()("@immich-storage/core/Repositories") {
   /** For tools: reads the schema and changes nothing. */
   static readonly layer: Layer.Layer<Repositories, DatabaseError, Database> = Layer.effect(
     Repositories,

@@ -9,5 +9,6 @@ export const activity = {
     q("look for a running server", (sql) =>
       sql<Array<{ n: number }>>`
         select count(*)::int as n from pg_stat_activity
-        where datname = current_database() and application_name = ${SERVER_APPLICATION_NAME}`).pipe(Effect.map((rows) => rows[0]?.n ?? 0))
+        where datname = current_database()
+          and application_name = ${SERVER_APPLICATION_NAME}`).pipe(Effect.map((rows) => rows[0]?.n ?? 0))
 }

@@ -28,19 +28,23 @@ export const makeAssetFileRepository = (query: Query): AssetFileRepository => ({
   find: (assetId, type) =>
     query("read an asset file", (sql) =>
       sql<Array<{ path: string; updatedAt: Date }>>`
-        select "path", "updatedAt" from "asset_file" where "assetId" = ${assetId} and "type" = ${type} and not "isEdited"`).pipe(
-      Effect.map((rows) => rows[0])
-    ),
+        select "path", "updatedAt" from "asset_file"
+        where "assetId" = ${assetId} and "type" = ${type} and not "isEdited"`).pipe(Effect.map((rows) => rows[0])),
   recordGenerated: (assetId, files, dimensions) =>
     query("record generated images", (sql) =>
       sql<Array<{ id: string }>>`
         with a as (
-          update "asset" set "width" = coalesce(${dimensions?.width ?? null}::int, "width"), "height" = coalesce(${dimensions?.height ?? null}::int, "height")
+          update "asset"
+          set "width" = coalesce(${dimensions?.width ?? null}::int, "width"),
+              "height" = coalesce(${dimensions?.height ?? null}::int, "height")
           where "id" = ${assetId} returning "id"
         ), f as (
           insert into "asset_file" ("assetId", "type", "path")
           select a."id", t."type", t."path"
-          from a, unnest(${sql.array(files.map((f) => f.type))}::varchar[], ${sql.array(files.map((f) => f.path))}::varchar[]) as t("type", "path")
+          from a, unnest(
+            ${sql.array(files.map((f) => f.type))}::varchar[],
+            ${sql.array(files.map((f) => f.path))}::varchar[]
+          ) as t("type", "path")
           on conflict ("assetId", "type", "isEdited") do update set "path" = excluded."path", "updatedAt" = now()
         )
         select "id" from a`).pipe(Effect.map((rows) => rows.length > 0))

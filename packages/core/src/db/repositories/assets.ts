@@ -55,13 +55,22 @@ export type NewAsset =
  * The device columns as upstream's own clients filled them before v3 (its CLI sent `<file name>-<size>` and
  * `CLI`): a v2 database requires both, and Immich's v3 CLI sends neither.
  */
-export const deviceFieldsOf = (asset: Pick<NewAsset, "deviceAssetId" | "deviceId" | "originalFileName" | "fileSize">) => ({
+export const deviceFieldsOf = (
+  asset: Pick<NewAsset, "deviceAssetId" | "deviceId" | "originalFileName" | "fileSize">
+) => ({
   deviceAssetId: asset.deviceAssetId ?? `${asset.originalFileName}-${asset.fileSize}`,
   deviceId: asset.deviceId ?? "CLI"
 })
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 export const isUuid = (value: string): boolean => UUID.test(value)
+
+/** Immich's `AssetStatsResponseDto`. */
+export interface AssetStatistics {
+  images: number
+  videos: number
+  total: number
+}
 
 export interface AssetRepository {
   /**
@@ -83,7 +92,7 @@ export interface AssetRepository {
    */
   readonly delete: (ownerId: string, ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string>, DatabaseError>
   /** Immich's `AssetStatsResponseDto` for one owner: active assets by type. */
-  readonly statistics: (ownerId: string) => Effect.Effect<{ images: number; videos: number; total: number }, DatabaseError>
+  readonly statistics: (ownerId: string) => Effect.Effect<AssetStatistics, DatabaseError>
 }
 
 const deviceSelect = (schema: ImmichSchema) =>
@@ -106,7 +115,11 @@ const rowOf = (asset: NewAsset, schema: ImmichSchema) => ({
   localDateTime: asset.fileCreatedAt,
   isFavorite: asset.isFavorite,
   visibility: asset.visibility,
-  duration: asset.duration === null ? null : schema.duration === "text" ? msToDurationText(asset.duration) : asset.duration
+  duration: asset.duration === null
+    ? null
+    : schema.duration === "text"
+    ? msToDurationText(asset.duration)
+    : asset.duration
 })
 
 const findByChecksums = (query: Query): AssetRepository["findByChecksums"] => (ownerId, checksums) =>
@@ -114,9 +127,12 @@ const findByChecksums = (query: Query): AssetRepository["findByChecksums"] => (o
     sql<Array<{ id: string; checksum: Buffer; status: string }>>`
       select "id", "checksum", "status"::text as "status" from "asset"
       where "ownerId" = ${ownerId} and "libraryId" is null
-        and "checksum" in (select decode(h, 'hex') from unnest(${sql.array(checksums.map((c) => c.toString("hex")))}::text[]) as h)`).pipe(
-    Effect.map((rows) => new Map(rows.map((r) => [r.checksum.toString("hex"), { id: r.id, status: r.status }])))
-  )
+        and "checksum" in (
+          select decode(h, 'hex')
+          from unnest(${sql.array(checksums.map((c) => c.toString("hex")))}::text[]) as h
+        )`).pipe(
+      Effect.map((rows) => new Map(rows.map((r) => [r.checksum.toString("hex"), { id: r.id, status: r.status }])))
+    )
 
 const insert = (query: Query, schema: ImmichSchema): AssetRepository["insert"] => {
   const run: AssetRepository["insert"] = (asset) =>
@@ -135,7 +151,8 @@ const insert = (query: Query, schema: ImmichSchema): AssetRepository["insert"] =
           )
           select "id" from a`)
       if (inserted[0] !== undefined) return { created: true, id: inserted[0].id }
-      const id = (yield* findByChecksums(query)(asset.ownerId, [asset.checksum])).get(asset.checksum.toString("hex"))?.id
+      const existing = yield* findByChecksums(query)(asset.ownerId, [asset.checksum])
+      const id = existing.get(asset.checksum.toString("hex"))?.id
       // The conflicting row vanished between the two statements (deleted meanwhile): try once more.
       if (id === undefined) return yield* run(asset)
       return { created: false, id }
@@ -170,16 +187,19 @@ const remove = (query: Query): AssetRepository["delete"] => (ownerId, ids) =>
       )
       select "originalPath" as "path" from doomed
       union all
-      select f."path" from "asset_file" f join doomed d on d."id" = f."assetId"`).pipe(Effect.map((rows) => rows.map((r) => r.path)))
+      select f."path" from "asset_file" f join doomed d on d."id" = f."assetId"`).pipe(
+      Effect.map((rows) => rows.map((r) => r.path))
+    )
 
 const statistics = (query: Query): AssetRepository["statistics"] => (ownerId) =>
   query("count assets", (sql) =>
     sql<Array<{ images: number; videos: number; total: number }>>`
-      select count(*) filter (where "type" = 'IMAGE')::int as "images", count(*) filter (where "type" = 'VIDEO')::int as "videos",
+      select count(*) filter (where "type" = 'IMAGE')::int as "images",
+             count(*) filter (where "type" = 'VIDEO')::int as "videos",
              count(*)::int as "total"
       from "asset" where "ownerId" = ${ownerId} and "status" = 'active' and "deletedAt" is null`).pipe(
-    Effect.map((rows) => rows[0] ?? { images: 0, videos: 0, total: 0 })
-  )
+      Effect.map((rows) => rows[0] ?? { images: 0, videos: 0, total: 0 })
+    )
 
 export const makeAssetRepository = (query: Query, schema: ImmichSchema): AssetRepository => ({
   insert: insert(query, schema),

@@ -74,7 +74,9 @@ export const schemaFromFacts = (facts: SchemaFacts): ImmichSchema => {
 /** The upstream version a managed schema matches; a shape none of them had is named by its features only. */
 export const upstreamVersionOf = (schema: ImmichSchema): string | undefined => {
   if (!schema.managedByImmich || schema.empty) return undefined
-  if (schema.deviceColumns === "required" && schema.duration === "text") return schema.checksumAlgorithm ? "v2.7" : "v2.x before v2.7"
+  if (schema.deviceColumns === "required" && schema.duration === "text") {
+    return schema.checksumAlgorithm ? "v2.7" : "v2.x before v2.7"
+  }
   if (schema.deviceColumns === "absent" && schema.duration === "milliseconds") {
     return schema.userClusterGroup && schema.personKey === "personGroup" ? "v3.2" : "v3.0–v3.1"
   }
@@ -90,6 +92,8 @@ export const describeSchema = (schema: ImmichSchema): string => {
     ...(schema.userClusterGroup ? ["cluster groups"] : []),
     ...(schema.managedByImmich ? ["managed by Immich's migrations: left unaltered"] : [])
   ].join(", ")
-  const name = schema.managedByImmich ? (upstreamVersionOf(schema) ?? "an Immich version not checked here") : "created by immich-storage"
+  const name = schema.managedByImmich
+    ? (upstreamVersionOf(schema) ?? "an Immich version not checked here")
+    : "created by immich-storage"
   return `Immich database schema: ${name} (${features})`
 }

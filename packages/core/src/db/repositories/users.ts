@@ -81,7 +81,8 @@ export const makeUserRepository = (schema: ImmichSchema): UserRepository => ({
   ...makeAccountStatements(schema),
   firstAdmin: (q) =>
     q("find the admin user", (sql) =>
-      sql<Array<{ id: string }>>`select "id" from "user" where "isAdmin" and "deletedAt" is null order by "createdAt", "id" limit 1`).pipe(
+      sql<Array<{ id: string }>>`
+        select "id" from "user" where "isAdmin" and "deletedAt" is null order by "createdAt", "id" limit 1`).pipe(
       Effect.map((rows) => rows[0]?.id)
     ),
   createAdmin: (q, email, name) =>
@@ -89,9 +90,11 @@ export const makeUserRepository = (schema: ImmichSchema): UserRepository => ({
       schema.userClusterGroup
         ? sql<Array<{ id: string }>>`
             with g as (insert into "cluster_group" default values returning "id")
-            insert into "user" ("email", "name", "isAdmin", "clusterGroupId") select ${email}, ${name}, true, g."id" from g
+            insert into "user" ("email", "name", "isAdmin", "clusterGroupId")
+            select ${email}, ${name}, true, g."id" from g
             returning "id"`
-        : sql<Array<{ id: string }>>`insert into "user" ("email", "name", "isAdmin") values (${email}, ${name}, true) returning "id"`).pipe(
+        : sql<Array<{ id: string }>>`
+            insert into "user" ("email", "name", "isAdmin") values (${email}, ${name}, true) returning "id"`).pipe(
       Effect.map((rows) => rows[0]!.id)
     )
 })

@@ -9,7 +9,9 @@ const keyObjects = new WeakMap<object, KeyObject>()
 const keyObjectOf = (key: ArrayBuffer | ArrayBufferView): KeyObject => {
   let cached = keyObjects.get(key)
   if (cached === undefined) {
-    cached = createSecretKey(ArrayBuffer.isView(key) ? new Uint8Array(key.buffer, key.byteOffset, key.byteLength) : new Uint8Array(key))
+    cached = createSecretKey(
+      ArrayBuffer.isView(key) ? new Uint8Array(key.buffer, key.byteOffset, key.byteLength) : new Uint8Array(key)
+    )
     keyObjects.set(key, cached)
   }
   return cached

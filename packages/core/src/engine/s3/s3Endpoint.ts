@@ -29,14 +29,18 @@ export const customEndpointBucketUrl = (endpoint: string, bucket: string, forceP
 }
 
 /** A bucket URL the SDK resolved (AWS). */
-export const bucketUrlOf = (resolved: URL): BucketUrl => ({ origin: resolved.origin, path: resolved.pathname.replace(/\/+$/, "") })
+export const bucketUrlOf = (resolved: URL): BucketUrl => ({
+  origin: resolved.origin,
+  path: resolved.pathname.replace(/\/+$/, "")
+})
 
 /** RFC 3986 escaping, as SigV4 and S3 want it: `encodeURIComponent` plus `!'()*`. */
 export const escapeUri = (text: string): string =>
   encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 
 /** The request path of an object: each key segment escaped, the slashes kept. */
-export const objectPath = (bucket: BucketUrl, objectKey: string): string => `${bucket.path}/${objectKey.split("/").map(escapeUri).join("/")}`
+export const objectPath = (bucket: BucketUrl, objectKey: string): string =>
+  `${bucket.path}/${objectKey.split("/").map(escapeUri).join("/")}`
 
 /** The request path of the bucket itself (listing, HEAD bucket). */
 export const bucketPath = (bucket: BucketUrl): string => `${bucket.path}/`

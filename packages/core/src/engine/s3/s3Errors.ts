@@ -1,4 +1,11 @@
-import { AccessDenied, BucketNotFound, ObjectNotFound, RangeNotSatisfiable, StorageFailure, StorageUnavailable } from "../errors.ts"
+import {
+  AccessDenied,
+  BucketNotFound,
+  ObjectNotFound,
+  RangeNotSatisfiable,
+  StorageFailure,
+  StorageUnavailable
+} from "../errors.ts"
 import type { StorageError } from "../errors.ts"
 import type { S3Failure } from "./s3Failure.ts"
 
@@ -29,7 +36,13 @@ const REGION_CODES = new Set([
   "IllegalLocationConstraintException"
 ])
 
-const ACCESS_CODES = new Set(["AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled", "KMS.AccessDeniedException"])
+const ACCESS_CODES = new Set([
+  "AccessDenied",
+  "InvalidAccessKeyId",
+  "SignatureDoesNotMatch",
+  "AllAccessDisabled",
+  "KMS.AccessDeniedException"
+])
 
 export interface S3ErrorContext {
   readonly location: string
@@ -62,7 +75,9 @@ export const fromS3Failure = (context: S3ErrorContext, failure: S3Failure): Stor
     // Ceph RGW answers a write naming a KMS key it cannot find with InvalidAccessKeyId, as if the user were unknown.
     const kms = context.sseKms === true
       ? "; with SSE-KMS on, also check S3_SSE_KMS_KEY_ID (the key must exist on the server and this user may use it)"
-      : code.startsWith("KMS") ? " and the KMS key policy" : ""
+      : code.startsWith("KMS")
+      ? " and the KMS key policy"
+      : ""
     return new AccessDenied({
       location,
       operation,

@@ -30,7 +30,13 @@ export const presignObjectUrl = async (
   if (options.contentType !== undefined) query["response-content-type"] = options.contentType
   if (options.cacheControl !== undefined) query["response-cache-control"] = options.cacheControl
   // S3 keys are signed as sent: escaped once, never twice.
-  const signer = new SignatureV4({ service: "s3", region: target.region, credentials, sha256: NodeSha256, uriEscapePath: false })
+  const signer = new SignatureV4({
+    service: "s3",
+    region: target.region,
+    credentials,
+    sha256: NodeSha256,
+    uriEscapePath: false
+  })
   const unsigned = new Set(["x-amz-content-sha256"])
   const signed = await signer.presign({
     method: "GET",
@@ -47,7 +53,9 @@ export const presignObjectUrl = async (
     unhoistableHeaders: unsigned,
     ...(options.signingDate === undefined ? {} : { signingDate: options.signingDate })
   })
-  const search = Object.fromEntries(Object.entries(signed.query ?? {}).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])))
+  const search = Object.fromEntries(
+    Object.entries(signed.query ?? {}).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : []))
+  )
   return `${url.protocol}//${url.host}${path}?${queryString(search)}`
 }
 
@@ -60,7 +68,10 @@ export const makeS3Presigner = (transport: S3Transport): PresignerShape => {
       const valid = yield* checkKey(key)
       const expiresIn = Math.floor(options.expiresInSeconds)
       if (!(expiresIn >= 1 && expiresIn <= MAX_PRESIGN_SECONDS)) {
-        return yield* failure(key, `the expiry must be 1 to ${MAX_PRESIGN_SECONDS} seconds (got ${options.expiresInSeconds})`)
+        return yield* failure(
+          key,
+          `the expiry must be 1 to ${MAX_PRESIGN_SECONDS} seconds (got ${options.expiresInSeconds})`
+        )
       }
       const { region, url } = yield* transport.target
       const credentials = yield* transport.credentials

@@ -57,7 +57,13 @@ export interface S3WireOptions {
 }
 
 /** Error codes that mean "your clock is off": the request is signed again with the server's time. */
-const CLOCK_SKEW_CODES = new Set(["RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture", "InvalidSignatureException", "SignatureDoesNotMatch"])
+const CLOCK_SKEW_CODES = new Set([
+  "RequestTimeTooSkewed",
+  "RequestExpired",
+  "RequestInTheFuture",
+  "InvalidSignatureException",
+  "SignatureDoesNotMatch"
+])
 const FIVE_MINUTES = 5 * 60 * 1000
 
 const TIMED_OUT = () =>
@@ -69,8 +75,16 @@ export const readBody = (res: http.IncomingMessage): Promise<WireResponse> =>
     const chunks: Array<Buffer> = []
     res.on("data", (chunk: Buffer) => chunks.push(chunk))
     res.on("error", reject)
-    res.on("aborted", () => reject(Object.assign(new Error("the connection closed mid-answer"), { code: "ECONNRESET" })))
-    res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }))
+    res.on(
+      "aborted",
+      () => reject(Object.assign(new Error("the connection closed mid-answer"), { code: "ECONNRESET" }))
+    )
+    res.on("end", () =>
+      resolve({
+        status: res.statusCode ?? 0,
+        headers: res.headers,
+        body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+      }))
   })
 
 /** After a 403 that says our clock is off by more than five minutes: the server's time, else undefined. */
@@ -138,7 +152,7 @@ export const makeS3Wire = (options: S3WireOptions): S3Wire => {
   }
 
   const open = async (request: WireRequest, signal?: AbortSignal): Promise<http.IncomingMessage> => {
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0;; attempt++) {
       const res = await openOnce(request, signal)
       const status = res.statusCode ?? 0
       if (status >= 200 && status < 300) return res
@@ -151,7 +165,8 @@ export const makeS3Wire = (options: S3WireOptions): S3Wire => {
     }
   }
 
-  const expectOk = async (request: WireRequest, signal?: AbortSignal): Promise<WireResponse> => readBody(await open(request, signal))
+  const expectOk = async (request: WireRequest, signal?: AbortSignal): Promise<WireResponse> =>
+    readBody(await open(request, signal))
 
   const exchange = async (request: WireRequest, signal?: AbortSignal): Promise<WireResponse> =>
     readBody(await openOnce(request, signal))

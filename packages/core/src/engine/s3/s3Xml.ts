@@ -84,7 +84,9 @@ export const parseListObjectsV2 = (xml: string): ListPage => {
 }
 
 /** The `<Code>` and `<Message>` of an S3 error document (absent for HEAD requests, which have no body). */
-export const parseErrorXml = (xml: string): { readonly code: string | undefined; readonly message: string | undefined } => ({
+export const parseErrorXml = (
+  xml: string
+): { readonly code: string | undefined; readonly message: string | undefined } => ({
   code: elementText(xml, "Code"),
   message: elementText(xml, "Message")
 })
