@@ -1,5 +1,6 @@
 export * from "./buckets.ts"
 export * from "./s3Proxy.ts"
+export * from "./networkShape.ts"
 export * from "./s3Server.ts"
 export * from "./tempDir.ts"
 export * from "./processes.ts"

@@ -1,6 +1,8 @@
 import * as http from "node:http"
 import * as https from "node:https"
 import type { AddressInfo } from "node:net"
+import { afterLatency, makeLink, throughLink } from "./networkShape.ts"
+import type { Link, NetworkShape } from "./networkShape.ts"
 import { sigV4Problem } from "./sigv4.ts"
 
 export interface RecordedRequest {
@@ -12,7 +14,7 @@ export interface RecordedRequest {
   signatureProblem?: string | undefined
 }
 
-export interface S3ProxyOptions {
+export interface S3ProxyOptions extends NetworkShape {
   /** Check every request's SigV4 signature against this secret; a bad one is answered 403 SignatureDoesNotMatch. */
   readonly verifySignatures?: { readonly secretAccessKey: string }
   /** Answer as another S3 server does where the test server cannot be made to. */
@@ -39,10 +41,12 @@ const withQuirks = (
   headers: http.IncomingHttpHeaders,
   quirks: ServerQuirks
 ): http.IncomingHttpHeaders =>
-  Object.fromEntries(Object.entries(headers).filter(([name]) =>
-    !(quirks.storesNoChecksums === true && name.startsWith("x-amz-checksum-")) &&
-    !(quirks.rangeErrorsWithoutSize === true && status === 416 && name === "content-range")
-  ))
+  Object.fromEntries(
+    Object.entries(headers).filter(([name]) =>
+      !(quirks.storesNoChecksums === true && name.startsWith("x-amz-checksum-")) &&
+      !(quirks.rangeErrorsWithoutSize === true && status === 416 && name === "content-range")
+    )
+  )
 
 /**
  * A fault the proxy answers with instead of forwarding: an S3 error response, a dropped connection, or
@@ -82,6 +86,16 @@ interface Upstream {
   readonly url: URL
   readonly agent: http.Agent
   readonly quirks: ServerQuirks
+  /** With a bandwidth cap: the link each way. */
+  readonly links: { readonly up: Link; readonly down: Link } | undefined
+}
+
+/** Where a body goes on its way to `to`: through the link when there is one. */
+const via = (link: Link | undefined, to: NodeJS.WritableStream): NodeJS.WritableStream => {
+  if (link === undefined) return to
+  const paced = throughLink(link)
+  paced.pipe(to)
+  return paced
 }
 
 /** Passes the request on; `body` when it was read already (to check its signature). */
@@ -97,21 +111,23 @@ const forward = ({ record, req, res }: Exchange, upstream: Upstream, corrupt: bo
     record.status = response.statusCode ?? 0
     const status = response.statusCode ?? 502
     res.writeHead(status, withQuirks(status, response.headers, upstream.quirks))
-    if (!corrupt) return void response.pipe(res)
+    const sink = via(upstream.links?.down, res)
+    if (!corrupt) return void response.pipe(sink)
     let flipped = false
     response.on("data", (chunk: Buffer) => {
       if (!flipped && chunk.length > 0) {
         chunk[0] = chunk[0]! ^ 0xff
         flipped = true
       }
-      res.write(chunk)
+      sink.write(chunk)
     })
-    response.on("end", () => res.end())
+    response.on("end", () => sink.end())
   })
   request.on("error", () => res.destroy())
   res.on("close", () => request.destroy())
-  if (body === undefined) req.pipe(request)
-  else request.end(body)
+  const outgoing = via(upstream.links?.up, request)
+  if (body === undefined) req.pipe(outgoing)
+  else outgoing.end(body)
 }
 
 /** Reads the whole body, refuses a bad signature with S3's 403, and forwards a good one. */
@@ -121,7 +137,10 @@ const forwardSigned = (exchange: Exchange, upstream: Upstream, corrupt: boolean,
   req.on("data", (chunk: Buffer) => chunks.push(chunk))
   req.on("end", () => {
     const body = Buffer.concat(chunks)
-    record.signatureProblem = sigV4Problem({ method: record.method, url: record.url, headers: req.headers, body }, secretAccessKey)
+    record.signatureProblem = sigV4Problem(
+      { method: record.method, url: record.url, headers: req.headers, body },
+      secretAccessKey
+    )
     if (record.signatureProblem === undefined) return forward(exchange, upstream, corrupt, body)
     record.status = 403
     res.writeHead(403, { "content-type": "application/xml" })
@@ -132,7 +151,8 @@ const forwardSigned = (exchange: Exchange, upstream: Upstream, corrupt: boolean,
 /**
  * A pass-through HTTP proxy on 127.0.0.1 in front of the test S3 server. It records every request
  * (to check what reached the server: SSE headers, aborts) and injects faults that a healthy server
- * cannot be made to produce on demand (503 SlowDown, 500, connection resets, 403).
+ * cannot be made to produce on demand (503 SlowDown, 500, connection resets, 403). With `latencyMs` and
+ * `bytesPerSecond` it shapes loopback like a distant server behind a slower link.
  */
 export const startS3Proxy = async (target: string, options: S3ProxyOptions = {}): Promise<S3Proxy> => {
   const url = new URL(target)
@@ -141,9 +161,11 @@ export const startS3Proxy = async (target: string, options: S3ProxyOptions = {})
   let matches: (request: RecordedRequest) => boolean = () => true
   // An external server (TEST_S3_ENDPOINT) may be https; the proxy itself always listens on plain http.
   const agent = url.protocol === "https:" ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true })
-  const upstream: Upstream = { url, agent, quirks: options.quirks ?? {} }
+  const cap = options.bytesPerSecond
+  const links = cap === undefined ? undefined : { up: makeLink(cap), down: makeLink(cap) }
+  const upstream: Upstream = { url, agent, quirks: options.quirks ?? {}, links }
 
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const record: RecordedRequest = { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers }
     requests.push(record)
     const exchange: Exchange = { req, res, record }
@@ -152,9 +174,11 @@ export const startS3Proxy = async (target: string, options: S3ProxyOptions = {})
     if (fault === "reset") return void req.socket.destroy()
     if (typeof fault === "object") return answerWithError(exchange, fault)
     const corrupt = fault === "corrupt"
-    if (options.verifySignatures !== undefined) return forwardSigned(exchange, upstream, corrupt, options.verifySignatures.secretAccessKey)
+    if (options.verifySignatures !== undefined)
+      return forwardSigned(exchange, upstream, corrupt, options.verifySignatures.secretAccessKey)
     forward(exchange, upstream, corrupt, undefined)
-  })
+  }
+  const server = http.createServer((req, res) => afterLatency(options, () => handle(req, res)))
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const { port } = server.address() as AddressInfo
   return {

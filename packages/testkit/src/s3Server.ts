@@ -1,4 +1,5 @@
 import { buildApp } from "fauxqs"
+import { listInUtf8Order } from "./byteOrderListing.ts"
 import { answerListUploads, loadFauxqsS3Store } from "./listMultipartUploads.ts"
 
 /** A character as one of XML's five named entities where it needs one, so fauxqs's own decoding finishes the job. */
@@ -18,6 +19,7 @@ export interface RunningS3Server {
 export const startS3Server = async (): Promise<RunningS3Server> => {
   // Its S3 store is made here so that ListMultipartUploads can be answered from it (the other stores default).
   const s3Store = new (await loadFauxqsS3Store())()
+  listInUtf8Order(s3Store)
   const stores = { s3Store } as unknown as NonNullable<NonNullable<Parameters<typeof buildApp>[0]>["stores"]>
   const app = buildApp({ logger: false, relaxedRules: { disableMinCopySourceSize: true }, stores })
   // fauxqs 2.4.1 answers `GET /<bucket>?uploads` with an object listing; answer ListMultipartUploads instead.

@@ -1,23 +1,39 @@
-import { compareContents, engineForBase, syncEngines } from "@immich-storage/core"
-import type { SyncFailure, SyncPlan, SyncResult } from "@immich-storage/core"
+import { engineForBase, syncEngines, verifyEngines } from "@immich-storage/core"
+import type { Difference, PlanCounts, SyncFailure, SyncResult } from "@immich-storage/core"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { CliFailure } from "../CliFailure.ts"
 import { endProgress, mib, progressPrinter } from "../progress.ts"
 
-const summary = (plan: SyncPlan, result: SyncResult | undefined, dryRun: boolean) => ({
+const summary = (plan: PlanCounts, result: SyncResult | undefined, dryRun: boolean) => ({
   dryRun,
-  toCopy: plan.copy.length,
-  toCopyBytes: plan.copy.reduce((s, f) => s + f.size, 0),
-  extra: plan.extra.length,
+  toCopy: plan.copy,
+  toCopyBytes: plan.copyBytes,
+  extra: plan.extra,
   excluded: plan.excluded,
   copied: result?.copied ?? 0,
   copiedBytes: result?.bytes ?? 0,
   deleted: result?.deleted ?? 0,
-  unchanged: result?.unchanged ?? plan.unchanged.length,
+  unchanged: result?.unchanged ?? plan.unchanged,
   failures: result?.failures ?? ([] as ReadonlyArray<SyncFailure>)
 })
+
+const WHY = { size: "size differs", newer: "newer at the source", content: "content differs" } as const
+
+/** One line of verify's report. */
+const describeDifference = (d: Difference) => {
+  switch (d._tag) {
+    case "Missing":
+      return `missing   ${d.key}`
+    case "Different":
+      return `different ${d.key} (${WHY[d.why]})`
+    case "Extra":
+      return `extra     ${d.key}`
+    case "Unreadable":
+      return `unreadable ${d.key}: ${d.message}`
+  }
+}
 
 export const syncCommand = Command.make(
   "sync",
@@ -53,7 +69,7 @@ export const syncCommand = Command.make(
       const source = yield* engineForBase(flags.source, { mustExist: true })
       const destination = yield* engineForBase(flags.destination, { mustExist: false, create: !flags.dryRun })
       const started = Date.now()
-      const { plan, result } = yield* syncEngines(source, destination, {
+      const { counts, plan, result } = yield* syncEngines(source, destination, {
         delete: flags.delete,
         force: flags.force,
         dryRun: flags.dryRun,
@@ -63,9 +79,9 @@ export const syncCommand = Command.make(
         ...(flags.json ? {} : { onProgress: progressPrinter(started) })
       })
       if (!flags.json) endProgress()
-      const report = summary(plan, result, flags.dryRun)
+      const report = summary(counts, result, flags.dryRun)
       if (flags.json) yield* Console.log(JSON.stringify(report, null, 2))
-      else if (flags.dryRun) {
+      else if (plan !== undefined) {
         for (const f of plan.copy) yield* Console.log(`copy    ${f.key}  (${f.reason}, ${f.size} bytes)`)
         for (const f of plan.extra) yield* Console.log(`${flags.delete ? "delete" : "extra "}  ${f.key}`)
         const deleting = flags.delete ? ` and delete ${report.extra}` : ""
@@ -93,12 +109,6 @@ export const syncCommand = Command.make(
   )
 )
 
-/** `verify`'s line for a file the destination lacks, or holds in another size or older. */
-const copyProblem = (f: SyncPlan["copy"][number]): string =>
-  f.reason === "missing"
-    ? `missing   ${f.key}`
-    : `different ${f.key} (${f.reason === "size" ? "size differs" : "newer at the source"})`
-
 export const verifyCommand = Command.make(
   "verify",
   {
@@ -113,28 +123,17 @@ export const verifyCommand = Command.make(
     Effect.scoped(Effect.gen(function*() {
       const source = yield* engineForBase(flags.source, { mustExist: true })
       const destination = yield* engineForBase(flags.destination, { mustExist: true })
-      const { plan } = yield* syncEngines(source, destination, {
-        delete: false,
-        dryRun: true,
-        excludes: [],
-        concurrency: 32,
-        checksum: false
+      const { differences, same } = yield* verifyEngines(source, destination, {
+        checksum: flags.checksum,
+        concurrency: 32
       })
-      const problems: Array<string> = []
-      for (const f of plan.copy) problems.push(copyProblem(f))
-      for (const f of plan.extra) problems.push(`extra     ${f.key}`)
-      if (flags.checksum) {
-        const { differing, failures } = yield* compareContents(source, destination, plan.unchanged, 32)
-        for (const f of differing) problems.push(`different ${f.key} (content differs)`)
-        for (const f of failures) problems.push(`unreadable ${f.key}: ${f.message}`)
-      }
-      if (problems.length > 0) {
-        const list = problems.map((p) => `  ${p}`).join("\n")
+      if (differences.length > 0) {
+        const lines = differences.map((d) => `  ${describeDifference(d)}`).join("\n")
         return yield* new CliFailure({
-          message: `${problems.length} differences between ${flags.source} and ${flags.destination}:\n${list}`
+          message: `${differences.length} differences between ${flags.source} and ${flags.destination}:\n${lines}`
         })
       }
-      yield* Console.log(`${flags.source} and ${flags.destination} hold the same ${plan.unchanged.length} files.`)
+      yield* Console.log(`${flags.source} and ${flags.destination} hold the same ${same} files.`)
     }))
 ).pipe(
   Command.withDescription("List every missing, extra or different file between two locations; exit 1 if there is any")

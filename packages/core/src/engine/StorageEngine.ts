@@ -80,8 +80,9 @@ export interface StorageEngineShape {
   readonly readSmall: (key: string, maxBytes: number) => Effect.Effect<SmallObject | undefined, StorageError>
   readonly stat: (key: string) => Effect.Effect<ObjectInfo, StorageError>
   /**
-   * Every object below `prefix` ("" for all), recursively. Local disk and AWS list in UTF-8 byte order
-   * of the keys, but some S3-compatible servers do not: callers must not depend on the order.
+   * Every object below `prefix` ("" for all), recursively, in UTF-8 byte order of the keys, as AWS, Ceph,
+   * MinIO and R2 list them and as the local walk does. Sync merges two listings on that order and stops
+   * with `ListingOutOfOrder` on a server that breaks it (fauxqs, as published, lists in locale order).
    */
   readonly list: (prefix: string) => Stream.Stream<ObjectInfo, StorageError>
   /** Deletes the keys that exist; missing keys are not an error. */

@@ -23,4 +23,7 @@ export const readWhole = async (file: string, maxBytes: number) => {
 }
 
 export const pathExists = (p: string): Promise<boolean> =>
-  fs.lstat(p).then(() => true, (error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? false : Promise.reject(error)))
+  fs.lstat(p).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? false : Promise.reject(error))
+  )

@@ -82,7 +82,9 @@ export async function* walk(
     for (let i = 0; i < candidates.length; i += STAT_BATCH) {
       const batch = candidates.slice(i, i + STAT_BATCH)
       // Links are resolved (and refused when they leave the root) before anything is stat'ed through them.
-      const reals = batch.map((entry) => (entry.isDirectory() || entry.isFile() ? path.join(dir, entry.name) : undefined))
+      const reals = batch.map((entry) =>
+        entry.isDirectory() || entry.isFile() ? path.join(dir, entry.name) : undefined
+      )
       await Promise.all(batch.map(async (entry, j) => {
         if (!entry.isSymbolicLink()) return
         const target = await fs.realpath(path.join(dir, entry.name)).catch(() => undefined)
@@ -95,7 +97,10 @@ export async function* walk(
         if (real === undefined || stat === undefined) return
         const key = dirKey === "" ? entry.name : `${dirKey}/${entry.name}`
         if (stat.isDirectory()) resolved.push({ sortKey: `${key}/`, key, real, isDir: true })
-        else if (stat.isFile()) resolved.push({ sortKey: key, key, real, isDir: false, info: { key, size: stat.size, lastModified: stat.mtime, etag: undefined } })
+        else if (stat.isFile()) {
+          const info = { key, size: stat.size, lastModified: stat.mtime, etag: undefined }
+          resolved.push({ sortKey: key, key, real, isDir: false, info })
+        }
       })
     }
     resolved.sort((a, b) => compareKeys(a.sortKey, b.sortKey))

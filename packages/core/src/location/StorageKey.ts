@@ -36,6 +36,23 @@ export const prefixProblem = (prefix: string): string | undefined => (prefix ===
 
 export const joinKey = (folder: string, key: string): string => (folder === "" ? key : `${folder}/${key}`)
 
-/** Byte order of the UTF-8 encodings, which is the order S3 lists keys in. */
-export const compareKeys = (a: string, b: string): number =>
-  Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"))
+/**
+ * A UTF-16 code unit's place in code point order. UTF-16 units order code points except that surrogates
+ * (0xD800-0xDFFF, which encode code points above 0xFFFF) must sort after 0xE000-0xFFFF.
+ */
+const codePointRank = (unit: number) => (unit < 0xd800 ? unit : unit >= 0xe000 ? unit - 0x800 : unit + 0x2000)
+
+/**
+ * Byte order of the UTF-8 encodings, which is the order S3 lists keys in. UTF-8 byte order is code point
+ * order, so it is decided on the strings themselves, without encoding them: a merge of two listings of a
+ * million keys compares millions of times.
+ */
+export const compareKeys = (a: string, b: string): number => {
+  const length = Math.min(a.length, b.length)
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x !== y) return codePointRank(x) - codePointRank(y)
+  }
+  return a.length - b.length
+}

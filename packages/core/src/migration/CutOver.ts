@@ -5,14 +5,16 @@ import type { InvalidConfiguration } from "../config/InvalidConfiguration.ts"
 import { Database } from "../db/Database.ts"
 import type { DatabaseError } from "../db/errors.ts"
 import { activity } from "../db/repositories/activity.ts"
-import type { StorageEngineShape } from "../engine/StorageEngine.ts"
 import type { StorageError } from "../engine/errors.ts"
+import type { StorageEngineShape } from "../engine/StorageEngine.ts"
 import { baseOf } from "../location/MediaLocation.ts"
 import { PathMigrator } from "../migrator/PathMigrator.ts"
 import type { RewriteReport } from "../migrator/PathMigrator.ts"
+import type { DeleteRefused } from "../sync/deleteGuard.ts"
 import type { SyncProgress, SyncResult } from "../sync/executeSync.ts"
+import type { ListingOutOfOrder } from "../sync/sortedMerge.ts"
 import { syncEngines } from "../sync/syncEngines.ts"
-import type { DeleteRefused } from "../sync/syncEngines.ts"
+import { countEngines } from "../sync/verifyEngines.ts"
 import { enginesFor, environmentFor, targetSettings } from "./cutOverTarget.ts"
 import type { CutOverTarget } from "./cutOverTarget.ts"
 import { BulkCopyFailed, CutOverVerificationFailed, failureData, NoSavedLocation } from "./errors.ts"
@@ -52,7 +54,13 @@ export interface CutOverOptions {
   readonly progressFor?: (pass: CopyPass) => (progress: SyncProgress) => Effect.Effect<void>
 }
 
-export type CutOverError = CutOverFailure | DatabaseError | InvalidConfiguration | StorageError | DeleteRefused
+export type CutOverError =
+  | CutOverFailure
+  | DatabaseError
+  | InvalidConfiguration
+  | StorageError
+  | DeleteRefused
+  | ListingOutOfOrder
 
 export interface CutOverShape {
   /**
@@ -66,10 +74,13 @@ export interface CutOverShape {
 interface Sides {
   readonly source: StorageEngineShape
   readonly destination: StorageEngineShape
+  /** About how many files there are: the paths the database holds under the source, for progress. */
+  readonly expected: number | undefined
 }
 
 const copy = (sides: Sides, options: CutOverOptions, pass: CopyPass, deleteExtra: boolean) =>
   syncEngines(sides.source, sides.destination, {
+    ...(sides.expected === undefined ? {} : { expectedObjects: sides.expected }),
     concurrency: options.concurrency,
     checksum: false,
     excludes: [],
@@ -79,16 +90,10 @@ const copy = (sides: Sides, options: CutOverOptions, pass: CopyPass, deleteExtra
   }).pipe(Effect.map(({ result }) => result!))
 
 /** What is still missing or different at the target after the final copy (a listing of both sides). */
-const stillMissing = (sides: Sides, options: CutOverOptions, final: SyncResult) =>
-  syncEngines(sides.source, sides.destination, {
-    concurrency: options.concurrency,
-    checksum: false,
-    excludes: [],
-    dryRun: true,
-    delete: false
-  }).pipe(Effect.map(({ plan }) => ({
-    missing: plan.copy.length + final.failures.length,
-    present: plan.unchanged.length
+const stillMissing = (sides: Sides, final: SyncResult) =>
+  countEngines(sides.source, sides.destination).pipe(Effect.map((counts) => ({
+    missing: counts.copy + final.failures.length,
+    present: counts.unchanged
   })))
 
 export class CutOver extends Context.Service<CutOver, CutOverShape>()("@immich-storage/core/CutOver") {
@@ -105,7 +110,12 @@ export class CutOver extends Context.Service<CutOver, CutOverShape>()("@immich-s
         const target = yield* targetSettings(options.to)
         const to = baseOf(target.location)
         if (from === to) return { _tag: "AlreadyThere", location: to } as const
-        const sides = yield* enginesFor(from, to)
+        // A count of the database's paths, only for "listed N of ~M objects": the copy goes on without it.
+        const expected = yield* migrator.rewritePaths(from, to, { dryRun: true }).pipe(
+          Effect.map((report): number | undefined => report.total),
+          Effect.catch(() => Effect.succeed(undefined))
+        )
+        const sides: Sides = { ...(yield* enginesFor(from, to)), expected }
 
         const running = !options.serverStopped && (yield* activity.serverConnections(db.query)) > 0
         yield* step({ _tag: "Copying", from, to })
@@ -120,7 +130,7 @@ export class CutOver extends Context.Service<CutOver, CutOverShape>()("@immich-s
 
         const final = yield* copy(sides, options, "final", options.delete)
         yield* step({ _tag: "Copied", pass: "final", result: final })
-        const check = yield* stillMissing(sides, options, final)
+        const check = yield* stillMissing(sides, final)
         if (check.missing > 0) return yield* new CutOverVerificationFailed({ missing: check.missing, location: to })
         yield* step({ _tag: "Verified", files: check.present, location: to })
 

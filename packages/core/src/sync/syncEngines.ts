@@ -1,36 +1,61 @@
 import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
 import type { StorageEngineShape } from "../engine/StorageEngine.ts"
-import { executeSync } from "./executeSync.ts"
-import type { SyncOptions } from "./executeSync.ts"
-import { deleteHazard } from "./deleteGuard.ts"
-import { planSync } from "./syncPlan.ts"
+import { executePlan } from "./executePlan.ts"
+import type { SyncOptions, SyncResult } from "./executeSync.ts"
+import { collectPlan, planStreams } from "./planStream.ts"
+import type { PlanCounts } from "./planStream.ts"
+import type { SyncPlan } from "./syncPlan.ts"
 
-export class DeleteRefused extends Schema.TaggedError<DeleteRefused>()("DeleteRefused", {
-  reason: Schema.String
-}) {
-  override get message(): string {
-    return `Refusing to sync with --delete: ${this.reason}. Nothing was changed. If this really is what you want, add --force.`
-  }
+export { DeleteRefused } from "./deleteGuard.ts"
+
+/** Both sides' listings merged in key order (one listing call per 1,000 keys on S3, no per-file HEAD). */
+const planOf = (source: StorageEngineShape, destination: StorageEngineShape, excludes: ReadonlyArray<string>) =>
+  planStreams(source.list(""), destination.list(""), { excludes })
+
+/** The whole plan in memory: for a dry run or a verify, which print every file to copy or delete. */
+export const planEngines = (
+  source: StorageEngineShape,
+  destination: StorageEngineShape,
+  excludes: ReadonlyArray<string>
+) => collectPlan(planOf(source, destination, excludes))
+
+export const countsOf = (plan: SyncPlan): PlanCounts => ({
+  copy: plan.copy.length,
+  copyBytes: plan.copy.reduce((sum, f) => sum + f.size, 0),
+  unchanged: plan.unchanged.length,
+  extra: plan.extra.length,
+  excluded: plan.excluded
+})
+
+export interface SyncOutcome {
+  readonly counts: PlanCounts
+  /** The whole plan, on a dry run only: a real run streams it and keeps only its counts. */
+  readonly plan: SyncPlan | undefined
+  /** Undefined on a dry run. */
+  readonly result: SyncResult | undefined
 }
 
-/** Lists both sides at once (one listing call per 1,000 keys on S3, no per-file HEAD), then plans. */
-export const planEngines = (source: StorageEngineShape, destination: StorageEngineShape, excludes: ReadonlyArray<string>) =>
-  Effect.all([Stream.runCollect(source.list("")), Stream.runCollect(destination.list(""))], { concurrency: 2 }).pipe(
-    Effect.map(([src, dst]) => planSync(src, dst, { excludes }))
-  )
+type SyncEnginesOptions = SyncOptions & {
+  readonly excludes: ReadonlyArray<string>
+  readonly dryRun: boolean
+  readonly force?: boolean
+}
 
-/** A whole sync: plan, then (unless dry-run) carry it out. */
+/**
+ * A whole sync: the plan streams from both listings into the copies, so copying starts while listing goes
+ * on and memory does not grow with the number of files. A dry run collects the plan instead.
+ */
 export const syncEngines = Effect.fn("syncEngines")(function*(
   source: StorageEngineShape,
   destination: StorageEngineShape,
-  options: SyncOptions & { readonly excludes: ReadonlyArray<string>; readonly dryRun: boolean; readonly force?: boolean }
+  options: SyncEnginesOptions
 ) {
-  const plan = yield* planEngines(source, destination, options.excludes)
-  if (options.dryRun) return { plan, result: undefined }
-  const hazard = options.delete && options.force !== true ? deleteHazard(plan) : undefined
-  if (hazard !== undefined) return yield* new DeleteRefused({ reason: hazard })
-  const result = yield* executeSync(source, destination, plan, options)
-  return { plan, result }
+  if (options.dryRun) {
+    const plan = yield* planEngines(source, destination, options.excludes)
+    return { counts: countsOf(plan), plan, result: undefined } satisfies SyncOutcome as SyncOutcome
+  }
+  const entries = planOf(source, destination, options.excludes)
+  const guarded = { ...options, guardDeletes: options.force !== true }
+  const { counts, result } = yield* executePlan(source, destination, entries, guarded)
+  return { counts, plan: undefined, result } satisfies SyncOutcome as SyncOutcome
 })

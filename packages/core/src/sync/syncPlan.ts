@@ -2,7 +2,8 @@
  * What a sync must do, decided from the two listings alone, as `aws s3 sync` decides it: a file is copied
  * when it is missing at the destination, its size differs, or the source is newer. Times are compared in
  * whole seconds, because S3 listings give whole seconds; so neither tool sees the other's fresh copy as
- * newer. Files are joined by key, never by listing order (S3-compatible servers disagree on the order).
+ * newer. `planSync` joins two whole listings by key, in any order; a sync streams the same decisions from
+ * two sorted listings (`planSorted`, `planStreams`), and the tests hold the merge to this planner.
  */
 export interface ListedFile {
   readonly key: string

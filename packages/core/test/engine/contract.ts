@@ -152,7 +152,7 @@ export const engineContract = (name: string, engineLayer: Layer.Layer<StorageEng
           "odd/under_score~tilde&amp=eq.txt"
         ]
         for (const key of keys) yield* engine.put(key, Buffer.from(`content of ${key}`))
-        // Compared as sets: some S3-compatible servers (this test server too) list in locale order, not byte order.
+        // Compared as sets: the engine contract also runs on external servers, whose order sync checks itself.
         const listed = (yield* Stream.runCollect(engine.list("odd"))).map((i) => i.key)
         assert.deepStrictEqual([...listed].sort(compareKeys), [...keys].sort(compareKeys))
         for (const key of keys) {

@@ -86,6 +86,8 @@ describe("CutOver", () => {
       assert.strictEqual(copied(bulk.steps, "bulk")[0]?.copied, 3)
       assert.deepStrictEqual(copied(bulk.steps, "final"), [])
       assert.strictEqual(bulk.progress.get("bulk")?.filesDone, 3)
+      // Progress while listing: objects merged so far, of about as many as the database holds paths (one here).
+      assert.include(bulk.progress.get("bulk"), { listed: 3, expected: 1, listing: false })
       assert.strictEqual(yield* profilePath(db), face)
 
       // The server is stopped now (its connection closed); a file arrived during the bulk copy.
