@@ -17,9 +17,13 @@ const config = JSON.parse(readFileSync(path.join(ROOT, "dprint.json"), "utf8")) 
 }
 const plugin = readFileSync(path.join(ROOT, "node_modules/@dprint/typescript/plugin.wasm"))
 const formatter = createFromBuffer(plugin)
-formatter.setConfig({ lineWidth: config.lineWidth, indentWidth: config.indentWidth, newLineKind: "lf" }, config.typescript)
+formatter.setConfig(
+  { lineWidth: config.lineWidth, indentWidth: config.indentWidth, newLineKind: "lf" },
+  config.typescript
+)
 const problems = formatter.getConfigDiagnostics()
-if (problems.length > 0) throw new Error(`dprint.json: ${problems.map((p) => `${p.propertyName}: ${p.message}`).join("; ")}`)
+if (problems.length > 0)
+  throw new Error(`dprint.json: ${problems.map((p) => `${p.propertyName}: ${p.message}`).join("; ")}`)
 
 const files = config.roots.flatMap((root) =>
   readdirSync(path.join(ROOT, root), { recursive: true, encoding: "utf8" })

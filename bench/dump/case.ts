@@ -3,11 +3,11 @@
  *   case.ts <database> <s3 endpoint> <bucket>
  * Prints {"seconds": n, "bytes": gzipped size} on its last line.
  */
+import { Backups, Database, makeDatabase, s3Location, StorageEngine } from "@immich-storage/core"
+import { makeS3Engine } from "@immich-storage/core/s3"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { Backups, Database, makeDatabase, s3Location, StorageEngine } from "@immich-storage/core"
-import { makeS3Engine } from "@immich-storage/core/s3"
 import { benchS3Settings } from "../shared/s3Settings.ts"
 
 const [database, endpoint, bucket] = process.argv.slice(2) as [string, string, string]

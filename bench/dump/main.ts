@@ -3,11 +3,11 @@
  * dump, compressed, thrown away), in one run, on a database of at least 500 MB.
  * Usage: npm run bench:dump [-- <rows> <runs>]   (default: 3,600,000 rows, about 550 MB; 3 runs each)
  */
-import postgres from "postgres"
 import { createTestDatabase, requirePostgres, requireTools, TEST_POSTGRES, TOOLS } from "@immich-storage/testkit"
+import postgres from "postgres"
 import { formatTable, measureCase, measureCommand, median } from "../shared/measure.ts"
-import { startS3ServerChild } from "../shared/s3ServerChild.ts"
 import type { Measurement } from "../shared/measure.ts"
+import { startS3ServerChild } from "../shared/s3ServerChild.ts"
 
 const rows = Number(process.argv[2] ?? 3_600_000)
 const runs = Number(process.argv[3] ?? 3)
@@ -35,7 +35,8 @@ try {
 
   const ours: Array<Measurement & { bytes?: number }> = []
   const peer: Array<Measurement> = []
-  const peerCommand = `pg_dump --host 127.0.0.1 --port 5432 --username postgres --no-password --clean --if-exists --dbname "$0" | gzip > /dev/null`
+  const peerCommand =
+    `pg_dump --host 127.0.0.1 --port 5432 --username postgres --no-password --clean --if-exists --dbname "$0" | gzip > /dev/null`
   for (let i = 0; i < runs; i++) {
     const order = i % 2 === 0 ? ["ours", "peer"] : ["peer", "ours"]
     for (const who of order) {
@@ -45,15 +46,30 @@ try {
   }
   const rate = (ms: ReadonlyArray<Measurement>) => databaseMiB / median(ms.map((m) => m.seconds))
   const peak = (ms: ReadonlyArray<Measurement>) => `${Math.max(...ms.map((m) => m.peakRssMiB ?? 0)).toFixed(0)} MiB`
-  console.log(`\nDatabase dump: ${databaseMiB.toFixed(0)} MiB database (${rows.toLocaleString("en")} rows), median of ${runs} runs each\n`)
+  const described = `${databaseMiB.toFixed(0)} MiB database (${rows.toLocaleString("en")} rows)`
+  console.log(`\nDatabase dump: ${described}, median of ${runs} runs each\n`)
   console.log(formatTable(
     ["", "time", "database MiB/s", "peak RSS", "runs (s)"],
     [
-      ["Backups.create -> S3 (pg_dump, gzip, multipart upload)", `${median(ours.map((m) => m.seconds)).toFixed(2)} s`, rate(ours).toFixed(1), peak(ours), ours.map((m) => m.seconds.toFixed(2)).join(" ")],
-      ["pg_dump | gzip > /dev/null", `${median(peer.map((m) => m.seconds)).toFixed(2)} s`, rate(peer).toFixed(1), peak(peer), peer.map((m) => m.seconds.toFixed(2)).join(" ")]
+      [
+        "Backups.create -> S3 (pg_dump, gzip, multipart upload)",
+        `${median(ours.map((m) => m.seconds)).toFixed(2)} s`,
+        rate(ours).toFixed(1),
+        peak(ours),
+        ours.map((m) => m.seconds.toFixed(2)).join(" ")
+      ],
+      [
+        "pg_dump | gzip > /dev/null",
+        `${median(peer.map((m) => m.seconds)).toFixed(2)} s`,
+        rate(peer).toFixed(1),
+        peak(peer),
+        peer.map((m) => m.seconds.toFixed(2)).join(" ")
+      ]
     ]
   ))
-  console.log(`\nours / peer throughput: ${(rate(ours) / rate(peer)).toFixed(2)}x   (target: >= 0.90x; peak RSS < 200 MiB)`)
+  console.log(
+    `\nours / peer throughput: ${(rate(ours) / rate(peer)).toFixed(2)}x   (target: >= 0.90x; peak RSS < 200 MiB)`
+  )
   console.log("peak RSS of the peer is the largest process of its pipeline (GNU time); ours is the Node process.")
 } finally {
   server.stop()

@@ -33,8 +33,10 @@ const ours = async (engineKind: "s3" | "local") => {
   return {
     engine,
     /** Runs an effect to completion, then releases the engine. */
-    run: <A, E>(effect: import("effect").Effect.Effect<A, E>) => Effect.runPromise(effect.pipe(Effect.ensuring(Scope.close(scope, Exit.void)))),
-    fileStream: () => NodeStream.fromReadable<Uint8Array>({ evaluate: () => createReadStream(file, { highWaterMark: READ_CHUNK }) }),
+    run: <A, E>(effect: import("effect").Effect.Effect<A, E>) =>
+      Effect.runPromise(effect.pipe(Effect.ensuring(Scope.close(scope, Exit.void)))),
+    fileStream: () =>
+      NodeStream.fromReadable<Uint8Array>({ evaluate: () => createReadStream(file, { highWaterMark: READ_CHUNK }) }),
     drain: <E>(stream: import("effect").Stream.Stream<Uint8Array, E>) => Stream.runDrain(stream),
     Effect
   }
@@ -63,7 +65,10 @@ const cases: Record<string, () => Promise<() => Promise<unknown>>> = {
     return () => run(Effect.flatMap(engine.get(key), (body) => drain(body.stream)))
   },
   "s3-write-sdk": async () => {
-    const [{ Upload }, { S3_DEFAULTS }] = await Promise.all([import("@aws-sdk/lib-storage"), import("@immich-storage/core/s3")])
+    const [{ Upload }, { S3_DEFAULTS }] = await Promise.all([
+      import("@aws-sdk/lib-storage"),
+      import("@immich-storage/core/s3")
+    ])
     const client = await rawClient()
     return async () => {
       await new Upload({

@@ -7,16 +7,16 @@
  * Usage: npm run bench:engine [-- <size MiB> <repetitions>]   (default: 1024 MiB, 5 runs)
  */
 import { DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3"
+import { requireTools, TOOLS } from "@immich-storage/testkit"
+import { randomBytes } from "node:crypto"
+import { once } from "node:events"
 import { createWriteStream } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
-import { once } from "node:events"
-import { randomBytes } from "node:crypto"
-import { requireTools, TOOLS } from "@immich-storage/testkit"
 import { formatTable, measureCase, measureCommand, median } from "../shared/measure.ts"
-import { startS3ServerChild } from "../shared/s3ServerChild.ts"
 import type { Measurement } from "../shared/measure.ts"
+import { startS3ServerChild } from "../shared/s3ServerChild.ts"
 
 const sizeMiB = Number(process.argv[2] ?? 1024)
 const repetitions = Number(process.argv[3] ?? 5)
@@ -41,7 +41,12 @@ const writeSource = async () => {
 await writeSource()
 const bucket = "bench-engine"
 const s3 = await startS3ServerChild(bucket)
-const client = new S3Client({ endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "b", secretAccessKey: "b" } })
+const client = new S3Client({
+  endpoint: s3.endpoint,
+  region: "us-east-1",
+  forcePathStyle: true,
+  credentials: { accessKeyId: "b", secretAccessKey: "b" }
+})
 
 const results = new Map<string, Array<Measurement>>()
 const record = (name: string, m: Measurement) => results.set(name, [...(results.get(name) ?? []), m])
@@ -52,17 +57,38 @@ try {
     const order = i % 2 === 0 ? ["ours", "sdk"] : ["sdk", "ours"]
     for (const who of order) {
       const key = `bench/${who}-${i}.bin`
-      record(`s3-write-${who}`, await measureCase("engine/case.ts", [`s3-write-${who}`, source, s3.endpoint, bucket, key]))
-      record(`s3-read-${who}`, await measureCase("engine/case.ts", [`s3-read-${who}`, source, s3.endpoint, bucket, key]))
+      record(
+        `s3-write-${who}`,
+        await measureCase("engine/case.ts", [`s3-write-${who}`, source, s3.endpoint, bucket, key])
+      )
+      record(
+        `s3-read-${who}`,
+        await measureCase("engine/case.ts", [`s3-read-${who}`, source, s3.endpoint, bucket, key])
+      )
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
     }
     const media = path.join(work, `media-${i}`)
-    record("local-write-ours", await measureCase("engine/case.ts", ["local-write-ours", source, media, "-", "upload/ours.bin"]))
-    record("local-read-ours", await measureCase("engine/case.ts", ["local-read-ours", source, media, "-", "upload/ours.bin"]))
-    record("local-write-node", await measureCase("engine/case.ts", ["local-write-node", source, media, "-", "upload/node.bin"]))
-    record("local-read-node", await measureCase("engine/case.ts", ["local-read-node", source, media, "-", "upload/node.bin"]))
+    record(
+      "local-write-ours",
+      await measureCase("engine/case.ts", ["local-write-ours", source, media, "-", "upload/ours.bin"])
+    )
+    record(
+      "local-read-ours",
+      await measureCase("engine/case.ts", ["local-read-ours", source, media, "-", "upload/ours.bin"])
+    )
+    record(
+      "local-write-node",
+      await measureCase("engine/case.ts", ["local-write-node", source, media, "-", "upload/node.bin"])
+    )
+    record(
+      "local-read-node",
+      await measureCase("engine/case.ts", ["local-read-node", source, media, "-", "upload/node.bin"])
+    )
     record("local-write-cp", await measureCommand("cp", [source, path.join(work, `cp-${i}.bin`)]))
-    record("local-write-cp-sync", await measureCommand("sh", ["-c", `cp "$0" "$1" && sync "$1"`, source, path.join(work, `cps-${i}.bin`)]))
+    record(
+      "local-write-cp-sync",
+      await measureCommand("sh", ["-c", `cp "$0" "$1" && sync "$1"`, source, path.join(work, `cps-${i}.bin`)])
+    )
     record("local-read-cat", await measureCommand("sh", ["-c", `cat "$0" > /dev/null`, path.join(work, `cp-${i}.bin`)]))
     await rm(media, { recursive: true, force: true })
     await rm(path.join(work, `cp-${i}.bin`), { force: true })
@@ -88,7 +114,9 @@ const row = (label: string, ours: string, peer: string, peerLabel: string) => [
   `${(mibPerSecond(ours) / mibPerSecond(peer)).toFixed(2)}x`
 ]
 
-console.log(`\nEngine benchmark: ${sizeMiB} MiB stream, median of ${repetitions} runs, each case in its own process (peak RSS = max)\n`)
+console.log(
+  `\nEngine benchmark: ${sizeMiB} MiB stream, median of ${repetitions} runs, each case in its own process (peak RSS = max)\n`
+)
 console.log(formatTable(
   ["case", "ours", "ours peak RSS", "peer", "peer", "peer peak RSS", "ours/peer"],
   [

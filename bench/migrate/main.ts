@@ -11,12 +11,18 @@
  *                   updatedAt/updateId triggers firing on every rewritten row, for ours and the floor alike;
  *                   the bench also checks that the migrator left that schema unchanged
  */
+import { Database, ensureSchema, makeDatabase, PathMigrator } from "@immich-storage/core"
+import {
+  createImmichDatabase,
+  createTestDatabase,
+  requirePostgres,
+  schemaSnapshot,
+  TEST_POSTGRES
+} from "@immich-storage/testkit"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import postgres from "postgres"
-import { createImmichDatabase, createTestDatabase, requirePostgres, schemaSnapshot, TEST_POSTGRES } from "@immich-storage/testkit"
-import { Database, ensureSchema, makeDatabase, PathMigrator } from "@immich-storage/core"
 import { formatTable, median } from "../shared/measure.ts"
 import { seedImmichV32, seedOwnSchema } from "./seed.ts"
 
@@ -26,7 +32,8 @@ type Fixture = (typeof FIXTURES)[number]
 const parseArguments = (args: ReadonlyArray<string>) => {
   const at = args.indexOf("--fixture")
   const fixture = at === -1 ? "own" : args[at + 1]
-  if (!FIXTURES.includes(fixture as Fixture)) throw new Error(`--fixture must be one of ${FIXTURES.join(", ")}, not ${fixture}`)
+  if (!FIXTURES.includes(fixture as Fixture))
+    throw new Error(`--fixture must be one of ${FIXTURES.join(", ")}, not ${fixture}`)
   const positional = args.filter((_, i) => at === -1 || (i !== at && i !== at + 1))
   return { assets: Number(positional[0] ?? 1_000_000), runs: Number(positional[1] ?? 3), fixture: fixture as Fixture }
 }
@@ -39,7 +46,13 @@ await requirePostgres(TEST_POSTGRES)
 
 const database = fixture === "v3.2" ? await createImmichDatabase("v3.2") : await createTestDatabase()
 const sql = postgres({ ...TEST_POSTGRES, database: database.name, max: 1, onnotice: () => undefined })
-const settings = { host: TEST_POSTGRES.host, port: TEST_POSTGRES.port, user: TEST_POSTGRES.user, password: undefined, database: database.name }
+const settings = {
+  host: TEST_POSTGRES.host,
+  port: TEST_POSTGRES.port,
+  user: TEST_POSTGRES.user,
+  password: undefined,
+  database: database.name
+}
 
 const seconds = async (run: () => Promise<unknown>) => {
   const started = process.hrtime.bigint()
@@ -74,7 +87,10 @@ try {
     // Upstream's migrations own the fixture's schema: nothing of ours may create or alter anything in it.
     if (fixture === "own") yield* ensureSchema(db)
     const schemaBefore = yield* Effect.promise(() => schemaSnapshot(sql))
-    const migrator = Context.get(yield* Layer.build(PathMigrator.layer.pipe(Layer.provide(Layer.succeed(Database, db)))), PathMigrator)
+    const migrator = Context.get(
+      yield* Layer.build(PathMigrator.layer.pipe(Layer.provide(Layer.succeed(Database, db)))),
+      PathMigrator
+    )
 
     const generated = yield* Effect.promise(() =>
       seconds(async () => {
@@ -82,7 +98,11 @@ try {
         await sql`vacuum analyze`
       })
     )
-    const [{ rows }] = yield* Effect.promise(() => sql<[{ rows: string }]>`select ((select count(*) from asset) + (select count(*) from asset_file) + (select count(*) from person) + (select count(*) from "user"))::text as rows`)
+    const [{ rows }] = yield* Effect.promise(() =>
+      sql<
+        [{ rows: string }]
+      >`select ((select count(*) from asset) + (select count(*) from asset_file) + (select count(*) from person) + (select count(*) from "user"))::text as rows`
+    )
     console.log(`Generated ${Number(rows).toLocaleString("en")} path rows in ${generated.toFixed(1)} s`)
 
     const ours: Array<number> = []
@@ -93,7 +113,9 @@ try {
       // Alternate who goes first in each pair.
       const useOurs = i % 4 === 0 || i % 4 === 3
       const elapsed = useOurs
-        ? yield* Effect.promise(() => seconds(() => Effect.runPromise(migrator.rewritePaths(at, to, { dryRun: false }))))
+        ? yield* Effect.promise(() =>
+          seconds(() => Effect.runPromise(migrator.rewritePaths(at, to, { dryRun: false })))
+        )
         : yield* Effect.promise(() => seconds(() => floor(at, to)))
       ;(useOurs ? ours : floors).push(elapsed)
       const moved = yield* Effect.promise(() => movedRows(to))
@@ -102,9 +124,11 @@ try {
       yield* Effect.promise(() => sql`vacuum`)
     }
     const schemaAfter = yield* Effect.promise(() => schemaSnapshot(sql))
-    if (JSON.stringify(schemaAfter) !== JSON.stringify(schemaBefore)) throw new Error("the runs changed the database's schema")
+    if (JSON.stringify(schemaAfter) !== JSON.stringify(schemaBefore))
+      throw new Error("the runs changed the database's schema")
     const schemaName = fixture === "v3.2" ? "upstream Immich v3.2 schema" : "own schema"
-    console.log(`\nPath migration (${schemaName}): ${Number(rows).toLocaleString("en")} rows between ${LOCAL} and ${S3}, median of ${runs} runs each\n`)
+    const moved = `${Number(rows).toLocaleString("en")} rows between ${LOCAL} and ${S3}`
+    console.log(`\nPath migration (${schemaName}): ${moved}, median of ${runs} runs each\n`)
     console.log(formatTable(
       ["", "median", "runs (s)"],
       [

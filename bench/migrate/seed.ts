@@ -9,7 +9,12 @@ const USERS = 100
 const PEOPLE = 10_000
 
 /** Originals spread over the users, named like upstream's `upload/<userId>/xx/yy/<uuid>.jpg`. */
-const seedAssets = async (sql: postgres.Sql, base: string, assets: number, algorithm: postgres.PendingQuery<Array<postgres.Row>>) => {
+const seedAssets = async (
+  sql: postgres.Sql,
+  base: string,
+  assets: number,
+  algorithm: postgres.PendingQuery<Array<postgres.Row>>
+) => {
   await sql`
     insert into asset ("ownerId", type, "originalPath", "originalFileName", checksum, "checksumAlgorithm", "fileCreatedAt", "fileModifiedAt", "localDateTime")
     select u.id, 'IMAGE', ${base} || '/upload/' || u.id || '/' || substr(md5(i::text), 1, 2) || '/' || substr(md5(i::text), 3, 2) || '/' || md5(i::text) || '.jpg',

@@ -17,10 +17,13 @@ const client = new S3Client({
   responseChecksumValidation: "WHEN_REQUIRED"
 })
 const server = http.createServer((request, response) => {
-  client.send(new GetObjectCommand({ Bucket: bucket, Key: decodeURIComponent(request.url!.slice(1)) })).then((object) => {
-    response.writeHead(200, { "content-length": String(object.ContentLength) })
-    ;(object.Body as Readable).pipe(response)
-  }, () => response.writeHead(404).end())
+  client.send(new GetObjectCommand({ Bucket: bucket, Key: decodeURIComponent(request.url!.slice(1)) })).then(
+    (object) => {
+      response.writeHead(200, { "content-length": String(object.ContentLength) })
+      ;(object.Body as Readable).pipe(response)
+    },
+    () => response.writeHead(404).end()
+  )
 })
 server.listen(0, "127.0.0.1", () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`))
 process.on("SIGTERM", () => process.exit(0))

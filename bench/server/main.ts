@@ -12,14 +12,14 @@
  * BENCH_SERVER_ENV='{"NODE_OPTIONS":"--max-semi-space-size=1"}' adds variables to both servers' environment
  * (to try allocator and GC settings; see the README).
  */
+import { createTestDatabase, requirePostgres, s3TestEnv, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
 import { spawn } from "node:child_process"
-import { once } from "node:events"
 import { randomBytes } from "node:crypto"
+import { once } from "node:events"
 import * as fs from "node:fs/promises"
 import * as http from "node:http"
 import * as path from "node:path"
 import postgres from "postgres"
-import { createTestDatabase, requirePostgres, s3TestEnv, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
 import { BENCH_ROOT, formatTable, median } from "../shared/measure.ts"
 import { startS3ServerChild } from "../shared/s3ServerChild.ts"
 import { measureHostile } from "./hostile.ts"
@@ -52,7 +52,9 @@ const stopLater: Array<() => Promise<unknown>> = []
 const sql = postgres({ ...TEST_POSTGRES, database: database.name, max: 1, onnotice: () => undefined })
 // The same database and bucket, answering downloads with presigned redirects.
 const presigning = await startOurServer({ IMMICH_S3_PRESIGNED_DOWNLOADS: "true" })
-const bare = spawn(process.execPath, [path.join(BENCH_ROOT, "server/bareProxy.ts"), endpoint, BUCKET], { stdio: ["ignore", "pipe", "inherit"] })
+const bare = spawn(process.execPath, [path.join(BENCH_ROOT, "server/bareProxy.ts"), endpoint, BUCKET], {
+  stdio: ["ignore", "pipe", "inherit"]
+})
 const [bareLine] = await once(bare.stdout, "data") as [Buffer]
 const barePort = Number(bareLine.toString().trim())
 
@@ -68,7 +70,11 @@ const uploadBytes = async (name: string, bytes: Uint8Array) => {
   form.append("fileCreatedAt", "2024-01-01T00:00:00Z")
   form.append("fileModifiedAt", "2024-01-01T00:00:00Z")
   form.append("assetData", new Blob([bytes]), name)
-  const response = await fetch(`${server.url}/api/assets`, { method: "POST", headers: { "x-api-key": KEY }, body: form })
+  const response = await fetch(`${server.url}/api/assets`, {
+    method: "POST",
+    headers: { "x-api-key": KEY },
+    body: form
+  })
   if (response.status !== 201) throw new Error(`upload failed: ${response.status} ${await response.text()}`)
   return ((await response.json()) as { id: string }).id
 }
@@ -89,7 +95,12 @@ try {
   const largeId = await uploadBytes("large.mp4", randomBytes(64 * MiB))
   const largeDirect = await directUrl(largeId)
   const largeBare = `http://127.0.0.1:${barePort}/${largeDirect.slice(endpoint.length + BUCKET.length + 2)}`
-  const throughput: Record<"ours" | "direct" | "bare" | "presigned", Array<number>> = { ours: [], direct: [], bare: [], presigned: [] }
+  const throughput: Record<"ours" | "direct" | "bare" | "presigned", Array<number>> = {
+    ours: [],
+    direct: [],
+    bare: [],
+    presigned: []
+  }
   const fetchers = {
     ours: () => fetch(`${server.url}/api/assets/${largeId}/original`, { headers: { "x-api-key": KEY } }),
     direct: () => fetch(largeDirect),
@@ -109,9 +120,13 @@ try {
   }
 
   // 2. Many small originals at once.
-  const smallIds = await Promise.all(Array.from({ length: 50 }, (_, i) => uploadBytes(`small-${i}.mp4`, randomBytes(60 * 1024))))
+  const smallIds = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => uploadBytes(`small-${i}.mp4`, randomBytes(60 * 1024)))
+  )
   const smallDirect = await Promise.all(smallIds.map(directUrl))
-  const smallBare = smallDirect.map((url) => `http://127.0.0.1:${barePort}/${url.slice(endpoint.length + BUCKET.length + 2)}`)
+  const smallBare = smallDirect.map((url) =>
+    `http://127.0.0.1:${barePort}/${url.slice(endpoint.length + BUCKET.length + 2)}`
+  )
   const latencies: Record<"ours" | "direct" | "bare", Array<number>> = { ours: [], direct: [], bare: [] }
   const timed = async (url: string, headers: Record<string, string>) => {
     const started = performance.now()
@@ -129,7 +144,8 @@ try {
       latencies[who].push(...times)
     }
   }
-  const percentile = (values: ReadonlyArray<number>, p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!
+  const percentile = (values: ReadonlyArray<number>, p: number) =>
+    [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!
 
   // 3. A 1 GiB upload streamed from here (the client never holds it) into a freshly started server (the
   //    same database and bucket), so that its peak is the upload's and not what earlier cases left.
@@ -139,7 +155,10 @@ try {
   const pid = uploader.process.pid!
   const rssBefore = await vmValue(pid, "VmRSS")
   let peakRss = rssBefore
-  const sampler = setInterval(() => void vmValue(pid, "VmRSS").then((v) => (peakRss = Math.max(peakRss, v)), () => undefined), 25)
+  const sampler = setInterval(
+    () => void vmValue(pid, "VmRSS").then((v) => (peakRss = Math.max(peakRss, v)), () => undefined),
+    25
+  )
   const boundary = "----bench"
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="fileCreatedAt"\r\n\r\n2024-01-01T00:00:00Z\r\n` +
@@ -152,7 +171,11 @@ try {
   const status = await new Promise<number>((resolve, reject) => {
     const request = http.request(`${uploader.url}/api/assets`, {
       method: "POST",
-      headers: { "x-api-key": KEY, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": String(head.length + 1024 * MiB + tail.length) }
+      headers: {
+        "x-api-key": KEY,
+        "content-type": `multipart/form-data; boundary=${boundary}`,
+        "content-length": String(head.length + 1024 * MiB + tail.length)
+      }
     }, (response) => {
       response.resume()
       response.on("end", () => resolve(response.statusCode ?? 0))
@@ -177,17 +200,63 @@ try {
 
   const ours = median(throughput.ours)
   const direct = median(throughput.direct)
-  console.log(`\nServer benchmark: S3 engine on a local S3 server (own process), ${downloadRuns} runs of 64 MiB, ${rounds} rounds of 50 downloads${Object.keys(serverEnv).length > 0 ? `, server env ${JSON.stringify(serverEnv)}` : ""}\n`)
+  const withEnv = Object.keys(serverEnv).length > 0 ? `, server env ${JSON.stringify(serverEnv)}` : ""
+  console.log(
+    "\nServer benchmark: S3 engine on a local S3 server (own process), " +
+      `${downloadRuns} runs of 64 MiB, ${rounds} rounds of 50 downloads${withEnv}\n`
+  )
   console.log(formatTable(
     ["case", "through the server", "direct from S3", "ratio", "target"],
     [
-      ["64 MiB original, median throughput", `${ours.toFixed(0)} MiB/s`, `${direct.toFixed(0)} MiB/s`, `${(ours / direct).toFixed(2)}x`, ">= 0.80x"],
-      ["  bare Node proxy (SDK GetObject piped)", `${median(throughput.bare).toFixed(0)} MiB/s`, `${direct.toFixed(0)} MiB/s`, `${(median(throughput.bare) / direct).toFixed(2)}x`, ""],
-      ["  ours with presigned redirects", `${median(throughput.presigned).toFixed(0)} MiB/s`, `${direct.toFixed(0)} MiB/s`, `${(median(throughput.presigned) / direct).toFixed(2)}x`, ">= 0.80x"],
-      ["50 concurrent 60 KiB, p50 latency", `${percentile(latencies.ours, 0.5).toFixed(1)} ms`, `${percentile(latencies.direct, 0.5).toFixed(1)} ms`, `${(percentile(latencies.direct, 0.5) / percentile(latencies.ours, 0.5)).toFixed(2)}x`, ""],
-      ["50 concurrent 60 KiB, p99 latency", `${percentile(latencies.ours, 0.99).toFixed(1)} ms`, `${percentile(latencies.direct, 0.99).toFixed(1)} ms`, `${(percentile(latencies.direct, 0.99) / percentile(latencies.ours, 0.99)).toFixed(2)}x`, ""],
-      ["  bare Node proxy, p50 / p99", `${percentile(latencies.bare, 0.5).toFixed(1)} / ${percentile(latencies.bare, 0.99).toFixed(1)} ms`, "", "", ""],
-      ["1 GiB upload, server peak RSS", `${peakRss.toFixed(0)} MiB (${rssBefore.toFixed(0)} MiB after boot)`, "", "", "< 200 MiB"],
+      [
+        "64 MiB original, median throughput",
+        `${ours.toFixed(0)} MiB/s`,
+        `${direct.toFixed(0)} MiB/s`,
+        `${(ours / direct).toFixed(2)}x`,
+        ">= 0.80x"
+      ],
+      [
+        "  bare Node proxy (SDK GetObject piped)",
+        `${median(throughput.bare).toFixed(0)} MiB/s`,
+        `${direct.toFixed(0)} MiB/s`,
+        `${(median(throughput.bare) / direct).toFixed(2)}x`,
+        ""
+      ],
+      [
+        "  ours with presigned redirects",
+        `${median(throughput.presigned).toFixed(0)} MiB/s`,
+        `${direct.toFixed(0)} MiB/s`,
+        `${(median(throughput.presigned) / direct).toFixed(2)}x`,
+        ">= 0.80x"
+      ],
+      [
+        "50 concurrent 60 KiB, p50 latency",
+        `${percentile(latencies.ours, 0.5).toFixed(1)} ms`,
+        `${percentile(latencies.direct, 0.5).toFixed(1)} ms`,
+        `${(percentile(latencies.direct, 0.5) / percentile(latencies.ours, 0.5)).toFixed(2)}x`,
+        ""
+      ],
+      [
+        "50 concurrent 60 KiB, p99 latency",
+        `${percentile(latencies.ours, 0.99).toFixed(1)} ms`,
+        `${percentile(latencies.direct, 0.99).toFixed(1)} ms`,
+        `${(percentile(latencies.direct, 0.99) / percentile(latencies.ours, 0.99)).toFixed(2)}x`,
+        ""
+      ],
+      [
+        "  bare Node proxy, p50 / p99",
+        `${percentile(latencies.bare, 0.5).toFixed(1)} / ${percentile(latencies.bare, 0.99).toFixed(1)} ms`,
+        "",
+        "",
+        ""
+      ],
+      [
+        "1 GiB upload, server peak RSS",
+        `${peakRss.toFixed(0)} MiB (${rssBefore.toFixed(0)} MiB after boot)`,
+        "",
+        "",
+        "< 200 MiB"
+      ],
       ["  server RSS after the download cases", `${idleAfterDownloads.toFixed(0)} MiB`, "", "", ""],
       ["1 GiB upload, throughput", `${(1024 / uploadSeconds).toFixed(0)} MiB/s`, "", "", ""]
     ]

@@ -18,10 +18,17 @@ export interface S3ServerChild {
  * with `buckets` created on it.
  */
 export const startS3ServerChild = async (...buckets: ReadonlyArray<string>): Promise<S3ServerChild> => {
-  const child = spawn(process.execPath, [path.join(BENCH_ROOT, "shared/s3ServerProcess.ts")], { stdio: ["ignore", "pipe", "inherit"] })
+  const child = spawn(process.execPath, [path.join(BENCH_ROOT, "shared/s3ServerProcess.ts")], {
+    stdio: ["ignore", "pipe", "inherit"]
+  })
   const [line] = await once(child.stdout, "data") as [Buffer]
   const endpoint = (JSON.parse(line.toString()) as { endpoint: string }).endpoint
-  const client = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "bench", secretAccessKey: "bench" } })
+  const client = new S3Client({
+    endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "bench", secretAccessKey: "bench" }
+  })
   for (const Bucket of buckets) await client.send(new CreateBucketCommand({ Bucket }))
   client.destroy()
   const cpuSeconds = async () => {

@@ -1,5 +1,5 @@
-import * as Redacted from "effect/Redacted"
 import type { S3Settings } from "@immich-storage/core"
+import * as Redacted from "effect/Redacted"
 
 /** The settings our side of every benchmark uses against the local S3 server. */
 export const benchS3Settings = (endpoint: string, bucket: string, prefix: string): S3Settings => ({

@@ -4,7 +4,12 @@
  * this server; it shows how much of (b) is the server.
  * Usage: node bench/sync/ceiling.ts <endpoint> <bucket> <folder>
  */
-import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, S3Client, UploadPartCommand } from "@aws-sdk/client-s3"
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  S3Client,
+  UploadPartCommand
+} from "@aws-sdk/client-s3"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 
@@ -18,7 +23,9 @@ const client = new S3Client({
   credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
   requestChecksumCalculation: "WHEN_REQUIRED"
 })
-const files = (await fs.readdir(folder, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name))
+const files = (await fs.readdir(folder, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) =>
+  path.join(e.parentPath, e.name)
+)
 
 const started = process.hrtime.bigint()
 const jobs: Array<() => Promise<void>> = []
@@ -34,7 +41,9 @@ const uploads = await Promise.all(files.map(async (file) => {
       const body = Buffer.alloc(Math.min(PART, size - start))
       await handle.read(body, 0, body.length, start)
       await handle.close()
-      const { ETag } = await client.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber: number, Body: body }))
+      const { ETag } = await client.send(
+        new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber: number, Body: body })
+      )
       parts.push({ PartNumber: number, ETag })
     })
   }
@@ -44,8 +53,17 @@ let next = 0
 await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
   while (next < jobs.length) await jobs[next++]!()
 }))
-await Promise.all(uploads.map(({ Key, UploadId, parts }) =>
-  client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, MultipartUpload: { Parts: parts.sort((a, b) => a.PartNumber - b.PartNumber) } }))
-))
+await Promise.all(
+  uploads.map(({ Key, UploadId, parts }) =>
+    client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key,
+        UploadId,
+        MultipartUpload: { Parts: parts.sort((a, b) => a.PartNumber - b.PartNumber) }
+      })
+    )
+  )
+)
 client.destroy()
 console.log(JSON.stringify({ seconds: Number(process.hrtime.bigint() - started) / 1e9 }))

@@ -6,11 +6,11 @@
  * case shows when the server is the bottleneck, and a raw SDK upload gives the server's own ceiling on (b).
  * Usage: npm run bench:sync [-- <small files> <large files>]   (default: 5000 8)
  */
+import { requireTools, TOOLS } from "@immich-storage/testkit"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
-import { requireTools, TOOLS } from "@immich-storage/testkit"
 import { BENCH_ROOT, formatTable, measureCase, measureCommand } from "../shared/measure.ts"
 import { startS3ServerChild } from "../shared/s3ServerChild.ts"
 import type { S3ServerChild } from "../shared/s3ServerChild.ts"
@@ -49,12 +49,24 @@ const tools = {
   ours: (endpoint: string, src: string, prefix: string) => ({
     command: process.execPath,
     args: [path.join(REPO, "apps/cli/src/main.js"), "sync", src, `s3://${bucket}/${prefix}`],
-    env: { ...process.env, S3_ENDPOINT: endpoint, S3_FORCE_PATH_STYLE: "true", S3_ACCESS_KEY_ID: "bench", S3_SECRET_ACCESS_KEY: "bench" }
+    env: {
+      ...process.env,
+      S3_ENDPOINT: endpoint,
+      S3_FORCE_PATH_STYLE: "true",
+      S3_ACCESS_KEY_ID: "bench",
+      S3_SECRET_ACCESS_KEY: "bench"
+    }
   }),
   aws: (endpoint: string, src: string, prefix: string) => ({
     command: TOOLS.aws.command,
     args: ["--endpoint-url", endpoint, "s3", "sync", "--only-show-errors", src, `s3://${bucket}/${prefix}/`],
-    env: { ...process.env, AWS_ACCESS_KEY_ID: "bench", AWS_SECRET_ACCESS_KEY: "bench", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" }
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: "bench",
+      AWS_SECRET_ACCESS_KEY: "bench",
+      AWS_DEFAULT_REGION: "us-east-1",
+      AWS_PAGER: ""
+    }
   }),
   // Debian's rclone 1.60 fails on these machines while AWS_CA_BUNDLE is set.
   rclone: (endpoint: string, src: string, prefix: string) => ({
@@ -77,16 +89,26 @@ const tools = {
 } as const
 type Tool = keyof typeof tools
 
-type Outcome = { readonly seconds: number; readonly serverCpu: number; readonly clientCpu: number } | { readonly failed: string }
+type Outcome = { readonly seconds: number; readonly serverCpu: number; readonly clientCpu: number } | {
+  readonly failed: string
+}
 const results: Record<string, Partial<Record<Tool | "ceiling", Outcome>>> = {}
 const failures: Array<string> = []
 /** A peer that fails against this server is reported as failed (with its error below the table), not hidden. */
-const measure = async (server: Server, label: string, tool: Tool | "ceiling", run: () => Promise<{ seconds: number; clientCpu: number }>, runs = 1) => {
+const measure = async (
+  server: Server,
+  label: string,
+  tool: Tool | "ceiling",
+  run: () => Promise<{ seconds: number; clientCpu: number }>,
+  runs = 1
+) => {
   const cpuBefore = await server.cpuSeconds()
   const outcome: Outcome = await run().then(
     (m) => server.cpuSeconds().then((after) => ({ ...m, serverCpu: (after - cpuBefore) / runs })),
     (error: Error) => {
-      failures.push(`${label}, ${tool}: ${error.message.split("\n").filter((l) => /ERROR|Failed|error/i.test(l)).slice(-1)[0] ?? error.message.slice(0, 300)}`)
+      const reason = error.message.split("\n").filter((l) => /ERROR|Failed|error/i.test(l)).slice(-1)[0] ??
+        error.message.slice(0, 300)
+      failures.push(`${label}, ${tool}: ${reason}`)
       return { failed: "failed" }
     }
   )
@@ -122,8 +144,16 @@ try {
   const server = await startS3ServerChild(bucket)
   try {
     await runTool("ours", server.endpoint, small, "small")
-    await measure(server, CASE_B, "ceiling", () =>
-      measureCase("sync/ceiling.ts", [server.endpoint, bucket, large]).then((m) => ({ seconds: m.seconds, clientCpu: m.cpuSeconds ?? Number.NaN })))
+    await measure(
+      server,
+      CASE_B,
+      "ceiling",
+      () =>
+        measureCase("sync/ceiling.ts", [server.endpoint, bucket, large]).then((m) => ({
+          seconds: m.seconds,
+          clientCpu: m.cpuSeconds ?? Number.NaN
+        }))
+    )
   } finally {
     server.stop()
   }
@@ -131,15 +161,33 @@ try {
   await fs.rm(work, { recursive: true, force: true })
 }
 
-console.log(`\nSync benchmark: each tool on a fresh local S3 server (fauxqs, in memory), its own prefix; wall seconds [client CPU s / server CPU s]\n`)
-const cell = (r: Outcome | undefined) => (r === undefined ? "" : "failed" in r ? "failed" : `${r.seconds.toFixed(2)} s [${r.clientCpu.toFixed(1)} / ${r.serverCpu.toFixed(1)}]`)
+console.log(
+  `\nSync benchmark: each tool on a fresh local S3 server (fauxqs, in memory), its own prefix; wall seconds [client CPU s / server CPU s]\n`
+)
+const cell = (
+  r: Outcome | undefined
+) => (r === undefined
+  ? ""
+  : "failed" in r
+  ? "failed"
+  : `${r.seconds.toFixed(2)} s [${r.clientCpu.toFixed(1)} / ${r.serverCpu.toFixed(1)}]`)
 const ratio = (peer: Outcome | undefined, ours: Outcome | undefined) =>
-  peer === undefined || ours === undefined || "failed" in peer || "failed" in ours ? "-" : `${(peer.seconds / ours.seconds).toFixed(2)}x`
+  peer === undefined || ours === undefined || "failed" in peer || "failed" in ours
+    ? "-"
+    : `${(peer.seconds / ours.seconds).toFixed(2)}x`
 console.log(formatTable(
   ["case", "ours", "aws s3 sync", "rclone sync", "aws / ours", "rclone / ours", "server ceiling (raw SDK)"],
   [CASE_A, CASE_B, CASE_C].map((label) => {
     const r = results[label] ?? {}
-    return [label, cell(r.ours), cell(r.aws), cell(r.rclone), ratio(r.aws, r.ours), ratio(r.rclone, r.ours), cell(r.ceiling)]
+    return [
+      label,
+      cell(r.ours),
+      cell(r.aws),
+      cell(r.rclone),
+      ratio(r.aws, r.ours),
+      ratio(r.rclone, r.ours),
+      cell(r.ceiling)
+    ]
   })
 ))
 for (const failure of failures) console.log(`failed: ${failure}`)

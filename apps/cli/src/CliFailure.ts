@@ -1,7 +1,7 @@
+import { CliError } from "effect/cli"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { CliError } from "effect/cli"
 
 /** A failure of the CLI's own (a flag out of range, a lock held elsewhere), reported like every other. */
 export class CliFailure extends Schema.TaggedError<CliFailure>()("CliFailure", {

@@ -1,14 +1,14 @@
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import {
-  CutOver,
   Backups,
+  CutOver,
   Database,
   DatabaseConfig,
   PathMigrator,
   StorageConfig,
   StorageEngine
 } from "@immich-storage/core"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { CliFailure } from "./CliFailure.ts"
 
 /** The configured database, created when it does not exist yet (as the server does). */

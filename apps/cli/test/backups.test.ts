@@ -1,7 +1,14 @@
-import { afterEach, describe, expect, inject, it } from "vitest"
-import postgres from "postgres"
-import { CLI_MAIN, createTestBucket, createTestDatabase, runScript, s3TestEnv, TEST_POSTGRES } from "@immich-storage/testkit"
+import {
+  CLI_MAIN,
+  createTestBucket,
+  createTestDatabase,
+  runScript,
+  s3TestEnv,
+  TEST_POSTGRES
+} from "@immich-storage/testkit"
 import type { TestDatabase } from "@immich-storage/testkit"
+import postgres from "postgres"
+import { afterEach, describe, expect, inject, it } from "vitest"
 
 const databases: Array<TestDatabase> = []
 afterEach(async () => {

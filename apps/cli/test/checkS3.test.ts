@@ -1,7 +1,4 @@
 import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3"
-import { spawn } from "node:child_process"
-import * as path from "node:path"
-import { afterEach, describe, expect, inject, it } from "vitest"
 import {
   CLI_MAIN,
   createTestBucket,
@@ -13,6 +10,9 @@ import {
   startS3Proxy
 } from "@immich-storage/testkit"
 import type { S3Proxy } from "@immich-storage/testkit"
+import { spawn } from "node:child_process"
+import * as path from "node:path"
+import { afterEach, describe, expect, inject, it } from "vitest"
 
 let proxy: S3Proxy | undefined
 afterEach(async () => {
@@ -38,8 +38,10 @@ const keysIn = async (bucket: string) => {
 
 /** name → "level: text" of each finding line printed. */
 const findings = (stdout: string) =>
-  Object.fromEntries(stdout.split("\n").map((line) => /^ {2}(\w+)\s+(.+?)\s{2,}(.*)$/.exec(line))
-    .filter((m) => m !== null).map((m) => [m[2], `${m[1]}: ${m[3]}`]))
+  Object.fromEntries(
+    stdout.split("\n").map((line) => /^ {2}(\w+)\s+(.+?)\s{2,}(.*)$/.exec(line))
+      .filter((m) => m !== null).map((m) => [m[2], `${m[1]}: ${m[3]}`])
+  )
 
 const isMultipartStart = (r: { method: string; url: string }) => r.method === "POST" && /[?&]uploads(=|&|$)/.test(r.url)
 

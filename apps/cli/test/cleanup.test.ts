@@ -1,8 +1,4 @@
 import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3"
-import * as fs from "node:fs/promises"
-import * as path from "node:path"
-import postgres from "postgres"
-import { afterEach, describe, expect, inject, it } from "vitest"
 import { isTempFileName, LOCK_IDS } from "@immich-storage/core"
 import {
   CLI_MAIN,
@@ -16,6 +12,10 @@ import {
   TEST_POSTGRES
 } from "@immich-storage/testkit"
 import type { TempDir, TestDatabase } from "@immich-storage/testkit"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import postgres from "postgres"
+import { afterEach, describe, expect, inject, it } from "vitest"
 
 const MiB = 1024 * 1024
 let temp: TempDir | undefined

@@ -1,8 +1,8 @@
+import { ALL_VARIABLES } from "@immich-storage/core"
+import { CLI_MAIN, REPO_ROOT, runScript } from "@immich-storage/testkit"
 import * as path from "node:path"
 import { promisify } from "node:util"
 import { describe, expect, it } from "vitest"
-import { ALL_VARIABLES } from "@immich-storage/core"
-import { CLI_MAIN, REPO_ROOT, runScript } from "@immich-storage/testkit"
 
 describe("immich-storage config", () => {
   it("prints the effective configuration with the derived location and the secret masked", async () => {
@@ -40,7 +40,8 @@ describe("immich-storage config", () => {
     })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain("3 problems")
-    for (const variable of ["S3_BUCKET", "S3_USE_ACCELERATE", "S3_ACCESS_KEY_ID"]) expect(result.stderr).toContain(variable)
+    for (const variable of ["S3_BUCKET", "S3_USE_ACCELERATE", "S3_ACCESS_KEY_ID"])
+      expect(result.stderr).toContain(variable)
     expect(result.stdout + result.stderr).not.toContain("super-secret-key")
   })
 })

@@ -1,8 +1,8 @@
+import { CLI_MAIN, makeTempDir, REPO_ROOT, runScript } from "@immich-storage/testkit"
+import type { TempDir } from "@immich-storage/testkit"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { CLI_MAIN, makeTempDir, REPO_ROOT, runScript } from "@immich-storage/testkit"
-import type { TempDir } from "@immich-storage/testkit"
 
 let temp: TempDir | undefined
 afterEach(async () => {
@@ -30,7 +30,10 @@ describe("the CLI reads .env from the working directory", () => {
 
     const env = { IMMICH_MEDIA_LOCATION: "/srv/from-env" }
     const overridden = await runScript(CLI_MAIN, ["config", "--json"], env, { cwd })
-    expect(JSON.parse(overridden.stdout)).toMatchObject({ "media location": "/srv/from-env", "ignore mount check errors": "true" })
+    expect(JSON.parse(overridden.stdout)).toMatchObject({
+      "media location": "/srv/from-env",
+      "ignore mount check errors": "true"
+    })
   })
 
   it("reads example.env copied to .env, as example.env tells", async () => {

@@ -1,9 +1,18 @@
+import {
+  CLI_MAIN,
+  createTestBucket,
+  createTestDatabase,
+  makeTempDir,
+  runScript,
+  s3TestEnv,
+  startServer,
+  TEST_POSTGRES
+} from "@immich-storage/testkit"
+import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import postgres from "postgres"
 import { afterEach, describe, expect, inject, it } from "vitest"
-import { CLI_MAIN, createTestBucket, createTestDatabase, makeTempDir, runScript, s3TestEnv, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
-import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
 
 let server: RunningServer | undefined
 let temp: TempDir | undefined
@@ -37,7 +46,9 @@ describe("immich-storage migrate", () => {
       expect(bulk.stdout).toContain("The server is still running")
       // sync's progress, as it prints it without a terminal: a line per second and one at the end.
       expect(bulk.stderr).toMatch(/^7\/7 files, 0\.0 MiB \/ 0\.0 MiB, [\d.]+ MiB\/s, ETA 0s$/m)
-      expect((await sql`select "profileImagePath" as p from "user" where email = 'a@example.com'`)[0]?.p).toBe(`${media}/profile/u/face.jpg`)
+      expect((await sql`select "profileImagePath" as p from "user" where email = 'a@example.com'`)[0]?.p).toBe(
+        `${media}/profile/u/face.jpg`
+      )
 
       await server.stop()
       server = undefined
@@ -52,7 +63,9 @@ describe("immich-storage migrate", () => {
       expect(final.stdout).toMatch(/user\.profileImagePath\s+1/)
       expect(final.stdout).toContain("IMMICH_STORAGE_ENGINE=s3")
       const bucketBase = `s3://${s3["S3_BUCKET"]}/immich`
-      expect((await sql`select "profileImagePath" as p from "user" where email = 'a@example.com'`)[0]?.p).toBe(`${bucketBase}/profile/u/face.jpg`)
+      expect((await sql`select "profileImagePath" as p from "user" where email = 'a@example.com'`)[0]?.p).toBe(
+        `${bucketBase}/profile/u/face.jpg`
+      )
 
       server = await startServer({ IMMICH_STORAGE_ENGINE: "s3", ...s3, ...db })
       expect(server.output()).toContain(`${bucketBase} passed its integrity check`)
@@ -61,11 +74,17 @@ describe("immich-storage migrate", () => {
       server = undefined
 
       const back = path.join(temp.path, "media-again")
-      const rollback = await runScript(CLI_MAIN, ["migrate", "--to", "local", "--final"], { ...db, ...s3, IMMICH_MEDIA_LOCATION: back })
+      const rollback = await runScript(CLI_MAIN, ["migrate", "--to", "local", "--final"], {
+        ...db,
+        ...s3,
+        IMMICH_MEDIA_LOCATION: back
+      })
       expect(rollback.code).toBe(0)
       expect(rollback.stdout).toContain(`IMMICH_MEDIA_LOCATION=${back}`)
       expect(await fs.readFile(path.join(back, "profile/u/late.jpg"), "utf8")).toBe("uploaded during the bulk copy")
-      expect((await sql`select "profileImagePath" as p from "user" where email = 'a@example.com'`)[0]?.p).toBe(`${back}/profile/u/face.jpg`)
+      expect((await sql`select "profileImagePath" as p from "user" where email = 'a@example.com'`)[0]?.p).toBe(
+        `${back}/profile/u/face.jpg`
+      )
       server = await startServer({ IMMICH_MEDIA_LOCATION: back, ...db })
       expect(server.output()).toContain(`${back} passed its integrity check`)
     } finally {

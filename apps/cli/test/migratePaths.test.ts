@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest"
-import postgres from "postgres"
 import { CLI_MAIN, createTestDatabase, runScript, TEST_POSTGRES, unusedDatabaseName } from "@immich-storage/testkit"
 import type { TestDatabase } from "@immich-storage/testkit"
+import postgres from "postgres"
+import { afterEach, describe, expect, it } from "vitest"
 
 let database: TestDatabase | undefined
 afterEach(async () => {
@@ -34,9 +34,17 @@ describe("immich-storage migrate-paths", () => {
     const real = await runScript(CLI_MAIN, ["migrate-paths", "--to", "s3://photos/immich"], env)
     expect(real.code).toBe(0)
     expect(real.stdout).toMatch(/total\s+2/)
-    const paths = (await sql<Array<{ p: string }>>`select "profileImagePath" as p from "user" order by id`).map((r) => r.p)
-    expect(paths).toEqual(["s3://photos/immich/profile/a.jpg", "s3://photos/immich/profile/b.jpg", "/data2/profile/c.jpg"])
-    const [saved] = await sql<Array<{ location: string }>>`select value->>'location' as location from system_metadata where key = 'MediaLocation'`
+    const paths = (await sql<Array<{ p: string }>>`select "profileImagePath" as p from "user" order by id`).map((r) =>
+      r.p
+    )
+    expect(paths).toEqual([
+      "s3://photos/immich/profile/a.jpg",
+      "s3://photos/immich/profile/b.jpg",
+      "/data2/profile/c.jpg"
+    ])
+    const [saved] = await sql<
+      Array<{ location: string }>
+    >`select value->>'location' as location from system_metadata where key = 'MediaLocation'`
     expect(saved?.location).toBe("s3://photos/immich")
     await sql.end()
   })

@@ -1,8 +1,8 @@
+import { CLI_MAIN, createTestDatabase, makeTempDir, runScript, TEST_POSTGRES } from "@immich-storage/testkit"
+import type { TempDir, TestDatabase } from "@immich-storage/testkit"
 import * as path from "node:path"
 import postgres from "postgres"
 import { afterEach, describe, expect, it } from "vitest"
-import { CLI_MAIN, createTestDatabase, makeTempDir, runScript, TEST_POSTGRES } from "@immich-storage/testkit"
-import type { TempDir, TestDatabase } from "@immich-storage/testkit"
 
 let temp: TempDir | undefined
 let database: TestDatabase | undefined

@@ -1,8 +1,3 @@
-import { execFile } from "node:child_process"
-import * as fs from "node:fs/promises"
-import * as path from "node:path"
-import { promisify } from "node:util"
-import { afterEach, describe, expect, inject, it } from "vitest"
 import {
   CLI_MAIN,
   createTestBucket,
@@ -13,6 +8,11 @@ import {
   TOOLS
 } from "@immich-storage/testkit"
 import type { TempDir } from "@immich-storage/testkit"
+import { execFile } from "node:child_process"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { promisify } from "node:util"
+import { afterEach, describe, expect, inject, it } from "vitest"
 
 const run = promisify(execFile)
 /** Debian's awscli (another `aws` may come first on PATH); .ci/run installs it. */
@@ -49,7 +49,13 @@ const mediaFolder = async () => {
 const aws = (...args: Array<string>) => {
   requireTools(TOOLS.aws)
   return run(AWS, ["--endpoint-url", inject("s3Endpoint"), ...args], {
-    env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" }
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_DEFAULT_REGION: "us-east-1",
+      AWS_PAGER: ""
+    }
   })
 }
 

@@ -1,12 +1,23 @@
+import {
+  CLI_MAIN,
+  createImmichDatabase,
+  createTestBucket,
+  createTestDatabase,
+  insertAssetRow,
+  insertPersonRow,
+  insertUserRow,
+  makeTempDir,
+  runScript,
+  s3TestEnv,
+  schemaSnapshot,
+  startServer,
+  TEST_POSTGRES
+} from "@immich-storage/testkit"
+import type { ImmichFixtureVersion, RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import postgres from "postgres"
 import { afterEach, describe, expect, inject, it } from "vitest"
-import {
-  CLI_MAIN, createImmichDatabase, createTestBucket, createTestDatabase, insertAssetRow, insertPersonRow, insertUserRow,
-  makeTempDir, runScript, s3TestEnv, schemaSnapshot, startServer, TEST_POSTGRES
-} from "@immich-storage/testkit"
-import type { ImmichFixtureVersion, RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
 
 /**
  * The CLI's journeys on databases upstream Immich's migrations created (the testkit's v2.7 and v3.2 fixtures):
@@ -36,22 +47,34 @@ const storedPaths = async (sql: postgres.Sql): Promise<Array<string>> =>
 /** Under base `/data`: an asset with a thumbnail and preview, a face, a profile image; beside it, what must stay. */
 const seedPaths = async (sql: postgres.Sql) => {
   await sql`insert into system_metadata (key, value) values ('MediaLocation', ${sql.json({ location: "/data" })})`
-  const owner = await insertUserRow(sql, { email: "owner@example.com", profileImagePath: "/data/profile/owner/face.jpg" })
+  const owner = await insertUserRow(sql, {
+    email: "owner@example.com",
+    profileImagePath: "/data/profile/owner/face.jpg"
+  })
   await insertUserRow(sql, { email: "beside@example.com", profileImagePath: "/data2/profile/beside.jpg" })
   const managed = await insertAssetRow(sql, {
-    ownerId: owner, originalPath: `/data/upload/${owner}/aa/bb/photo.jpg`, originalFileName: "photo.jpg", checksum: Buffer.from("managed")
+    ownerId: owner,
+    originalPath: `/data/upload/${owner}/aa/bb/photo.jpg`,
+    originalFileName: "photo.jpg",
+    checksum: Buffer.from("managed")
   })
   for (const type of ["thumbnail", "preview"]) {
     await sql`insert into asset_file ("assetId", "type", "path") values (${managed}, ${type}, ${`/data/thumbs/${owner}/aa/bb/${managed}_${type}.webp`})`
   }
   await insertAssetRow(sql, {
-    ownerId: owner, originalPath: "/data2/upload/beside.jpg", originalFileName: "beside.jpg", checksum: Buffer.from("beside")
+    ownerId: owner,
+    originalPath: "/data2/upload/beside.jpg",
+    originalFileName: "beside.jpg",
+    checksum: Buffer.from("beside")
   })
   const [library] = await sql<Array<{ id: string }>>`
     insert into library (name, "ownerId", "importPaths", "exclusionPatterns")
     values ('imports', ${owner}, ${sql.array(["/data/imports"])}, ${sql.array([] as Array<string>)}) returning id`
   await insertAssetRow(sql, {
-    ownerId: owner, libraryId: library!.id, originalPath: "/data/imports/external.jpg", originalFileName: "external.jpg",
+    ownerId: owner,
+    libraryId: library!.id,
+    originalPath: "/data/imports/external.jpg",
+    originalFileName: "external.jpg",
     checksum: Buffer.from("external")
   })
   await insertPersonRow(sql, owner, `/data/thumbs/${owner}/cc/dd/person.jpeg`)
@@ -68,10 +91,14 @@ describe.each(["v2.7", "v3.2"] as const)("immich-storage on an upstream Immich %
     expect(there.code, there.stdout + there.stderr).toBe(0)
     expect(there.stdout).toMatch(/total\s+5/)
 
-    const moved = original.map((line) => (line.includes(" /data/") && !line.includes("/data/imports/") ? line.replace(" /data/", ` ${base}/`) : line))
+    const moved = original.map((
+      line
+    ) => (line.includes(" /data/") && !line.includes("/data/imports/") ? line.replace(" /data/", ` ${base}/`) : line))
     expect(moved.filter((line) => line.includes(base)).length).toBe(5)
     expect(await storedPaths(sql)).toEqual(moved.sort())
-    expect((await sql`select value->>'location' as l from system_metadata where key = 'MediaLocation'`)[0]?.["l"]).toBe(base)
+    expect((await sql`select value->>'location' as l from system_metadata where key = 'MediaLocation'`)[0]?.["l"]).toBe(
+      base
+    )
 
     const back = await runScript(CLI_MAIN, ["migrate-paths", "--to", "/data"], env)
     expect(back.code, back.stdout + back.stderr).toBe(0)
@@ -85,7 +112,8 @@ describe.each(["v2.7", "v3.2"] as const)("immich-storage on an upstream Immich %
     cleanUps.push(() => temp.remove())
     const target = await createTestDatabase()
     cleanUps.push(() => target.drop())
-    const cli = (...args: Array<string>) => runScript(CLI_MAIN, ["backups", ...args], { ...env, IMMICH_MEDIA_LOCATION: temp.path })
+    const cli = (...args: Array<string>) =>
+      runScript(CLI_MAIN, ["backups", ...args], { ...env, IMMICH_MEDIA_LOCATION: temp.path })
 
     const created = await cli("create")
     expect(created.code, created.stderr).toBe(0)
@@ -132,7 +160,9 @@ describe("immich-storage migrate on an upstream Immich v3.2 database", () => {
     expect(final.code, final.stdout + final.stderr).toBe(0)
     expect(final.stdout).toMatch(/Verified: all \d+ files/)
     const bucketBase = `s3://${s3["S3_BUCKET"]}/immich`
-    const profile = await sql<Array<{ p: string }>>`select "profileImagePath" as p from "user" where email = 'a@example.com'`
+    const profile = await sql<
+      Array<{ p: string }>
+    >`select "profileImagePath" as p from "user" where email = 'a@example.com'`
     expect(profile[0]?.p).toBe(`${bucketBase}/profile/u/face.jpg`)
 
     server = await startServer({ IMMICH_STORAGE_ENGINE: "s3", ...s3, ...env })

@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest"
-import { CLI_MAIN, runScript } from "@immich-storage/testkit"
 import { IMMICH_API_VERSION, PACKAGE_VERSION } from "@immich-storage/core"
+import { CLI_MAIN, runScript } from "@immich-storage/testkit"
+import { describe, expect, it } from "vitest"
 
 describe("immich-storage --version", () => {
   it("prints this project's version, never the Immich API version the server reports", async () => {

@@ -1,8 +1,3 @@
-import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import {
   cleanLeftoversExclusively,
   Database,
@@ -10,6 +5,11 @@ import {
   LeftoverConfig,
   StorageEngine
 } from "@immich-storage/core"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 
 /**
  * Removes crash leftovers (temp files, incomplete uploads) older than IMMICH_LEFTOVER_MAX_AGE, once per
@@ -23,21 +23,23 @@ export const leftoverCleanupLayer = Layer.effectDiscard(Effect.gen(function*() {
   const db = yield* Database
   const { maxAgeMs } = yield* LeftoverConfig
   const now = new Date(yield* Clock.currentTimeMillis)
-  yield* Effect.forkScoped(cleanLeftoversExclusively(engine, db, { maxAgeMs, now, dryRun: false }).pipe(
-    Effect.flatMap(Option.match({
-      onNone: () => Effect.logInfo("Another instance is removing crash leftovers; skipped here"),
-      onSome: (report) => {
-        const line = describeLeftovers(report)
-        if (report.failed.length > 0) {
-          return Effect.logWarning(`${line}:\n${report.failed.map((f) => `  ${f.key}: ${f.message}`).join("\n")}`)
+  yield* Effect.forkScoped(
+    cleanLeftoversExclusively(engine, db, { maxAgeMs, now, dryRun: false }).pipe(
+      Effect.flatMap(Option.match({
+        onNone: () => Effect.logInfo("Another instance is removing crash leftovers; skipped here"),
+        onSome: (report) => {
+          const line = describeLeftovers(report)
+          if (report.failed.length > 0) {
+            return Effect.logWarning(`${line}:\n${report.failed.map((f) => `  ${f.key}: ${f.message}`).join("\n")}`)
+          }
+          return Effect.logInfo(line)
         }
-        return Effect.logInfo(line)
-      }
-    })),
-    Effect.catchCause((cause) =>
-      Cause.hasInterruptsOnly(cause)
-        ? Effect.failCause(cause)
-        : Effect.logError(`Removing crash leftovers failed; tried again at the next start: ${Cause.pretty(cause)}`)
+      })),
+      Effect.catchCause((cause) =>
+        Cause.hasInterruptsOnly(cause)
+          ? Effect.failCause(cause)
+          : Effect.logError(`Removing crash leftovers failed; tried again at the next start: ${Cause.pretty(cause)}`)
+      )
     )
-  ))
+  )
 }))

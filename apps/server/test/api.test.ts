@@ -1,10 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { inject } from "vitest"
 import { createHash, randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as http from "node:http"
 import sharp from "sharp"
-import { ADMIN_KEY, bytesOf, createUser, eventually, get, localStorage, makeJpeg, orphans, s3Storage, startServerOn, upload } from "./helpers.ts"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { inject } from "vitest"
+import {
+  ADMIN_KEY,
+  bytesOf,
+  createUser,
+  eventually,
+  get,
+  localStorage,
+  makeJpeg,
+  orphans,
+  s3Storage,
+  startServerOn,
+  upload
+} from "./helpers.ts"
 import type { ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 import { sortedMediaTypes, UPSTREAM_MEDIA_TYPES } from "./upstreamMediaTypes.ts"
 
@@ -38,7 +50,14 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
     expect(uploadedImage).toEqual({ status: 201, body: { id: expect.any(String), status: "created" } })
     expect(uploadedVideo.status).toBe(201)
 
-    for (const [id, bytes, ext, type] of [[uploadedImage.body.id, image, ".jpg", "IMAGE"], [uploadedVideo.body.id, video, ".mp4", "VIDEO"]] as const) {
+    for (
+      const [id, bytes, ext, type] of [[uploadedImage.body.id, image, ".jpg", "IMAGE"], [
+        uploadedVideo.body.id,
+        video,
+        ".mp4",
+        "VIDEO"
+      ]] as const
+    ) {
       const response = await get(`${url}/api/assets/${id}/original`, ADMIN_KEY)
       expect(response.status).toBe(200)
       expect(response.headers.get("content-length")).toBe(String(bytes.length))
@@ -46,14 +65,19 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
 
       const owner = await adminId()
       const key = `upload/${owner}/${id.slice(0, 2)}/${id.slice(2, 4)}/${id}${ext}`
-      const [row] = await sut.sql<Array<{ originalPath: string; checksum: Buffer; type: string }>>`select "originalPath", "checksum", "type" from "asset" where "id" = ${id}`
+      const [row] = await sut.sql<
+        Array<{ originalPath: string; checksum: Buffer; type: string }>
+      >`select "originalPath", "checksum", "type" from "asset" where "id" = ${id}`
       expect(row!.originalPath).toBe(`${sut.base}/${key}`)
       expect(row!.checksum.equals(sha1(bytes))).toBe(true)
       expect(row!.type).toBe(type)
       expect(await sut.listKeys(`upload/${owner}/${id.slice(0, 2)}/${id.slice(2, 4)}`)).toContain(key)
     }
 
-    const asset = await (await get(`${url}/api/assets/${uploadedImage.body.id}`, ADMIN_KEY)).json() as Record<string, unknown>
+    const asset = await (await get(`${url}/api/assets/${uploadedImage.body.id}`, ADMIN_KEY)).json() as Record<
+      string,
+      unknown
+    >
     expect(asset).toMatchObject({
       id: uploadedImage.body.id,
       originalFileName: "holiday photo ü.jpg",
@@ -80,15 +104,17 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
     expect(etag).toBe(`"${sha1(bytes).toString("hex")}"`)
     await whole.arrayBuffer()
 
-    for (const [header, start, end] of [
-      ["bytes=0-0", 0, 0],
-      ["bytes=1000-1999", 1000, 1999],
-      ["bytes=99990-", 99990, 99999],
-      ["bytes=-10", 99990, 99999],
-      ["bytes=99000-200000", 99000, 99999],
-      // A suffix longer than the file is the whole file (RFC 9110), on S3 too (the test server answers it 416).
-      ["bytes=-200000", 0, 99999]
-    ] as const) {
+    for (
+      const [header, start, end] of [
+        ["bytes=0-0", 0, 0],
+        ["bytes=1000-1999", 1000, 1999],
+        ["bytes=99990-", 99990, 99999],
+        ["bytes=-10", 99990, 99999],
+        ["bytes=99000-200000", 99000, 99999],
+        // A suffix longer than the file is the whole file (RFC 9110), on S3 too (the test server answers it 416).
+        ["bytes=-200000", 0, 99999]
+      ] as const
+    ) {
       const partial = await get(original, ADMIN_KEY, { range: header })
       expect(partial.status, header).toBe(206)
       expect(partial.headers.get("content-range"), header).toBe(`bytes ${start}-${end}/100000`)
@@ -114,7 +140,10 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
     const before = await fds()
     for (let i = 0; i < 10; i++) {
       const controller = new AbortController()
-      const response = await fetch(`${url}/api/assets/${body.id}/original`, { headers: { "x-api-key": ADMIN_KEY }, signal: controller.signal })
+      const response = await fetch(`${url}/api/assets/${body.id}/original`, {
+        headers: { "x-api-key": ADMIN_KEY },
+        signal: controller.signal
+      })
       const reader = response.body!.getReader()
       await reader.read()
       controller.abort()
@@ -126,7 +155,9 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
 
   it("answers 404 when a file is gone from the storage behind the server's back, without saying where it was", async () => {
     const { body } = await upload(url, ADMIN_KEY, "lost.mp4", randomBytes(4000))
-    const [row] = await sut.sql<Array<{ originalPath: string }>>`select "originalPath" from "asset" where "id" = ${body.id}`
+    const [row] = await sut.sql<
+      Array<{ originalPath: string }>
+    >`select "originalPath" from "asset" where "id" = ${body.id}`
     await sut.removeKey(row!.originalPath.slice(sut.base.length + 1))
     const response = await get(`${url}/api/assets/${body.id}/original`, ADMIN_KEY)
     expect(response.status).toBe(404)
@@ -150,7 +181,12 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
     const check = await fetch(`${url}/api/assets/bulk-upload-check`, {
       method: "POST",
       headers: { "x-api-key": ADMIN_KEY, "content-type": "application/json" },
-      body: JSON.stringify({ assets: [{ id: "a", checksum: sha1(bytes).toString("hex") }, { id: "b", checksum: sha1(randomBytes(8)).toString("base64") }, { id: "c", checksum: sha1(bytes).toString("base64") }] })
+      body: JSON.stringify({
+        assets: [{ id: "a", checksum: sha1(bytes).toString("hex") }, {
+          id: "b",
+          checksum: sha1(randomBytes(8)).toString("base64")
+        }, { id: "c", checksum: sha1(bytes).toString("base64") }]
+      })
     })
     expect(await check.json()).toEqual({
       results: [
@@ -176,7 +212,9 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
     expect([previewMeta.format, previewMeta.width, previewMeta.height]).toEqual(["jpeg", 2160, 1440])
 
     const owner = await adminId()
-    const files = await sut.sql<Array<{ type: string; path: string }>>`select "type", "path" from "asset_file" where "assetId" = ${body.id} order by "type"`
+    const files = await sut.sql<
+      Array<{ type: string; path: string }>
+    >`select "type", "path" from "asset_file" where "assetId" = ${body.id} order by "type"`
     const dir = `thumbs/${owner}/${body.id.slice(0, 2)}/${body.id.slice(2, 4)}`
     expect(files).toEqual([
       { type: "preview", path: `${sut.base}/${dir}/${body.id}_preview.jpeg` },
@@ -189,10 +227,16 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
     // A "photo" that is not an image at all: stored, no thumbnail, never an error.
     const broken = await upload(url, ADMIN_KEY, "broken.jpg", randomBytes(5000))
     expect(broken.status).toBe(201)
-    await eventually(async () => ((await sut.sql`select 1 from "asset_file" where "assetId" = ${body.id}`).length === 2 ? true : undefined))
+    await eventually(async () => ((await sut.sql`select 1 from "asset_file" where "assetId" = ${body.id}`).length === 2
+      ? true
+      : undefined)
+    )
     // The worker is serial: once a later image has thumbnails, the broken one has been tried.
     const later = await upload(url, ADMIN_KEY, "later.jpg", await makeJpeg(40, 30, 9))
-    await eventually(async () => ((await get(`${url}/api/assets/${later.body.id}/thumbnail`, ADMIN_KEY)).status === 200 ? true : undefined))
+    await eventually(async () => ((await get(`${url}/api/assets/${later.body.id}/thumbnail`, ADMIN_KEY)).status === 200
+      ? true
+      : undefined)
+    )
     expect((await get(`${url}/api/assets/${broken.body.id}/thumbnail`, ADMIN_KEY)).status).toBe(404)
   })
 
@@ -201,26 +245,43 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
     const { body, status } = await upload(url, ADMIN_KEY, "with-sidecar.heic", randomBytes(3000), { sidecar: xmp })
     expect(status).toBe(201)
     const owner = await adminId()
-    const [file] = await sut.sql<Array<{ path: string }>>`select "path" from "asset_file" where "assetId" = ${body.id} and "type" = 'sidecar'`
+    const [file] = await sut.sql<
+      Array<{ path: string }>
+    >`select "path" from "asset_file" where "assetId" = ${body.id} and "type" = 'sidecar'`
     expect(file!.path).toBe(`${sut.base}/upload/${owner}/${body.id.slice(0, 2)}/${body.id.slice(2, 4)}/${body.id}.xmp`)
   })
 
   it("answers 401 without or with a wrong key on every private endpoint, and leaks nothing", async () => {
     const { body } = await upload(url, ADMIN_KEY, "secret.jpg", randomBytes(1000))
     const endpoints: Array<[string, string]> = [
-      ["GET", "/api/users/me"], ["GET", "/api/api-keys/me"], ["POST", "/api/assets/bulk-upload-check"], ["POST", "/api/assets"],
-      ["GET", `/api/assets/${body.id}`], ["GET", `/api/assets/${body.id}/original`], ["GET", `/api/assets/${body.id}/thumbnail`],
-      ["DELETE", "/api/assets"], ["GET", "/api/admin/database-backups"], ["DELETE", "/api/admin/database-backups"], ["POST", "/api/jobs"],
+      ["GET", "/api/users/me"],
+      ["GET", "/api/api-keys/me"],
+      ["POST", "/api/assets/bulk-upload-check"],
+      ["POST", "/api/assets"],
+      ["GET", `/api/assets/${body.id}`],
+      ["GET", `/api/assets/${body.id}/original`],
+      ["GET", `/api/assets/${body.id}/thumbnail`],
+      ["DELETE", "/api/assets"],
+      ["GET", "/api/admin/database-backups"],
+      ["DELETE", "/api/admin/database-backups"],
+      ["POST", "/api/jobs"],
       ["GET", "/api/assets/statistics"]
     ]
     for (const [method, path] of endpoints) {
       for (const key of [undefined, "wrong-key", `${ADMIN_KEY}x`, ""]) {
-        const response = await fetch(`${url}${path}`, { method, headers: key === undefined ? {} : { "x-api-key": key } })
+        const response = await fetch(`${url}${path}`, {
+          method,
+          headers: key === undefined ? {} : { "x-api-key": key }
+        })
         expect(response.status, `${method} ${path} ${key}`).toBe(401)
         const text = await response.text()
         expect(text).not.toContain(body.id)
         expect(text).not.toMatch(/select|postgres|\/tmp|s3:\/\//i)
-        expect(JSON.parse(text)).toEqual({ message: expect.stringMatching(/^(Invalid API key|Authentication required)$/), error: "Unauthorized", statusCode: 401 })
+        expect(JSON.parse(text)).toEqual({
+          message: expect.stringMatching(/^(Invalid API key|Authentication required)$/),
+          error: "Unauthorized",
+          statusCode: 401
+        })
       }
     }
     // Still nothing stored by the refused upload, and the public endpoints stay public.
@@ -240,11 +301,20 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
     expect(await (await get(`${url}/api/users/me`, other.key)).json()).toMatchObject({ id: other.id, isAdmin: false })
     expect((await get(`${url}/api/admin/database-backups`, other.key)).status).toBe(403)
     // The same bytes are a new asset for another user (duplicates are per user).
-    const theirs = await upload(url, other.key, "mine.jpg", await bytesOf(await get(`${url}/api/assets/${mine.body.id}/original`, ADMIN_KEY)))
+    const theirs = await upload(
+      url,
+      other.key,
+      "mine.jpg",
+      await bytesOf(await get(`${url}/api/assets/${mine.body.id}/original`, ADMIN_KEY))
+    )
     expect(theirs.status).toBe(201)
     expect(theirs.body.id).not.toBe(mine.body.id)
     // Deleting someone else's asset deletes nothing.
-    await fetch(`${url}/api/assets`, { method: "DELETE", headers: { "x-api-key": other.key, "content-type": "application/json" }, body: JSON.stringify({ ids: [mine.body.id] }) })
+    await fetch(`${url}/api/assets`, {
+      method: "DELETE",
+      headers: { "x-api-key": other.key, "content-type": "application/json" },
+      body: JSON.stringify({ ids: [mine.body.id] })
+    })
     expect((await get(`${url}/api/assets/${mine.body.id}/original`, ADMIN_KEY)).status).toBe(200)
   })
 
@@ -253,14 +323,20 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
     const results = await Promise.all(files.map((bytes, i) => upload(url, ADMIN_KEY, `concurrent-${i}.mp4`, bytes)))
     expect(results.map((r) => r.status)).toEqual(files.map(() => 201))
     expect(new Set(results.map((r) => r.body.id)).size).toBe(20)
-    const downloads = await Promise.all(results.map(async (r) => bytesOf(await get(`${url}/api/assets/${r.body.id}/original`, ADMIN_KEY))))
+    const downloads = await Promise.all(
+      results.map(async (r) => bytesOf(await get(`${url}/api/assets/${r.body.id}/original`, ADMIN_KEY)))
+    )
     downloads.forEach((bytes, i) => expect(bytes.equals(files[i]!), `file ${i}`).toBe(true))
     expect(await sut.incompleteWrites()).toBe(0)
   })
 
   it("deletes assets: rows, originals, sidecars and thumbnails", async () => {
-    const { body } = await upload(url, ADMIN_KEY, "doomed.jpg", await makeJpeg(300, 200, 5), { sidecar: Buffer.from("<xmp/>") })
-    await eventually(async () => ((await get(`${url}/api/assets/${body.id}/thumbnail`, ADMIN_KEY)).status === 200 ? true : undefined))
+    const { body } = await upload(url, ADMIN_KEY, "doomed.jpg", await makeJpeg(300, 200, 5), {
+      sidecar: Buffer.from("<xmp/>")
+    })
+    await eventually(
+      async () => ((await get(`${url}/api/assets/${body.id}/thumbnail`, ADMIN_KEY)).status === 200 ? true : undefined)
+    )
     const owner = await adminId()
     const fan = `${body.id.slice(0, 2)}/${body.id.slice(2, 4)}`
     expect((await sut.listKeys(`upload/${owner}/${fan}`)).filter((k) => k.includes(body.id)).length).toBe(2)
@@ -286,7 +362,11 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
     )
     const request = http.request(`${url}/api/assets`, {
       method: "POST",
-      headers: { "x-api-key": ADMIN_KEY, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": String(head.length + 64 * MiB) }
+      headers: {
+        "x-api-key": ADMIN_KEY,
+        "content-type": `multipart/form-data; boundary=${boundary}`,
+        "content-length": String(head.length + 64 * MiB)
+      }
     })
     request.on("error", () => undefined)
     request.write(head)
@@ -300,18 +380,29 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
   })
 
   it("refuses what Immich refuses: unsupported types, missing fields, bad dates, non-multipart bodies", async () => {
-    expect(await upload(url, ADMIN_KEY, "notes.txt", Buffer.from("hello"))).toMatchObject({ status: 400, body: { message: "Unsupported file type: .txt" } })
+    expect(await upload(url, ADMIN_KEY, "notes.txt", Buffer.from("hello"))).toMatchObject({
+      status: 400,
+      body: { message: "Unsupported file type: .txt" }
+    })
     expect((await upload(url, ADMIN_KEY, "x.jpg", randomBytes(10), { fileCreatedAt: "yesterday" })).status).toBe(400)
-    const json = await fetch(`${url}/api/assets`, { method: "POST", headers: { "x-api-key": ADMIN_KEY, "content-type": "application/json" }, body: "{}" })
+    const json = await fetch(`${url}/api/assets`, {
+      method: "POST",
+      headers: { "x-api-key": ADMIN_KEY, "content-type": "application/json" },
+      body: "{}"
+    })
     expect(json.status).toBe(400)
     await json.arrayBuffer()
     const badBodies: ReadonlyArray<readonly [string, string]> = [
       ["not json", "The body must be JSON"],
-      ['{"assets": "x"}', "Invalid bulk upload check"],
-      ['{"assets": [{"id": "a", "checksum": "xyz"}]}', "checksum of a is not a SHA-1"]
+      ["{\"assets\": \"x\"}", "Invalid bulk upload check"],
+      ["{\"assets\": [{\"id\": \"a\", \"checksum\": \"xyz\"}]}", "checksum of a is not a SHA-1"]
     ]
     for (const [body, message] of badBodies) {
-      const check = await fetch(`${url}/api/assets/bulk-upload-check`, { method: "POST", headers: { "x-api-key": ADMIN_KEY, "content-type": "application/json" }, body })
+      const check = await fetch(`${url}/api/assets/bulk-upload-check`, {
+        method: "POST",
+        headers: { "x-api-key": ADMIN_KEY, "content-type": "application/json" },
+        body
+      })
       expect(check.status, body).toBe(400)
       expect(((await check.json()) as { message: string }).message, body).toContain(message)
     }
@@ -320,9 +411,20 @@ describe.each(["local", "s3"] as const)("asset API on %s", (engine) => {
   })
 
   it("answers the account endpoints the immich CLI calls", async () => {
-    expect(await (await get(`${url}/api/users/me`, ADMIN_KEY)).json()).toMatchObject({ email: "admin@immich.local", isAdmin: true, avatarColor: "primary" })
-    expect(await (await get(`${url}/api/api-keys/me`, ADMIN_KEY)).json()).toMatchObject({ name: "IMMICH_ADMIN_API_KEY", permissions: ["all"] })
-    const types = await (await fetch(`${url}/api/server/media-types`)).json() as { image: Array<string>; video: Array<string>; sidecar: Array<string> }
+    expect(await (await get(`${url}/api/users/me`, ADMIN_KEY)).json()).toMatchObject({
+      email: "admin@immich.local",
+      isAdmin: true,
+      avatarColor: "primary"
+    })
+    expect(await (await get(`${url}/api/api-keys/me`, ADMIN_KEY)).json()).toMatchObject({
+      name: "IMMICH_ADMIN_API_KEY",
+      permissions: ["all"]
+    })
+    const types = await (await fetch(`${url}/api/server/media-types`)).json() as {
+      image: Array<string>
+      video: Array<string>
+      sidecar: Array<string>
+    }
     expect(sortedMediaTypes(types)).toEqual(sortedMediaTypes(UPSTREAM_MEDIA_TYPES))
     // The Immich API version this server implements (ServerVersionResponseDto), not this project's 0.x version.
     const version = await (await fetch(`${url}/api/server/version`)).json()

@@ -1,10 +1,4 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as Stream from "effect/Stream"
-import { Multipart } from "effect/http"
-import { createHash, randomBytes } from "node:crypto"
-import { createTestDatabase, makeTempDir } from "@immich-storage/testkit"
 import {
   Database,
   DATABASE_DEFAULTS,
@@ -14,6 +8,12 @@ import {
   Repositories,
   StorageEngine
 } from "@immich-storage/core"
+import { createTestDatabase, makeTempDir } from "@immich-storage/testkit"
+import * as Effect from "effect/Effect"
+import { Multipart } from "effect/http"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import { createHash, randomBytes } from "node:crypto"
 import { AssetService } from "../src/assets/AssetService.ts"
 import { Thumbnailer } from "../src/assets/Thumbnailer.ts"
 import { BadRequest } from "../src/http/ApiError.ts"
@@ -67,8 +67,10 @@ const newOwner = Effect.gen(function*() {
   return yield* (yield* Database).transaction((tx) => users.createAdmin(tx, "owner@immich.local", "Owner"))
 })
 
-const storedKeys = Effect.flatMap(StorageEngine, (engine) =>
-  Stream.runCollect(engine.list("upload")).pipe(Effect.map((objects) => Array.from(objects, (o) => o.key))))
+const storedKeys = Effect.flatMap(
+  StorageEngine,
+  (engine) => Stream.runCollect(engine.list("upload")).pipe(Effect.map((objects) => Array.from(objects, (o) => o.key)))
+)
 
 const reasonOf = (error: { readonly _tag: string }) => (error instanceof BadRequest ? error.reason : error._tag)
 

@@ -1,11 +1,5 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3"
-import { describe, expect, it } from "vitest"
-import { inject } from "vitest"
-import * as fs from "node:fs/promises"
-import * as net from "node:net"
-import * as path from "node:path"
 import { PutObjectCommand } from "@aws-sdk/client-s3"
-import postgres from "postgres"
 import {
   createTestBucket,
   createTestDatabase,
@@ -20,6 +14,12 @@ import {
   TEST_POSTGRES,
   unusedDatabaseName
 } from "@immich-storage/testkit"
+import * as fs from "node:fs/promises"
+import * as net from "node:net"
+import * as path from "node:path"
+import postgres from "postgres"
+import { describe, expect, it } from "vitest"
+import { inject } from "vitest"
 import { processTestState } from "./processState.ts"
 
 const FOLDERS = ["backups", "encoded-video", "library", "profile", "thumbs", "upload"]
@@ -41,8 +41,10 @@ const startedOnceLocally = async () => {
   return { db, media }
 }
 
-
-const s3Env = (bucket: string) => ({ IMMICH_STORAGE_ENGINE: "s3", ...s3TestEnv(inject("s3Endpoint"), bucket, "immich") })
+const s3Env = (bucket: string) => ({
+  IMMICH_STORAGE_ENGINE: "s3",
+  ...s3TestEnv(inject("s3Endpoint"), bucket, "immich")
+})
 
 describe("server boot", () => {
   it("boots on local disk: writes the folder markers, answers ping, stops cleanly on SIGTERM", async () => {
@@ -52,7 +54,8 @@ describe("server boot", () => {
     const response = await fetch(`${t.running.url}/api/server/ping`)
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({ res: "pong" })
-    for (const folder of FOLDERS) expect(await fs.readFile(path.join(media, folder, ".immich"), "utf8")).toMatch(/^\d+$/)
+    for (const folder of FOLDERS)
+      expect(await fs.readFile(path.join(media, folder, ".immich"), "utf8")).toMatch(/^\d+$/)
     expect(t.running.output()).toContain(`Media location ${media} passed its integrity check`)
     const code = await t.running.stop()
     t.running = undefined
@@ -82,7 +85,16 @@ describe("server boot", () => {
     })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain("6 problems")
-    for (const variable of ["S3_BUCKET", "S3_ACCESS_KEY_ID", "IMMICH_MEDIA_LOCATION", "IMMICH_PORT", "DB_PORT", "DB_BACKUP_CRON"]) {
+    for (
+      const variable of [
+        "S3_BUCKET",
+        "S3_ACCESS_KEY_ID",
+        "IMMICH_MEDIA_LOCATION",
+        "IMMICH_PORT",
+        "DB_PORT",
+        "DB_BACKUP_CRON"
+      ]
+    ) {
       expect(result.stderr).toContain(variable)
     }
     expect(result.stdout + result.stderr).not.toContain("do-not-print-me")
@@ -110,7 +122,11 @@ describe("server boot", () => {
   })
 
   it("refuses to start on an S3 bucket that does not exist", async () => {
-    const result = await runScript(SERVER_MAIN, [], { ...s3Env("no-such-bucket-here"), IMMICH_PORT: "0", ...(await dbEnv()) })
+    const result = await runScript(SERVER_MAIN, [], {
+      ...s3Env("no-such-bucket-here"),
+      IMMICH_PORT: "0",
+      ...(await dbEnv())
+    })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(`Bucket "no-such-bucket-here" does not exist`)
   })
@@ -123,13 +139,23 @@ describe("server boot", () => {
     const bucket = await createTestBucket(inject("s3Endpoint"))
     const client = rawS3Client(inject("s3Endpoint"))
     for (const folder of FOLDERS) {
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: `immich/${folder}/.immich`, Body: await fs.readFile(path.join(media, folder, ".immich")) }))
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: `immich/${folder}/.immich`,
+          Body: await fs.readFile(path.join(media, folder, ".immich"))
+        })
+      )
     }
     client.destroy()
     t.running = await startServer({ ...s3Env(bucket), ...db })
-    expect(t.running.output()).toContain(`Media location changed from ${media} to s3://${bucket}/immich: rewrote 1 paths`)
+    expect(t.running.output()).toContain(
+      `Media location changed from ${media} to s3://${bucket}/immich: rewrote 1 paths`
+    )
     // The first start also created its admin user (admin@immich.local, no profile image); only these two matter here.
-    const rows = await sql<Array<{ p: string }>>`select "profileImagePath" as p from "user" where email like '_@example.com' order by email`
+    const rows = await sql<
+      Array<{ p: string }>
+    >`select "profileImagePath" as p from "user" where email like '_@example.com' order by email`
     await sql.end()
     expect(rows.map((r) => r.p)).toEqual([`s3://${bucket}/immich/profile/u/face.jpg`, "/elsewhere/x.jpg"])
   })
@@ -141,7 +167,9 @@ describe("server boot", () => {
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(`Failed to read "upload/.immich"`)
     const sql = postgres({ ...TEST_POSTGRES, database: t.database!.name, max: 1, onnotice: () => undefined })
-    const [saved] = await sql<Array<{ location: string }>>`select value->>'location' as location from system_metadata where key = 'MediaLocation'`
+    const [saved] = await sql<
+      Array<{ location: string }>
+    >`select value->>'location' as location from system_metadata where key = 'MediaLocation'`
     await sql.end()
     expect(saved?.location).toBe(media)
   })

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest"
-import { randomBytes } from "node:crypto"
 import { createTestDatabase, startTcpForwarder, TEST_POSTGRES } from "@immich-storage/testkit"
 import type { TcpForwarder } from "@immich-storage/testkit"
+import { randomBytes } from "node:crypto"
+import { afterEach, describe, expect, it } from "vitest"
 import {
   ADMIN_KEY,
   bytesOf,
@@ -54,11 +54,13 @@ describe("PostgreSQL outage", () => {
     await forwarder.down()
     await expectUnavailable(await get(`${url}/api/users/me`, ADMIN_KEY))
     await expectUnavailable(await get(`${url}/api/assets/${body.id}/original`, ADMIN_KEY))
-    await expectUnavailable(await fetch(`${url}/api/assets/bulk-upload-check`, {
-      method: "POST",
-      headers: { "x-api-key": ADMIN_KEY, "content-type": "application/json" },
-      body: JSON.stringify({ assets: [{ id: "a", checksum: "0".repeat(40) }] })
-    }))
+    await expectUnavailable(
+      await fetch(`${url}/api/assets/bulk-upload-check`, {
+        method: "POST",
+        headers: { "x-api-key": ADMIN_KEY, "content-type": "application/json" },
+        body: JSON.stringify({ assets: [{ id: "a", checksum: "0".repeat(40) }] })
+      })
+    )
     const refused = await upload(url, ADMIN_KEY, "during.jpg", randomBytes(100))
     expect(refused.status).toBe(503)
     held.end()

@@ -1,13 +1,23 @@
 import { DeleteObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3"
+import { isTempFileName } from "@immich-storage/core"
+import {
+  createTestBucket,
+  createTestDatabase,
+  insertUserRow,
+  makeTempDir,
+  rawS3Client,
+  s3TestEnv,
+  startS3Proxy,
+  startServer,
+  TEST_POSTGRES
+} from "@immich-storage/testkit"
+import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
+import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as http from "node:http"
 import * as path from "node:path"
 import postgres from "postgres"
-import { randomBytes } from "node:crypto"
 import sharp from "sharp"
-import { createTestBucket, createTestDatabase, insertUserRow, makeTempDir, rawS3Client, s3TestEnv, startS3Proxy, startServer, TEST_POSTGRES } from "@immich-storage/testkit"
-import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
-import { isTempFileName } from "@immich-storage/core"
 import { hashApiKey } from "../src/auth/apiKeys.ts"
 
 export const ADMIN_KEY = "test-admin-key-0123456789abcdefghij"
@@ -80,13 +90,20 @@ export const s3Storage = async (endpoint: string, bucket?: string): Promise<Stor
       const keys: Array<string> = []
       let ContinuationToken: string | undefined
       do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: name, Prefix: `immich/${prefix}`, ...(ContinuationToken === undefined ? {} : { ContinuationToken }) }))
+        const page = await client.send(
+          new ListObjectsV2Command({
+            Bucket: name,
+            Prefix: `immich/${prefix}`,
+            ...(ContinuationToken === undefined ? {} : { ContinuationToken })
+          })
+        )
         for (const o of page.Contents ?? []) keys.push(o.Key!.slice("immich/".length))
         ContinuationToken = page.IsTruncated === true ? page.NextContinuationToken : undefined
       } while (ContinuationToken !== undefined)
       return keys.filter((k) => !k.endsWith("/.immich")).sort()
     },
-    incompleteWrites: async () => (await client.send(new ListMultipartUploadsCommand({ Bucket: name, Prefix: "immich/" }))).Uploads?.length ?? 0,
+    incompleteWrites: async () =>
+      (await client.send(new ListMultipartUploadsCommand({ Bucket: name, Prefix: "immich/" }))).Uploads?.length ?? 0,
     removeKey: async (key) => void (await client.send(new DeleteObjectCommand({ Bucket: name, Key: `immich/${key}` }))),
     cleanUp: async () => {
       client.destroy()
@@ -96,9 +113,19 @@ export const s3Storage = async (endpoint: string, bucket?: string): Promise<Stor
 }
 
 /** Starts the server on `storage` with a fresh database and a known admin key. */
-export const startServerOn = async (storage: StorageUnderTest, extraEnv: Record<string, string> = {}, database?: TestDatabase): Promise<ServerUnderTest> => {
+export const startServerOn = async (
+  storage: StorageUnderTest,
+  extraEnv: Record<string, string> = {},
+  database?: TestDatabase
+): Promise<ServerUnderTest> => {
   const db = database ?? (await createTestDatabase())
-  const env = { ...storage.env, DB_DATABASE_NAME: db.name, IMMICH_ADMIN_API_KEY: ADMIN_KEY, DB_BACKUP_ENABLED: "false", ...extraEnv }
+  const env = {
+    ...storage.env,
+    DB_DATABASE_NAME: db.name,
+    IMMICH_ADMIN_API_KEY: ADMIN_KEY,
+    DB_BACKUP_ENABLED: "false",
+    ...extraEnv
+  }
   const server = await startServer(env)
   const sql = postgres({ ...TEST_POSTGRES, database: db.name, max: 2, onnotice: () => undefined })
   return {
@@ -123,7 +150,9 @@ export const createUser = async (sql: postgres.Sql, email: string): Promise<{ id
   const key = randomBytes(24).toString("base64url")
   // On upstream v3.2 a user needs a cluster group: insertUserRow detects the column.
   const id = await insertUserRow(sql, { email, name: email })
-  await sql`insert into "api_key" ("name", "key", "userId", "permissions") values ('test', ${hashApiKey(key)}, ${id}, ${sql.array(["all"])})`
+  await sql`
+    insert into "api_key" ("name", "key", "userId", "permissions")
+    values ('test', ${hashApiKey(key)}, ${id}, ${sql.array(["all"])})`
   return { id, key }
 }
 
@@ -138,7 +167,13 @@ export interface UploadFields {
 }
 
 /** `POST /api/assets` as Immich's uploader sends it (fields first, then the file, then the sidecar). */
-export const upload = async (url: string, key: string, fileName: string, bytes: Uint8Array, fields: UploadFields = {}) => {
+export const upload = async (
+  url: string,
+  key: string,
+  fileName: string,
+  bytes: Uint8Array,
+  fields: UploadFields = {}
+) => {
   const form = new FormData()
   if (fields.withoutDeviceFields !== true) {
     form.append("deviceAssetId", fields.deviceAssetId ?? `${fileName}-${bytes.length}`)
@@ -153,8 +188,12 @@ export const upload = async (url: string, key: string, fileName: string, bytes: 
   return { status: response.status, body: (await response.json()) as { id: string; status: string; message?: string } }
 }
 
-export const get = (url: string, key: string | undefined, headers: Record<string, string> = {}, redirect: "follow" | "manual" = "follow") =>
-  fetch(url, { headers: { ...(key === undefined ? {} : { "x-api-key": key }), ...headers }, redirect })
+export const get = (
+  url: string,
+  key: string | undefined,
+  headers: Record<string, string> = {},
+  redirect: "follow" | "manual" = "follow"
+) => fetch(url, { headers: { ...(key === undefined ? {} : { "x-api-key": key }), ...headers }, redirect })
 
 export const bytesOf = async (response: Response): Promise<Buffer> => Buffer.from(await response.arrayBuffer())
 
@@ -178,7 +217,9 @@ export const eventually = async <A>(check: () => Promise<A | undefined>, timeout
 
 /** Stored files under `upload/` and `thumbs/` that no row refers to: there must never be any. */
 export const orphans = async (sut: ServerUnderTest): Promise<Array<string>> => {
-  const rows = await sut.sql<Array<{ path: string }>>`select "originalPath" as "path" from "asset" union all select "path" from "asset_file"`
+  const rows = await sut.sql<
+    Array<{ path: string }>
+  >`select "originalPath" as "path" from "asset" union all select "path" from "asset_file"`
   const referenced = new Set(rows.map((r) => r.path))
   const stored = [...(await sut.listKeys("upload")), ...(await sut.listKeys("thumbs"))]
   return stored.filter((key) => !referenced.has(`${sut.base}/${key}`))

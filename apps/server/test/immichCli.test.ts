@@ -1,12 +1,18 @@
-import { afterEach, describe, expect, it } from "vitest"
+import { IMMICH_API_VERSION, parseImmichVersion } from "@immich-storage/core"
+import {
+  createImmichDatabase,
+  createTestDatabase,
+  hasColumn,
+  makeTempDir,
+  schemaSnapshot
+} from "@immich-storage/testkit"
+import type { TempDir, TestDatabase } from "@immich-storage/testkit"
 import { spawn } from "node:child_process"
 import { createHash, randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import { createRequire } from "node:module"
 import * as path from "node:path"
-import { createImmichDatabase, createTestDatabase, hasColumn, makeTempDir, schemaSnapshot } from "@immich-storage/testkit"
-import type { TempDir, TestDatabase } from "@immich-storage/testkit"
-import { IMMICH_API_VERSION, parseImmichVersion } from "@immich-storage/core"
+import { afterEach, describe, expect, it } from "vitest"
 import { ADMIN_KEY, localStorage, makeJpeg, startServerOn } from "./helpers.ts"
 import type { ServerUnderTest } from "./helpers.ts"
 
@@ -32,7 +38,12 @@ interface CliRun {
 const immich = (home: string, args: ReadonlyArray<string>, timeoutMs = 30_000): Promise<CliRun> =>
   new Promise((resolve, reject) => {
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("IMMICH_")))
-    const env = { ...inherited, HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), IMMICH_CONFIG_DIR: path.join(home, "immich-config") }
+    const env = {
+      ...inherited,
+      HOME: home,
+      XDG_CONFIG_HOME: path.join(home, ".config"),
+      IMMICH_CONFIG_DIR: path.join(home, "immich-config")
+    }
     const child = spawn(process.execPath, [IMMICH_BIN, ...args], { env, cwd: home })
     let output = ""
     child.stdout.on("data", (d) => (output += d))
@@ -98,7 +109,9 @@ afterEach(async () => {
 })
 
 describe.each(databases)("Immich's own uploader (@immich/cli) on a %s", (_, create) => {
-  it("logs in, uploads new files, finds them all duplicates the second time, and shows the server's info", { timeout: 120_000 }, async () => {
+  it("logs in, uploads new files, finds them all duplicates the second time, and shows the server's info", {
+    timeout: 120_000
+  }, async () => {
     database = await create()
     temp = await makeTempDir()
     sut = await startServerOn(await localStorage(temp), {}, database)
@@ -111,9 +124,19 @@ describe.each(databases)("Immich's own uploader (@immich/cli) on a %s", (_, crea
     expectRun(await immich(home, ["login", `${sut.server.url}/api`, ADMIN_KEY]), "Logged in as ")
     expect(await fs.readFile(path.join(home, "immich-config", "auth.yml"), "utf8")).toContain(ADMIN_KEY)
 
-    expectRun(await immich(home, ["upload", folder]), "Found 3 new files and 0 duplicates", "Successfully uploaded 3 new assets")
-    const expected = [...files].map(([name, bytes]) => ({ originalFileName: name, type: name.endsWith(".mp4") ? "VIDEO" : "IMAGE", checksum: sha1(bytes) }))
-    expect(await storedAssets(sut)).toEqual(expected.sort((a, b) => a.originalFileName.localeCompare(b.originalFileName)))
+    expectRun(
+      await immich(home, ["upload", folder]),
+      "Found 3 new files and 0 duplicates",
+      "Successfully uploaded 3 new assets"
+    )
+    const expected = [...files].map(([name, bytes]) => ({
+      originalFileName: name,
+      type: name.endsWith(".mp4") ? "VIDEO" : "IMAGE",
+      checksum: sha1(bytes)
+    }))
+    expect(await storedAssets(sut)).toEqual(
+      expected.sort((a, b) => a.originalFileName.localeCompare(b.originalFileName))
+    )
     const storedOriginals = (await sut.listKeys("upload")).length
     expect(storedOriginals).toBe(3)
     if (await hasColumn(sut.sql, "asset", "deviceAssetId")) {
@@ -121,10 +144,16 @@ describe.each(databases)("Immich's own uploader (@immich/cli) on a %s", (_, crea
       const devices = await sut.sql<Array<{ deviceAssetId: string; deviceId: string }>>`
         select "deviceAssetId", "deviceId" from "asset" order by "originalFileName"`
       const byName = [...files].sort(([a], [b]) => a.localeCompare(b))
-      expect(devices).toEqual(byName.map(([name, bytes]) => ({ deviceAssetId: `${name}-${bytes.length}`, deviceId: "CLI" })))
+      expect(devices).toEqual(
+        byName.map(([name, bytes]) => ({ deviceAssetId: `${name}-${bytes.length}`, deviceId: "CLI" }))
+      )
     }
 
-    expectRun(await immich(home, ["upload", folder]), "Found 0 new files and 3 duplicates", "All assets were already uploaded, nothing to do.")
+    expectRun(
+      await immich(home, ["upload", folder]),
+      "Found 0 new files and 3 duplicates",
+      "All assets were already uploaded, nothing to do."
+    )
     expect((await storedAssets(sut)).length).toBe(3)
     expect((await sut.listKeys("upload")).length).toBe(storedOriginals)
 

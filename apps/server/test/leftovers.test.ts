@@ -1,10 +1,10 @@
 import { PutObjectCommand } from "@aws-sdk/client-s3"
-import { afterEach, describe, expect, it } from "vitest"
-import { inject } from "vitest"
-import * as fs from "node:fs/promises"
-import * as path from "node:path"
 import { createTestDatabase, rawS3Client } from "@immich-storage/testkit"
 import type { TestDatabase } from "@immich-storage/testkit"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+import { inject } from "vitest"
 import { ADMIN_KEY, eventually, localStorage, s3Storage, slowUpload, startServerOn } from "./helpers.ts"
 import type { ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 
@@ -43,8 +43,7 @@ const addLookalikes = async (storage: StorageUnderTest) => {
 const REPORT = /(No crash leftovers|Removed \d+ crash leftovers?)[^\n]*/
 
 /** Waits for the background clean-up's report in the server's log. */
-const cleanupReport = (sut: ServerUnderTest) =>
-  eventually(async () => REPORT.exec(sut.server.output())?.[0], 30_000)
+const cleanupReport = (sut: ServerUnderTest) => eventually(async () => REPORT.exec(sut.server.output())?.[0], 30_000)
 
 describe("crash leftovers at boot", () => {
   for (const engine of ["local", "s3"] as const) {

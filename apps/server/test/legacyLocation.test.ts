@@ -1,6 +1,3 @@
-import { describe, expect, it } from "vitest"
-import * as path from "node:path"
-import postgres from "postgres"
 import {
   createTestDatabase,
   makeTempDir,
@@ -9,10 +6,12 @@ import {
   startServer,
   TEST_POSTGRES
 } from "@immich-storage/testkit"
+import * as path from "node:path"
+import postgres from "postgres"
+import { describe, expect, it } from "vitest"
 import { processTestState } from "./processState.ts"
 
 const t = processTestState()
-
 
 /**
  * A media folder and database that one start initialised (schema, markers), then made to look like an

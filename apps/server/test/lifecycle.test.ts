@@ -1,10 +1,23 @@
-import { afterEach, describe, expect, it } from "vitest"
-import { inject } from "vitest"
-import { randomBytes } from "node:crypto"
+import { parseBackupName } from "@immich-storage/core"
 import { createTestDatabase, runScript, startServer } from "@immich-storage/testkit"
 import type { TestDatabase } from "@immich-storage/testkit"
-import { parseBackupName } from "@immich-storage/core"
-import { ADMIN_KEY, bytesOf, createUser, eventually, get, localStorage, orphans, s3Storage, SERVER_MAIN, slowUpload, startServerOn, upload } from "./helpers.ts"
+import { randomBytes } from "node:crypto"
+import { afterEach, describe, expect, it } from "vitest"
+import { inject } from "vitest"
+import {
+  ADMIN_KEY,
+  bytesOf,
+  createUser,
+  eventually,
+  get,
+  localStorage,
+  orphans,
+  s3Storage,
+  SERVER_MAIN,
+  slowUpload,
+  startServerOn,
+  upload
+} from "./helpers.ts"
 import type { ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 
 const MiB = 1024 * 1024
@@ -55,7 +68,10 @@ describe("server lifecycle", () => {
     const first = await startServer(env)
     const key = /Admin API key: (\S+)/.exec(first.output())?.[1]
     expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/)
-    expect(await (await get(`${first.url}/api/users/me`, key)).json()).toMatchObject({ email: "admin@immich.local", isAdmin: true })
+    expect(await (await get(`${first.url}/api/users/me`, key)).json()).toMatchObject({
+      email: "admin@immich.local",
+      isAdmin: true
+    })
     expect(await first.stop()).toBe(0)
     const second = await startServer(env)
     expect(second.output()).not.toContain("Admin API key")
@@ -66,7 +82,14 @@ describe("server lifecycle", () => {
     expect(await exited).toBe(0)
     // Only the digest is stored.
     const { default: postgres } = await import("postgres")
-    const sql = postgres({ host: "127.0.0.1", port: 5432, user: "postgres", database: database.name, max: 1, onnotice: () => undefined })
+    const sql = postgres({
+      host: "127.0.0.1",
+      port: 5432,
+      user: "postgres",
+      database: database.name,
+      max: 1,
+      onnotice: () => undefined
+    })
     const stored = await sql<Array<{ key: Buffer }>>`select "key" from "api_key"`
     await sql.end()
     expect(stored.length).toBe(1)
@@ -81,11 +104,20 @@ describe("server lifecycle", () => {
     expect(sut.server.output()).toContain("The admin user now holds IMMICH_ADMIN_API_KEY")
     const user = await createUser(sut.sql, "plain@example.com")
     await sut.server.stop()
-    const refused = await runScript(SERVER_MAIN, [], { ...sut.env, IMMICH_PORT: "0", IMMICH_ADMIN_API_KEY: `${user.key}` })
+    const refused = await runScript(SERVER_MAIN, [], {
+      ...sut.env,
+      IMMICH_PORT: "0",
+      IMMICH_ADMIN_API_KEY: `${user.key}`
+    })
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain("IMMICH_ADMIN_API_KEY is the API key of a user who is not an admin")
     expect(refused.stdout + refused.stderr).not.toContain(user.key)
-    const short = await runScript(SERVER_MAIN, [], { ...sut.env, IMMICH_PORT: "0", IMMICH_ADMIN_API_KEY: "short-secret", IMMICH_S3_PRESIGNED_DOWNLOADS: "true" })
+    const short = await runScript(SERVER_MAIN, [], {
+      ...sut.env,
+      IMMICH_PORT: "0",
+      IMMICH_ADMIN_API_KEY: "short-secret",
+      IMMICH_S3_PRESIGNED_DOWNLOADS: "true"
+    })
     expect(short.code).toBe(1)
     expect(short.stderr).toContain("2 problems")
     expect(short.stderr).toContain("IMMICH_ADMIN_API_KEY must be 24 to 512")
@@ -102,7 +134,11 @@ describe("server lifecycle", () => {
     const list = async (key: string) => get(`${url}/api/admin/database-backups`, key)
     expect(await (await list(ADMIN_KEY)).json()).toEqual({ backups: [] })
     const job = (key: string, name = "backup-database") =>
-      fetch(`${url}/api/jobs`, { method: "POST", headers: { "x-api-key": key, "content-type": "application/json" }, body: JSON.stringify({ name }) })
+      fetch(`${url}/api/jobs`, {
+        method: "POST",
+        headers: { "x-api-key": key, "content-type": "application/json" },
+        body: JSON.stringify({ name })
+      })
     expect((await job(user.key)).status).toBe(403)
     expect((await job(ADMIN_KEY, "thumbnail-generation")).status).toBe(400)
     const before = Math.floor(Date.now() / 1000) * 1000
@@ -124,7 +160,11 @@ describe("server lifecycle", () => {
     expect(await storage.listKeys("backups")).toEqual([`backups/${backups[0]!.filename}`])
 
     const remove = (key: string, names: Array<string>) =>
-      fetch(`${url}/api/admin/database-backups`, { method: "DELETE", headers: { "x-api-key": key, "content-type": "application/json" }, body: JSON.stringify({ backups: names }) })
+      fetch(`${url}/api/admin/database-backups`, {
+        method: "DELETE",
+        headers: { "x-api-key": key, "content-type": "application/json" },
+        body: JSON.stringify({ backups: names })
+      })
     expect((await list(user.key)).status).toBe(403)
     expect((await remove(user.key, [backups[0]!.filename])).status).toBe(403)
     expect((await remove(ADMIN_KEY, ["../upload/x.sql.gz"])).status).toBe(400)
@@ -145,7 +185,9 @@ describe("server lifecycle", () => {
     expect(redirect.headers.get("cache-control")).toBe("no-store")
     const location = new URL(redirect.headers.get("location")!)
     expect(location.searchParams.get("X-Amz-Expires")).toBe("120")
-    expect(location.searchParams.get("response-content-disposition")).toBe("inline; filename*=UTF-8''presigned%20name.mp4")
+    expect(location.searchParams.get("response-content-disposition")).toBe(
+      "inline; filename*=UTF-8''presigned%20name.mp4"
+    )
     // The URL alone (no API key) downloads the original, whole or in part, from the S3 server.
     const direct = await fetch(location)
     expect(direct.status).toBe(200)

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { randomBytes } from "node:crypto"
 import { bulkCheckBody, processMemory, sendBulkCheck, sendFormFields } from "@immich-storage/testkit"
 import type { Answer } from "@immich-storage/testkit"
+import { randomBytes } from "node:crypto"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ADMIN_KEY, localStorage, startServerOn } from "./helpers.ts"
 import type { ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 
@@ -30,8 +30,7 @@ const expectTooLarge = (answer: Answer, message: string) => {
 }
 
 const JSON_HEADERS = { "x-api-key": ADMIN_KEY, "content-type": "application/json" }
-const postJson = (path: string, body: string) =>
-  fetch(`${url}${path}`, { method: "POST", headers: JSON_HEADERS, body })
+const postJson = (path: string, body: string) => fetch(`${url}${path}`, { method: "POST", headers: JSON_HEADERS, body })
 
 describe("request limits", () => {
   it("an upload form's text field over 64 KiB is 413, stating the limit, before the rest is read", async () => {

@@ -1,9 +1,20 @@
+import { createDatabaseOfKind, makeTempDir } from "@immich-storage/testkit"
+import type { TempDir, TestDatabase, TestDatabaseKind } from "@immich-storage/testkit"
 import { randomBytes } from "node:crypto"
 import sharp from "sharp"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { createDatabaseOfKind, makeTempDir } from "@immich-storage/testkit"
-import type { TempDir, TestDatabase, TestDatabaseKind } from "@immich-storage/testkit"
-import { ADMIN_KEY, bytesOf, createUser, eventually, get, localStorage, makeJpeg, s3Storage, startServerOn, upload } from "./helpers.ts"
+import {
+  ADMIN_KEY,
+  bytesOf,
+  createUser,
+  eventually,
+  get,
+  localStorage,
+  makeJpeg,
+  s3Storage,
+  startServerOn,
+  upload
+} from "./helpers.ts"
 import type { EngineName, ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 
 /**
@@ -11,7 +22,10 @@ import type { EngineName, ServerUnderTest, StorageUnderTest } from "./helpers.ts
  * full-size file, else the preview, by redirects), and `video/playback` streams upstream's transcode or the
  * original, with ranges, on both engines and on upstream's schemas.
  */
-const CASES: ReadonlyArray<readonly [TestDatabaseKind, EngineName]> = [["own", "local"], ["v2.7", "local"], ["v3.2", "s3"]]
+const CASES: ReadonlyArray<readonly [TestDatabaseKind, EngineName]> = [["own", "local"], ["v2.7", "local"], [
+  "v3.2",
+  "s3"
+]]
 
 describe.each(CASES)("fullsize and playback on a %s database, %s engine", (kind, engine) => {
   let temp: TempDir
@@ -120,7 +134,10 @@ describe.each(CASES)("fullsize and playback on a %s database, %s engine", (kind,
   it("refuses to play an image (400) and shows nobody else's asset (404)", async () => {
     const image = await uploadNew("still.jpg", await makeJpeg(64, 48, 22))
     const notVideo = await get(`${url}/api/assets/${image}/video/playback`, ADMIN_KEY)
-    expect([notVideo.status, ((await notVideo.json()) as { message: string }).message]).toEqual([400, "Asset is not a video"])
+    expect([notVideo.status, ((await notVideo.json()) as { message: string }).message]).toEqual([
+      400,
+      "Asset is not a video"
+    ])
     const stranger = await createUser(sut.sql, `stranger-${kind}@example.com`)
     const theirs = await uploadNew("theirs.mp4", randomBytes(4096), stranger.key)
     for (const path of [`/api/assets/${theirs}/video/playback`, `/api/assets/${theirs}/thumbnail?size=fullsize`]) {

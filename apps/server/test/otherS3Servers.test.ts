@@ -1,5 +1,3 @@
-import { randomBytes } from "node:crypto"
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import {
   createTestBucket,
   createTestDatabase,
@@ -9,6 +7,8 @@ import {
   startServer
 } from "@immich-storage/testkit"
 import type { RunningServer, S3Proxy, TestDatabase } from "@immich-storage/testkit"
+import { randomBytes } from "node:crypto"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { ADMIN_KEY, bytesOf, eventually, get, upload } from "./helpers.ts"
 
 /*

@@ -1,5 +1,5 @@
-import { afterEach } from "vitest"
 import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
+import { afterEach } from "vitest"
 
 /** What one test of the server process made: a running server, a temp folder, a database. */
 export interface ProcessTestState {

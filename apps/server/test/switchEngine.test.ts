@@ -1,9 +1,22 @@
-import { afterAll, describe, expect, it } from "vitest"
-import { inject } from "vitest"
-import { randomBytes } from "node:crypto"
 import { createTestBucket, createTestDatabase, makeTempDir, runScript, s3TestEnv } from "@immich-storage/testkit"
 import type { TempDir, TestDatabase } from "@immich-storage/testkit"
-import { ADMIN_KEY, bytesOf, CLI_MAIN, eventually, get, localStorage, makeJpeg, orphans, s3Storage, SERVER_MAIN, startServerOn, upload } from "./helpers.ts"
+import { randomBytes } from "node:crypto"
+import { afterAll, describe, expect, it } from "vitest"
+import { inject } from "vitest"
+import {
+  ADMIN_KEY,
+  bytesOf,
+  CLI_MAIN,
+  eventually,
+  get,
+  localStorage,
+  makeJpeg,
+  orphans,
+  s3Storage,
+  SERVER_MAIN,
+  startServerOn,
+  upload
+} from "./helpers.ts"
 import type { ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 
 const cleanUps: Array<() => Promise<unknown>> = []
@@ -43,14 +56,21 @@ describe("switching engines", () => {
       const bytes = await makeJpeg(400, 300, seed)
       assets.push({ id: (await upload(sut.server.url, ADMIN_KEY, `photo-${seed}.jpg`, bytes)).body.id, bytes })
     }
-    for (const { id } of assets) await eventually(async () => ((await get(`${sut.server.url}/api/assets/${id}/thumbnail`, ADMIN_KEY)).status === 200 ? true : undefined))
+    for (const { id } of assets)
+      await eventually(
+        async () => ((await get(`${sut.server.url}/api/assets/${id}/thumbnail`, ADMIN_KEY)).status === 200
+          ? true
+          : undefined)
+      )
     await sut.stop()
 
     // 2. Copy everything to the bucket and start on S3 with the same database.
     await sync(local.base, s3.base)
     sut = await startServerOn(s3, {}, database)
     expect(sut.server.output()).toContain(`Media location changed from ${local.base} to ${s3.base}: rewrote 6 paths`)
-    const paths = await sut.sql<Array<{ path: string }>>`select "originalPath" as "path" from "asset" union all select "path" from "asset_file"`
+    const paths = await sut.sql<
+      Array<{ path: string }>
+    >`select "originalPath" as "path" from "asset" union all select "path" from "asset_file"`
     expect(paths.length).toBe(6)
     for (const { path } of paths) expect(path.startsWith(`${s3.base}/`), path).toBe(true)
     await downloadsMatch(sut, assets)
@@ -59,7 +79,11 @@ describe("switching engines", () => {
     // 3. A photo uploaded on S3, then the way back: sync to the folder, restart on local disk.
     const bytes = await makeJpeg(200, 100, 3)
     assets.push({ id: (await upload(sut.server.url, ADMIN_KEY, "photo-3.jpg", bytes)).body.id, bytes })
-    await eventually(async () => ((await get(`${sut.server.url}/api/assets/${assets[2]!.id}/thumbnail`, ADMIN_KEY)).status === 200 ? true : undefined))
+    await eventually(
+      async () => ((await get(`${sut.server.url}/api/assets/${assets[2]!.id}/thumbnail`, ADMIN_KEY)).status === 200
+        ? true
+        : undefined)
+    )
     await sut.stop()
     await sync(s3.base, local.base)
     sut = await startServerOn(local, {}, database)
@@ -78,11 +102,23 @@ describe("switching engines", () => {
     await sut.stop()
     const empty = await s3Storage(inject("s3Endpoint"))
     cleanUps.push(() => empty.cleanUp())
-    const result = await runScript(SERVER_MAIN, [], { ...empty.env, DB_DATABASE_NAME: database.name, IMMICH_PORT: "0", IMMICH_ADMIN_API_KEY: ADMIN_KEY })
+    const result = await runScript(SERVER_MAIN, [], {
+      ...empty.env,
+      DB_DATABASE_NAME: database.name,
+      IMMICH_PORT: "0",
+      IMMICH_ADMIN_API_KEY: ADMIN_KEY
+    })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(`Failed to read "upload/.immich"`)
     const { default: postgres } = await import("postgres")
-    const sql = postgres({ host: "127.0.0.1", port: 5432, user: "postgres", database: database.name, max: 1, onnotice: () => undefined })
+    const sql = postgres({
+      host: "127.0.0.1",
+      port: 5432,
+      user: "postgres",
+      database: database.name,
+      max: 1,
+      onnotice: () => undefined
+    })
     const [row] = await sql<Array<{ originalPath: string }>>`select "originalPath" from "asset" where "id" = ${body.id}`
     await sql.end()
     expect(row!.originalPath.startsWith(`${storage.base}/upload/`)).toBe(true)

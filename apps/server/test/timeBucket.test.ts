@@ -20,10 +20,12 @@ describe("monthOfTimeBucket", () => {
   })
 
   it("names the month of any real day, in both of upstream's spellings", () => {
-    fc.assert(fc.property(fc.date({ min: new Date("1900-01-01"), max: new Date("9999-12-31"), noInvalidDate: true }), (day) => {
-      const iso = day.toISOString()
-      const month = `${iso.slice(0, 7)}-01`
-      return monthOfTimeBucket(iso.slice(0, 10)) === month && monthOfTimeBucket(iso) === month
-    }))
+    fc.assert(
+      fc.property(fc.date({ min: new Date("1900-01-01"), max: new Date("9999-12-31"), noInvalidDate: true }), (day) => {
+        const iso = day.toISOString()
+        const month = `${iso.slice(0, 7)}-01`
+        return monthOfTimeBucket(iso.slice(0, 10)) === month && monthOfTimeBucket(iso) === month
+      })
+    )
   })
 })

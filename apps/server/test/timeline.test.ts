@@ -1,8 +1,8 @@
+import { createDatabaseOfKind, insertAssetRow, makeTempDir } from "@immich-storage/testkit"
+import type { TempDir, TestDatabase, TestDatabaseKind } from "@immich-storage/testkit"
 import * as Schema from "effect/Schema"
 import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createDatabaseOfKind, insertAssetRow, makeTempDir } from "@immich-storage/testkit"
-import type { TempDir, TestDatabase, TestDatabaseKind } from "@immich-storage/testkit"
 import {
   ServerAboutResponse,
   ServerConfigResponse,
@@ -22,8 +22,22 @@ const KINDS: ReadonlyArray<TestDatabaseKind> = ["own", "v2.7", "v3.2"]
 const decodeBuckets = Schema.decodeUnknownSync(Schema.Array(TimeBucketsResponse), { onExcessProperty: "error" })
 const decodeBucket = Schema.decodeUnknownSync(TimeBucketAssetResponse, { onExcessProperty: "error" })
 const BUCKET_COLUMNS = [
-  "id", "ownerId", "ratio", "isFavorite", "visibility", "isTrashed", "isImage", "thumbhash", "fileCreatedAt",
-  "createdAt", "localOffsetHours", "duration", "projectionType", "livePhotoVideoId", "city", "country"
+  "id",
+  "ownerId",
+  "ratio",
+  "isFavorite",
+  "visibility",
+  "isTrashed",
+  "isImage",
+  "thumbhash",
+  "fileCreatedAt",
+  "createdAt",
+  "localOffsetHours",
+  "duration",
+  "projectionType",
+  "livePhotoVideoId",
+  "city",
+  "country"
 ]
 
 interface Seed {
@@ -96,9 +110,19 @@ describe.each(KINDS)("the timeline on a %s database", (kind) => {
     other = await createUser(sut.sql, "other@example.com")
     // May 2024: four shown by default (one archived, one a favourite video), three that never are by default.
     await seed(adminId, { name: "may-late.jpg", takenAt: "2024-05-20T08:00:00Z", offsetHours: 2, size: [4000, 3000] })
-    await seed(adminId, { name: "may-early.jpg", takenAt: "2024-05-02T09:30:00Z", offsetHours: -5.5, size: [3000, 4000] })
+    await seed(adminId, {
+      name: "may-early.jpg",
+      takenAt: "2024-05-02T09:30:00Z",
+      offsetHours: -5.5,
+      size: [3000, 4000]
+    })
     await seed(adminId, { name: "may-archived.jpg", takenAt: "2024-05-10T12:00:00Z", visibility: "archive" })
-    await seed(adminId, { name: "may-clip.mp4", takenAt: "2024-05-15T18:00:00Z", favorite: true, video: { durationMs: 5250 } })
+    await seed(adminId, {
+      name: "may-clip.mp4",
+      takenAt: "2024-05-15T18:00:00Z",
+      favorite: true,
+      video: { durationMs: 5250 }
+    })
     await seed(adminId, { name: "may-hidden.mp4", takenAt: "2024-05-16T18:00:00Z", visibility: "hidden" })
     await seed(adminId, { name: "may-locked.jpg", takenAt: "2024-05-17T18:00:00Z", visibility: "locked" })
     await seed(adminId, { name: "may-trashed.jpg", takenAt: "2024-05-18T18:00:00Z", trashed: true })
@@ -151,7 +175,12 @@ describe.each(KINDS)("the timeline on a %s database", (kind) => {
     // A v2 text duration ("0:00:05.250000") and a v3 integer are both milliseconds; images have none.
     expect(may.duration).toEqual([null, 5250, null, null])
     expect(may.localOffsetHours).toEqual([2, 0, 0, -5.5])
-    expect(may.fileCreatedAt).toEqual(["2024-05-20T08:00:00", "2024-05-15T18:00:00", "2024-05-10T12:00:00", "2024-05-02T09:30:00"])
+    expect(may.fileCreatedAt).toEqual([
+      "2024-05-20T08:00:00",
+      "2024-05-15T18:00:00",
+      "2024-05-10T12:00:00",
+      "2024-05-02T09:30:00"
+    ])
     for (const createdAt of may.createdAt) expect(Number.isNaN(Date.parse(`${createdAt}Z`))).toBe(false)
     expect(may.livePhotoVideoId).toEqual([null, null, null, null])
     expect(may.thumbhash).toEqual([null, null, null, null])
@@ -180,7 +209,10 @@ describe.each(KINDS)("the timeline on a %s database", (kind) => {
     expect((await bucketOf("timeBucket=2024-05-01", other.key)).id).toEqual([ids.get("theirs-may.jpg")])
     expect((await bucketOf("timeBucket=2024-05-01")).id).not.toContain(ids.get("theirs-may.jpg"))
     const asThem = await json(`/api/timeline/buckets?userId=${other.id}`)
-    expect(asThem).toEqual({ status: 400, body: expect.objectContaining({ message: "Not found or no timeline.read access" }) })
+    expect(asThem).toEqual({
+      status: 400,
+      body: expect.objectContaining({ message: "Not found or no timeline.read access" })
+    })
   })
 
   it("coordinates and stacks only when asked for, as upstream", async () => {
@@ -192,7 +224,10 @@ describe.each(KINDS)("the timeline on a %s database", (kind) => {
 
   it("refuses what it cannot answer honestly, in Immich's error shape", async () => {
     const locked = await json("/api/timeline/buckets?visibility=locked")
-    expect(locked).toEqual({ status: 401, body: expect.objectContaining({ message: "Elevated permission is required" }) })
+    expect(locked).toEqual({
+      status: 401,
+      body: expect.objectContaining({ message: "Elevated permission is required" })
+    })
     expect((await json("/api/timeline/bucket?timeBucket=May")).status).toBe(400)
     expect((await json("/api/timeline/bucket")).status).toBe(400)
     expect((await json("/api/timeline/buckets?visibility=everything")).status).toBe(400)
@@ -230,6 +265,9 @@ describe.each(KINDS)("the timeline on a %s database", (kind) => {
     const features = Schema.decodeUnknownSync(ServerFeaturesResponse, { onExcessProperty: "error" })(
       (await json("/api/server/features", null)).body
     )
-    expect(Object.entries(features).filter(([, on]) => on).map(([name]) => name).sort()).toEqual(["passwordLogin", "sidecar"])
+    expect(Object.entries(features).filter(([, on]) => on).map(([name]) => name).sort()).toEqual([
+      "passwordLogin",
+      "sidecar"
+    ])
   })
 })

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createTestDatabase, makeTempDir } from "@immich-storage/testkit"
 import type { TempDir, TestDatabase } from "@immich-storage/testkit"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ADMIN_KEY, createUser, eventually, get, localStorage, startServerOn } from "./helpers.ts"
 import type { ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 
@@ -36,7 +36,8 @@ describe("the timeline of 10,000 assets", () => {
   }
   const indexScans = async () =>
     (await sut.sql<Array<{ scans: string }>>`
-      select idx_scan::text as scans from pg_stat_user_indexes where indexrelname = 'asset_ownerId_localDate_idx'`)[0]!.scans
+      select idx_scan::text as scans from pg_stat_user_indexes where indexrelname = 'asset_ownerId_localDate_idx'`)[0]!
+      .scans
 
   beforeAll(async () => {
     temp = await makeTempDir()
@@ -75,8 +76,10 @@ describe("the timeline of 10,000 assets", () => {
     // A server connection reports its statistics once idle, up to PostgreSQL's 10 s idle interval later.
     await eventually(async () => ((await indexScans()) !== scansBefore ? true : undefined), 20_000)
 
-    console.info(`timeline of ${ASSETS} assets: buckets ${buckets.ms.toFixed(1)} ms, ` +
-      `a month of ${months[3]!.count} ${month.ms.toFixed(1)} ms`)
+    console.info(
+      `timeline of ${ASSETS} assets: buckets ${buckets.ms.toFixed(1)} ms, ` +
+        `a month of ${months[3]!.count} ${month.ms.toFixed(1)} ms`
+    )
     expect(buckets.ms).toBeLessThan(2_000)
     expect(month.ms).toBeLessThan(2_000)
   })

@@ -1,8 +1,8 @@
+import { createImmichDatabase, insertAssetRow, makeTempDir } from "@immich-storage/testkit"
+import type { ImmichFixtureVersion, TempDir, TestDatabase } from "@immich-storage/testkit"
 import * as Schema from "effect/Schema"
 import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createImmichDatabase, insertAssetRow, makeTempDir } from "@immich-storage/testkit"
-import type { ImmichFixtureVersion, TempDir, TestDatabase } from "@immich-storage/testkit"
 import { TimeBucketAssetResponse } from "../src/api/browsingDtos.ts"
 import { ADMIN_KEY, get, localStorage, startServerOn } from "./helpers.ts"
 import type { ServerUnderTest, StorageUnderTest } from "./helpers.ts"
@@ -25,7 +25,11 @@ describe.each(VERSIONS)("the timeline of an upstream %s database's own columns",
 
   const seed = async (ownerId: string, name: string, takenAt: string, type: "IMAGE" | "VIDEO" = "IMAGE") => {
     const assetId = await insertAssetRow(sut.sql, {
-      ownerId, type, originalPath: `${sut.base}/upload/${ownerId}/cc/dd/${name}`, originalFileName: name, checksum: randomBytes(20)
+      ownerId,
+      type,
+      originalPath: `${sut.base}/upload/${ownerId}/cc/dd/${name}`,
+      originalFileName: name,
+      checksum: randomBytes(20)
     })
     await sut.sql`update "asset" set "fileCreatedAt" = ${takenAt}, "localDateTime" = ${takenAt} where "id" = ${assetId}`
     id[name] = assetId

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest"
-import { inject } from "vitest"
 import { randomBytes } from "node:crypto"
 import * as net from "node:net"
+import { afterEach, describe, expect, it } from "vitest"
+import { inject } from "vitest"
 import { ADMIN_KEY, bytesOf, eventually, get, localStorage, manualUpload, s3Storage, startServerOn } from "./helpers.ts"
 import type { ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 

@@ -1,11 +1,29 @@
+import {
+  createImmichDatabase,
+  hasColumn,
+  insertAssetRow,
+  makeTempDir,
+  schemaSnapshot,
+  TEST_POSTGRES
+} from "@immich-storage/testkit"
+import type { ImmichFixtureVersion, SchemaSnapshot, TempDir, TestDatabase } from "@immich-storage/testkit"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import postgres from "postgres"
 import sharp from "sharp"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { createImmichDatabase, hasColumn, insertAssetRow, makeTempDir, schemaSnapshot, TEST_POSTGRES } from "@immich-storage/testkit"
-import type { ImmichFixtureVersion, SchemaSnapshot, TempDir, TestDatabase } from "@immich-storage/testkit"
-import { ADMIN_KEY, bytesOf, createUser, eventually, get, localStorage, makeJpeg, s3Storage, startServerOn, upload } from "./helpers.ts"
+import {
+  ADMIN_KEY,
+  bytesOf,
+  createUser,
+  eventually,
+  get,
+  localStorage,
+  makeJpeg,
+  s3Storage,
+  startServerOn,
+  upload
+} from "./helpers.ts"
 import type { EngineName, ServerUnderTest, StorageUnderTest } from "./helpers.ts"
 
 /**
@@ -13,7 +31,10 @@ import type { EngineName, ServerUnderTest, StorageUnderTest } from "./helpers.ts
  * fixtures): everything a client does works, every NOT NULL column upstream requires is filled, and the
  * schema is the same after the server's whole life as before its first start.
  */
-const CASES: ReadonlyArray<readonly [ImmichFixtureVersion, EngineName]> = [["v2.7", "local"], ["v3.2", "local"], ["v3.2", "s3"]]
+const CASES: ReadonlyArray<readonly [ImmichFixtureVersion, EngineName]> = [["v2.7", "local"], ["v3.2", "local"], [
+  "v3.2",
+  "s3"
+]]
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** The thumbnail's response once it exists; every body read, so that no connection holds up the server's stop. */
@@ -83,7 +104,10 @@ describe.each(CASES)("the server on an upstream Immich %s database, %s engine", 
   it("uploads with and without v2-style device fields; fills upstream's device columns where they exist", async () => {
     const withFields = await makeJpeg(320, 240, 11)
     const withoutFields = await makeJpeg(320, 240, 12)
-    const sent = await upload(url, ADMIN_KEY, "phone.jpg", withFields, { deviceAssetId: "phone-asset-7", deviceId: "pixel-8" })
+    const sent = await upload(url, ADMIN_KEY, "phone.jpg", withFields, {
+      deviceAssetId: "phone-asset-7",
+      deviceId: "pixel-8"
+    })
     const bare = await upload(url, ADMIN_KEY, "cli 3.jpg", withoutFields, { withoutDeviceFields: true })
     expect(sent).toEqual({ status: 201, body: { id: expect.any(String), status: "created" } })
     expect(bare).toEqual({ status: 201, body: { id: expect.any(String), status: "created" } })
@@ -94,7 +118,10 @@ describe.each(CASES)("the server on an upstream Immich %s database, %s engine", 
       const device = async (id: string) =>
         (await sut.sql`select "deviceAssetId", "deviceId" from "asset" where "id" = ${id}`)[0]
       expect(await device(sent.body.id)).toEqual({ deviceAssetId: "phone-asset-7", deviceId: "pixel-8" })
-      expect(await device(bare.body.id)).toEqual({ deviceAssetId: `cli 3.jpg-${withoutFields.length}`, deviceId: "CLI" })
+      expect(await device(bare.body.id)).toEqual({
+        deviceAssetId: `cli 3.jpg-${withoutFields.length}`,
+        deviceId: "CLI"
+      })
     }
     const duplicate = await upload(url, ADMIN_KEY, "again.jpg", withoutFields, { withoutDeviceFields: true })
     expect(duplicate).toEqual({ status: 200, body: { id: bare.body.id, status: "duplicate" } })
@@ -124,10 +151,16 @@ describe.each(CASES)("the server on an upstream Immich %s database, %s engine", 
     // A video upstream's server wrote: v2.7 stores "0:00:05.250000", v3.2 stores 5250.
     const ownerId = await adminId()
     const videoId = await insertAssetRow(sut.sql, {
-      ownerId, type: "VIDEO", originalPath: `${sut.base}/upload/${ownerId}/aa/bb/seeded.mp4`, originalFileName: "seeded.mp4",
-      checksum: Buffer.from("seeded video checksum"), durationMs: 5250
+      ownerId,
+      type: "VIDEO",
+      originalPath: `${sut.base}/upload/${ownerId}/aa/bb/seeded.mp4`,
+      originalFileName: "seeded.mp4",
+      checksum: Buffer.from("seeded video checksum"),
+      durationMs: 5250
     })
-    const stored = (await sut.sql<Array<{ duration: string | number }>>`select "duration" from "asset" where "id" = ${videoId}`)[0]!.duration
+    const stored =
+      (await sut.sql<Array<{ duration: string | number }>>`select "duration" from "asset" where "id" = ${videoId}`)[0]!
+        .duration
     expect(stored).toBe(version === "v2.7" ? "0:00:05.250000" : 5250)
     const video = await (await get(`${url}/api/assets/${videoId}`, ADMIN_KEY)).json() as Record<string, unknown>
     expect(video["duration"]).toBe(5250)
@@ -140,7 +173,9 @@ describe.each(CASES)("the server on an upstream Immich %s database, %s engine", 
     const owner = await adminId()
     const fan = `${body.id.slice(0, 2)}/${body.id.slice(2, 4)}`
     const stored = async () =>
-      [...await sut.listKeys(`upload/${owner}/${fan}`), ...await sut.listKeys(`thumbs/${owner}/${fan}`)].filter((k) => k.includes(body.id))
+      [...await sut.listKeys(`upload/${owner}/${fan}`), ...await sut.listKeys(`thumbs/${owner}/${fan}`)].filter((k) =>
+        k.includes(body.id)
+      )
     expect((await stored()).length).toBe(3)
     expect((await sut.sql`select 1 from "asset_file" where "assetId" = ${body.id}`).length).toBe(2)
 
@@ -152,7 +187,9 @@ describe.each(CASES)("the server on an upstream Immich %s database, %s engine", 
     expect(response.status).toBe(204)
     expect(await sut.sql`select 1 from "asset" where "id" = ${body.id}`).toEqual([])
     expect(await sut.sql`select 1 from "asset_file" where "assetId" = ${body.id}`).toEqual([])
-    expect(await sut.sql`select "ownerId" from "asset_audit" where "assetId" = ${body.id}`).toEqual([{ ownerId: owner }])
+    expect(await sut.sql`select "ownerId" from "asset_audit" where "assetId" = ${body.id}`).toEqual([{
+      ownerId: owner
+    }])
     expect(await eventually(async () => ((await stored()).length === 0 ? [] : undefined))).toEqual([])
   })
 
@@ -164,14 +201,21 @@ describe.each(CASES)("the server on an upstream Immich %s database, %s engine", 
     })
     expect(job.status, await job.text()).toBe(204)
     const keys = await sut.listKeys("backups")
-    expect(keys).toEqual([expect.stringMatching(/^backups\/immich-db-backup-\d{8}T\d{6}-v3\.2\.0-pg15[\d.]*\.sql\.gz$/)])
-    const listed = await (await get(`${url}/api/admin/database-backups`, ADMIN_KEY)).json() as { backups: Array<{ filename: string }> }
+    expect(keys).toEqual([
+      expect.stringMatching(/^backups\/immich-db-backup-\d{8}T\d{6}-v3\.2\.0-pg15[\d.]*\.sql\.gz$/)
+    ])
+    const listed = await (await get(`${url}/api/admin/database-backups`, ADMIN_KEY)).json() as {
+      backups: Array<{ filename: string }>
+    }
     expect(listed.backups.map((b) => b.filename)).toEqual([keys[0]!.slice("backups/".length)])
   })
 
   it("after restarts (with a changed media location on local disk) and a stop, the schema is exactly upstream's", async () => {
     // A v2-style client (device fields sent), so that this journey does not hinge on the fields' defaults.
-    const keep = await upload(url, ADMIN_KEY, "kept.jpg", await makeJpeg(200, 100, 16), { deviceAssetId: "kept", deviceId: "test" })
+    const keep = await upload(url, ADMIN_KEY, "kept.jpg", await makeJpeg(200, 100, 16), {
+      deviceAssetId: "kept",
+      deviceId: "test"
+    })
     expect(keep.status, JSON.stringify(keep.body)).toBe(201)
     await thumbnailOf(url, keep.body.id)
     await sut.stop()
@@ -180,7 +224,9 @@ describe.each(CASES)("the server on an upstream Immich %s database, %s engine", 
       await fs.rename(storage.base, moved)
       sut = await startServerOn({ ...storage, env: { IMMICH_MEDIA_LOCATION: moved }, base: moved }, {}, database)
       expect(sut.server.output()).toContain(`Media location changed from ${storage.base} to ${moved}: rewrote `)
-      const [row] = await sut.sql<Array<{ originalPath: string }>>`select "originalPath" from "asset" where "id" = ${keep.body.id}`
+      const [row] = await sut.sql<
+        Array<{ originalPath: string }>
+      >`select "originalPath" from "asset" where "id" = ${keep.body.id}`
       expect(row!.originalPath.startsWith(`${moved}/upload/`)).toBe(true)
     } else {
       sut = await startServerOn(storage, {}, database)

@@ -5,21 +5,88 @@
  */
 export const UPSTREAM_MEDIA_TYPES = {
   image: [
-    ".3fr", ".ari", ".arw", ".cap", ".cin", ".cr2", ".cr3", ".crw", ".dcr", ".dng", ".erf", ".fff", ".iiq", ".k25",
-    ".kdc", ".mrw", ".nef", ".nrw", ".orf", ".ori", ".pef", ".psd", ".raf", ".raw", ".rw2", ".rwl", ".sr2", ".srf",
-    ".srw", ".x3f",
-    ".avif", ".bmp", ".gif", ".jpeg", ".jpg", ".png", ".webp",
-    ".heic", ".heif", ".hif", ".insp", ".jp2", ".jpe", ".jxl", ".mpo", ".svg", ".tif", ".tiff"
+    ".3fr",
+    ".ari",
+    ".arw",
+    ".cap",
+    ".cin",
+    ".cr2",
+    ".cr3",
+    ".crw",
+    ".dcr",
+    ".dng",
+    ".erf",
+    ".fff",
+    ".iiq",
+    ".k25",
+    ".kdc",
+    ".mrw",
+    ".nef",
+    ".nrw",
+    ".orf",
+    ".ori",
+    ".pef",
+    ".psd",
+    ".raf",
+    ".raw",
+    ".rw2",
+    ".rwl",
+    ".sr2",
+    ".srf",
+    ".srw",
+    ".x3f",
+    ".avif",
+    ".bmp",
+    ".gif",
+    ".jpeg",
+    ".jpg",
+    ".png",
+    ".webp",
+    ".heic",
+    ".heif",
+    ".hif",
+    ".insp",
+    ".jp2",
+    ".jpe",
+    ".jxl",
+    ".mpo",
+    ".svg",
+    ".tif",
+    ".tiff"
   ],
   video: [
-    ".3gp", ".3gpp", ".avi", ".flv", ".insv", ".m2t", ".m2ts", ".m4v", ".mkv", ".mov", ".mp4", ".mpe", ".mpeg", ".mpg",
-    ".mts", ".mxf", ".ts", ".vob", ".webm", ".wmv"
+    ".3gp",
+    ".3gpp",
+    ".avi",
+    ".flv",
+    ".insv",
+    ".m2t",
+    ".m2ts",
+    ".m4v",
+    ".mkv",
+    ".mov",
+    ".mp4",
+    ".mpe",
+    ".mpeg",
+    ".mpg",
+    ".mts",
+    ".mxf",
+    ".ts",
+    ".vob",
+    ".webm",
+    ".wmv"
   ],
   sidecar: [".xmp"]
 } as const
 
 /** The lists in one order, so that two lists compare by content. */
-export const sortedMediaTypes = (types: { readonly image: ReadonlyArray<string>; readonly video: ReadonlyArray<string>; readonly sidecar: ReadonlyArray<string> }) => ({
+export const sortedMediaTypes = (
+  types: {
+    readonly image: ReadonlyArray<string>
+    readonly video: ReadonlyArray<string>
+    readonly sidecar: ReadonlyArray<string>
+  }
+) => ({
   image: [...types.image].sort(),
   video: [...types.video].sort(),
   sidecar: [...types.sidecar].sort()

@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest"
 import { readdirSync, readFileSync } from "node:fs"
 import * as path from "node:path"
 import { parseAst } from "rolldown/parseAst"
+import { describe, expect, it } from "vitest"
 
 /** The repository's own source (not tests, not benchmarks): where the shape rules hold. */
 const ROOT = path.resolve(import.meta.dirname, "../../..")
@@ -11,7 +11,8 @@ const sourceFiles = (...dirs: ReadonlyArray<string>) =>
       .filter((f) => f.endsWith(".ts"))
       .map((f) => path.join(dir, f))
   )
-const workspaces = (parent: string) => readdirSync(path.join(ROOT, parent)).map((name) => path.join(parent, name, "src"))
+const workspaces = (parent: string) =>
+  readdirSync(path.join(ROOT, parent)).map((name) => path.join(parent, name, "src"))
 const packageSources = sourceFiles(...workspaces("packages"))
 const appSources = sourceFiles(...workspaces("apps"))
 const read = (file: string) => readFileSync(path.join(ROOT, file), "utf8")
@@ -68,7 +69,11 @@ describe("the repository's shape", () => {
   })
 
   it("holds no SQL in the apps: the repositories own it", () => {
-    const sql = appSources.filter((file) => /\bsql\s*(<[^>]*>)?`|\.query\(\s*"|\.unsafe\(|\b(select|insert into|update|delete from)\s+["a-z_]+/i.test(read(file).replace(/\/\/.*|\/\*[\s\S]*?\*\//g, "")))
+    const sql = appSources.filter((file) =>
+      /\bsql\s*(<[^>]*>)?`|\.query\(\s*"|\.unsafe\(|\b(select|insert into|update|delete from)\s+["a-z_]+/i.test(
+        read(file).replace(/\/\/.*|\/\*[\s\S]*?\*\//g, "")
+      )
+    )
     expect(sql).toEqual([])
   })
 })

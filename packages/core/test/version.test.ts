@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest"
 import { IMMICH_API_VERSION, PACKAGE_VERSION, parseImmichVersion } from "@immich-storage/core"
+import { describe, expect, it } from "vitest"
 import rootPackage from "../../../package.json" with { type: "json" }
 
 describe("versions", () => {

@@ -1,6 +1,6 @@
-import postgres from "postgres"
 import { randomBytes } from "node:crypto"
 import { readFile } from "node:fs/promises"
+import postgres from "postgres"
 
 /** The machine's PostgreSQL (trust authentication on 127.0.0.1). */
 export const TEST_POSTGRES = { host: "127.0.0.1", port: 5432, user: "postgres" } as const

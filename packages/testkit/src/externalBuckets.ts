@@ -22,8 +22,10 @@ const removeBucket = async (client: S3Client, Bucket: string) => {
     previous = keys.length
     // XML 1.0 cannot carry most control characters (and turns CR into LF): such keys go one by one.
     const plain = keys.filter((Key) => !NOT_IN_XML.test(Key)).map((Key) => ({ Key }))
-    for (const Key of keys.filter((key) => NOT_IN_XML.test(key))) await client.send(new DeleteObjectCommand({ Bucket, Key }))
-    if (plain.length > 0) await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: plain, Quiet: true } }))
+    for (const Key of keys.filter((key) => NOT_IN_XML.test(key)))
+      await client.send(new DeleteObjectCommand({ Bucket, Key }))
+    if (plain.length > 0)
+      await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: plain, Quiet: true } }))
   }
   const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket })).catch(() => undefined)
   for (const upload of uploads?.Uploads ?? []) {
@@ -44,7 +46,8 @@ export const removeBucketsStartingWith = async (client: S3Client, prefix: string
     if (bucket.Name === undefined || !bucket.Name.startsWith(prefix)) continue
     const name = bucket.Name
     await removeBucket(client, name).catch((error: unknown) =>
-      problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`))
+      problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`)
+    )
   }
   return problems
 }

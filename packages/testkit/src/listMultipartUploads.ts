@@ -130,8 +130,7 @@ const optional = <A>(value: A | undefined, f: (value: A) => string) => (value ==
 /** The ListMultipartUploadsResult document for one page. */
 export const listUploadsXml = (request: ListUploadsRequest, page: UploadsPage): string => {
   const name = (text: string) => escapeXml(request.encodingType === "url" ? urlEncode(text) : text)
-  const element = (tag: string, value: string | undefined) =>
-    value === undefined ? [] : [`  <${tag}>${value}</${tag}>`]
+  const element = (tag: string, value: string | undefined) => value === undefined ? [] : [`  <${tag}>${value}</${tag}>`]
   const owner = "<ID>fauxqs</ID><DisplayName>fauxqs</DisplayName>"
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
@@ -149,7 +148,8 @@ export const listUploadsXml = (request: ListUploadsRequest, page: UploadsPage): 
       `  <Upload><Key>${name(u.key)}</Key><UploadId>${escapeXml(u.uploadId)}</UploadId>` +
       `<Initiator>${owner}</Initiator><Owner>${owner}</Owner><StorageClass>STANDARD</StorageClass>` +
       `<Initiated>${u.initiated.toISOString()}</Initiated>` +
-      `${optional(u.checksumAlgorithm, (a) => `<ChecksumAlgorithm>${a}</ChecksumAlgorithm>`) ?? ""}</Upload>`),
+      `${optional(u.checksumAlgorithm, (a) => `<ChecksumAlgorithm>${a}</ChecksumAlgorithm>`) ?? ""}</Upload>`
+    ),
     ...page.commonPrefixes.map((p) => `  <CommonPrefixes><Prefix>${name(p)}</Prefix></CommonPrefixes>`),
     ...element("EncodingType", request.encodingType === "url" ? "url" : undefined),
     `</ListMultipartUploadsResult>`

@@ -1,7 +1,13 @@
 import postgres from "postgres"
 import { afterAll, describe, expect, it } from "vitest"
 import {
-  createDatabaseOfKind, durationText, hasColumn, insertAssetRow, insertPersonRow, insertUserRow, TEST_DATABASE_KINDS
+  createDatabaseOfKind,
+  durationText,
+  hasColumn,
+  insertAssetRow,
+  insertPersonRow,
+  insertUserRow,
+  TEST_DATABASE_KINDS
 } from "../src/index.ts"
 import type { TestDatabase } from "../src/index.ts"
 
@@ -22,24 +28,34 @@ describe("durationText", () => {
 })
 
 describe("rows inserted as upstream would, on each kind of test database", () => {
-  it.each(TEST_DATABASE_KINDS.filter((kind) => kind !== "own"))("%s: a user, a video and a person, with every NOT NULL column upstream requires", async (kind) => {
-    const database = await createDatabaseOfKind(kind)
-    const sql = postgres(database.url, { max: 1, onnotice: () => undefined })
-    opened.push({ database, sql })
-    const owner = await insertUserRow(sql, { email: "o@example.com" })
-    const [user] = await sql<Array<Record<string, unknown>>>`select * from "user" where "id" = ${owner}`
-    expect(user!["clusterGroupId"] ?? null).toEqual(kind === "v3.2" ? expect.any(String) : null)
+  it.each(TEST_DATABASE_KINDS.filter((kind) => kind !== "own"))(
+    "%s: a user, a video and a person, with every NOT NULL column upstream requires",
+    async (kind) => {
+      const database = await createDatabaseOfKind(kind)
+      const sql = postgres(database.url, { max: 1, onnotice: () => undefined })
+      opened.push({ database, sql })
+      const owner = await insertUserRow(sql, { email: "o@example.com" })
+      const [user] = await sql<Array<Record<string, unknown>>>`select * from "user" where "id" = ${owner}`
+      expect(user!["clusterGroupId"] ?? null).toEqual(kind === "v3.2" ? expect.any(String) : null)
 
-    const asset = await insertAssetRow(sql, {
-      ownerId: owner, type: "VIDEO", originalPath: "/data/upload/v.mp4", originalFileName: "v.mp4", checksum: Buffer.from("v"), durationMs: 5250
-    })
-    const [row] = await sql<Array<Record<string, unknown>>>`select * from "asset" where "id" = ${asset}`
-    expect(row!["duration"]).toBe(kind === "v2.7" ? "0:00:05.250000" : 5250)
-    expect(await hasColumn(sql, "asset", "deviceAssetId")).toBe(kind === "v2.7")
+      const asset = await insertAssetRow(sql, {
+        ownerId: owner,
+        type: "VIDEO",
+        originalPath: "/data/upload/v.mp4",
+        originalFileName: "v.mp4",
+        checksum: Buffer.from("v"),
+        durationMs: 5250
+      })
+      const [row] = await sql<Array<Record<string, unknown>>>`select * from "asset" where "id" = ${asset}`
+      expect(row!["duration"]).toBe(kind === "v2.7" ? "0:00:05.250000" : 5250)
+      expect(await hasColumn(sql, "asset", "deviceAssetId")).toBe(kind === "v2.7")
 
-    await insertPersonRow(sql, owner, "/data/thumbs/p.jpeg")
-    expect(await sql`select "thumbnailPath" from "person" where "ownerId" = ${owner}`).toEqual([{ thumbnailPath: "/data/thumbs/p.jpeg" }])
-  })
+      await insertPersonRow(sql, owner, "/data/thumbs/p.jpeg")
+      expect(await sql`select "thumbnailPath" from "person" where "ownerId" = ${owner}`).toEqual([{
+        thumbnailPath: "/data/thumbs/p.jpeg"
+      }])
+    }
+  )
 
   it("an own (empty) database is one we created: no upstream tables", async () => {
     const database = await createDatabaseOfKind("own")

@@ -41,8 +41,21 @@ const KEY_FACTS: Record<ImmichFixtureVersion, ReadonlyArray<string>> = {
 }
 
 const TABLES = [
-  "api_key", "asset", "asset_audit", "asset_face", "asset_file", "kysely_migrations", "library", "move_history",
-  "person", "person_audit", "session", "stack", "system_metadata", "user", "user_audit"
+  "api_key",
+  "asset",
+  "asset_audit",
+  "asset_face",
+  "asset_file",
+  "kysely_migrations",
+  "library",
+  "move_history",
+  "person",
+  "person_audit",
+  "session",
+  "stack",
+  "system_metadata",
+  "user",
+  "user_audit"
 ]
 
 /** A user as upstream's server creates one; in v3.2 every user belongs to a cluster group. */
@@ -60,11 +73,18 @@ const newVideo = async (sql: postgres.Sql, version: ImmichFixtureVersion, ownerI
     ? { deviceAssetId: `${name}-1024`, deviceId: "CLI", duration: "0:00:05.000000" }
     : { duration: 5000 }
   const row = {
-    ownerId, type: "VIDEO", originalPath: `/data/upload/${ownerId}/ab/cd/${name}`, originalFileName: name,
-    checksum: Buffer.from(name), checksumAlgorithm: "sha1", fileCreatedAt: new Date(), fileModifiedAt: new Date(),
-    localDateTime: new Date(), ...byVersion
+    ownerId,
+    type: "VIDEO",
+    originalPath: `/data/upload/${ownerId}/ab/cd/${name}`,
+    originalFileName: name,
+    checksum: Buffer.from(name),
+    checksumAlgorithm: "sha1",
+    fileCreatedAt: new Date(),
+    fileModifiedAt: new Date(),
+    localDateTime: new Date(),
+    ...byVersion
   }
-  const [asset] = await sql<Array<{ id: string, updatedAt: Date, updateId: string }>>`
+  const [asset] = await sql<Array<{ id: string; updatedAt: Date; updateId: string }>>`
     insert into asset ${sql(row)} returning id, "updatedAt", "updateId"`
   return asset!
 }
@@ -94,7 +114,7 @@ describe.each(IMMICH_FIXTURE_VERSIONS)("Immich %s fixture", (version) => {
   })
 
   it("has the columns and keys upstream's migrations give this version", async () => {
-    const columns = await sql<Array<{ name: string, shape: string }>>`
+    const columns = await sql<Array<{ name: string; shape: string }>>`
       select table_name || '.' || column_name as name,
         case when data_type = 'USER-DEFINED' then udt_name else data_type end
           || case when is_nullable = 'YES' then ' null' else ' not null' end as shape
@@ -108,11 +128,19 @@ describe.each(IMMICH_FIXTURE_VERSIONS)("Immich %s fixture", (version) => {
 
   it("refuses what the issue names: in v2.7 an asset without device fields, in v3.2 a groupless user", async () => {
     const ownerId = await newUser(sql, version, `refused-${version}@example.com`)
+    const deviceless = {
+      ownerId,
+      type: "IMAGE",
+      originalPath: "/data/x.jpg",
+      originalFileName: "x.jpg",
+      checksum: Buffer.from("x"),
+      checksumAlgorithm: "sha1",
+      fileCreatedAt: new Date(),
+      fileModifiedAt: new Date(),
+      localDateTime: new Date()
+    }
     const refused = version === "v2.7"
-      ? sql`insert into asset ${sql({
-        ownerId, type: "IMAGE", originalPath: "/data/x.jpg", originalFileName: "x.jpg", checksum: Buffer.from("x"),
-        checksumAlgorithm: "sha1", fileCreatedAt: new Date(), fileModifiedAt: new Date(), localDateTime: new Date()
-      })}`
+      ? sql`insert into asset ${sql(deviceless)}`
       : sql`insert into "user" ${sql({ email: "no-group@example.com" })}`
     await expect(refused).rejects.toMatchObject({
       code: "23502",
@@ -128,7 +156,7 @@ describe.each(IMMICH_FIXTURE_VERSIONS)("Immich %s fixture", (version) => {
     expect(inserted.updateId[14]).toBe("7")
     expect(Math.abs(uuidV7Millis(inserted.updateId) - Number(clock!.now))).toBeLessThan(60_000)
 
-    const [updated] = await sql<Array<{ updatedAt: Date, updateId: string }>>`
+    const [updated] = await sql<Array<{ updatedAt: Date; updateId: string }>>`
       update asset set "isFavorite" = true where id = ${inserted.id} returning "updatedAt", "updateId"`
     expect(updated!.updatedAt.getTime()).toBeGreaterThan(inserted.updatedAt.getTime())
     expect(updated!.updateId).not.toBe(inserted.updateId)
@@ -212,6 +240,8 @@ describe("schemaSnapshot", () => {
     expect(before.constraints.filter((c) => !after.constraints.includes(c))).toEqual([
       "user user_clusterGroupId_fkey: FOREIGN KEY (\"clusterGroupId\") REFERENCES cluster_group(id) ON UPDATE CASCADE"
     ])
-    expect(after.columns.filter((c) => !before.columns.includes(c))).toEqual([expect.stringMatching(/^user\.clusterGroupId #\d+ uuid null$/)])
+    expect(after.columns.filter((c) => !before.columns.includes(c))).toEqual([
+      expect.stringMatching(/^user\.clusterGroupId #\d+ uuid null$/)
+    ])
   })
 })

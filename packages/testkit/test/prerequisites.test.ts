@@ -32,7 +32,9 @@ describe("prerequisites: what a fresh machine is told", () => {
   it("says PostgreSQL is not reachable, and how to start it, on a closed port", async () => {
     const port = await closedPort()
     const problem = await postgresProblem({ host: "127.0.0.1", port, user: "postgres" })
-    expect(problem).toContain(`PostgreSQL is not reachable at 127.0.0.1:${port} (ECONNREFUSED): start it (pg_ctlcluster 15 main start)`)
+    expect(problem).toContain(
+      `PostgreSQL is not reachable at 127.0.0.1:${port} (ECONNREFUSED): start it (pg_ctlcluster 15 main start)`
+    )
   })
 
   it("says which login was refused, and how to allow it", async () => {

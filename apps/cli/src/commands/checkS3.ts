@@ -1,7 +1,3 @@
-import * as Console from "effect/Console"
-import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
-import { Argument, Command, Flag } from "effect/cli"
 import {
   baseOf,
   exitCodeOf,
@@ -12,6 +8,10 @@ import {
   verdictOf
 } from "@immich-storage/core"
 import type { Finding } from "@immich-storage/core"
+import { Argument, Command, Flag } from "effect/cli"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { CliFailure } from "../CliFailure.ts"
 
 /** The S3 settings to check: those of `s3://bucket/prefix` (and the other S3_* variables), else the configured ones. */

@@ -1,7 +1,3 @@
-import * as Console from "effect/Console"
-import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
-import { Argument, Command, Flag } from "effect/cli"
 import {
   cleanLeftovers,
   cleanLeftoversExclusively,
@@ -9,8 +5,8 @@ import {
   describeLeftovers,
   DURATION_HINT,
   engineForBase,
-  formatSize,
   formatDuration,
+  formatSize,
   HOUR_MS,
   loadLeftoverSettings,
   loadStorageSettings,
@@ -19,15 +15,20 @@ import {
   summarizeLeftovers
 } from "@immich-storage/core"
 import type { LeftoverCandidate, LeftoverReport } from "@immich-storage/core"
+import { Argument, Command, Flag } from "effect/cli"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { CliFailure } from "../CliFailure.ts"
 import { CliLayers } from "../layers.ts"
 
 const VERBS = { "temp-file": "temp file", "multipart-upload": "upload", "backup-temp": "backup" } as const
 
-const line = (item: LeftoverCandidate, now: Date, dryRun: boolean) =>
-  `${dryRun ? "would remove" : "removed"}  ${VERBS[item.kind].padEnd(9)}  ${item.key}  (${
-    item.size === undefined ? "" : `${formatSize(item.size)}, `
-  }${(Math.max(0, now.getTime() - item.startedAt.getTime()) / HOUR_MS).toFixed(1)} h old)`
+const line = (item: LeftoverCandidate, now: Date, dryRun: boolean) => {
+  const size = item.size === undefined ? "" : `${formatSize(item.size)}, `
+  const hours = (Math.max(0, now.getTime() - item.startedAt.getTime()) / HOUR_MS).toFixed(1)
+  return `${dryRun ? "would remove" : "removed"}  ${VERBS[item.kind].padEnd(9)}  ${item.key}  (${size}${hours} h old)`
+}
 
 const asJson = (report: LeftoverReport) => ({
   ...report,

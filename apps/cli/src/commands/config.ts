@@ -1,7 +1,7 @@
+import { describeDatabase, describeSettings, formatRows, loadAllSettings, loadVariableRows } from "@immich-storage/core"
+import { Command, Flag } from "effect/cli"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { Command, Flag } from "effect/cli"
-import { describeDatabase, describeSettings, formatRows, loadAllSettings, loadVariableRows } from "@immich-storage/core"
 
 /**
  * `immich-storage config`: checks every variable (the server's too, as the server does at start), then prints

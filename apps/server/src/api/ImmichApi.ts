@@ -1,6 +1,6 @@
 import * as Context from "effect/Context"
-import * as Schema from "effect/Schema"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware } from "effect/http-api"
+import * as Schema from "effect/Schema"
 import type { AuthUser } from "../auth/Auth.ts"
 import { uuidNamed } from "../http/params.ts"
 import {
@@ -50,14 +50,12 @@ export class ServerGroup extends HttpApiGroup.make("server")
   .add(HttpApiEndpoint.get("mediaTypes", "/api/server/media-types", { success: ServerMediaTypesResponse }))
   .add(HttpApiEndpoint.get("wellKnown", "/.well-known/immich", { success: WellKnownResponse }))
   .add(HttpApiEndpoint.get("config", "/api/server/config", { success: ServerConfigResponse }))
-  .add(HttpApiEndpoint.get("features", "/api/server/features", { success: ServerFeaturesResponse }))
-{}
+  .add(HttpApiEndpoint.get("features", "/api/server/features", { success: ServerFeaturesResponse })) {}
 
 /** What the server is; upstream answers it to authenticated callers only. */
 export class ServerAboutGroup extends HttpApiGroup.make("serverAbout")
   .add(HttpApiEndpoint.get("about", "/api/server/about", { success: ServerAboutResponse }))
-  .middleware(UserAuth)
-{}
+  .middleware(UserAuth) {}
 
 /** The caller's timeline: months with counts, and one month's assets column by column. */
 export class TimelineGroup extends HttpApiGroup.make("timeline")
@@ -69,29 +67,25 @@ export class TimelineGroup extends HttpApiGroup.make("timeline")
     query: { ...TimelineQueryFields, timeBucket: Schema.String },
     success: TimeBucketAssetResponse
   }))
-  .middleware(UserAuth)
-{}
+  .middleware(UserAuth) {}
 
 /** Who the key belongs to, and what it may do: the uploader's `immich login` check. */
 export class AccountGroup extends HttpApiGroup.make("account")
   .add(HttpApiEndpoint.get("myUser", "/api/users/me", { success: UserAdminResponse }))
   .add(HttpApiEndpoint.get("myApiKey", "/api/api-keys/me", { success: ApiKeyResponse }))
-  .middleware(UserAuth)
-{}
+  .middleware(UserAuth) {}
 
 /** Sessions without a body: upstream answers both 200. */
 export class SessionGroup extends HttpApiGroup.make("session")
   .add(HttpApiEndpoint.post("logout", "/api/auth/logout", { success: LogoutResponse }))
   .add(HttpApiEndpoint.post("validateToken", "/api/auth/validateToken", { success: ValidateAccessTokenResponse }))
-  .middleware(UserAuth)
-{}
+  .middleware(UserAuth) {}
 
 /** The asset endpoints that answer JSON without a body to read; uploads and downloads are raw routes. */
 export class AssetGroup extends HttpApiGroup.make("assets")
   .add(HttpApiEndpoint.get("statistics", "/api/assets/statistics", { success: AssetStatsResponse }))
   .add(HttpApiEndpoint.get("getAsset", "/api/assets/:id", { params: { id: uuidNamed("id") }, success: AssetResponse }))
-  .middleware(UserAuth)
-{}
+  .middleware(UserAuth) {}
 
 /**
  * The JSON endpoints that fit `HttpApi`: no request body, answers of one schema each. Endpoints that read a
@@ -105,5 +99,4 @@ export class ImmichApi extends HttpApi.make("immich")
   .add(AssetGroup)
   .add(ServerAboutGroup)
   .add(TimelineGroup)
-  .middleware(ImmichSchemaErrors)
-{}
+  .middleware(ImmichSchemaErrors) {}

@@ -1,8 +1,8 @@
+import { IMMICH_API_VERSION, parseImmichVersion } from "@immich-storage/core"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import { HttpEffect, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiBuilder, HttpApiMiddleware } from "effect/http-api"
-import { IMMICH_API_VERSION, parseImmichVersion } from "@immich-storage/core"
+import * as Layer from "effect/Layer"
 import { assetResponse } from "../assets/assetResponse.ts"
 import { AssetService } from "../assets/AssetService.ts"
 import { serverMediaTypes } from "../assets/mediaTypes.ts"
@@ -29,24 +29,35 @@ const serverHandlers = HttpApiBuilder.group(ImmichApi, "server", (handlers) =>
     .handle("config", () => handle(serverConfig))
     .handle("features", () => Effect.succeed(serverFeatures())))
 
-const serverAboutHandlers = HttpApiBuilder.group(ImmichApi, "serverAbout", (handlers) =>
-  handlers.handle("about", () => Effect.succeed(serverAbout())))
+const serverAboutHandlers = HttpApiBuilder.group(
+  ImmichApi,
+  "serverAbout",
+  (handlers) => handlers.handle("about", () => Effect.succeed(serverAbout()))
+)
 
 /**
  * A month's assets are answered with the JSON PostgreSQL wrote (upstream does the same): a month of
  * thousands of assets is then neither decoded nor encoded here. Its shape is `TimeBucketAssetResponse`,
  * which the tests decode every answer with.
  */
-const timelineHandlers = HttpApiBuilder.group(ImmichApi, "timeline", Effect.fn(function*(handlers) {
-  const timeline = yield* TimelineService
-  return handlers
-    .handle("buckets", ({ query }) =>
-      handle(Effect.flatMap(CurrentAuth, (auth) => timeline.buckets(auth.user.id, query))))
-    .handle("bucket", ({ query }) =>
-      handle(Effect.flatMap(CurrentAuth, (auth) =>
-        Effect.map(timeline.bucket(auth.user.id, query), (json) =>
-          HttpServerResponse.text(json, { contentType: "application/json" })))))
-}))
+const timelineHandlers = HttpApiBuilder.group(
+  ImmichApi,
+  "timeline",
+  Effect.fn(function*(handlers) {
+    const timeline = yield* TimelineService
+    return handlers
+      .handle(
+        "buckets",
+        ({ query }) => handle(Effect.flatMap(CurrentAuth, (auth) => timeline.buckets(auth.user.id, query)))
+      )
+      .handle("bucket", ({ query }) =>
+        handle(Effect.flatMap(CurrentAuth, (auth) =>
+          Effect.map(
+            timeline.bucket(auth.user.id, query),
+            (json) => HttpServerResponse.text(json, { contentType: "application/json" })
+          ))))
+  })
+)
 
 const accountHandlers = HttpApiBuilder.group(ImmichApi, "account", (handlers) =>
   handlers
@@ -59,29 +70,41 @@ const accountHandlers = HttpApiBuilder.group(ImmichApi, "account", (handlers) =>
 
 /** Logout ends the session the request was made with and clears upstream's cookies; the token check only
  * has to get past the middleware. */
-const sessionHandlers = HttpApiBuilder.group(ImmichApi, "session", Effect.fn(function*(handlers) {
-  const accounts = yield* Accounts
-  return handlers
-    .handle("logout", () =>
-      handle(Effect.gen(function*() {
-        yield* accounts.logout(yield* CurrentAuth)
-        const request = yield* HttpServerRequest.HttpServerRequest
-        const secure = cameOverTls(request)
-        yield* HttpEffect.appendPreResponseHandler((_request, response) =>
-          Effect.succeed(withoutLoginCookies(response, secure)))
-        return { successful: true, redirectUri: LOGIN_URL }
-      })))
-    .handle("validateToken", () => Effect.succeed({ authStatus: true }))
-}))
+const sessionHandlers = HttpApiBuilder.group(
+  ImmichApi,
+  "session",
+  Effect.fn(function*(handlers) {
+    const accounts = yield* Accounts
+    return handlers
+      .handle("logout", () =>
+        handle(Effect.gen(function*() {
+          yield* accounts.logout(yield* CurrentAuth)
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const secure = cameOverTls(request)
+          yield* HttpEffect.appendPreResponseHandler((_request, response) =>
+            Effect.succeed(withoutLoginCookies(response, secure))
+          )
+          return { successful: true, redirectUri: LOGIN_URL }
+        })))
+      .handle("validateToken", () => Effect.succeed({ authStatus: true }))
+  })
+)
 
 /** Failures of the service become their answer in Immich's shape (`handle`), as on the raw routes. */
-const assetHandlers = HttpApiBuilder.group(ImmichApi, "assets", Effect.fn(function*(handlers) {
-  const assets = yield* AssetService
-  return handlers
-    .handle("statistics", () => handle(Effect.flatMap(CurrentAuth, (auth) => assets.statistics(auth.user.id))))
-    .handle("getAsset", ({ params }) =>
-      handle(Effect.flatMap(CurrentAuth, (auth) => Effect.map(assets.find(auth.user.id, params.id), assetResponse))))
-}))
+const assetHandlers = HttpApiBuilder.group(
+  ImmichApi,
+  "assets",
+  Effect.fn(function*(handlers) {
+    const assets = yield* AssetService
+    return handlers
+      .handle("statistics", () => handle(Effect.flatMap(CurrentAuth, (auth) => assets.statistics(auth.user.id))))
+      .handle(
+        "getAsset",
+        ({ params }) =>
+          handle(Effect.flatMap(CurrentAuth, (auth) => Effect.map(assets.find(auth.user.id, params.id), assetResponse)))
+      )
+  })
+)
 
 /** The request's credentials checked by the `Auth` service; a refusal is the answer, the endpoint does not run. */
 const userAuthLayer = Layer.effect(
@@ -89,11 +112,15 @@ const userAuthLayer = Layer.effect(
   Effect.gen(function*() {
     const auth = yield* Auth
     return UserAuth.of((httpEffect) =>
-      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-        Effect.flatMap(handle(auth.authenticateRequest(request)), (user) =>
-          HttpServerResponse.isHttpServerResponse(user)
-            ? Effect.succeed(user)
-            : Effect.provideService(httpEffect, CurrentAuth, user))))
+      Effect.flatMap(
+        HttpServerRequest.HttpServerRequest,
+        (request) =>
+          Effect.flatMap(handle(auth.authenticateRequest(request)), (user) =>
+            HttpServerResponse.isHttpServerResponse(user)
+              ? Effect.succeed(user)
+              : Effect.provideService(httpEffect, CurrentAuth, user))
+      )
+    )
   })
 )
 
@@ -101,10 +128,13 @@ const userAuthLayer = Layer.effect(
  * A path or query that does not decode is the client's mistake (400, with the check's message); an answer
  * that does not encode is ours (logged, 500), as any defect.
  */
-const schemaErrorsLayer = HttpApiMiddleware.layerSchemaErrorTransform(ImmichSchemaErrors, (error) =>
-  error.kind === "Body" || error.kind === "ResponseHeaders"
-    ? handle(Effect.die(error))
-    : toErrorResponse(new BadRequest({ reason: schemaProblem(error.cause) })))
+const schemaErrorsLayer = HttpApiMiddleware.layerSchemaErrorTransform(
+  ImmichSchemaErrors,
+  (error) =>
+    error.kind === "Body" || error.kind === "ResponseHeaders"
+      ? handle(Effect.die(error))
+      : toErrorResponse(new BadRequest({ reason: schemaProblem(error.cause) }))
+)
 
 /** The `HttpApi` endpoints, on the same router as the raw ones. */
 export const apiRoutes = HttpApiBuilder.layer(ImmichApi).pipe(

@@ -1,6 +1,6 @@
-import * as Effect from "effect/Effect"
 import { Database, IMMICH_API_VERSION, Repositories } from "@immich-storage/core"
 import type { DatabaseError } from "@immich-storage/core"
+import * as Effect from "effect/Effect"
 import type { ServerAboutResponse, ServerConfigResponse, ServerFeaturesResponse } from "./browsingDtos.ts"
 
 /**

@@ -1,5 +1,5 @@
-import * as Effect from "effect/Effect"
 import type { AssetFileRepository, AssetRow, DatabaseError, MediaLocation } from "@immich-storage/core"
+import * as Effect from "effect/Effect"
 import { BadRequest, NotFound } from "../http/ApiError.ts"
 import { strongEtag } from "../http/headers.ts"
 import { extensionOf, mimeTypeOf } from "./mediaTypes.ts"
@@ -45,8 +45,10 @@ export const chooseFullsize = (
   if (WEB_SUPPORTED_IMAGES.has(extensionOf(asset.originalPath))) {
     return Effect.succeed({ _tag: "redirect", to: "original" })
   }
-  return Effect.map(storedFile(location, assetFiles, asset, "fullsize"), (file): FullsizeChoice =>
-    file === undefined ? { _tag: "redirect", to: "preview" } : { _tag: "file", file })
+  return Effect.map(
+    storedFile(location, assetFiles, asset, "fullsize"),
+    (file): FullsizeChoice => file === undefined ? { _tag: "redirect", to: "preview" } : { _tag: "file", file }
+  )
 }
 
 /**

@@ -1,6 +1,6 @@
-import * as Effect from "effect/Effect"
 import { keyOf } from "@immich-storage/core"
 import type { MediaLocation } from "@immich-storage/core"
+import * as Effect from "effect/Effect"
 import { NotFound } from "../http/ApiError.ts"
 
 /** The storage key of a stored path, or 404 when it lies outside the media location (an external library). */

@@ -1,7 +1,7 @@
-import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
-import type { Multipart } from "effect/http"
 import { parseClientDuration } from "@immich-storage/core"
+import * as Effect from "effect/Effect"
+import type { Multipart } from "effect/http"
+import * as Stream from "effect/Stream"
 import { BadRequest, PayloadTooLarge } from "../http/ApiError.ts"
 import { FORM_LIMITS, formatBytes, multipartFailure } from "../http/requestBody.ts"
 import { parseFormDate } from "./formDate.ts"
@@ -108,9 +108,11 @@ const shown = (value: string) => JSON.stringify(value.slice(0, 64))
 const parseDate = (name: string, value: string) => {
   const date = parseFormDate(value)
   return date === undefined
-    ? Effect.fail(new BadRequest({
-      reason: `${name} must be an ISO 8601 date from year 1 to 9999, a day that exists (got ${shown(value)})`
-    }))
+    ? Effect.fail(
+      new BadRequest({
+        reason: `${name} must be an ISO 8601 date from year 1 to 9999, a day that exists (got ${shown(value)})`
+      })
+    )
     : Effect.succeed(date)
 }
 

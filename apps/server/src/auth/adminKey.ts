@@ -1,9 +1,9 @@
+import { LOCK_IDS, lockForTransaction } from "@immich-storage/core"
+import type { DatabaseShape, RepositoriesShape } from "@immich-storage/core"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { LOCK_IDS, lockForTransaction } from "@immich-storage/core"
-import type { DatabaseShape, RepositoriesShape } from "@immich-storage/core"
 import { hashApiKey, newApiKeySecret, PERMISSION_ALL } from "./apiKeys.ts"
 
 /** Held while the admin key is checked, so instances starting together create one admin, not two. */

@@ -1,10 +1,10 @@
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import type { ServerSettings } from "@immich-storage/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { createServer } from "node:http"
 import type { IncomingMessage, ServerOptions, ServerResponse } from "node:http"
-import type { ServerSettings } from "@immich-storage/core"
 import { ServerConfig } from "../ServerConfig.ts"
 import { RETRY_AFTER_SECONDS } from "./ApiError.ts"
 import { describeListenFailure, ListenFailed } from "./listenAddress.ts"
@@ -49,11 +49,17 @@ export const listenLayer = Layer.unwrap(Effect.gen(function*() {
   const { host, port } = settings
   const server = createServer(nodeServerOptions(settings), answerStarting)
   const listening = NodeHttpServer.layer(() => server, { host, port })
-  return Layer.effectContext(Layer.build(listening).pipe(
-    Effect.catchTag("ServeError", (error) =>
-      Effect.fail(new ListenFailed({ reason: describeListenFailure(host, port, error.cause) }))),
-    Effect.map(Context.add(Startup, { done: Effect.sync(() => void server.off("request", answerStarting)) }))
-  ))
+  return Layer.effectContext(
+    Layer.build(listening).pipe(
+      Effect.catchTag(
+        "ServeError",
+        (error) => Effect.fail(new ListenFailed({ reason: describeListenFailure(host, port, error.cause) }))
+      ),
+      Effect.map(Context.add(Startup, {
+        done: Effect.sync(() => void server.off("request", answerStarting))
+      }))
+    )
+  )
 }))
 
 /** Built right before the routes: from here on the app answers. */

@@ -1,7 +1,7 @@
-import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
-import { HttpRouter, HttpServerRequest } from "effect/http"
 import { isUuid } from "@immich-storage/core"
+import * as Effect from "effect/Effect"
+import { HttpRouter, HttpServerRequest } from "effect/http"
+import * as Schema from "effect/Schema"
 import { BadRequest } from "./ApiError.ts"
 
 /** An id as Immich writes them (a UUID, in any case, of any version); the message names the field. */

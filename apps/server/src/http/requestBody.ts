@@ -1,7 +1,7 @@
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
 import { HttpServerRequest, Multipart } from "effect/http"
+import * as Stream from "effect/Stream"
 import { ServerConfig } from "../ServerConfig.ts"
 import { BadRequest, BodyStalled, PayloadTooLarge } from "./ApiError.ts"
 
@@ -110,10 +110,12 @@ export const cappedJsonBody = (what: string, limits: JsonLimits) =>
 /** 413 when a list in a JSON body holds more than `limits.items` entries. */
 export const checkItems = (what: string, count: number, limits: JsonLimits) =>
   limits.items !== undefined && count > limits.items
-    ? Effect.fail(new PayloadTooLarge({
-      reason: `${what} takes at most ${limits.items.toLocaleString("en")} entries per request (got ${count}); ` +
-        "send them in batches"
-    }))
+    ? Effect.fail(
+      new PayloadTooLarge({
+        reason: `${what} takes at most ${limits.items.toLocaleString("en")} entries per request (got ${count}); ` +
+          "send them in batches"
+      })
+    )
     : Effect.void
 
 /** The parser's complaint (`MultipartParser.MultipartError`) in words that say what to fix. */

@@ -1,8 +1,8 @@
+import { Repositories } from "@immich-storage/core"
+import type { DatabaseError, TimeBucketCount, TimelineFilter } from "@immich-storage/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { Repositories } from "@immich-storage/core"
-import type { DatabaseError, TimeBucketCount, TimelineFilter } from "@immich-storage/core"
 import type { TimelineQuery } from "../api/browsingDtos.ts"
 import { BadRequest, Unauthorized } from "../http/ApiError.ts"
 
@@ -39,9 +39,11 @@ const checkQuery = (userId: string, query: TimelineQuery): Effect.Effect<void, B
     const refused = query.visibility === "archive" || query.visibility === undefined ||
       query.isFavorite !== undefined || query.isTrashed === true
     if (refused) {
-      return Effect.fail(new BadRequest({
-        reason: "withPartners is only supported for non-archived, non-trashed, non-favorited, non-locked assets"
-      }))
+      return Effect.fail(
+        new BadRequest({
+          reason: "withPartners is only supported for non-archived, non-trashed, non-favorited, non-locked assets"
+        })
+      )
     }
   }
   return Effect.void

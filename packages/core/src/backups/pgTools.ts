@@ -1,9 +1,9 @@
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import type { ChildProcessSpawner } from "effect/process/ChildProcessSpawner"
 import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
-import type { ChildProcessSpawner } from "effect/process/ChildProcessSpawner"
 import { createGunzip, createGzip } from "node:zlib"
 import type { DatabaseSettings } from "../db/databaseSettings.ts"
 import { describeDatabase } from "../db/databaseSettings.ts"
@@ -110,8 +110,10 @@ export const restoreStream = <E>(backup: string, gzipped: Stream.Stream<Uint8Arr
     // Whichever ends first ends the other: the feed interrupted when psql is gone, psql killed when the feed fails.
     const fed = yield* Effect.raceFirst(feed, Effect.as(tool.exit, false)).pipe(
       Effect.onError(() => tool.kill),
-      Effect.catchIf((error): error is NotGzip => error instanceof NotGzip, (error) =>
-        Effect.fail(failed(`the backup is not a valid gzip file (${error.detail})`)))
+      Effect.catchIf(
+        (error): error is NotGzip => error instanceof NotGzip,
+        (error) => Effect.fail(failed(`the backup is not a valid gzip file (${error.detail})`))
+      )
     )
     const failure = toolFailure("psql", yield* tool.exit, yield* tool.stderrTail) ??
       (fed ? undefined : "psql ended before it had read the whole backup")

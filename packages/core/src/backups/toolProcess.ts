@@ -8,12 +8,12 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import * as Redacted from "effect/Redacted"
-import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import * as ChildProcess from "effect/process/ChildProcess"
 import { ChildProcessSpawner } from "effect/process/ChildProcessSpawner"
 import type { ChildProcessHandle } from "effect/process/ChildProcessSpawner"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 
 /**
  * What the tools may see of this process's environment: the lookup path, the home folder (libpq reads

@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
-import { databaseVariables, loadDatabaseSettings } from "../db/databaseSettings.ts"
 import { backupVariables, loadBackupSettings } from "../backups/backupSettings.ts"
+import { databaseVariables, loadDatabaseSettings } from "../db/databaseSettings.ts"
 import { leftoverVariables, loadLeftoverSettings } from "../leftovers/leftoverSettings.ts"
 import type { EnvVariable, RawEnv } from "./envVariable.ts"
 import type { InvalidConfiguration } from "./InvalidConfiguration.ts"

@@ -50,11 +50,11 @@ export const asChoice = <const C extends string>(
 }
 
 /** A whole number from `min` to `max`; `problem` says what was expected. */
-export const asWholeNumber = (min: number, max: number, problem: (text: string) => string) =>
-(text: string): Decoded<number> => {
-  const value = Number(text)
-  return /^\d+$/.test(text) && value >= min && value <= max ? decoded(value) : refused(problem(text))
-}
+export const asWholeNumber =
+  (min: number, max: number, problem: (text: string) => string) => (text: string): Decoded<number> => {
+    const value = Number(text)
+    return /^\d+$/.test(text) && value >= min && value <= max ? decoded(value) : refused(problem(text))
+  }
 
 /** The settings of a group, or every problem found in it: the one shape every parser returns. */
 export type Parsed<T> =

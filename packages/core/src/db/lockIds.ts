@@ -20,5 +20,22 @@ export const LOCK_IDS = {
 
 /** The ids Immich itself uses (for the test that ours never collide with them). */
 export const IMMICH_LOCK_IDS: ReadonlyArray<number> = [
-  42, 67, 69, 100, 200, 300, 420, 500, 512, 600, 621, 666, 700, 777, 800, 850, 910, 1337
+  42,
+  67,
+  69,
+  100,
+  200,
+  300,
+  420,
+  500,
+  512,
+  600,
+  621,
+  666,
+  700,
+  777,
+  800,
+  850,
+  910,
+  1337
 ]

@@ -37,16 +37,18 @@ export interface LocalEngineOptions {
 
 type Retry = ReturnType<typeof retryTransient>
 
-const putOf = (root: LocalRoot) =>
-<E = never>(key: StorageKey, body: Stream.Stream<Uint8Array, E> | Uint8Array, options?: PutOptions) =>
-  atomicWrite<E>(root, "write", key, (file) => {
-    const io = <A>(run: () => Promise<A>) => localIo(root, "write", key, run)
-    const lastModified = options?.lastModified
-    return (body instanceof Uint8Array
-      ? io(() => file.writeFile(body))
-      : Stream.runForEach(body, (chunk) => io(() => file.write(chunk)))
-    ).pipe(Effect.andThen(lastModified === undefined ? Effect.void : io(() => file.utimes(lastModified, lastModified))))
-  }).pipe(Effect.withSpan("LocalEngine.put", { attributes: { key } }))
+const putOf =
+  (root: LocalRoot) =>
+  <E = never>(key: StorageKey, body: Stream.Stream<Uint8Array, E> | Uint8Array, options?: PutOptions) =>
+    atomicWrite<E>(root, "write", key, (file) => {
+      const io = <A>(run: () => Promise<A>) => localIo(root, "write", key, run)
+      const lastModified = options?.lastModified
+      return (body instanceof Uint8Array
+        ? io(() => file.writeFile(body))
+        : Stream.runForEach(body, (chunk) => io(() => file.write(chunk)))).pipe(
+          Effect.andThen(lastModified === undefined ? Effect.void : io(() => file.utimes(lastModified, lastModified)))
+        )
+    }).pipe(Effect.withSpan("LocalEngine.put", { attributes: { key } }))
 
 const getOf = (root: LocalRoot, retry: Retry) =>
   Effect.fn("LocalEngine.get")(function*(key: StorageKey, range?: ByteRange, options?: GetOptions) {
@@ -86,14 +88,15 @@ const statOf = (root: LocalRoot, retry: Retry) =>
     return fileInfo(key, stats)
   })
 
-const listOf = (root: LocalRoot, absent: boolean, slowStatMs: number) =>
-(prefix: StoragePrefix): Stream.Stream<ObjectInfo, StorageError> => {
-  if (absent) return Stream.empty
-  const onError = fromFsError(root.name, "list", prefix === "" ? undefined : prefix)
-  // A fresh walk for every run of the stream: a generator made once would be exhausted after the first.
-  const files = () => Stream.fromAsyncIterable(walk(root.realRoot, prefix, root.isInside, slowStatMs), onError)
-  return Stream.suspend(files).pipe(Stream.flattenIterable)
-}
+const listOf =
+  (root: LocalRoot, absent: boolean, slowStatMs: number) =>
+  (prefix: StoragePrefix): Stream.Stream<ObjectInfo, StorageError> => {
+    if (absent) return Stream.empty
+    const onError = fromFsError(root.name, "list", prefix === "" ? undefined : prefix)
+    // A fresh walk for every run of the stream: a generator made once would be exhausted after the first.
+    const files = () => Stream.fromAsyncIterable(walk(root.realRoot, prefix, root.isInside, slowStatMs), onError)
+    return Stream.suspend(files).pipe(Stream.flattenIterable)
+  }
 
 const deleteOf = (root: LocalRoot, retry: Retry) =>
   Effect.fn("LocalEngine.delete")(function*(keys: ReadonlyArray<StorageKey>) {
@@ -114,7 +117,8 @@ const copyOf = (root: LocalRoot) =>
   Effect.fn("LocalEngine.copy")(function*(from: StorageKey, to: StorageKey) {
     const { real } = yield* resolveExisting(root, "copy", from)
     yield* atomicWrite(root, "copy", to, (_file, tempPath) =>
-      localIo(root, "copy", to, () => fs.copyFile(real, tempPath)))
+      localIo(root, "copy", to, () =>
+        fs.copyFile(real, tempPath)))
   })
 
 /**

@@ -82,9 +82,7 @@ export async function* walk(
     for (let i = 0; i < candidates.length; i += STAT_BATCH) {
       const batch = candidates.slice(i, i + STAT_BATCH)
       // Links are resolved (and refused when they leave the root) before anything is stat'ed through them.
-      const reals = batch.map((entry) =>
-        entry.isDirectory() || entry.isFile() ? path.join(dir, entry.name) : undefined
-      )
+      const reals = batch.map((entry) => entry.isDirectory() || entry.isFile() ? path.join(dir, entry.name) : undefined)
       await Promise.all(batch.map(async (entry, j) => {
         if (!entry.isSymbolicLink()) return
         const target = await fs.realpath(path.join(dir, entry.name)).catch(() => undefined)

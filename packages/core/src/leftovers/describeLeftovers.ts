@@ -1,7 +1,7 @@
+import { formatSize } from "../text/formatSize.ts"
+import type { LeftoverReport } from "./cleanLeftovers.ts"
 import type { LeftoverKind } from "./leftoverRules.ts"
 import { formatDuration } from "./leftoverRules.ts"
-import type { LeftoverReport } from "./cleanLeftovers.ts"
-import { formatSize } from "../text/formatSize.ts"
 
 const NOUNS: Record<LeftoverKind, readonly [string, string]> = {
   "temp-file": ["temp file", "temp files"],
@@ -29,7 +29,8 @@ export const describeLeftovers = (report: LeftoverReport): string => {
   const { byKind, count } = summarizeLeftovers(report)
   const age = `older than ${formatDuration(report.maxAgeMs)}`
   const parts = [...byKind].sort(([a], [b]) => KIND_ORDER.indexOf(a) - KIND_ORDER.indexOf(b)).map(([kind, e]) =>
-    `${e.count} ${NOUNS[kind][e.count === 1 ? 0 : 1]}${e.unknownSize === e.count ? "" : ` (${formatSize(e.bytes)})`}`)
+    `${e.count} ${NOUNS[kind][e.count === 1 ? 0 : 1]}${e.unknownSize === e.count ? "" : ` (${formatSize(e.bytes)})`}`
+  )
   const head = count === 0
     ? `No crash leftovers ${age} in ${report.location}`
     : `${report.dryRun ? "Would remove" : "Removed"} ${count} crash leftover${count === 1 ? "" : "s"} ${age} ` +

@@ -42,8 +42,7 @@ export const loadLeftoverSettings: Effect.Effect<LeftoverSettings, InvalidConfig
 )
 
 export class LeftoverConfig
-  extends Context.Service<LeftoverConfig, LeftoverSettings>()("@immich-storage/core/LeftoverConfig")
-{
+  extends Context.Service<LeftoverConfig, LeftoverSettings>()("@immich-storage/core/LeftoverConfig") {
   static readonly layer: Layer.Layer<LeftoverConfig, InvalidConfiguration> = Layer.effect(
     LeftoverConfig,
     loadLeftoverSettings

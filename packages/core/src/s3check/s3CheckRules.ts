@@ -93,28 +93,49 @@ const featureFindings = (facts: S3Facts): ReadonlyArray<Finding> => [
       : status === 206 && whole
       ? ["ok", `${LONG_SUFFIX} gives the whole object (206), as HTTP says`]
       : ["info", `${LONG_SUFFIX} is answered ${status} (not HTTP's 206): the engine asks again`]),
-  check("416 answers", facts.unsatisfiable, true, ({ engineSizeRight, sizeSent, status }): Judged =>
-    status !== 416 || !engineSizeRight
-      ? ["fail", `a range past the end is answered ${status}, not 416 with the object's size`]
-      : sizeSent
-      ? ["ok", "416 with Content-Range: bytes */<size>"]
-      : ["info", "416 without the object's size: the engine asks a HEAD for it"]),
+  check(
+    "416 answers",
+    facts.unsatisfiable,
+    true,
+    ({ engineSizeRight, sizeSent, status }): Judged =>
+      status !== 416 || !engineSizeRight
+        ? ["fail", `a range past the end is answered ${status}, not 416 with the object's size`]
+        : sizeSent
+        ? ["ok", "416 with Content-Range: bytes */<size>"]
+        : ["info", "416 without the object's size: the engine asks a HEAD for it"]
+  ),
   check("listing", facts.listing, true, ({ encodingTypeUrl, exact }): Judged =>
     !exact
       ? ["fail", "a key with spaces, unicode, + and & is listed wrongly"]
       : ["ok", `keys listed exactly; encoding-type=url ${encodingTypeUrl ? "honoured" : "ignored (not needed here)"}`]),
-  check("multipart upload", facts.multipart, true, (same): Judged =>
-    [same ? "ok" : "fail", `a two-part upload reads back ${same ? "intact" : "different"}`]),
-  check("copy", facts.copy, true, (same): Judged =>
-    [same ? "ok" : "fail", `a server-side copy reads back ${same ? "intact" : "different"}`]),
+  check(
+    "multipart upload",
+    facts.multipart,
+    true,
+    (same): Judged => [same ? "ok" : "fail", `a two-part upload reads back ${same ? "intact" : "different"}`]
+  ),
+  check(
+    "copy",
+    facts.copy,
+    true,
+    (same): Judged => [same ? "ok" : "fail", `a server-side copy reads back ${same ? "intact" : "different"}`]
+  ),
   check("presigned URLs", facts.presign, false, (same): Judged =>
     same
       ? ["ok", "a presigned GET works without credentials"]
       : ["caveat", "a presigned GET gives other bytes: leave presigned downloads off"]),
-  check("delete", facts.delete, true, (gone): Judged =>
-    gone ? ["ok", "deleted objects are gone"] : ["fail", "deleted objects are still there"]),
-  check("latency", facts.latencyMs, false, (ms): Judged =>
-    ["info", `${ms.toFixed(1)} ms per request (median of 5 HEADs)`])
+  check(
+    "delete",
+    facts.delete,
+    true,
+    (gone): Judged => gone ? ["ok", "deleted objects are gone"] : ["fail", "deleted objects are still there"]
+  ),
+  check(
+    "latency",
+    facts.latencyMs,
+    false,
+    (ms): Judged => ["info", `${ms.toFixed(1)} ms per request (median of 5 HEADs)`]
+  )
 ]
 
 /**

@@ -1,13 +1,5 @@
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { assert, describe, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
-import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
-import postgres from "postgres"
-import { randomBytes } from "node:crypto"
-import { gzipSync } from "node:zlib"
-import { TEST_POSTGRES, unusedDatabaseName } from "@immich-storage/testkit"
 import {
   backupVersionOf,
   checkDumpTool,
@@ -18,13 +10,22 @@ import {
   parseBackupName
 } from "@immich-storage/core"
 import type { StorageEngineShape } from "@immich-storage/core"
+import { TEST_POSTGRES, unusedDatabaseName } from "@immich-storage/testkit"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { randomBytes } from "node:crypto"
+import { gzipSync } from "node:zlib"
+import postgres from "postgres"
 import { freshDatabase, testDatabaseScoped, testDatabaseSettings } from "../db/helpers.ts"
 import { makeTestS3Engine, tempDirScoped } from "../engine/helpers.ts"
 import { failureOf } from "../failures.ts"
 import { backupsOn } from "./helpers.ts"
 
-
-const engines: ReadonlyArray<{ name: string; make: Effect.Effect<StorageEngineShape, unknown, import("effect").Scope.Scope> }> = [
+const engines: ReadonlyArray<
+  { name: string; make: Effect.Effect<StorageEngineShape, unknown, import("effect").Scope.Scope> }
+> = [
   { name: "local", make: Effect.flatMap(tempDirScoped, (dir) => makeLocalEngine(localLocation(`${dir.path}/media`))) },
   { name: "s3", make: Effect.map(makeTestS3Engine(), (s) => s.engine) }
 ]
@@ -39,7 +40,9 @@ const writerFor = (engine: StorageEngineShape, databaseName: string) =>
 const snapshot = (name: string) =>
   Effect.promise(async () => {
     const sql = postgres({ ...TEST_POSTGRES, database: name, max: 1, onnotice: () => undefined })
-    const tables = await sql<Array<{ t: string }>>`select table_name as t from information_schema.tables where table_schema = 'public' order by 1`
+    const tables = await sql<
+      Array<{ t: string }>
+    >`select table_name as t from information_schema.tables where table_schema = 'public' order by 1`
     const out: Record<string, unknown> = {}
     for (const { t } of tables) out[t] = await sql.unsafe(`select row_to_json(x)::text as r from "${t}" x order by 1`)
     await sql.end()
@@ -64,13 +67,19 @@ for (const { make, name } of engines) {
         const engine = yield* make
         const { db: source, name: sourceName } = yield* freshDatabase
         yield* seedVariedData(sourceName, 2000)
-        yield* source.query("immich rows", (sql) => sql`insert into system_metadata values ('MediaLocation', '{"location": "/data"}')`)
+        yield* source.query(
+          "immich rows",
+          (sql) => sql`insert into system_metadata values ('MediaLocation', '{"location": "/data"}')`
+        )
         const { writer } = yield* writerFor(engine, sourceName)
         const before = Math.floor(Date.now() / 1000) * 1000
         const created = yield* writer.create
         const after = Date.now()
         // Named as Immich 3.2 names it, so that Immich's restore takes it for a single-database dump.
-        const rows = yield* source.query("version", (sql) => sql<Array<{ server_version: string }>>`show server_version`)
+        const rows = yield* source.query(
+          "version",
+          (sql) => sql<Array<{ server_version: string }>>`show server_version`
+        )
         const server_version = rows[0]!.server_version
         const stamp = /^immich-db-backup-(\d{8}T\d{6})-v3\.2\.0-pg(.+)\.sql\.gz$/.exec(created.name)
         assert.isNotNull(stamp, created.name)
@@ -114,8 +123,10 @@ for (const { make, name } of engines) {
         let killed = 0
         for (let i = 0; i < 200 && killed === 0; i++) {
           yield* Effect.sleep("20 millis")
-          const rows = yield* Effect.promise(() => admin<Array<{ pid: number }>>`
-            select pid from pg_stat_activity where datname = ${sourceName} and application_name = 'pg_dump' and query ilike 'copy%'`)
+          const rows = yield* Effect.promise(() =>
+            admin<Array<{ pid: number }>>`
+            select pid from pg_stat_activity where datname = ${sourceName} and application_name = 'pg_dump' and query ilike 'copy%'`
+          )
           for (const { pid } of rows) {
             yield* Effect.sleep("150 millis")
             yield* Effect.promise(() => admin`select pg_terminate_backend(${pid})`)
@@ -150,9 +161,13 @@ for (const { make, name } of engines) {
         const routine = (yield* writer.list).filter((f) => f.kind === "routine").map((f) => f.name)
         assert.deepStrictEqual(routine, [...names.slice(0, 3).reverse(), names[3]!])
         const deleted = yield* writer.prune(2)
-        assert.deepStrictEqual([...deleted].sort(), ["immich-db-backup-1735000000000.sql.gz", "immich-db-backup-20260101T020000-v2.5.0-pg15.4.sql.gz"])
+        assert.deepStrictEqual([...deleted].sort(), [
+          "immich-db-backup-1735000000000.sql.gz",
+          "immich-db-backup-20260101T020000-v2.5.0-pg15.4.sql.gz"
+        ])
         assert.strictEqual(yield* writer.cleanUp, 1)
-        const left = (yield* Stream.runCollect(engine.list("backups"))).map((o) => o.key.slice("backups/".length)).sort()
+        const left = (yield* Stream.runCollect(engine.list("backups"))).map((o) => o.key.slice("backups/".length))
+          .sort()
         assert.deepStrictEqual(left, [".immich", names[1]!, names[2]!, names[5]!, names[4]!].sort())
       }))
 
@@ -162,10 +177,18 @@ for (const { make, name } of engines) {
         const { name: sourceName } = yield* freshDatabase
         const { writer } = yield* writerFor(engine, sourceName)
         const target = yield* testDatabaseScoped
-        const missing = failureOf(yield* Effect.exit(writer.restore("immich-db-backup-20200101T000000-v1-pg1.sql.gz", testDatabaseSettings(target.name))))
+        const missing = failureOf(
+          yield* Effect.exit(
+            writer.restore("immich-db-backup-20200101T000000-v1-pg1.sql.gz", testDatabaseSettings(target.name))
+          )
+        )
         assert.strictEqual(missing?._tag, "BackupNotFound")
         yield* engine.put("backups/immich-db-backup-20200101T000000-v1-pg1.sql.gz", Buffer.from("not gzip at all"))
-        const corrupt = failureOf(yield* Effect.exit(writer.restore("immich-db-backup-20200101T000000-v1-pg1.sql.gz", testDatabaseSettings(target.name))))
+        const corrupt = failureOf(
+          yield* Effect.exit(
+            writer.restore("immich-db-backup-20200101T000000-v1-pg1.sql.gz", testDatabaseSettings(target.name))
+          )
+        )
         assert.strictEqual(corrupt?._tag, "RestoreFailed")
         assert.include(corrupt?.message ?? "", "gzip")
       }))
@@ -173,25 +196,31 @@ for (const { make, name } of engines) {
 }
 
 describe("backup tooling", () => {
-  it.effect("fails promptly with psql's message when psql dies before reading a backup larger than a pipe buffer", () =>
-    Effect.gen(function*() {
-      const dir = yield* tempDirScoped
-      const engine = yield* makeLocalEngine(localLocation(`${dir.path}/media`))
-      const { name: sourceName } = yield* freshDatabase
-      const { writer } = yield* writerFor(engine, sourceName)
-      // 21 MiB of random bytes stay about that size gzipped: far more than psql's stdin pipe holds.
-      const backup = "immich-db-backup-20200101T000000-v1-pg15.4.sql.gz"
-      yield* engine.put(`backups/${backup}`, gzipSync(randomBytes(21 * 1024 * 1024), { level: 1 }))
-      const missing = unusedDatabaseName()
-      const error = failureOf(yield* Effect.exit(writer.restore(backup, testDatabaseSettings(missing))))
-      assert.strictEqual(error?._tag, "RestoreFailed")
-      assert.include(error?.message ?? "", `database "${missing}" does not exist`)
-      assert.include(error?.message ?? "", "psql")
-    }), 120_000)
+  it.effect(
+    "fails promptly with psql's message when psql dies before reading a backup larger than a pipe buffer",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDirScoped
+        const engine = yield* makeLocalEngine(localLocation(`${dir.path}/media`))
+        const { name: sourceName } = yield* freshDatabase
+        const { writer } = yield* writerFor(engine, sourceName)
+        // 21 MiB of random bytes stay about that size gzipped: far more than psql's stdin pipe holds.
+        const backup = "immich-db-backup-20200101T000000-v1-pg15.4.sql.gz"
+        yield* engine.put(`backups/${backup}`, gzipSync(randomBytes(21 * 1024 * 1024), { level: 1 }))
+        const missing = unusedDatabaseName()
+        const error = failureOf(yield* Effect.exit(writer.restore(backup, testDatabaseSettings(missing))))
+        assert.strictEqual(error?._tag, "RestoreFailed")
+        assert.include(error?.message ?? "", `database "${missing}" does not exist`)
+        assert.include(error?.message ?? "", "psql")
+      }),
+    120_000
+  )
 
   it.effect("refuses a server newer than pg_dump, naming the package to install", () =>
     Effect.gen(function*() {
-      const error = failureOf(yield* Effect.exit(checkDumpTool("99.1", "photos").pipe(Effect.provide(NodeServices.layer))))
+      const error = failureOf(
+        yield* Effect.exit(checkDumpTool("99.1", "photos").pipe(Effect.provide(NodeServices.layer)))
+      )
       assert.strictEqual(error?._tag, "DumpToolMismatch")
       assert.include(error?.message ?? "", "postgresql-client-99")
     }))

@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
+import { BACKUP_LOCK_ID, localLocation, makeDatabase, makeLocalEngine } from "@immich-storage/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { BACKUP_LOCK_ID, localLocation, makeDatabase, makeLocalEngine } from "@immich-storage/core"
 import { freshDatabase, testDatabaseSettings } from "../db/helpers.ts"
 import { tempDirScoped } from "../engine/helpers.ts"
 import { failureOf } from "../failures.ts"
@@ -29,13 +29,16 @@ describe("Backups under the backup lock", () => {
       const { backups, keys, other } = yield* setUp
       const before = yield* keys
       const errorOf = <A, E>(effect: Effect.Effect<A, E>) => Effect.map(Effect.exit(effect), (exit) => failureOf(exit))
-      const refusals = yield* other.withTryLock(BACKUP_LOCK_ID, Effect.all([
-        errorOf(backups.create),
-        errorOf(backups.run(1)),
-        errorOf(backups.prune(1)),
-        errorOf(backups.cleanUp),
-        errorOf(backups.pruneAndCleanUp(1))
-      ]))
+      const refusals = yield* other.withTryLock(
+        BACKUP_LOCK_ID,
+        Effect.all([
+          errorOf(backups.create),
+          errorOf(backups.run(1)),
+          errorOf(backups.prune(1)),
+          errorOf(backups.cleanUp),
+          errorOf(backups.pruneAndCleanUp(1))
+        ])
+      )
       assert.isTrue(Option.isSome(refusals))
       for (const error of Option.getOrThrow(refusals)) {
         assert.strictEqual(error?._tag, "BackupInProgress")

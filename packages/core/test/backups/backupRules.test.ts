@@ -1,5 +1,3 @@
-import { describe, expect, it } from "vitest"
-import fc from "fast-check"
 import {
   backupFileName,
   backupVersionOf,
@@ -12,6 +10,8 @@ import {
   planRetention
 } from "@immich-storage/core"
 import type { BackupFile } from "@immich-storage/core"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
 
 const at = (iso: string) => new Date(iso)
 const named = (takenAt: Date, timeZone: string, postgresVersion = "15.19") =>
@@ -38,7 +38,9 @@ describe("backup names", () => {
       kind: "routine",
       takenAt: new Date(1739865600000)
     })
-    expect(parseBackupName("uploaded-immich-db-backup-20250729T020000-v1.137.3-pg14.17.sql.gz", "UTC")?.kind).toBe("uploaded")
+    expect(parseBackupName("uploaded-immich-db-backup-20250729T020000-v1.137.3-pg14.17.sql.gz", "UTC")?.kind).toBe(
+      "uploaded"
+    )
     expect(parseBackupName("restore-point-20250729.sql.gz", "UTC")?.kind).toBe("restore-point")
     expect(parseBackupName("manual.sql", "UTC")?.kind).toBe("other")
     expect(parseBackupName(".immich", "UTC")).toBeUndefined()
@@ -91,12 +93,32 @@ describe("backup name rule (properties)", () => {
   })
 })
 
-const time = fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }).map((t) => new Date(Math.floor(t / 1000) * 1000))
+const time = fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }).map((t) =>
+  new Date(Math.floor(t / 1000) * 1000)
+)
 const file: fc.Arbitrary<BackupFile> = fc.oneof(
   time.map((t) => ({ ...parseBackupName(named(t, "UTC"), "UTC")!, size: 1, lastModified: t })),
-  time.map((t) => ({ name: `uploaded-${t.getTime()}.sql.gz`, kind: "uploaded" as const, takenAt: undefined, size: 1, lastModified: t })),
-  time.map((t) => ({ name: `restore-point-${t.getTime()}.sql.gz`, kind: "restore-point" as const, takenAt: undefined, size: 1, lastModified: t })),
-  time.map((t) => ({ name: `other-${t.getTime()}.sql`, kind: "other" as const, takenAt: undefined, size: 1, lastModified: t }))
+  time.map((t) => ({
+    name: `uploaded-${t.getTime()}.sql.gz`,
+    kind: "uploaded" as const,
+    takenAt: undefined,
+    size: 1,
+    lastModified: t
+  })),
+  time.map((t) => ({
+    name: `restore-point-${t.getTime()}.sql.gz`,
+    kind: "restore-point" as const,
+    takenAt: undefined,
+    size: 1,
+    lastModified: t
+  })),
+  time.map((t) => ({
+    name: `other-${t.getTime()}.sql`,
+    kind: "other" as const,
+    takenAt: undefined,
+    size: 1,
+    lastModified: t
+  }))
 )
 const files = fc.uniqueArray(file, { selector: (f) => f.name, maxLength: 40 })
 

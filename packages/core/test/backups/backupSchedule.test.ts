@@ -1,8 +1,4 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Cron from "effect/Cron"
-import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
-import * as Logger from "effect/Logger"
 import {
   localLocation,
   makeDatabase,
@@ -12,6 +8,10 @@ import {
   problemsOf,
   runBackupSchedule
 } from "@immich-storage/core"
+import * as Cron from "effect/Cron"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Logger from "effect/Logger"
 import { freshDatabase, testDatabaseSettings } from "../db/helpers.ts"
 import { tempDirScoped } from "../engine/helpers.ts"
 import { backupsOn } from "./helpers.ts"
@@ -25,7 +25,11 @@ describe("backup settings", () => {
   it("refuses a bad cron, keep count or switch, naming each variable", () => {
     const env = { DB_BACKUP_CRON: "every night", DB_BACKUP_KEEP_LAST: "0", DB_BACKUP_ENABLED: "sometimes" }
     const problems = problemsOf(parseBackupEnv(env))
-    assert.deepStrictEqual(problems.map((p) => p.variable).sort(), ["DB_BACKUP_CRON", "DB_BACKUP_ENABLED", "DB_BACKUP_KEEP_LAST"])
+    assert.deepStrictEqual(problems.map((p) => p.variable).sort(), [
+      "DB_BACKUP_CRON",
+      "DB_BACKUP_ENABLED",
+      "DB_BACKUP_KEEP_LAST"
+    ])
   })
 
   it("waits until the next scheduled time", () => {
@@ -43,7 +47,9 @@ describe("backup schedule", () => {
       const { name } = yield* freshDatabase
       const db = yield* makeDatabase(testDatabaseSettings(name))
       const writer = yield* backupsOn(engine, db)
-      const fiber = yield* Effect.forkChild(runBackupSchedule({ enabled: true, cron: "* * * * * *", keepLast: 1 }, writer))
+      const fiber = yield* Effect.forkChild(
+        runBackupSchedule({ enabled: true, cron: "* * * * * *", keepLast: 1 }, writer)
+      )
       let backups = 0
       for (let i = 0; i < 100 && backups === 0; i++) {
         yield* Effect.sleep("100 millis")
@@ -66,7 +72,9 @@ describe("backup schedule", () => {
       const capture = Logger.layer([Logger.make(({ logLevel, message }) => {
         if (logLevel === "Error") errors.push(String(Array.isArray(message) ? message.join(" ") : message))
       })])
-      const fiber = yield* Effect.forkChild(runBackupSchedule({ enabled: true, cron: "* * * * * *", keepLast: 1 }, broken).pipe(Effect.provide(capture)))
+      const fiber = yield* Effect.forkChild(
+        runBackupSchedule({ enabled: true, cron: "* * * * * *", keepLast: 1 }, broken).pipe(Effect.provide(capture))
+      )
       for (let i = 0; i < 60 && errors.length < 2; i++) yield* Effect.sleep("100 millis")
       yield* Fiber.interrupt(fiber)
       assert.isAtLeast(errors.length, 2)

@@ -1,8 +1,8 @@
+import { Backups, Database, StorageEngine } from "@immich-storage/core"
+import type { DatabaseShape, StorageEngineShape } from "@immich-storage/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { Backups, Database, StorageEngine } from "@immich-storage/core"
-import type { DatabaseShape, StorageEngineShape } from "@immich-storage/core"
 
 /** The Backups service over the given engine and database, living as long as the caller's scope. */
 export const backupsOn = (engine: StorageEngineShape, db: DatabaseShape) =>

@@ -1,18 +1,18 @@
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { assert, describe, it } from "@effect/vitest"
+import { localLocation, makeDatabase, makeLocalEngine, toolEnvironment } from "@immich-storage/core"
+import { TEST_POSTGRES } from "@immich-storage/testkit"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import postgres from "postgres"
 import { execFileSync } from "node:child_process"
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { gzipSync } from "node:zlib"
-import { TEST_POSTGRES } from "@immich-storage/testkit"
-import { localLocation, makeDatabase, makeLocalEngine, toolEnvironment } from "@immich-storage/core"
+import postgres from "postgres"
+import { startTool, toolFailure } from "../../src/backups/toolProcess.ts"
 import { freshDatabase, testDatabaseScoped, testDatabaseSettings } from "../db/helpers.ts"
 import { tempDirScoped } from "../engine/helpers.ts"
-import { startTool, toolFailure } from "../../src/backups/toolProcess.ts"
 import { backupsOn } from "./helpers.ts"
 
 const SECRETS = { S3_SECRET_ACCESS_KEY: "s3-secret-must-not-leak", IMMICH_ADMIN_API_KEY: "admin-key-must-not-leak" }
@@ -102,8 +102,15 @@ describe("pg_dump and psql as child processes", () => {
 
   it("pass through only the path, home, locale and libpq's TLS settings", () => {
     const env = toolEnvironment(undefined, {
-      PATH: "/bin", HOME: "/home/x", LANG: "C.UTF-8", PGSSLMODE: "require", PGPASSWORD: "inherited",
-      ...SECRETS, AWS_SECRET_ACCESS_KEY: "aws", DB_PASSWORD: "db", PGHOST: "elsewhere"
+      PATH: "/bin",
+      HOME: "/home/x",
+      LANG: "C.UTF-8",
+      PGSSLMODE: "require",
+      PGPASSWORD: "inherited",
+      ...SECRETS,
+      AWS_SECRET_ACCESS_KEY: "aws",
+      DB_PASSWORD: "db",
+      PGHOST: "elsewhere"
     })
     assert.deepStrictEqual(Object.keys(env).sort(), ["HOME", "LANG", "PATH", "PGPASSWORD", "PGSSLMODE"])
     // Without a password in the settings, an inherited PGPASSWORD is used, as the server's own connection does.
@@ -126,8 +133,10 @@ describe("pg_dump and psql as child processes", () => {
       yield* Effect.promise(() => sql.end())
       const backups = yield* backupsOn(engine, yield* makeDatabase(testDatabaseSettings(name)))
       const dumping = () =>
-        Effect.promise(() => admin<Array<{ pid: number }>>`
-          select pid from pg_stat_activity where datname = ${name} and application_name = 'pg_dump'`)
+        Effect.promise(() =>
+          admin<Array<{ pid: number }>>`
+          select pid from pg_stat_activity where datname = ${name} and application_name = 'pg_dump'`
+        )
       const fiber = yield* Effect.forkChild(backups.create)
       let seen = false
       for (let i = 0; i < 300 && !seen; i++) {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest"
 import { dotEnvProblems } from "@immich-storage/core"
+import { describe, expect, it } from "vitest"
 
 describe("dotEnvProblems", () => {
   it("accepts what example.env and docker compose files hold", () => {

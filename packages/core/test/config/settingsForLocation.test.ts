@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest"
 import { parseS3EnvAt, parseStorageEnvFor, problemsOf, s3Location } from "@immich-storage/core"
+import { describe, expect, it } from "vitest"
 
 /** The environment of a local install about to move to S3: the S3_* variables are set beside a local location. */
 const LOCAL_WITH_S3 = {
@@ -35,7 +35,9 @@ describe("S3 settings for a location given on the command line", () => {
 
   it("need no S3_BUCKET, and still refuse a bad S3_* setting or a bad bucket name, naming each", () => {
     expect(parseS3EnvAt(s3Location("photos", ""), {}).ok).toBe(true)
-    const problems = problemsOf(parseS3EnvAt(s3Location("Bad_Bucket", "x"), { S3_ACCESS_KEY_ID: "AKIA", S3_SSE: "nope" }))
+    const problems = problemsOf(
+      parseS3EnvAt(s3Location("Bad_Bucket", "x"), { S3_ACCESS_KEY_ID: "AKIA", S3_SSE: "nope" })
+    )
     expect(problems.map((p) => p.variable)).toEqual(["s3://Bad_Bucket/x", "S3_SECRET_ACCESS_KEY", "S3_SSE"])
     expect(problems[0]!.problem).toContain("is not a valid bucket name: it may contain only lowercase letters")
   })
@@ -43,7 +45,10 @@ describe("S3 settings for a location given on the command line", () => {
   it("check acceleration against the given bucket", () => {
     const problems = problemsOf(parseS3EnvAt(s3Location("my.photos", ""), { S3_USE_ACCELERATE: "true" }))
     expect(problems).toEqual([
-      { variable: "S3_USE_ACCELERATE", problem: "cannot be used with bucket \"my.photos\": accelerated buckets may not contain dots" }
+      {
+        variable: "S3_USE_ACCELERATE",
+        problem: "cannot be used with bucket \"my.photos\": accelerated buckets may not contain dots"
+      }
     ])
   })
 })

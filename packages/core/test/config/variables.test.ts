@@ -1,7 +1,3 @@
-import * as fs from "node:fs"
-import * as path from "node:path"
-import { parseEnv } from "node:util"
-import { describe, expect, it } from "vitest"
 import {
   ALL_VARIABLES,
   configurationTable,
@@ -13,6 +9,10 @@ import {
   STORAGE_ENV_VARIABLES
 } from "@immich-storage/core"
 import { REPO_ROOT } from "@immich-storage/testkit"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { parseEnv } from "node:util"
+import { describe, expect, it } from "vitest"
 
 const names = ALL_VARIABLES.map((v) => v.name)
 const read = (file: string) => fs.readFileSync(path.join(REPO_ROOT, file), "utf8")

@@ -1,14 +1,20 @@
 import { assert, describe, it } from "@effect/vitest"
+import {
+  Database,
+  DatabaseConfig,
+  ensureSchema,
+  makeDatabase,
+  parseDatabaseEnv,
+  SCHEMA_STATEMENTS
+} from "@immich-storage/core"
+import { dropDatabaseIfExists, unusedDatabaseName } from "@immich-storage/testkit"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { dropDatabaseIfExists, unusedDatabaseName } from "@immich-storage/testkit"
-import { Database, DatabaseConfig, ensureSchema, makeDatabase, parseDatabaseEnv, SCHEMA_STATEMENTS } from "@immich-storage/core"
-import { freshDatabase, testDatabaseScoped, testDatabaseSettings } from "./helpers.ts"
 import { failureOf } from "../failures.ts"
-
+import { freshDatabase, testDatabaseScoped, testDatabaseSettings } from "./helpers.ts"
 
 describe("database settings", () => {
   it("defaults to postgres on 127.0.0.1:5432, database immich", () => {
@@ -19,8 +25,17 @@ describe("database settings", () => {
   })
 
   it("reads Immich's DB_* variables, and DB_URL over them", () => {
-    const vars = parseDatabaseEnv({ DB_HOSTNAME: "db", DB_PORT: "6543", DB_USERNAME: "immich", DB_PASSWORD: "pw", DB_DATABASE_NAME: "photos" })
-    assert.isTrue(vars.ok && vars.settings.host === "db" && vars.settings.port === 6543 && Redacted.value(vars.settings.password!) === "pw")
+    const vars = parseDatabaseEnv({
+      DB_HOSTNAME: "db",
+      DB_PORT: "6543",
+      DB_USERNAME: "immich",
+      DB_PASSWORD: "pw",
+      DB_DATABASE_NAME: "photos"
+    })
+    assert.isTrue(
+      vars.ok && vars.settings.host === "db" && vars.settings.port === 6543 &&
+        Redacted.value(vars.settings.password!) === "pw"
+    )
     const url = parseDatabaseEnv({ DB_URL: "postgresql://u:p%40ss@h:7000/lib", DB_HOSTNAME: "ignored" })
     assert.isTrue(url.ok && url.settings.host === "h" && url.settings.user === "u" && url.settings.database === "lib")
     assert.isTrue(url.ok && Redacted.value(url.settings.password!) === "p@ss")
@@ -62,10 +77,16 @@ describe("Database service", () => {
 
   it.effect("reports an unreachable server and a refused login as typed errors that say what to check", () =>
     Effect.gen(function*() {
-      const unreachable = failureOf(yield* Effect.exit(Effect.scoped(makeDatabase({ ...testDatabaseSettings("x"), port: 1 }))))
+      const unreachable = failureOf(
+        yield* Effect.exit(Effect.scoped(makeDatabase({ ...testDatabaseSettings("x"), port: 1 })))
+      )
       assert.strictEqual(unreachable?._tag, "DatabaseUnreachable")
       assert.include(unreachable?.message ?? "", "DB_HOSTNAME")
-      const refused = failureOf(yield* Effect.exit(Effect.scoped(makeDatabase({ ...testDatabaseSettings("postgres"), user: "no_such_role_here" }))))
+      const refused = failureOf(
+        yield* Effect.exit(
+          Effect.scoped(makeDatabase({ ...testDatabaseSettings("postgres"), user: "no_such_role_here" }))
+        )
+      )
       assert.strictEqual(refused?._tag, "DatabaseAuthFailed")
       assert.include(refused?.message ?? "", "DB_USERNAME")
     }))
@@ -88,13 +109,21 @@ describe("Database service", () => {
     Effect.gen(function*() {
       const { db } = yield* freshDatabase
       yield* db.query("add an Immich column", (sql) => sql`alter table asset add column "thumbhash" bytea`)
-      yield* db.query("seed", (sql) => sql`insert into system_metadata (key, value) values ('system-config', '{"a":1}')`)
+      yield* db.query(
+        "seed",
+        (sql) => sql`insert into system_metadata (key, value) values ('system-config', '{"a":1}')`
+      )
       yield* ensureSchema(db)
-      const columns = yield* db.query("columns", (sql) => sql`select 1 from information_schema.columns where table_name = 'asset' and column_name = 'thumbhash'`)
+      const columns = yield* db.query(
+        "columns",
+        (sql) => sql`select 1 from information_schema.columns where table_name = 'asset' and column_name = 'thumbhash'`
+      )
       assert.strictEqual(columns.length, 1)
-      const kept = yield* db.query("read", (sql) => sql<Array<{ value: unknown }>>`select value from system_metadata where key = 'system-config'`)
+      const kept = yield* db.query(
+        "read",
+        (sql) => sql<Array<{ value: unknown }>>`select value from system_metadata where key = 'system-config'`
+      )
       assert.deepStrictEqual(kept[0]?.value, { a: 1 })
       assert.isTrue(SCHEMA_STATEMENTS.every((s) => /IF NOT EXISTS|duplicate_object/.test(s)))
     }))
 })
-

@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest"
-import fc from "fast-check"
 import { durationTextToMs, msToDurationText, parseClientDuration } from "@immich-storage/core"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
 
 describe("asset durations in both of upstream's shapes", () => {
   it("reads v2 texts as upstream stores them, images' zero included", () => {
@@ -11,7 +11,14 @@ describe("asset durations in both of upstream's shapes", () => {
   })
 
   it("answers null, never NaN, for what is not a duration", () => {
-    expect(["", "abc", "1:2", "0:61:00", "-0:00:01", "NaN:NaN:NaN"].map(durationTextToMs)).toEqual([null, null, null, null, null, null])
+    expect(["", "abc", "1:2", "0:61:00", "-0:00:01", "NaN:NaN:NaN"].map(durationTextToMs)).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      null
+    ])
     expect(durationTextToMs(null)).toBeNull()
   })
 

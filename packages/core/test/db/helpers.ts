@@ -1,8 +1,8 @@
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import { createTestDatabase } from "@immich-storage/testkit"
 import { Database, DATABASE_DEFAULTS, ensureSchema, makeDatabase } from "@immich-storage/core"
 import type { DatabaseSettings } from "@immich-storage/core"
+import { createTestDatabase } from "@immich-storage/testkit"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 
 export const testDatabaseSettings = (database: string): DatabaseSettings => ({
   host: DATABASE_DEFAULTS.host,
@@ -13,7 +13,10 @@ export const testDatabaseSettings = (database: string): DatabaseSettings => ({
 })
 
 /** A throwaway database, dropped when the scope closes. */
-export const testDatabaseScoped = Effect.acquireRelease(Effect.promise(() => createTestDatabase()), (db) => Effect.promise(() => db.drop()))
+export const testDatabaseScoped = Effect.acquireRelease(
+  Effect.promise(() => createTestDatabase()),
+  (db) => Effect.promise(() => db.drop())
+)
 
 /** A Database service on a fresh database with the schema in place. */
 export const freshDatabase = Effect.gen(function*() {

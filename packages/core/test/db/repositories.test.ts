@@ -1,17 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Database, makeDatabase, Repositories } from "@immich-storage/core"
+import type { NewAsset, RepositoriesShape } from "@immich-storage/core"
+import { createImmichDatabase, createTestDatabase, schemaSnapshot, TEST_POSTGRES } from "@immich-storage/testkit"
+import type { SchemaSnapshot, TestDatabase } from "@immich-storage/testkit"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import postgres from "postgres"
 import { randomBytes, randomUUID } from "node:crypto"
-import { createImmichDatabase, createTestDatabase, schemaSnapshot, TEST_POSTGRES } from "@immich-storage/testkit"
-import type { SchemaSnapshot, TestDatabase } from "@immich-storage/testkit"
-import { Database, makeDatabase, Repositories } from "@immich-storage/core"
-import type { NewAsset, RepositoriesShape } from "@immich-storage/core"
+import postgres from "postgres"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { testDatabaseSettings } from "./helpers.ts"
 
 /** The server's repositories (schema prepared as at boot) on `name`, for one Effect program. */
-const withRepositories = <A>(name: string, use: (repos: RepositoriesShape, db: Context.Service.Shape<typeof Database>) => Effect.Effect<A, unknown>) =>
+const withRepositories = <A>(
+  name: string,
+  use: (repos: RepositoriesShape, db: Context.Service.Shape<typeof Database>) => Effect.Effect<A, unknown>
+) =>
   Effect.runPromise(Effect.scoped(Effect.gen(function*() {
     const db = yield* makeDatabase(testDatabaseSettings(name))
     const context = yield* Layer.build(Repositories.layerPrepared.pipe(Layer.provide(Layer.succeed(Database, db))))
@@ -57,14 +60,18 @@ describe.each(["v2.7", "v3.2"] as const)("repositories on upstream Immich %s's s
       Effect.gen(function*() {
         const adminId = yield* db.transaction((tx) => repos.users.createAdmin(tx, "admin@example.com", "Admin"))
         const digest = randomBytes(32)
-        yield* db.transaction((tx) => repos.apiKeys.insert(tx, { userId: adminId, name: "k", digest, permissions: ["all"] }))
+        yield* db.transaction((tx) =>
+          repos.apiKeys.insert(tx, { userId: adminId, name: "k", digest, permissions: ["all"] })
+        )
         return { schema: repos.schema, key: yield* repos.apiKeys.findWithUser(digest) }
       }))
     expect(found.schema.managedByImmich).toBe(true)
     expect(found.schema.deviceColumns).toBe(version === "v2.7" ? "required" : "absent")
     expect(found.key?.user.isAdmin).toBe(true)
     if (version === "v3.2") {
-      const [group] = await sql<Array<{ id: string }>>`select "clusterGroupId" as id from "user" where email = 'admin@example.com'`
+      const [group] = await sql<
+        Array<{ id: string }>
+      >`select "clusterGroupId" as id from "user" where email = 'admin@example.com'`
       expect(found.key?.user.clusterGroupId).toBe(group!.id)
     } else {
       expect(found.key?.user.clusterGroupId).toBeNull()
@@ -78,7 +85,12 @@ describe.each(["v2.7", "v3.2"] as const)("repositories on upstream Immich %s's s
     const outcome = await withRepositories(database.name, (repos) =>
       Effect.gen(function*() {
         const plain = newAsset(ownerId)
-        const sent = newAsset(ownerId, { deviceAssetId: "phone-42", deviceId: "phone", duration: null, sidecarPath: undefined })
+        const sent = newAsset(ownerId, {
+          deviceAssetId: "phone-42",
+          deviceId: "phone",
+          duration: null,
+          sidecarPath: undefined
+        })
         const created = yield* repos.assets.insert(plain)
         yield* repos.assets.insert(sent)
         const duplicate = yield* repos.assets.insert({ ...newAsset(ownerId), checksum: plain.checksum })
@@ -88,7 +100,9 @@ describe.each(["v2.7", "v3.2"] as const)("repositories on upstream Immich %s's s
       }))
     expect(outcome.duplicate).toEqual({ created: false, id: outcome.created.id })
     expect(outcome.read?.duration).toBe(5250)
-    const [stored] = await sql<Array<{ duration: string | number | null }>>`select duration from asset where id = ${outcome.sent.id}`
+    const [stored] = await sql<
+      Array<{ duration: string | number | null }>
+    >`select duration from asset where id = ${outcome.sent.id}`
     expect(stored!.duration).toBeNull()
     if (version === "v2.7") {
       const rows = await sql<Array<{ deviceAssetId: string; deviceId: string }>>`
@@ -119,7 +133,12 @@ describe("repositories on a database of our own", () => {
     const database = await createTestDatabase()
     try {
       const schema = await withRepositories(database.name, (repos) => Effect.succeed(repos.schema))
-      expect(schema).toMatchObject({ empty: false, managedByImmich: false, deviceColumns: "absent", duration: "milliseconds" })
+      expect(schema).toMatchObject({
+        empty: false,
+        managedByImmich: false,
+        deviceColumns: "absent",
+        duration: "milliseconds"
+      })
     } finally {
       await database.drop()
     }

@@ -1,13 +1,13 @@
 import { assert, layer } from "@effect/vitest"
+import { compareKeys, StorageEngine } from "@immich-storage/core"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import { compareKeys, StorageEngine } from "@immich-storage/core"
-import { chunked, hashStream, MiB, randomData, readAll, sha256 } from "./helpers.ts"
 import { failureOf } from "../failures.ts"
+import { chunked, hashStream, MiB, randomData, readAll, sha256 } from "./helpers.ts"
 
 const failureTag = <A, E extends { _tag: string }>(exit: Exit.Exit<A, E>): string | undefined => failureOf(exit)?._tag
 
@@ -58,7 +58,10 @@ export const engineContract = (name: string, engineLayer: Layer.Layer<StorageEng
         const empty = yield* engine.readSmall("small/empty.xmp", 1024)
         assert.strictEqual(empty?.bytes.length, 0)
         assert.strictEqual(empty?.info.size, 0)
-        assert.strictEqual(failureTag(yield* Effect.exit(engine.readSmall("small/missing.jpg", 1024))), "ObjectNotFound")
+        assert.strictEqual(
+          failureTag(yield* Effect.exit(engine.readSmall("small/missing.jpg", 1024))),
+          "ObjectNotFound"
+        )
         assert.strictEqual(failureTag(yield* Effect.exit(engine.readSmall("../outside.jpg", 1024))), "InvalidKey")
       }))
 
@@ -68,7 +71,11 @@ export const engineContract = (name: string, engineLayer: Layer.Layer<StorageEng
         const data = Buffer.from("0123456789abcdefghij")
         yield* engine.put("ranges/r.txt", data)
         const read = (range: Parameters<typeof engine.get>[1]) =>
-          engine.get("ranges/r.txt", range).pipe(Effect.flatMap((b) => readAll(b.stream).pipe(Effect.map((bytes) => ({ bytes: bytes.toString(), range: b.range, size: b.info.size })))))
+          engine.get("ranges/r.txt", range).pipe(Effect.flatMap((b) =>
+            readAll(b.stream).pipe(
+              Effect.map((bytes) => ({ bytes: bytes.toString(), range: b.range, size: b.info.size }))
+            )
+          ))
         const first = yield* read({ start: 0, end: 0 })
         assert.deepStrictEqual(first, { bytes: "0", range: { start: 0, end: 0 }, size: 20 })
         const middle = yield* read({ start: 5, end: 9 })
@@ -97,14 +104,16 @@ export const engineContract = (name: string, engineLayer: Layer.Layer<StorageEng
           assert.strictEqual(body.info.size, 20)
           assert.strictEqual((yield* readAll(body.stream)).toString(), data.toString())
         }
-        for (const [key, range, size] of [
-          ["ranges/s.txt", { start: 20 }, 20],
-          ["ranges/s.txt", { start: 25, end: 30 }, 20],
-          // "bytes=-0" selects nothing (RFC 9110 §14.1.3), as the server's Range parser passes it on.
-          ["ranges/s.txt", { suffixLength: 0 }, 20],
-          ["ranges/empty.txt", { suffixLength: 5 }, 0],
-          ["ranges/empty.txt", { start: 0 }, 0]
-        ] as const) {
+        for (
+          const [key, range, size] of [
+            ["ranges/s.txt", { start: 20 }, 20],
+            ["ranges/s.txt", { start: 25, end: 30 }, 20],
+            // "bytes=-0" selects nothing (RFC 9110 §14.1.3), as the server's Range parser passes it on.
+            ["ranges/s.txt", { suffixLength: 0 }, 20],
+            ["ranges/empty.txt", { suffixLength: 5 }, 0],
+            ["ranges/empty.txt", { start: 0 }, 0]
+          ] as const
+        ) {
           const error = failureOf(yield* Effect.exit(engine.get(key, range)))
           assert.strictEqual(error?._tag, "RangeNotSatisfiable", JSON.stringify(range))
           const reported = error?._tag === "RangeNotSatisfiable" ? error.size : undefined
@@ -135,7 +144,10 @@ export const engineContract = (name: string, engineLayer: Layer.Layer<StorageEng
         yield* engine.put("again/one.txt", Buffer.from("1"))
         assert.deepStrictEqual((yield* Stream.runCollect(listing)).map((i) => i.key), ["again/one.txt"])
         yield* engine.put("again/two.txt", Buffer.from("2"))
-        assert.deepStrictEqual((yield* Stream.runCollect(listing)).map((i) => i.key), ["again/one.txt", "again/two.txt"])
+        assert.deepStrictEqual((yield* Stream.runCollect(listing)).map((i) => i.key), [
+          "again/one.txt",
+          "again/two.txt"
+        ])
       }))
 
     it.effect("keeps keys with spaces, unicode, +, #, % and quotes exactly", () =>
@@ -168,7 +180,12 @@ export const engineContract = (name: string, engineLayer: Layer.Layer<StorageEng
       Effect.gen(function*() {
         const engine = yield* StorageEngine
         // The key rules refuse only NUL; S3 lists such keys URL-encoded (encoding-type=url).
-        const keys = ["control/bell\u0007.jpg", "control/line\nfeed\r.txt", "control/\u0001start.png", "control/del\u007f tab\t.heic"]
+        const keys = [
+          "control/bell\u0007.jpg",
+          "control/line\nfeed\r.txt",
+          "control/\u0001start.png",
+          "control/del\u007f tab\t.heic"
+        ]
         for (const key of keys) yield* engine.put(key, Buffer.from(`content of ${JSON.stringify(key)}`))
         const listed = (yield* Stream.runCollect(engine.list("control"))).map((i) => i.key)
         assert.deepStrictEqual([...listed].sort(compareKeys), [...keys].sort(compareKeys))
@@ -186,7 +203,10 @@ export const engineContract = (name: string, engineLayer: Layer.Layer<StorageEng
         const engine = yield* StorageEngine
         assert.strictEqual(failureTag(yield* Effect.exit(engine.get("missing/nothing.jpg"))), "ObjectNotFound")
         assert.strictEqual(failureTag(yield* Effect.exit(engine.stat("missing/nothing.jpg"))), "ObjectNotFound")
-        assert.strictEqual(failureTag(yield* Effect.exit(engine.copy("missing/nothing.jpg", "missing/to.jpg"))), "ObjectNotFound")
+        assert.strictEqual(
+          failureTag(yield* Effect.exit(engine.copy("missing/nothing.jpg", "missing/to.jpg"))),
+          "ObjectNotFound"
+        )
         yield* engine.delete(["missing/nothing.jpg", "missing/deeper/also-nothing.jpg"])
         assert.strictEqual((yield* Stream.runCollect(engine.list("missing"))).length, 0)
       }))
@@ -195,12 +215,34 @@ export const engineContract = (name: string, engineLayer: Layer.Layer<StorageEng
       Effect.gen(function*() {
         const engine = yield* StorageEngine
         yield* engine.put("keep/me.txt", Buffer.from("safe"))
-        for (const bad of ["../escape.txt", "keep/../../escape.txt", "/etc/passwd", "a\0b", "a//b", "trailing/", "./dot", ""]) {
-          assert.strictEqual(failureTag(yield* Effect.exit(engine.put(bad, Buffer.from("x")))), "InvalidKey", `put ${JSON.stringify(bad)}`)
-          assert.strictEqual(failureTag(yield* Effect.exit(engine.get(bad))), "InvalidKey", `get ${JSON.stringify(bad)}`)
+        for (
+          const bad of [
+            "../escape.txt",
+            "keep/../../escape.txt",
+            "/etc/passwd",
+            "a\0b",
+            "a//b",
+            "trailing/",
+            "./dot",
+            ""
+          ]
+        ) {
+          assert.strictEqual(
+            failureTag(yield* Effect.exit(engine.put(bad, Buffer.from("x")))),
+            "InvalidKey",
+            `put ${JSON.stringify(bad)}`
+          )
+          assert.strictEqual(
+            failureTag(yield* Effect.exit(engine.get(bad))),
+            "InvalidKey",
+            `get ${JSON.stringify(bad)}`
+          )
         }
         // One bad key in a batch: nothing of the batch is deleted.
-        assert.strictEqual(failureTag(yield* Effect.exit(engine.delete(["keep/me.txt", "../escape.txt"]))), "InvalidKey")
+        assert.strictEqual(
+          failureTag(yield* Effect.exit(engine.delete(["keep/me.txt", "../escape.txt"]))),
+          "InvalidKey"
+        )
         assert.strictEqual((yield* engine.stat("keep/me.txt")).size, 4)
         assert.strictEqual(failureTag(yield* Effect.exit(Stream.runCollect(engine.list("../")))), "InvalidKey")
       }))
@@ -231,4 +273,3 @@ export const engineContract = (name: string, engineLayer: Layer.Layer<StorageEng
         assert.deepStrictEqual(yield* Stream.runCollect(engine.list("interrupted")), [])
       }))
   })
-

@@ -1,15 +1,17 @@
-import { describe, expect, it } from "vitest"
+import { digestsOfBytes, verifiedStream } from "@immich-storage/core"
+import { md5OfEtag, s3Digests } from "@immich-storage/core/s3"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import fc from "fast-check"
-import { digestsOfBytes, verifiedStream } from "@immich-storage/core"
-import { md5OfEtag, s3Digests } from "@immich-storage/core/s3"
+import { describe, expect, it } from "vitest"
 
 const run = (stream: Stream.Stream<Uint8Array, string>) => {
   const seen: Array<Uint8Array> = []
-  return Effect.runPromise(Stream.runForEach(stream, (chunk) => Effect.sync(() => void seen.push(chunk))).pipe(
-    Effect.match({ onFailure: (error) => ({ seen, error }), onSuccess: () => ({ seen, error: undefined }) })
-  ))
+  return Effect.runPromise(
+    Stream.runForEach(stream, (chunk) => Effect.sync(() => void seen.push(chunk))).pipe(
+      Effect.match({ onFailure: (error) => ({ seen, error }), onSuccess: () => ({ seen, error: undefined }) })
+    )
+  )
 }
 
 describe("verifiedStream", () => {

@@ -1,14 +1,14 @@
+import type { S3Settings, StorageEngineShape } from "@immich-storage/core"
+import { localLocation, makeLocalEngine, s3Location, StorageEngine } from "@immich-storage/core"
+import { makeS3Engine } from "@immich-storage/core/s3"
+import type { S3EngineOptions } from "@immich-storage/core/s3"
+import { createTestBucket, makeTempDir, s3Target } from "@immich-storage/testkit"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { createHash, randomBytes } from "node:crypto"
 import { inject } from "vitest"
-import { makeTempDir, createTestBucket, s3Target } from "@immich-storage/testkit"
-import type { S3Settings, StorageEngineShape } from "@immich-storage/core"
-import { localLocation, makeLocalEngine, s3Location, StorageEngine } from "@immich-storage/core"
-import { makeS3Engine } from "@immich-storage/core/s3"
-import type { S3EngineOptions } from "@immich-storage/core/s3"
 
 export const MiB = 1024 * 1024
 
@@ -32,13 +32,17 @@ export const hashStream = <E>(stream: Stream.Stream<Uint8Array, E>): Effect.Effe
   Effect.suspend(() => {
     const hash = createHash("sha256")
     let size = 0
-    return Stream.runForEach(stream, (chunk) => Effect.sync(() => {
-      hash.update(chunk)
-      size += chunk.length
-    })).pipe(Effect.map(() => ({ sha: hash.digest("hex"), size })))
+    return Stream.runForEach(stream, (chunk) =>
+      Effect.sync(() => {
+        hash.update(chunk)
+        size += chunk.length
+      })).pipe(Effect.map(() => ({ sha: hash.digest("hex"), size })))
   })
 
-export const tempDirScoped = Effect.acquireRelease(Effect.promise(() => makeTempDir()), (dir) => Effect.promise(() => dir.remove()))
+export const tempDirScoped = Effect.acquireRelease(
+  Effect.promise(() => makeTempDir()),
+  (dir) => Effect.promise(() => dir.remove())
+)
 
 export const localEngineLayer: Layer.Layer<StorageEngine> = Layer.effect(
   StorageEngine,

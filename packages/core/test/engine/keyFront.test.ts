@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
 import { checkKey, localLocation, withKeyChecks } from "@immich-storage/core"
 import type { EngineInternals } from "@immich-storage/core"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { failureOf } from "../failures.ts"
 
 /**
@@ -28,7 +28,17 @@ const recordingEngine = () => {
   return { calls, engine: withKeyChecks(engine) }
 }
 
-const BAD_KEYS = ["", "/etc/passwd", "../up.jpg", "a/../../b", "a//b", "a/./b", "trailing/", "nul\u0000.jpg", "x".repeat(1025)]
+const BAD_KEYS = [
+  "",
+  "/etc/passwd",
+  "../up.jpg",
+  "a/../../b",
+  "a//b",
+  "a/./b",
+  "trailing/",
+  "nul\u0000.jpg",
+  "x".repeat(1025)
+]
 
 describe("the engines' key front", () => {
   it.effect("refuses every key that could leave the location, in every method, before the engine sees it", () =>
@@ -46,10 +56,14 @@ describe("the engines' key front", () => {
           engine.copy("fine.jpg", bad),
           engine.removeIncompleteWrite({ ...write, key: bad })
         ]
-        for (const attempt of attempts) assert.strictEqual(failureOf(yield* Effect.exit(attempt))?._tag, "InvalidKey", JSON.stringify(bad))
+        for (const attempt of attempts)
+          assert.strictEqual(failureOf(yield* Effect.exit(attempt))?._tag, "InvalidKey", JSON.stringify(bad))
         if (bad !== "") {
           assert.strictEqual(failureOf(yield* Effect.exit(Stream.runDrain(engine.list(bad))))?._tag, "InvalidKey")
-          assert.strictEqual(failureOf(yield* Effect.exit(Stream.runDrain(engine.listIncompleteWrites(bad))))?._tag, "InvalidKey")
+          assert.strictEqual(
+            failureOf(yield* Effect.exit(Stream.runDrain(engine.listIncompleteWrites(bad))))?._tag,
+            "InvalidKey"
+          )
         }
       }
       assert.deepStrictEqual(calls, [])

@@ -1,12 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
+import { localLocation, makeLocalEngine } from "@immich-storage/core"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { localLocation, makeLocalEngine } from "@immich-storage/core"
-import { readAll, tempDirScoped } from "./helpers.ts"
 import { failureOf } from "../failures.ts"
+import { readAll, tempDirScoped } from "./helpers.ts"
 
 const tagOf = <A, E extends { _tag: string }>(exit: Exit.Exit<A, E>) => failureOf(exit)?._tag
 
@@ -27,7 +27,10 @@ describe("local engine", () => {
     Effect.gen(function*() {
       const { engine, root } = yield* setup
       yield* engine.put("upload/user/ab/cd/abcd.jpg", Buffer.from("jpeg"))
-      assert.strictEqual(yield* Effect.promise(() => fs.readFile(path.join(root, "upload/user/ab/cd/abcd.jpg"), "utf8")), "jpeg")
+      assert.strictEqual(
+        yield* Effect.promise(() => fs.readFile(path.join(root, "upload/user/ab/cd/abcd.jpg"), "utf8")),
+        "jpeg"
+      )
     }))
 
   it.effect("never reads, lists, writes or deletes through a symlink that leaves the root", () =>
@@ -43,11 +46,18 @@ describe("local engine", () => {
       assert.strictEqual(tagOf(yield* Effect.exit(engine.readSmall("thumbs/secret.txt", 1024))), "AccessDenied")
       assert.strictEqual(tagOf(yield* Effect.exit(engine.stat("thumbs/secret.txt"))), "AccessDenied")
       assert.strictEqual(tagOf(yield* Effect.exit(engine.put("thumbs/new.jpg", Buffer.from("x")))), "AccessDenied")
-      assert.strictEqual(tagOf(yield* Effect.exit(engine.put("thumbs/deeper/new.jpg", Buffer.from("x")))), "AccessDenied")
+      assert.strictEqual(
+        tagOf(yield* Effect.exit(engine.put("thumbs/deeper/new.jpg", Buffer.from("x")))),
+        "AccessDenied"
+      )
       assert.strictEqual(tagOf(yield* Effect.exit(engine.delete(["thumbs/secret.txt"]))), "AccessDenied")
       assert.strictEqual(tagOf(yield* Effect.exit(engine.copy("upload/leak.txt", "upload/copy.txt"))), "AccessDenied")
       assert.deepStrictEqual((yield* Stream.runCollect(engine.list(""))).map((i) => i.key), [])
-      assert.deepStrictEqual(yield* Effect.promise(() => fs.readdir(outside)), ["secret.txt"], "nothing written or deleted outside")
+      assert.deepStrictEqual(
+        yield* Effect.promise(() => fs.readdir(outside)),
+        ["secret.txt"],
+        "nothing written or deleted outside"
+      )
     }))
 
   it.effect("follows symlinks that stay inside the root, and survives a link cycle", () =>
@@ -71,10 +81,18 @@ describe("local engine", () => {
       const failing = Stream.concat(Stream.make(new Uint8Array(1000)), Stream.fail("gone" as const))
       assert.isTrue(Exit.isFailure(yield* Effect.exit(engine.put("upload/b.jpg", failing))))
       assert.deepStrictEqual(yield* Effect.promise(() => fs.readdir(path.join(root, "upload"))), ["a.jpg"])
-      yield* Effect.promise(() => fs.writeFile(path.join(root, "upload/.immich-storage-0b7e5c1a-3f2d-4e6a-9c8b-1d2e3f4a5b6c.tmp"), "left by a crash"))
+      yield* Effect.promise(() =>
+        fs.writeFile(
+          path.join(root, "upload/.immich-storage-0b7e5c1a-3f2d-4e6a-9c8b-1d2e3f4a5b6c.tmp"),
+          "left by a crash"
+        )
+      )
       // A user's file that merely looks like one is listed (and so synced and backed up) like any other.
       yield* Effect.promise(() => fs.writeFile(path.join(root, "upload/.immich-storage-notes.tmp"), "mine"))
-      assert.deepStrictEqual((yield* Stream.runCollect(engine.list("upload"))).map((i) => i.key), ["upload/.immich-storage-notes.tmp", "upload/a.jpg"])
+      assert.deepStrictEqual((yield* Stream.runCollect(engine.list("upload"))).map((i) => i.key), [
+        "upload/.immich-storage-notes.tmp",
+        "upload/a.jpg"
+      ])
     }))
 
   it.effect("reads a named pipe as no object, without waiting for a writer", () =>
@@ -93,8 +111,13 @@ describe("local engine", () => {
     Effect.gen(function*() {
       const { engine } = yield* setup
       yield* engine.put("encoded-video/v.mp4", Buffer.alloc(10_000, 7))
-      const sizes = (body: { stream: Stream.Stream<Uint8Array, unknown> }) => Stream.runCollect(body.stream).pipe(Effect.map((chunks) => chunks.map((c) => c.length)))
-      assert.deepStrictEqual(yield* sizes(yield* engine.get("encoded-video/v.mp4", undefined, { readSize: 4096 })), [4096, 4096, 1808])
+      const sizes = (body: { stream: Stream.Stream<Uint8Array, unknown> }) =>
+        Stream.runCollect(body.stream).pipe(Effect.map((chunks) => chunks.map((c) => c.length)))
+      assert.deepStrictEqual(yield* sizes(yield* engine.get("encoded-video/v.mp4", undefined, { readSize: 4096 })), [
+        4096,
+        4096,
+        1808
+      ])
       assert.deepStrictEqual(yield* sizes(yield* engine.get("encoded-video/v.mp4")), [10_000])
     }))
 
@@ -105,7 +128,10 @@ describe("local engine", () => {
       // its first batch, which is what a slow share triggers.
       const parallel = yield* makeLocalEngine(localLocation(root), { slowStatMs: -1 })
       for (let i = 0; i < 600; i++) yield* engine.put(`thumbs/u/${String(i % 3)}/${i}.webp`, Buffer.alloc(i % 7))
-      const listing = (e: typeof engine) => Stream.runCollect(e.list("")).pipe(Effect.map((all) => all.map((i) => `${i.key} ${i.size} ${i.lastModified.getTime()}`)))
+      const listing = (e: typeof engine) =>
+        Stream.runCollect(e.list("")).pipe(
+          Effect.map((all) => all.map((i) => `${i.key} ${i.size} ${i.lastModified.getTime()}`))
+        )
       const synchronous = yield* listing(engine)
       assert.strictEqual(synchronous.length, 600)
       assert.deepStrictEqual(yield* listing(parallel), synchronous)

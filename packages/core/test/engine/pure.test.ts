@@ -1,8 +1,8 @@
-import { describe, expect, it } from "vitest"
-import fc from "fast-check"
+import { intoParts, parseContentRange, rangeHeader, resolveRange } from "@immich-storage/core"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { intoParts, parseContentRange, rangeHeader, resolveRange } from "@immich-storage/core"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
 
 describe("resolveRange", () => {
   it("always selects bytes inside the object, or nothing", () => {

@@ -1,22 +1,21 @@
 import { ListObjectsV2Command, PutObjectCommand, UploadPartCommand } from "@aws-sdk/client-s3"
 import { assert, describe, it } from "@effect/vitest"
+import { StorageConfig, StorageEngine } from "@immich-storage/core"
+import { createTestBucket, rawS3Client, startS3Proxy, uniqueName } from "@immich-storage/testkit"
+import type { S3Proxy } from "@immich-storage/testkit"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { inject } from "vitest"
-import { StorageConfig, StorageEngine } from "@immich-storage/core"
-import { createTestBucket, rawS3Client, startS3Proxy, uniqueName } from "@immich-storage/testkit"
-import type { S3Proxy } from "@immich-storage/testkit"
-import { chunked, makeTestS3Engine, MiB, randomData, readAll, sha256, hashStream } from "./helpers.ts"
 import { failureOf } from "../failures.ts"
+import { chunked, hashStream, makeTestS3Engine, MiB, randomData, readAll, sha256 } from "./helpers.ts"
 
 const proxyScoped = Effect.acquireRelease(
   Effect.promise(() => startS3Proxy(inject("s3Endpoint"))),
   (proxy) => Effect.promise(() => proxy.stop())
 )
-
 
 const requestsFor = (proxy: S3Proxy, method: string, test: (url: string) => boolean) =>
   proxy.requests.filter((r) => r.method === method && test(r.url))
@@ -25,7 +24,10 @@ describe("S3 engine", () => {
   it.effect("sends SSE-S3 on single puts, multipart uploads and copies", () =>
     Effect.gen(function*() {
       const proxy = yield* proxyScoped
-      const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint, settings: { sse: { algorithm: "AES256" } } })
+      const { engine } = yield* makeTestS3Engine({
+        endpoint: proxy.endpoint,
+        settings: { sse: { algorithm: "AES256" } }
+      })
       yield* engine.put("upload/u/ab/cd/small.jpg", Buffer.from("small"))
       yield* engine.put("upload/u/ab/cd/large.mp4", chunked(randomData(20 * MiB)))
       yield* engine.copy("upload/u/ab/cd/small.jpg", "upload/u/ab/cd/copy.jpg")
@@ -40,7 +42,10 @@ describe("S3 engine", () => {
     Effect.gen(function*() {
       const proxy = yield* proxyScoped
       const kmsKeyId = "arn:aws:kms:us-east-1:111122223333:key/test-key"
-      const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint, settings: { sse: { algorithm: "aws:kms", kmsKeyId } } })
+      const { engine } = yield* makeTestS3Engine({
+        endpoint: proxy.endpoint,
+        settings: { sse: { algorithm: "aws:kms", kmsKeyId } }
+      })
       yield* engine.put("thumbs/u/ab/cd/t.webp", Buffer.from("thumb"))
       const put = requestsFor(proxy, "PUT", (url) => url.includes("t.webp"))[0]
       assert.strictEqual(put?.headers["x-amz-server-side-encryption"], "aws:kms")
@@ -50,7 +55,10 @@ describe("S3 engine", () => {
   it.effect("checks whole-object reads against the stored CRC32 (with checksums on) and fails on a flipped byte", () =>
     Effect.gen(function*() {
       const proxy = yield* proxyScoped
-      const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint, settings: { requestChecksums: "when_supported" } })
+      const { engine } = yield* makeTestS3Engine({
+        endpoint: proxy.endpoint,
+        settings: { requestChecksums: "when_supported" }
+      })
       const data = randomData(200_000)
       yield* engine.put("upload/u/ab/cd/photo.jpg", data)
       assert.strictEqual(sha256(yield* readAll((yield* engine.get("upload/u/ab/cd/photo.jpg")).stream)), sha256(data))
@@ -58,7 +66,9 @@ describe("S3 engine", () => {
       assert.strictEqual(get?.headers["x-amz-checksum-mode"], "ENABLED")
       // A bit flipped on the way cannot be made to happen on demand: the proxy flips the first byte.
       proxy.injectFaults(["corrupt"], (r) => r.method === "GET" && r.url.includes("photo.jpg"))
-      const exit = yield* Effect.exit(engine.get("upload/u/ab/cd/photo.jpg").pipe(Effect.flatMap((body) => readAll(body.stream))))
+      const exit = yield* Effect.exit(
+        engine.get("upload/u/ab/cd/photo.jpg").pipe(Effect.flatMap((body) => readAll(body.stream)))
+      )
       const error = failureOf(exit)
       assert.strictEqual(error?._tag, "IntegrityMismatch")
       assert.match(error?.message ?? "", /CRC32/)
@@ -68,7 +78,10 @@ describe("S3 engine", () => {
     Effect.gen(function*() {
       const proxy = yield* proxyScoped
       const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint })
-      proxy.injectFaults([{ status: 503, code: "SlowDown" }, { status: 500, code: "InternalError" }, "reset"], (r) => r.method === "PUT")
+      proxy.injectFaults(
+        [{ status: 503, code: "SlowDown" }, { status: 500, code: "InternalError" }, "reset"],
+        (r) => r.method === "PUT"
+      )
       yield* engine.put("upload/retry.jpg", Buffer.from("eventually"))
       assert.strictEqual(requestsFor(proxy, "PUT", (url) => url.includes("retry.jpg")).length, 4)
       const body = yield* engine.get("upload/retry.jpg")
@@ -79,7 +92,10 @@ describe("S3 engine", () => {
     Effect.gen(function*() {
       const proxy = yield* proxyScoped
       const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint })
-      proxy.injectFaults(Array.from({ length: 10 }, () => ({ status: 503, code: "SlowDown" })), (r) => r.method === "GET")
+      proxy.injectFaults(
+        Array.from({ length: 10 }, () => ({ status: 503, code: "SlowDown" })),
+        (r) => r.method === "GET"
+      )
       const error = failureOf(yield* Effect.exit(engine.get("upload/any.jpg")))
       assert.strictEqual(error?._tag, "StorageUnavailable")
       assert.include(error?.message ?? "", "SlowDown")
@@ -108,9 +124,19 @@ describe("S3 engine", () => {
       const uploadId = new URL(aborts[0]!.url, "http://x").searchParams.get("uploadId")!
       // The upload is gone on the server: another part for it is refused.
       const client = rawS3Client(inject("s3Endpoint"))
-      const late = yield* Effect.exit(Effect.tryPromise(() =>
-        client.send(new UploadPartCommand({ Bucket: bucket, Key: "library-root/encoded-video/v.mp4", UploadId: uploadId, PartNumber: 9, Body: "late" }))
-      ))
+      const late = yield* Effect.exit(
+        Effect.tryPromise(() =>
+          client.send(
+            new UploadPartCommand({
+              Bucket: bucket,
+              Key: "library-root/encoded-video/v.mp4",
+              UploadId: uploadId,
+              PartNumber: 9,
+              Body: "late"
+            })
+          )
+        )
+      )
       client.destroy()
       assert.isTrue(Exit.isFailure(late))
     }))
@@ -145,10 +171,16 @@ describe("S3 engine", () => {
       yield* b.engine.put("upload/b.jpg", Buffer.from("b"))
       const client = rawS3Client(endpoint)
       // A folder placeholder (as S3 consoles create) and a key we could not address are skipped by list.
-      yield* Effect.promise(() => client.send(new PutObjectCommand({ Bucket: bucket, Key: "immich/upload/folder/", Body: "" })))
+      yield* Effect.promise(() =>
+        client.send(new PutObjectCommand({ Bucket: bucket, Key: "immich/upload/folder/", Body: "" }))
+      )
       const raw = yield* Effect.promise(() => client.send(new ListObjectsV2Command({ Bucket: bucket })))
       client.destroy()
-      assert.deepStrictEqual(raw.Contents?.map((o) => o.Key).sort(), ["immich/upload/a.jpg", "immich/upload/folder/", "immich2/upload/b.jpg"])
+      assert.deepStrictEqual(raw.Contents?.map((o) => o.Key).sort(), [
+        "immich/upload/a.jpg",
+        "immich/upload/folder/",
+        "immich2/upload/b.jpg"
+      ])
       assert.deepStrictEqual((yield* Stream.runCollect(a.engine.list(""))).map((i) => i.key), ["upload/a.jpg"])
       assert.deepStrictEqual((yield* Stream.runCollect(b.engine.list("upload"))).map((i) => i.key), ["upload/b.jpg"])
     }))

@@ -1,18 +1,18 @@
 import { assert, describe, it } from "@effect/vitest"
+import { Presigner, s3Location, StorageConfig, StorageEngine } from "@immich-storage/core"
+import { makeS3Engine } from "@immich-storage/core/s3"
+import { createTestBucket, startS3Proxy } from "@immich-storage/testkit"
+import type { RecordedRequest } from "@immich-storage/testkit"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { inject } from "vitest"
-import { Presigner, s3Location, StorageConfig, StorageEngine } from "@immich-storage/core"
-import { makeS3Engine } from "@immich-storage/core/s3"
-import { createTestBucket, startS3Proxy } from "@immich-storage/testkit"
-import type { RecordedRequest } from "@immich-storage/testkit"
-import * as Redacted from "effect/Redacted"
 import { S3Failure } from "../../src/engine/s3/s3Failure.ts"
 import { failureOf } from "../failures.ts"
 import { chunked, makeTestS3Engine, MiB, randomData, tempDirScoped, testS3Settings } from "./helpers.ts"
@@ -39,10 +39,13 @@ const noUploadIdServer = Effect.acquireRelease(
     const server = http.createServer((req, res) => {
       req.resume()
       req.on("end", () => {
-        if (req.method === "HEAD") return void res.writeHead(200, { "content-length": String(10 * MiB), etag: "\"e\"" }).end()
+        if (req.method === "HEAD")
+          return void res.writeHead(200, { "content-length": String(10 * MiB), etag: "\"e\"" }).end()
         if (req.method === "POST" && (req.url ?? "").includes("uploads")) {
           res.writeHead(200, { "content-type": "application/xml" })
-          return void res.end("<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key></InitiateMultipartUploadResult>")
+          return void res.end(
+            "<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key></InitiateMultipartUploadResult>"
+          )
         }
         res.writeHead(400, { "content-type": "application/xml" }).end("<Error><Code>InvalidRequest</Code></Error>")
       })
@@ -69,7 +72,10 @@ describe("S3 failures", () => {
       const head = failureOf(yield* Effect.exit(engine.stat("upload/missing.jpg")))
       assert.strictEqual(head?._tag === "ObjectNotFound" ? (head.cause as S3Failure).code : undefined, "NotFound")
 
-      proxy.injectFaults([{ status: 400, code: "InvalidArgument" }], (r) => r.method === "POST" && query(r).has("uploads"))
+      proxy.injectFaults(
+        [{ status: 400, code: "InvalidArgument" }],
+        (r) => r.method === "POST" && query(r).has("uploads")
+      )
       const sdk = failureOf(yield* Effect.exit(engine.put("upload/big.mov", chunked(randomData(20 * MiB)))))
       assert.strictEqual(sdk?._tag, "StorageFailure")
       const sdkCause = sdk?._tag === "StorageFailure" ? sdk.cause : undefined
@@ -104,27 +110,42 @@ describe("S3 multipart uploads (one helper for put and copy)", () => {
     Effect.gen(function*() {
       const proxy = yield* proxyScoped
       const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint })
-      proxy.injectFaults([{ status: 403, code: "AccessDenied" }, { status: 403, code: "AccessDenied" }], (r) => partOne(r) || abort(r))
+      proxy.injectFaults([{ status: 403, code: "AccessDenied" }, { status: 403, code: "AccessDenied" }], (r) =>
+        partOne(r) || abort(r))
       const logs: Array<string> = []
       const exit = yield* capturingLogs(Effect.exit(engine.put("upload/v.mp4", chunked(randomData(20 * MiB)))), logs)
       assert.strictEqual(failureOf(exit)?._tag, "AccessDenied")
       assert.strictEqual(proxy.requests.filter(abort).length, 1)
-      assert.isTrue(logs.some((line) => line.includes("Could not abort the upload of upload/v.mp4")), logs.join("\n"))
+      assert.isTrue(
+        logs.some((line) =>
+          line.includes("Could not abort the upload of upload/v.mp4")
+        ),
+        logs.join("\n")
+      )
     }))
 
   it.effect("a copy in parts whose part fails is aborted, and an abort that fails is logged", () =>
     Effect.gen(function*() {
       const proxy = yield* proxyScoped
-      const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint, engine: { maxSingleCopy: MiB, copyPartSize: 5 * MiB } })
+      const { engine } = yield* makeTestS3Engine({
+        endpoint: proxy.endpoint,
+        engine: { maxSingleCopy: MiB, copyPartSize: 5 * MiB }
+      })
       yield* engine.put("upload/big.mov", randomData(12 * MiB))
       const copyPartOne = (r: RecordedRequest) => partOne(r) && r.headers["x-amz-copy-source"] !== undefined
       // First a part fails and the abort works: nothing is left on the server.
       proxy.injectFaults([{ status: 403, code: "AccessDenied" }], copyPartOne)
-      assert.strictEqual(failureOf(yield* Effect.exit(engine.copy("upload/big.mov", "upload/copy.mov")))?._tag, "AccessDenied")
+      assert.strictEqual(
+        failureOf(yield* Effect.exit(engine.copy("upload/big.mov", "upload/copy.mov")))?._tag,
+        "AccessDenied"
+      )
       assert.strictEqual(proxy.requests.filter(abort).length, 1)
       assert.deepStrictEqual(yield* Stream.runCollect(engine.listIncompleteWrites("")), [])
       // Then the abort fails too: the copy's own error is reported, the abort's is logged.
-      proxy.injectFaults([{ status: 403, code: "AccessDenied" }, { status: 403, code: "AccessDenied" }], (r) => copyPartOne(r) || abort(r))
+      proxy.injectFaults(
+        [{ status: 403, code: "AccessDenied" }, { status: 403, code: "AccessDenied" }],
+        (r) => copyPartOne(r) || abort(r)
+      )
       const logs: Array<string> = []
       const exit = yield* capturingLogs(Effect.exit(engine.copy("upload/big.mov", "upload/copy.mov")), logs)
       assert.strictEqual(failureOf(exit)?._tag, "AccessDenied")
@@ -195,7 +216,10 @@ describe("Presigner", () => {
   it.effect("is absent on local disk", () =>
     Effect.gen(function*() {
       const dir = yield* tempDirScoped
-      const presigner = yield* presignerFor({ IMMICH_STORAGE_ENGINE: "local", IMMICH_MEDIA_LOCATION: `${dir.path}/media` })
+      const presigner = yield* presignerFor({
+        IMMICH_STORAGE_ENGINE: "local",
+        IMMICH_MEDIA_LOCATION: `${dir.path}/media`
+      })
       assert.isTrue(Option.isNone(presigner))
     }))
 })

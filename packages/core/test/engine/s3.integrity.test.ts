@@ -1,12 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
-import { createHash } from "node:crypto"
-import { inject } from "vitest"
 import type { StorageEngineShape, StorageError } from "@immich-storage/core"
 import { RGW_QUIRKS, startS3Proxy } from "@immich-storage/testkit"
 import type { RecordedRequest, S3ProxyOptions } from "@immich-storage/testkit"
-import { makeTestS3Engine, MiB, randomData, readAll, sha256 } from "./helpers.ts"
+import * as Effect from "effect/Effect"
+import { createHash } from "node:crypto"
+import { inject } from "vitest"
 import { failureOf } from "../failures.ts"
+import { makeTestS3Engine, MiB, randomData, readAll, sha256 } from "./helpers.ts"
 
 /*
  * Ceph RGW stores no checksums and sends 416 answers without their size. A real RGW needs a Ceph cluster
@@ -30,28 +30,31 @@ describe("S3 engine on servers that store no CRC32", () => {
       options: { quirks: RGW_QUIRKS },
       settings: { requestChecksums: "when_supported" as const }
     }
-  ])("checks whole reads of single-part objects against the ETag's MD5: $label", ({ options, settings }) =>
-    Effect.gen(function*() {
-      const proxy = yield* proxyScoped(options)
-      const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint, settings })
-      const data = randomData(200_000)
-      yield* engine.put("upload/u/ab/cd/photo.jpg", data)
-      const body = yield* engine.get("upload/u/ab/cd/photo.jpg")
-      assert.deepStrictEqual(body.info.digests, { md5: md5(data) })
-      assert.strictEqual(sha256(yield* readAll(body.stream)), sha256(data))
-      // A bit flipped on the way cannot be made to happen on demand: the proxy flips the first byte.
-      const key = "upload/u/ab/cd/photo.jpg"
-      const reads: ReadonlyArray<Effect.Effect<unknown, StorageError>> = [
-        readWhole(engine, key),
-        engine.readSmall(key, MiB)
-      ]
-      for (const read of reads) {
-        proxy.injectFaults(["corrupt"], (r) => r.method === "GET" && r.url.includes("photo.jpg"))
-        const error = failureOf(yield* Effect.exit(read))
-        assert.strictEqual(error?._tag, "IntegrityMismatch")
-        assert.match(error?.message ?? "", /do not match the object's MD5/)
-      }
-    }))
+  ])(
+    "checks whole reads of single-part objects against the ETag's MD5: $label",
+    ({ options, settings }) =>
+      Effect.gen(function*() {
+        const proxy = yield* proxyScoped(options)
+        const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint, settings })
+        const data = randomData(200_000)
+        yield* engine.put("upload/u/ab/cd/photo.jpg", data)
+        const body = yield* engine.get("upload/u/ab/cd/photo.jpg")
+        assert.deepStrictEqual(body.info.digests, { md5: md5(data) })
+        assert.strictEqual(sha256(yield* readAll(body.stream)), sha256(data))
+        // A bit flipped on the way cannot be made to happen on demand: the proxy flips the first byte.
+        const key = "upload/u/ab/cd/photo.jpg"
+        const reads: ReadonlyArray<Effect.Effect<unknown, StorageError>> = [
+          readWhole(engine, key),
+          engine.readSmall(key, MiB)
+        ]
+        for (const read of reads) {
+          proxy.injectFaults(["corrupt"], (r) => r.method === "GET" && r.url.includes("photo.jpg"))
+          const error = failureOf(yield* Effect.exit(read))
+          assert.strictEqual(error?._tag, "IntegrityMismatch")
+          assert.match(error?.message ?? "", /do not match the object's MD5/)
+        }
+      })
+  )
 
   it.effect("takes no ETag for an MD5 with S3_ETAG_IS_MD5=false (a server whose ETags are not MD5s)", () =>
     Effect.gen(function*() {

@@ -1,12 +1,12 @@
-import { SignatureV4 } from "@smithy/signature-v4"
 import { assert, describe, it } from "@effect/vitest"
+import { sigV4Problem, startS3Proxy } from "@immich-storage/testkit"
+import { SignatureV4 } from "@smithy/signature-v4"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import fc from "fast-check"
 import { createHash, createHmac } from "node:crypto"
 import { inject } from "vitest"
-import { sigV4Problem, startS3Proxy } from "@immich-storage/testkit"
 import { decodeXmlText, parseErrorXml, parseListObjectsV2 } from "../../src/engine/s3/s3Xml.ts"
 import { failureOf } from "../failures.ts"
 import { chunked, makeTestS3Engine, MiB, randomData, readAll } from "./helpers.ts"
@@ -18,28 +18,64 @@ const verifyingProxy = (secretAccessKey: string) =>
   )
 
 /** How S3 escapes text in its XML answers. */
-const escapeXml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;")
+const escapeXml = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(
+    /'/g,
+    "&apos;"
+  )
 
 describe("S3 XML answers (pure)", () => {
   it("reads back any key, size, date and token S3 could send, URL-encoded or not", () => {
-    const keyText = fc.string({ unit: fc.oneof(fc.constantFrom(..."&<>\"' /+%#ü😀\u0001\u0007\n\r\t\u007f"), fc.string({ unit: "binary", minLength: 1, maxLength: 1 })), minLength: 1, maxLength: 40 })
-    const entry = fc.record({ key: keyText, size: fc.nat(), lastModified: fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }) })
-    const page = (entries: ReadonlyArray<{ key: string; size: number; lastModified: Date }>, token: string | undefined, encoded: boolean) => {
-      // With encoding-type=url, S3 escapes keys as a query string does (a space as "+"): any character can then travel in XML.
+    const keyText = fc.string({
+      unit: fc.oneof(
+        fc.constantFrom(..."&<>\"' /+%#ü😀\u0001\u0007\n\r\t\u007f"),
+        fc.string({ unit: "binary", minLength: 1, maxLength: 1 })
+      ),
+      minLength: 1,
+      maxLength: 40
+    })
+    const entry = fc.record({
+      key: keyText,
+      size: fc.nat(),
+      lastModified: fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true })
+    })
+    const page = (
+      entries: ReadonlyArray<{ key: string; size: number; lastModified: Date }>,
+      token: string | undefined,
+      encoded: boolean
+    ) => {
+      // With encoding-type=url, S3 escapes keys as a query string does (a space as "+"): any character can then
+      // travel in XML.
       const keyXml = (key: string) => escapeXml(encoded ? encodeURIComponent(key).replace(/%20/g, "+") : key)
       const contents = entries.map((e) =>
-        `<Contents><Key>${keyXml(e.key)}</Key><LastModified>${e.lastModified.toISOString()}</LastModified><ETag>&quot;abc&quot;</ETag><Size>${e.size}</Size><Owner><ID>x</ID></Owner><StorageClass>STANDARD</StorageClass></Contents>`
+        `<Contents><Key>${keyXml(e.key)}</Key><LastModified>${e.lastModified.toISOString()}</LastModified>` +
+        `<ETag>&quot;abc&quot;</ETag><Size>${e.size}</Size><Owner><ID>x</ID></Owner>` +
+        "<StorageClass>STANDARD</StorageClass></Contents>"
       ).join("")
       const encodingType = encoded ? "<EncodingType>url</EncodingType>" : ""
-      return `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix></Prefix><KeyCount>${entries.length}</KeyCount><MaxKeys>1000</MaxKeys>${encodingType}<IsTruncated>${token !== undefined}</IsTruncated>${contents}${token === undefined ? "" : `<NextContinuationToken>${escapeXml(token)}</NextContinuationToken>`}</ListBucketResult>`
+      const next = token === undefined ? "" : `<NextContinuationToken>${escapeXml(token)}</NextContinuationToken>`
+      return `<?xml version="1.0" encoding="UTF-8"?>\n` +
+        `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix></Prefix>` +
+        `<KeyCount>${entries.length}</KeyCount><MaxKeys>1000</MaxKeys>${encodingType}` +
+        `<IsTruncated>${token !== undefined}</IsTruncated>${contents}${next}</ListBucketResult>`
     }
-    fc.assert(fc.property(fc.array(entry, { maxLength: 5 }), fc.option(keyText, { nil: undefined }), fc.boolean(), (entries, token, encoded) => {
-      const parsed = parseListObjectsV2(page(entries, token, encoded))
-      assert.deepStrictEqual(parsed.objects.map((o) => ({ key: o.key, size: o.size, lastModified: o.lastModified })), entries)
-      for (const object of parsed.objects) assert.strictEqual(object.etag, "\"abc\"")
-      // Continuation tokens are opaque and never URL-encoded.
-      assert.strictEqual(parsed.nextContinuationToken, token)
-    }))
+    fc.assert(
+      fc.property(
+        fc.array(entry, { maxLength: 5 }),
+        fc.option(keyText, { nil: undefined }),
+        fc.boolean(),
+        (entries, token, encoded) => {
+          const parsed = parseListObjectsV2(page(entries, token, encoded))
+          assert.deepStrictEqual(
+            parsed.objects.map((o) => ({ key: o.key, size: o.size, lastModified: o.lastModified })),
+            entries
+          )
+          for (const object of parsed.objects) assert.strictEqual(object.etag, "\"abc\"")
+          // Continuation tokens are opaque and never URL-encoded.
+          assert.strictEqual(parsed.nextContinuationToken, token)
+        }
+      )
+    )
   })
 
   it("decodes a URL-encoded listing in AWS's format: a space as +, a literal + as %2B, control characters escaped", () => {
@@ -47,19 +83,29 @@ describe("S3 XML answers (pure)", () => {
     // here, and the test server ignores encoding-type). botocore and rclone decode "+" as a space the same way.
     const xml = `<?xml version="1.0" encoding="UTF-8"?>
 <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>examplebucket</Name><Prefix>library%2F</Prefix><KeyCount>3</KeyCount><MaxKeys>1000</MaxKeys><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated><Contents><Key>library/a+photo+%2B1.jpg</Key><LastModified>2026-11-01T10:00:00.000Z</LastModified><ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag><Size>10</Size><StorageClass>STANDARD</StorageClass></Contents><Contents><Key>library/bell%07%0Aline.txt</Key><LastModified>2026-11-01T10:00:01.000Z</LastModified><ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag><Size>11</Size><StorageClass>STANDARD</StorageClass></Contents><Contents><Key>library/%C3%BC%25%26.heic</Key><LastModified>2026-11-01T10:00:02.000Z</LastModified><ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag><Size>12</Size><StorageClass>STANDARD</StorageClass></Contents></ListBucketResult>`
-    assert.deepStrictEqual(parseListObjectsV2(xml).objects.map((o) => o.key), ["library/a photo +1.jpg", "library/bell\u0007\nline.txt", "library/ü%&.heic"])
+    assert.deepStrictEqual(parseListObjectsV2(xml).objects.map((o) => o.key), [
+      "library/a photo +1.jpg",
+      "library/bell\u0007\nline.txt",
+      "library/ü%&.heic"
+    ])
     // A key that is no valid escaping is dropped, never listed under a wrong name.
     assert.deepStrictEqual(parseListObjectsV2(xml.replace("%C3%BC", "%C3")).objects.length, 2)
     // Without <EncodingType>, the same text is taken as it is.
-    assert.strictEqual(parseListObjectsV2(xml.replace("<EncodingType>url</EncodingType>", "")).objects[0]?.key, "library/a+photo+%2B1.jpg")
+    assert.strictEqual(
+      parseListObjectsV2(xml.replace("<EncodingType>url</EncodingType>", "")).objects[0]?.key,
+      "library/a+photo+%2B1.jpg"
+    )
   })
 
   it("decodes numeric character references and reads error documents", () => {
     assert.strictEqual(decodeXmlText("a&#13;b&#x1F600;c&amp;lt;"), "a\rb😀c&lt;")
-    assert.deepStrictEqual(parseErrorXml("<Error><Code>NoSuchKey</Code><Message>The key &apos;x&apos; does not exist</Message></Error>"), {
-      code: "NoSuchKey",
-      message: "The key 'x' does not exist"
-    })
+    assert.deepStrictEqual(
+      parseErrorXml("<Error><Code>NoSuchKey</Code><Message>The key &apos;x&apos; does not exist</Message></Error>"),
+      {
+        code: "NoSuchKey",
+        message: "The key 'x' does not exist"
+      }
+    )
   })
 })
 
@@ -79,7 +125,13 @@ describe("SigV4 checker (testkit)", () => {
       }
       reset() {}
     }
-    const signer = new SignatureV4({ service: "s3", region: "eu-west-1", credentials: { accessKeyId: "AK", secretAccessKey: secret }, sha256: Sha256 as never, uriEscapePath: false })
+    const signer = new SignatureV4({
+      service: "s3",
+      region: "eu-west-1",
+      credentials: { accessKeyId: "AK", secretAccessKey: secret },
+      sha256: Sha256 as never,
+      uriEscapePath: false
+    })
     const request = await signer.sign({
       method: "PUT",
       protocol: "http:",
@@ -97,16 +149,27 @@ describe("SigV4 checker (testkit)", () => {
     const request = await signed(Buffer.from("photo bytes"))
     assert.isUndefined(sigV4Problem(request, secret))
     assert.match(sigV4Problem(request, "other") ?? "", /signature does not match/)
-    assert.match(sigV4Problem({ ...request, body: Buffer.from("photo bytez") }, secret) ?? "", /does not match the body/)
-    assert.match(sigV4Problem({ ...request, url: "/b/a%20b/other.jpg?x-id=PutObject" }, secret) ?? "", /signature does not match/)
+    assert.match(
+      sigV4Problem({ ...request, body: Buffer.from("photo bytez") }, secret) ?? "",
+      /does not match the body/
+    )
+    assert.match(
+      sigV4Problem({ ...request, url: "/b/a%20b/other.jpg?x-id=PutObject" }, secret) ?? "",
+      /signature does not match/
+    )
   })
 })
 
 describe("S3 engine requests, checked by an independent SigV4 verifier", () => {
-  for (const variant of [
-    { label: "plain", settings: {} },
-    { label: "with SSE-KMS and CRC32 checksums", settings: { sse: { algorithm: "aws:kms", kmsKeyId: "key/1" }, requestChecksums: "when_supported" } }
-  ] as const) {
+  for (
+    const variant of [
+      { label: "plain", settings: {} },
+      {
+        label: "with SSE-KMS and CRC32 checksums",
+        settings: { sse: { algorithm: "aws:kms", kmsKeyId: "key/1" }, requestChecksums: "when_supported" }
+      }
+    ] as const
+  ) {
     it.effect(`every request is correctly signed (${variant.label}): lean and SDK paths alike`, () =>
       Effect.gen(function*() {
         const proxy = yield* verifyingProxy("test")
@@ -119,24 +182,38 @@ describe("S3 engine requests, checked by an independent SigV4 verifier", () => {
         assert.deepStrictEqual(listed, ["encoded-video/big.mp4", "thumbs/t.webp", small].sort())
         assert.strictEqual((yield* engine.stat(small)).size, 11)
         assert.strictEqual((yield* readAll((yield* engine.get(small)).stream)).toString(), "small photo")
-        assert.strictEqual((yield* readAll((yield* engine.get(small, { start: 6, end: 10 })).stream)).toString(), "photo")
+        assert.strictEqual(
+          (yield* readAll((yield* engine.get(small, { start: 6, end: 10 })).stream)).toString(),
+          "photo"
+        )
         yield* engine.copy(small, "upload/copy.jpg")
         yield* engine.delete([small, "upload/copy.jpg"])
         const methods = new Set(proxy.requests.map((r) => r.method))
-        for (const method of ["HEAD", "PUT", "GET", "POST"]) assert.isTrue(methods.has(method), `${method} requests were checked`)
+        for (const method of ["HEAD", "PUT", "GET", "POST"])
+          assert.isTrue(methods.has(method), `${method} requests were checked`)
         assert.isAtLeast(proxy.requests.length, 12)
-        assert.deepStrictEqual(proxy.requests.filter((r) => r.signatureProblem !== undefined).map((r) => `${r.method} ${r.url}: ${r.signatureProblem}`), [])
+        assert.deepStrictEqual(
+          proxy.requests.filter((r) => r.signatureProblem !== undefined).map((r) =>
+            `${r.method} ${r.url}: ${r.signatureProblem}`
+          ),
+          []
+        )
       }))
   }
 
   it.effect("a wrong secret is refused by the verifier and reported as AccessDenied", () =>
     Effect.gen(function*() {
       const proxy = yield* verifyingProxy("the-real-secret")
-      const error = failureOf(yield* Effect.exit(
-        makeTestS3Engine({ endpoint: proxy.endpoint, settings: { credentials: { accessKeyId: "test", secretAccessKey: Redacted.make("wrong") } } }).pipe(
-          Effect.flatMap(({ checkBucket }) => checkBucket)
+      const error = failureOf(
+        yield* Effect.exit(
+          makeTestS3Engine({
+            endpoint: proxy.endpoint,
+            settings: { credentials: { accessKeyId: "test", secretAccessKey: Redacted.make("wrong") } }
+          }).pipe(
+            Effect.flatMap(({ checkBucket }) => checkBucket)
+          )
         )
-      ))
+      )
       assert.strictEqual(error?._tag, "AccessDenied")
       assert.isDefined(proxy.requests[0]?.signatureProblem)
     }))

@@ -40,11 +40,26 @@ describe("custom endpoint addressing (differential against the AWS SDK's resolve
   it("agrees on hand-picked buckets", async () => {
     let compared = 0
     for (const endpoint of ENDPOINTS) {
-      for (const bucket of ["photos", "my-photos-2026", "b.with.dots", "ab", "Upper", "a--b", "192.168.1.1", "x".repeat(63), "abc.def", "my.photos.bucket", "abc.de"]) {
+      for (
+        const bucket of [
+          "photos",
+          "my-photos-2026",
+          "b.with.dots",
+          "ab",
+          "Upper",
+          "a--b",
+          "192.168.1.1",
+          "x".repeat(63),
+          "abc.def",
+          "my.photos.bucket",
+          "abc.de"
+        ]
+      ) {
         for (const forcePathStyle of [true, false]) {
           const expected = await sdkAnswer(endpoint, bucket, forcePathStyle)
           if (expected === undefined) continue
-          expect(customEndpointBucketUrl(endpoint, bucket, forcePathStyle), `${endpoint} ${bucket} ${forcePathStyle}`).toEqual(expected)
+          expect(customEndpointBucketUrl(endpoint, bucket, forcePathStyle), `${endpoint} ${bucket} ${forcePathStyle}`)
+            .toEqual(expected)
           compared++
         }
       }
@@ -56,16 +71,26 @@ describe("custom endpoint addressing (differential against the AWS SDK's resolve
     const label = fc.string({ unit: fc.constantFrom(..."abcxyz0129-A_"), minLength: 1, maxLength: 8 })
     const bucketName = fc.array(label, { minLength: 1, maxLength: 4 }).map((labels) => labels.join("."))
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...ENDPOINTS), bucketName, fc.boolean(), async (endpoint, bucket, forcePathStyle) => {
-        const expected = await sdkAnswer(endpoint, bucket, forcePathStyle)
-        if (expected !== undefined) expect(customEndpointBucketUrl(endpoint, bucket, forcePathStyle)).toEqual(expected)
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...ENDPOINTS),
+        bucketName,
+        fc.boolean(),
+        async (endpoint, bucket, forcePathStyle) => {
+          const expected = await sdkAnswer(endpoint, bucket, forcePathStyle)
+          if (expected !== undefined)
+            expect(customEndpointBucketUrl(endpoint, bucket, forcePathStyle)).toEqual(
+              expected
+            )
+        }
+      ),
       { numRuns: 300 }
     )
   })
 
   it("escapes every key segment and keeps the slashes", () => {
-    expect(objectPath({ origin: "http://h", path: "/b" }, "upload/a b/ü+x(1)!*.jpg")).toBe("/b/upload/a%20b/%C3%BC%2Bx%281%29%21%2A.jpg")
+    expect(objectPath({ origin: "http://h", path: "/b" }, "upload/a b/ü+x(1)!*.jpg")).toBe(
+      "/b/upload/a%20b/%C3%BC%2Bx%281%29%21%2A.jpg"
+    )
     expect(objectPath({ origin: "http://b.h", path: "" }, "k")).toBe("/k")
   })
 })

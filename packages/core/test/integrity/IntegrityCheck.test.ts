@@ -1,12 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
+import { checkMediaIntegrity, localLocation, makeLocalEngine, STORAGE_FOLDERS } from "@immich-storage/core"
+import type { StorageEngineShape } from "@immich-storage/core"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
-import { checkMediaIntegrity, localLocation, makeLocalEngine, STORAGE_FOLDERS } from "@immich-storage/core"
-import type { StorageEngineShape } from "@immich-storage/core"
 import { makeTestS3Engine, tempDirScoped } from "../engine/helpers.ts"
 
-const engines: ReadonlyArray<{ name: string; make: Effect.Effect<StorageEngineShape, unknown, import("effect").Scope.Scope> }> = [
+const engines: ReadonlyArray<
+  { name: string; make: Effect.Effect<StorageEngineShape, unknown, import("effect").Scope.Scope> }
+> = [
   { name: "local", make: Effect.flatMap(tempDirScoped, (dir) => makeLocalEngine(localLocation(`${dir.path}/media`))) },
   { name: "s3", make: Effect.map(makeTestS3Engine(), (s) => s.engine) }
 ]
@@ -33,11 +35,17 @@ for (const { make, name } of engines) {
         yield* engine.delete(["upload/.immich"])
         const exit = yield* Effect.exit(checkMediaIntegrity(engine, noFlags))
         assert.isTrue(Exit.isFailure(exit))
-        const error = Exit.isFailure(exit) ? (exit.cause.reasons[0] as { error: Error & { _tag: string } }).error : undefined
+        const error = Exit.isFailure(exit)
+          ? (exit.cause.reasons[0] as { error: Error & { _tag: string } }).error
+          : undefined
         assert.strictEqual(error?._tag, "MountCheckFailed")
         assert.include(error?.message ?? "", "Failed to read \"upload/.immich\"")
         assert.include(error?.message ?? "", "IMMICH_IGNORE_MOUNT_CHECK_ERRORS")
-        assert.strictEqual(yield* Effect.exit(engine.stat("upload/.immich")).pipe(Effect.map(Exit.isFailure)), true, "no marker recreated")
+        assert.strictEqual(
+          yield* Effect.exit(engine.stat("upload/.immich")).pipe(Effect.map(Exit.isFailure)),
+          true,
+          "no marker recreated"
+        )
       }))
 
     it.effect("refuses a location that holds files but no markers (a wrong folder or prefix)", () =>
@@ -51,7 +59,9 @@ for (const { make, name } of engines) {
     it.effect("refuses a flagged folder without marker, unless told to ignore it", () =>
       Effect.gen(function*() {
         const engine = yield* make
-        const exit = yield* Effect.exit(checkMediaIntegrity(engine, { flagged: new Set(["thumbs"] as const), ignoreErrors: false }))
+        const exit = yield* Effect.exit(
+          checkMediaIntegrity(engine, { flagged: new Set(["thumbs"] as const), ignoreErrors: false })
+        )
         assert.isTrue(Exit.isFailure(exit))
         const report = yield* checkMediaIntegrity(engine, { flagged: new Set(["thumbs"] as const), ignoreErrors: true })
         assert.deepStrictEqual(report.problems.map((p) => p.folder), ["thumbs"])

@@ -1,11 +1,13 @@
-import { describe, expect, it } from "vitest"
-import fc from "fast-check"
 import { planMountChecks, STORAGE_FOLDERS } from "@immich-storage/core"
 import type { FolderObservation, StorageFolder } from "@immich-storage/core"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
 
-const observations = fc.tuple(...STORAGE_FOLDERS.map((folder) =>
-  fc.record({ folder: fc.constant(folder), hasMarker: fc.boolean(), hasFiles: fc.boolean() })
-))
+const observations = fc.tuple(
+  ...STORAGE_FOLDERS.map((folder) =>
+    fc.record({ folder: fc.constant(folder), hasMarker: fc.boolean(), hasFiles: fc.boolean() })
+  )
+)
 const flags = fc.subarray([...STORAGE_FOLDERS]).map((f) => new Set<StorageFolder>(f))
 
 describe("planMountChecks", () => {
@@ -20,7 +22,9 @@ describe("planMountChecks", () => {
   it("never reports a folder that has its marker, and always reports a flagged folder without one", () => {
     fc.assert(fc.property(observations, flags, (obs, flagged) => {
       const problems = new Set(planMountChecks(obs, flagged).problems.map((p) => p.folder))
-      return obs.every((o: FolderObservation) => (!o.hasMarker || !problems.has(o.folder)) && (o.hasMarker || !flagged.has(o.folder) || problems.has(o.folder)))
+      return obs.every((o: FolderObservation) =>
+        (!o.hasMarker || !problems.has(o.folder)) && (o.hasMarker || !flagged.has(o.folder) || problems.has(o.folder))
+      )
     }))
   })
 

@@ -1,5 +1,3 @@
-import { describe, expect, it } from "vitest"
-import fc from "fast-check"
 import {
   DEFAULT_LEFTOVER_MAX_AGE_MS,
   formatDuration,
@@ -15,6 +13,8 @@ import {
   tempFileName
 } from "@immich-storage/core"
 import type { LeftoverCandidate, LeftoverKind } from "@immich-storage/core"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
 
 const now = new Date(Date.UTC(2026, 10, 29, 12))
 const folder = fc.array(fc.constantFrom("upload", "thumbs", "u1", "ab", "backups", "library"), { maxLength: 3 })

@@ -1,16 +1,53 @@
-import { describe, expect, it } from "vitest"
+import {
+  baseOf,
+  isStorageKey,
+  isUnder,
+  keyOf,
+  keyProblem,
+  localLocation,
+  parseBase,
+  pathOf,
+  rewrite,
+  s3Location
+} from "@immich-storage/core"
+import type { MediaLocation } from "@immich-storage/core"
 import fc from "fast-check"
 import * as path from "node:path"
-import { baseOf, isStorageKey, isUnder, keyOf, keyProblem, localLocation, parseBase, pathOf, rewrite, s3Location } from "@immich-storage/core"
-import type { MediaLocation } from "@immich-storage/core"
+import { describe, expect, it } from "vitest"
 
 /** Characters that have broken path handling before: unicode, spaces, SQL and URL metacharacters. */
-const tricky = fc.constantFrom("a", "b", "Z", "0", "9", " ", "%", "_", "+", "#", "\\", "'", "\"", ".", "-", "é", "写", "😀", "ß", "~", "&", "=", "?")
+const tricky = fc.constantFrom(
+  "a",
+  "b",
+  "Z",
+  "0",
+  "9",
+  " ",
+  "%",
+  "_",
+  "+",
+  "#",
+  "\\",
+  "'",
+  "\"",
+  ".",
+  "-",
+  "é",
+  "写",
+  "😀",
+  "ß",
+  "~",
+  "&",
+  "=",
+  "?"
+)
 const segment = fc.string({ unit: tricky, minLength: 1, maxLength: 8 }).filter((s) => s !== "." && s !== "..")
 const key = fc.array(segment, { minLength: 1, maxLength: 5 }).map((parts) => parts.join("/"))
 const bucket = fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,20}[a-z0-9]$/)
 const localBase = fc.array(segment, { minLength: 1, maxLength: 3 }).map((parts) => localLocation(`/${parts.join("/")}`))
-const s3Base = fc.tuple(bucket, fc.array(segment, { minLength: 0, maxLength: 3 })).map(([b, parts]) => s3Location(b, parts.join("/")))
+const s3Base = fc.tuple(bucket, fc.array(segment, { minLength: 0, maxLength: 3 })).map(([b, parts]) =>
+  s3Location(b, parts.join("/"))
+)
 const location: fc.Arbitrary<MediaLocation> = fc.oneof(localBase, s3Base)
 
 describe("MediaLocation", () => {
@@ -25,11 +62,20 @@ describe("MediaLocation", () => {
   })
 
   it("moves every path below the old base to the same key below the new one", () => {
-    fc.assert(fc.property(location, location, key, (from, to, k) => rewrite(pathOf(from, k), baseOf(from), baseOf(to)) === pathOf(to, k)))
+    fc.assert(
+      fc.property(
+        location,
+        location,
+        key,
+        (from, to, k) => rewrite(pathOf(from, k), baseOf(from), baseOf(to)) === pathOf(to, k)
+      )
+    )
   })
 
   it("moves the base itself", () => {
-    fc.assert(fc.property(location, location, (from, to) => rewrite(baseOf(from), baseOf(from), baseOf(to)) === baseOf(to)))
+    fc.assert(
+      fc.property(location, location, (from, to) => rewrite(baseOf(from), baseOf(from), baseOf(to)) === baseOf(to))
+    )
   })
 
   it("leaves paths that merely share a string prefix with the base alone (/data vs /data2/x)", () => {
@@ -43,9 +89,14 @@ describe("MediaLocation", () => {
   })
 
   it("leaves every path outside the old base unchanged", () => {
-    fc.assert(fc.property(location, location, fc.string({ unit: tricky, maxLength: 30 }), (from, to, p) =>
-      isUnder(p, baseOf(from)) || rewrite(p, baseOf(from), baseOf(to)) === p
-    ))
+    fc.assert(
+      fc.property(
+        location,
+        location,
+        fc.string({ unit: tricky, maxLength: 30 }),
+        (from, to, p) => isUnder(p, baseOf(from)) || rewrite(p, baseOf(from), baseOf(to)) === p
+      )
+    )
   })
 
   it("is undone by the reverse rewrite (the rollback)", () => {
@@ -56,13 +107,15 @@ describe("MediaLocation", () => {
   })
 
   it("is idempotent when neither base lies inside the other", () => {
-    fc.assert(fc.property(location, location, fc.oneof(key, fc.string({ unit: tricky, maxLength: 20 })), (from, to, k) => {
-      const [a, b] = [baseOf(from), baseOf(to)]
-      fc.pre(!isUnder(a, b) && !isUnder(b, a))
-      const p = isStorageKey(k) ? pathOf(from, k) : k
-      const once = rewrite(p, a, b)
-      return rewrite(once, a, b) === once
-    }))
+    fc.assert(
+      fc.property(location, location, fc.oneof(key, fc.string({ unit: tricky, maxLength: 20 })), (from, to, k) => {
+        const [a, b] = [baseOf(from), baseOf(to)]
+        fc.pre(!isUnder(a, b) && !isUnder(b, a))
+        const p = isStorageKey(k) ? pathOf(from, k) : k
+        const once = rewrite(p, a, b)
+        return rewrite(once, a, b) === once
+      })
+    )
   })
 
   it("never lets an accepted key escape its base", () => {
@@ -72,7 +125,8 @@ describe("MediaLocation", () => {
       const resolved = path.posix.normalize(pathOf(loc, k))
       return resolved.startsWith(`${loc.root}/`) && keyOf(loc, resolved) !== undefined
     }))
-    for (const bad of ["..", "../x", "a/../../x", "/etc/passwd", "a/./b", "a//b", "a/", "x\0y"]) expect(isStorageKey(bad)).toBe(false)
+    for (const bad of ["..", "../x", "a/../../x", "/etc/passwd", "a/./b", "a//b", "a/", "x\0y"])
+      expect(isStorageKey(bad)).toBe(false)
   })
 
   it("parses stored bases and refuses what is not one", () => {

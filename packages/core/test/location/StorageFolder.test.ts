@@ -1,5 +1,14 @@
+import {
+  encodedVideoKey,
+  generatedImageKey,
+  isStorageKey,
+  markerKey,
+  originalKey,
+  personThumbnailKey,
+  profileImageKey,
+  STORAGE_FOLDERS
+} from "@immich-storage/core"
 import { describe, expect, it } from "vitest"
-import { encodedVideoKey, generatedImageKey, isStorageKey, markerKey, originalKey, personThumbnailKey, profileImageKey, STORAGE_FOLDERS } from "@immich-storage/core"
 
 const user = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 const asset = "e3c2d1b0-a9f8-4e7d-8c6b-5a4f3e2d1c0b"
@@ -13,7 +22,12 @@ describe("Immich's layout", () => {
     expect(encodedVideoKey(user, asset)).toBe(`encoded-video/${user}/e3/c2/${asset}.mp4`)
     expect(profileImageKey(user, asset, ".png")).toBe(`profile/${user}/${asset}.png`)
     expect(STORAGE_FOLDERS.map(markerKey)).toEqual([
-      "library/.immich", "upload/.immich", "profile/.immich", "thumbs/.immich", "encoded-video/.immich", "backups/.immich"
+      "library/.immich",
+      "upload/.immich",
+      "profile/.immich",
+      "thumbs/.immich",
+      "encoded-video/.immich",
+      "backups/.immich"
     ])
     expect(isStorageKey(originalKey(user, asset, ".heic"))).toBe(true)
   })

@@ -1,13 +1,16 @@
-import { describe, expect, it } from "vitest"
+import { localLocation, locationSchemeProblem, parseBase, parseLocationText, s3Location } from "@immich-storage/core"
 import fc from "fast-check"
-import { locationSchemeProblem, localLocation, parseBase, parseLocationText, s3Location } from "@immich-storage/core"
+import { describe, expect, it } from "vitest"
 
 const CWD = "/srv/immich"
 
 describe("parseLocationText: only exactly s3:// is remote, nothing URL-like becomes a folder", () => {
   it.each([
     ["http://example.com/x", "did you mean s3://x with S3_ENDPOINT=http://example.com"],
-    ["https://s3.example.com:9000/photos/immich/", "did you mean s3://photos/immich with S3_ENDPOINT=https://s3.example.com:9000"],
+    [
+      "https://s3.example.com:9000/photos/immich/",
+      "did you mean s3://photos/immich with S3_ENDPOINT=https://s3.example.com:9000"
+    ],
     ["http://example.com", "did you mean s3://<bucket>/<prefix> with S3_ENDPOINT=http://example.com"],
     ["S3://bucket/prefix", "did you mean s3://bucket/prefix?"],
     ["s3:/bucket/prefix", "did you mean s3://bucket/prefix?"],

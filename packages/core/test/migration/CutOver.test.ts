@@ -1,4 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
+import { CutOver, Database, PathMigrator, SERVER_APPLICATION_NAME } from "@immich-storage/core"
+import type { CopyPass, CutOverOptions, CutOverStep, DatabaseShape, SyncProgress } from "@immich-storage/core"
+import { createTestBucket, s3TestEnv, TEST_POSTGRES } from "@immich-storage/testkit"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -8,9 +11,6 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import postgres from "postgres"
 import { inject } from "vitest"
-import { createTestBucket, s3TestEnv, TEST_POSTGRES } from "@immich-storage/testkit"
-import { CutOver, Database, PathMigrator, SERVER_APPLICATION_NAME } from "@immich-storage/core"
-import type { CopyPass, CutOverOptions, CutOverStep, DatabaseShape, SyncProgress } from "@immich-storage/core"
 import { freshDatabase } from "../db/helpers.ts"
 import { tempDirScoped } from "../engine/helpers.ts"
 import { failureOf } from "../failures.ts"
@@ -31,11 +31,13 @@ const runWith = (
   Effect.gen(function*() {
     const steps: Array<CutOverStep> = []
     const progress = new Map<CopyPass, SyncProgress>()
-    const exit = yield* Effect.exit(cutOver.run({
-      ...options,
-      onStep: (step) => Effect.sync(() => void steps.push(step)),
-      progressFor: (pass) => (p) => Effect.sync(() => void progress.set(pass, p))
-    }).pipe(Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env }))))
+    const exit = yield* Effect.exit(
+      cutOver.run({
+        ...options,
+        onStep: (step) => Effect.sync(() => void steps.push(step)),
+        progressFor: (pass) => (p) => Effect.sync(() => void progress.set(pass, p))
+      }).pipe(Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env })))
+    )
     return { exit, outcome: Exit.isSuccess(exit) ? exit.value : undefined, steps, progress }
   })
 
@@ -62,63 +64,69 @@ const copied = (steps: ReadonlyArray<CutOverStep>, pass: CopyPass) =>
   steps.flatMap((s) => (s._tag === "Copied" && s.pass === pass ? [s.result] : []))
 
 describe("CutOver", () => {
-  it.live("moves a running install to S3 and back: bulk copy, stop, final copy, verify, path switch", () =>
-    Effect.gen(function*() {
-      const temp = yield* tempDirScoped
-      const media = path.join(temp.path, "media")
-      const { db, name } = yield* freshDatabase
-      const { cutOver, migrator } = yield* cutOverOn(db)
-      yield* migrator.followMediaLocation(media)
-      for (const file of ["upload/u/ab/cd/a.jpg", "thumbs/u/ab/cd/a.webp", "profile/u/face.jpg"]) {
-        yield* write(path.join(media, file), file)
-      }
-      const face = `${media}/profile/u/face.jpg`
-      yield* db.query("a user", (sql) =>
-        sql`insert into "user" (email, "profileImagePath") values ('a@example.com', ${face})`)
-      const bucket = yield* Effect.promise(() => createTestBucket(inject("s3Endpoint")))
-      const s3 = s3TestEnv(inject("s3Endpoint"), bucket, "immich")
-      const bucketBase = `s3://${s3["S3_BUCKET"]}/immich`
-      const toS3 = { to: "s3", serverStopped: false, delete: false, concurrency: 4 } as const
+  it.live(
+    "moves a running install to S3 and back: bulk copy, stop, final copy, verify, path switch",
+    () =>
+      Effect.gen(function*() {
+        const temp = yield* tempDirScoped
+        const media = path.join(temp.path, "media")
+        const { db, name } = yield* freshDatabase
+        const { cutOver, migrator } = yield* cutOverOn(db)
+        yield* migrator.followMediaLocation(media)
+        for (const file of ["upload/u/ab/cd/a.jpg", "thumbs/u/ab/cd/a.webp", "profile/u/face.jpg"]) {
+          yield* write(path.join(media, file), file)
+        }
+        const face = `${media}/profile/u/face.jpg`
+        yield* db.query(
+          "a user",
+          (sql) => sql`insert into "user" (email, "profileImagePath") values ('a@example.com', ${face})`
+        )
+        const bucket = yield* Effect.promise(() => createTestBucket(inject("s3Endpoint")))
+        const s3 = s3TestEnv(inject("s3Endpoint"), bucket, "immich")
+        const bucketBase = `s3://${s3["S3_BUCKET"]}/immich`
+        const toS3 = { to: "s3", serverStopped: false, delete: false, concurrency: 4 } as const
 
-      const bulk = yield* Effect.scoped(Effect.flatMap(serverConnection(name), () => runWith(cutOver, s3, toS3)))
-      assert.deepStrictEqual(bulk.outcome, { _tag: "ServerRunning", from: media, to: bucketBase }, String(bulk.exit))
-      assert.deepStrictEqual(bulk.steps[0], { _tag: "Copying", from: media, to: bucketBase })
-      assert.strictEqual(copied(bulk.steps, "bulk")[0]?.copied, 3)
-      assert.deepStrictEqual(copied(bulk.steps, "final"), [])
-      assert.strictEqual(bulk.progress.get("bulk")?.filesDone, 3)
-      // Progress while listing: objects merged so far, of about as many as the database holds paths (one here).
-      assert.include(bulk.progress.get("bulk"), { listed: 3, expected: 1, listing: false })
-      assert.strictEqual(yield* profilePath(db), face)
+        const bulk = yield* Effect.scoped(Effect.flatMap(serverConnection(name), () => runWith(cutOver, s3, toS3)))
+        assert.deepStrictEqual(bulk.outcome, { _tag: "ServerRunning", from: media, to: bucketBase }, String(bulk.exit))
+        assert.deepStrictEqual(bulk.steps[0], { _tag: "Copying", from: media, to: bucketBase })
+        assert.strictEqual(copied(bulk.steps, "bulk")[0]?.copied, 3)
+        assert.deepStrictEqual(copied(bulk.steps, "final"), [])
+        assert.strictEqual(bulk.progress.get("bulk")?.filesDone, 3)
+        // Progress while listing: objects merged so far, of about as many as the database holds paths (one here).
+        assert.include(bulk.progress.get("bulk"), { listed: 3, expected: 1, listing: false })
+        assert.strictEqual(yield* profilePath(db), face)
 
-      // The server is stopped now (its connection closed); a file arrived during the bulk copy.
-      yield* write(path.join(media, "upload/u/ab/cd/late.jpg"), "uploaded during the bulk copy")
-      const final = yield* runWith(cutOver, s3, toS3)
-      assert.strictEqual(final.outcome?._tag, "Switched", String(final.exit))
-      assert.deepStrictEqual(copied(final.steps, "bulk"), [], "no second bulk pass once the server is stopped")
-      assert.include(copied(final.steps, "final")[0], { copied: 1, unchanged: 3 })
-      assert.strictEqual(final.progress.get("final")?.filesTotal, 1)
-      const verified = final.steps.find((s) => s._tag === "Verified")
-      assert.deepStrictEqual(verified, { _tag: "Verified", files: 4, location: bucketBase })
-      const rewritten = final.steps.find((s) => s._tag === "Rewritten")
-      const columns = rewritten?._tag === "Rewritten" ? rewritten.report.columns : []
-      assert.strictEqual(columns.find((c) => c.table === "user")?.count, 1)
-      assert.include(final.outcome?._tag === "Switched" ? final.outcome.environment : [], "IMMICH_STORAGE_ENGINE=s3")
-      assert.strictEqual(yield* profilePath(db), `${bucketBase}/profile/u/face.jpg`)
-      assert.strictEqual(yield* migrator.savedLocation, bucketBase)
+        // The server is stopped now (its connection closed); a file arrived during the bulk copy.
+        yield* write(path.join(media, "upload/u/ab/cd/late.jpg"), "uploaded during the bulk copy")
+        const final = yield* runWith(cutOver, s3, toS3)
+        assert.strictEqual(final.outcome?._tag, "Switched", String(final.exit))
+        assert.deepStrictEqual(copied(final.steps, "bulk"), [], "no second bulk pass once the server is stopped")
+        assert.include(copied(final.steps, "final")[0], { copied: 1, unchanged: 3 })
+        assert.strictEqual(final.progress.get("final")?.filesTotal, 1)
+        const verified = final.steps.find((s) => s._tag === "Verified")
+        assert.deepStrictEqual(verified, { _tag: "Verified", files: 4, location: bucketBase })
+        const rewritten = final.steps.find((s) => s._tag === "Rewritten")
+        const columns = rewritten?._tag === "Rewritten" ? rewritten.report.columns : []
+        assert.strictEqual(columns.find((c) => c.table === "user")?.count, 1)
+        assert.include(final.outcome?._tag === "Switched" ? final.outcome.environment : [], "IMMICH_STORAGE_ENGINE=s3")
+        assert.strictEqual(yield* profilePath(db), `${bucketBase}/profile/u/face.jpg`)
+        assert.strictEqual(yield* migrator.savedLocation, bucketBase)
 
-      const back = path.join(temp.path, "media-again")
-      const toLocal = { ...toS3, to: "local", serverStopped: true } as const
-      const again = yield* runWith(cutOver, { ...s3, IMMICH_MEDIA_LOCATION: back }, toLocal)
-      const environment = again.outcome?._tag === "Switched" ? again.outcome.environment : []
-      assert.include(environment, `IMMICH_MEDIA_LOCATION=${back}`)
-      const late = yield* Effect.promise(() => fs.readFile(path.join(back, "upload/u/ab/cd/late.jpg"), "utf8"))
-      assert.strictEqual(late, "uploaded during the bulk copy")
-      assert.strictEqual(yield* profilePath(db), `${back}/profile/u/face.jpg`)
+        const back = path.join(temp.path, "media-again")
+        const toLocal = { ...toS3, to: "local", serverStopped: true } as const
+        const again = yield* runWith(cutOver, { ...s3, IMMICH_MEDIA_LOCATION: back }, toLocal)
+        const environment = again.outcome?._tag === "Switched" ? again.outcome.environment : []
+        assert.include(environment, `IMMICH_MEDIA_LOCATION=${back}`)
+        const late = yield* Effect.promise(() => fs.readFile(path.join(back, "upload/u/ab/cd/late.jpg"), "utf8"))
+        assert.strictEqual(late, "uploaded during the bulk copy")
+        assert.strictEqual(yield* profilePath(db), `${back}/profile/u/face.jpg`)
 
-      const noop = yield* runWith(cutOver, { IMMICH_MEDIA_LOCATION: back }, { ...toS3, to: "local" })
-      assert.deepStrictEqual(noop.outcome, { _tag: "AlreadyThere", location: back }, String(noop.exit))
-      assert.deepStrictEqual(noop.steps, [])
-    }), { timeout: 60_000 })
+        const noop = yield* runWith(cutOver, { IMMICH_MEDIA_LOCATION: back }, { ...toS3, to: "local" })
+        assert.deepStrictEqual(noop.outcome, { _tag: "AlreadyThere", location: back }, String(noop.exit))
+        assert.deepStrictEqual(noop.steps, [])
+      }),
+    { timeout: 60_000 }
+  )
 
   it.live("says what is missing: no saved location, or a target without settings", () =>
     Effect.gen(function*() {

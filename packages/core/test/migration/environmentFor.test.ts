@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest"
-import { parseEnv } from "node:util"
 import { environmentFor, parseStorageEnv, S3_VARIABLES } from "@immich-storage/core"
 import type { StorageEnv, StorageSettings } from "@immich-storage/core"
+import { parseEnv } from "node:util"
+import { describe, expect, it } from "vitest"
 
 const SECRET = "do-not-print-this-secret"
 
@@ -42,9 +42,11 @@ describe("migrate: the environment it prints", () => {
       expect(setups.length, `${variable} is set to a non-default value in one of the setups`).toBeGreaterThan(0)
       for (const env of setups) {
         const text = printed[env === onAws ? 0 : 1]!
-        expect(text).toContain(variable === "S3_SECRET_ACCESS_KEY"
-          ? "# S3_SECRET_ACCESS_KEY: keep the one you have (not printed)"
-          : `${variable}=${env[variable]}`)
+        expect(text).toContain(
+          variable === "S3_SECRET_ACCESS_KEY"
+            ? "# S3_SECRET_ACCESS_KEY: keep the one you have (not printed)"
+            : `${variable}=${env[variable]}`
+        )
       }
     }
     expect(printed.join("\n")).not.toContain(SECRET)

@@ -1,4 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
+import { Database, makeDatabase, PathMigrator, rewrite } from "@immich-storage/core"
+import { TEST_POSTGRES } from "@immich-storage/testkit"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -7,15 +9,16 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import fc from "fast-check"
 import postgres from "postgres"
-import { TEST_POSTGRES } from "@immich-storage/testkit"
-import { Database, makeDatabase, PathMigrator, rewrite } from "@immich-storage/core"
 import { freshDatabase, testDatabaseSettings } from "../db/helpers.ts"
 import { allPaths, seedLibrary } from "./seed.ts"
 
 const migratorFor = (name: string) =>
   Effect.gen(function*() {
     const db = yield* makeDatabase(testDatabaseSettings(name))
-    const migrator = Context.get(yield* Layer.build(PathMigrator.layer.pipe(Layer.provide(Layer.succeed(Database, db)))), PathMigrator)
+    const migrator = Context.get(
+      yield* Layer.build(PathMigrator.layer.pipe(Layer.provide(Layer.succeed(Database, db)))),
+      PathMigrator
+    )
     return { db, migrator }
   })
 
@@ -48,13 +51,21 @@ describe("PathMigrator", () => {
       const { migrator } = yield* migratorFor(name)
       yield* migrator.followMediaLocation("/data")
       const logs: Array<string> = []
-      const capture = Logger.layer([Logger.make(({ message }) => void logs.push(String(Array.isArray(message) ? message.join(" ") : message)))])
+      const capture = Logger.layer([
+        Logger.make(({ message }) => void logs.push(String(Array.isArray(message) ? message.join(" ") : message)))
+      ])
       const moved = yield* migrator.followMediaLocation("s3://photos/immich").pipe(Effect.provide(capture))
       assert.strictEqual(moved._tag, "Moved")
       const paths = yield* allPaths(db)
       assert.isTrue(paths.every((p) => p.startsWith("s3://photos/immich/")), paths.join("\n"))
       assert.include(paths, `s3://photos/immich/upload/${userId}/ab/cd/abcd.jpg`)
-      assert.isTrue(logs.some((l) => l.startsWith("Media location changed from /data to s3://photos/immich: rewrote 5 paths") && l.includes("asset_file.path: 2")), logs.join("\n"))
+      assert.isTrue(
+        logs.some((l) =>
+          l.startsWith("Media location changed from /data to s3://photos/immich: rewrote 5 paths") &&
+          l.includes("asset_file.path: 2")
+        ),
+        logs.join("\n")
+      )
       assert.strictEqual((yield* migrator.followMediaLocation("s3://photos/immich"))._tag, "Unchanged")
       const back = yield* migrator.followMediaLocation("/data")
       assert.strictEqual(back._tag === "Moved" ? back.report.total : -1, 5)
@@ -67,7 +78,8 @@ describe("PathMigrator", () => {
       const { userId } = yield* seedLibrary(db, "/data")
       const { migrator } = yield* migratorFor(name)
       yield* migrator.followMediaLocation("/data")
-      yield* db.query("external", (sql) => sql`
+      yield* db.query("external", (sql) =>
+        sql`
         with lib as (insert into library (name, "ownerId", "importPaths", "exclusionPatterns") values ('nas', ${userId}, '{/data/external}', '{}') returning id)
         insert into asset ("ownerId", "libraryId", type, "originalPath", "originalFileName", checksum, "checksumAlgorithm", "fileCreatedAt", "fileModifiedAt", "localDateTime")
         select ${userId}, id, 'IMAGE', '/data/external/2019/x.jpg', 'x.jpg', '\\x01', 'sha1-path', now(), now(), now() from lib`)
@@ -82,15 +94,18 @@ describe("PathMigrator", () => {
   it.effect("rewrites the sidecar and encoded-video columns of older databases", () =>
     Effect.gen(function*() {
       const { name, db } = yield* freshDatabase
-      yield* db.query("old schema", (sql) => sql`alter table asset add column "sidecarPath" character varying, add column "encodedVideoPath" character varying default ''`)
+      yield* db.query("old schema", (sql) =>
+        sql`alter table asset add column "sidecarPath" character varying, add column "encodedVideoPath" character varying default ''`)
       const { assetId } = yield* seedLibrary(db, "/usr/src/app/upload")
-      yield* db.query("old paths", (sql) => sql`update asset set "sidecarPath" = "originalPath" || '.xmp', "encodedVideoPath" = '/usr/src/app/upload/encoded-video/x.mp4' where id = ${assetId}`)
+      yield* db.query("old paths", (sql) =>
+        sql`update asset set "sidecarPath" = "originalPath" || '.xmp', "encodedVideoPath" = '/usr/src/app/upload/encoded-video/x.mp4' where id = ${assetId}`)
       const { migrator } = yield* migratorFor(name)
       const report = yield* migrator.rewritePaths("/usr/src/app/upload", "/data", { dryRun: false })
       const byColumn = Object.fromEntries(report.columns.map((c) => [`${c.table}.${c.column}`, c.count]))
       assert.strictEqual(byColumn["asset.sidecarPath"], 1)
       assert.strictEqual(byColumn["asset.encodedVideoPath"], 1)
-      const [row] = yield* db.query("read", (sql) => sql<Array<{ s: string; e: string }>>`select "sidecarPath" as s, "encodedVideoPath" as e from asset`)
+      const [row] = yield* db.query("read", (sql) =>
+        sql<Array<{ s: string; e: string }>>`select "sidecarPath" as s, "encodedVideoPath" as e from asset`)
       assert.isTrue(row!.s.startsWith("/data/upload/") && row!.s.endsWith(".jpg.xmp"))
       assert.strictEqual(row!.e, "/data/encoded-video/x.mp4")
     }))
@@ -111,26 +126,54 @@ describe("PathMigrator", () => {
     Effect.gen(function*() {
       const { name, db } = yield* freshDatabase
       const { migrator } = yield* migratorFor(name)
-      const [user] = yield* db.query("user", (sql) => sql<Array<{ id: string }>>`insert into "user" (email) values ('d@x') returning id`)
-      const [asset] = yield* db.query("asset", (sql) => sql<Array<{ id: string }>>`
+      const [user] = yield* db.query("user", (sql) =>
+        sql<Array<{ id: string }>>`insert into "user" (email) values ('d@x') returning id`)
+      const [asset] = yield* db.query("asset", (sql) =>
+        sql<Array<{ id: string }>>`
         insert into asset ("ownerId", type, "originalPath", "originalFileName", checksum, "checksumAlgorithm", "fileCreatedAt", "fileModifiedAt", "localDateTime")
         values (${user!.id}, 'IMAGE', '/x', 'x', '\\x00', 'sha1', now(), now(), now()) returning id`)
       yield* Effect.promise(() =>
-        fc.assert(fc.asyncProperty(base, base, fc.array(fc.oneof(text(20), fc.tuple(base, text(12)).map(([b, s]) => `${b}${s}`)), { minLength: 1, maxLength: 12 }), async (from, to, suffixes) => {
-          const paths = suffixes.map((s, i) => (i % 3 === 0 ? `${from}/${s}` : i % 3 === 1 ? s : `${from}${s}`))
-          const ids = await Effect.runPromise(db.query("insert", async (sql) => {
-            await sql`delete from asset_file`
-            const rows = paths.map((path, i) => ({ assetId: asset!.id, type: `t${i}`, path }))
-            return sql<Array<{ id: string; path: string }>>`insert into asset_file ${sql(rows, "assetId", "type", "path")} returning id, path`
-          }))
-          await Effect.runPromise(migrator.rewritePaths(from, to, { dryRun: false }))
-          const after = await Effect.runPromise(db.query("read", (sql) => sql<Array<{ id: string; path: string }>>`select id, path from asset_file`))
-          const byId = new Map(after.map((r) => [r.id, r.path]))
-          for (const { id, path } of ids) {
-            const expected = rewrite(path, from.replace(/\/+$/, ""), to.replace(/\/+$/, ""))
-            if (byId.get(id) !== expected) throw new Error(`${JSON.stringify(path)}: SQL gave ${JSON.stringify(byId.get(id))}, rule gives ${JSON.stringify(expected)} (from ${JSON.stringify(from)} to ${JSON.stringify(to)})`)
-          }
-        }), { numRuns: 150 })
+        fc.assert(
+          fc.asyncProperty(
+            base,
+            base,
+            fc.array(
+              fc.oneof(
+                text(20),
+                fc.tuple(base, text(12)).map(([b, s]) =>
+                  `${b}${s}`
+                )
+              ),
+              {
+                minLength: 1,
+                maxLength: 12
+              }
+            ),
+            async (from, to, suffixes) => {
+              const paths = suffixes.map((s, i) => (i % 3 === 0 ? `${from}/${s}` : i % 3 === 1 ? s : `${from}${s}`))
+              const ids = await Effect.runPromise(db.query("insert", async (sql) => {
+                await sql`delete from asset_file`
+                const rows = paths.map((path, i) => ({ assetId: asset!.id, type: `t${i}`, path }))
+                const columns = sql(rows, "assetId", "type", "path")
+                return sql<Array<{ id: string; path: string }>>`insert into asset_file ${columns} returning id, path`
+              }))
+              await Effect.runPromise(migrator.rewritePaths(from, to, { dryRun: false }))
+              const after = await Effect.runPromise(
+                db.query("read", (sql) => sql<Array<{ id: string; path: string }>>`select id, path from asset_file`)
+              )
+              const byId = new Map(after.map((r) => [r.id, r.path]))
+              for (const { id, path } of ids) {
+                const expected = rewrite(path, from.replace(/\/+$/, ""), to.replace(/\/+$/, ""))
+                if (byId.get(id) !== expected) {
+                  const [shown, gave, gives] = [path, byId.get(id), expected].map((p) => JSON.stringify(p))
+                  const move = `from ${JSON.stringify(from)} to ${JSON.stringify(to)}`
+                  throw new Error(`${shown}: SQL gave ${gave}, rule gives ${gives} (${move})`)
+                }
+              }
+            }
+          ),
+          { numRuns: 150 }
+        )
       )
     }))
 
@@ -141,7 +184,8 @@ describe("PathMigrator", () => {
       const { migrator } = yield* migratorFor(name)
       yield* migrator.followMediaLocation("/data")
       // person is rewritten after asset and asset_file: make it slow, so the kill lands mid-transaction.
-      yield* db.query("slow trigger", (sql) => sql.unsafe(`
+      yield* db.query("slow trigger", (sql) =>
+        sql.unsafe(`
         create function slow_down() returns trigger language plpgsql as $$ begin perform pg_sleep(2); return new; end $$;
         create trigger slow_person before update on person for each row execute function slow_down();`))
       const before = yield* allPaths(db)
@@ -150,8 +194,10 @@ describe("PathMigrator", () => {
       let killed = 0
       for (let i = 0; i < 100 && killed === 0; i++) {
         yield* Effect.sleep("50 millis")
-        const rows = yield* Effect.promise(() => admin<Array<{ pid: number }>>`
-          select pid from pg_stat_activity where datname = ${name} and query ilike 'update "person"%' and state = 'active'`)
+        const rows = yield* Effect.promise(() =>
+          admin<Array<{ pid: number }>>`
+          select pid from pg_stat_activity where datname = ${name} and query ilike 'update "person"%' and state = 'active'`
+        )
         for (const { pid } of rows) {
           yield* Effect.promise(() => admin`select pg_terminate_backend(${pid})`)
           killed++
@@ -185,4 +231,3 @@ describe("PathMigrator", () => {
       assert.isTrue((yield* allPaths(db)).every((p) => p.startsWith("s3://b/p/") && !p.startsWith("s3://b/p/s3:")))
     }))
 })
-

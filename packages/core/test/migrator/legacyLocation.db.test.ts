@@ -1,11 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
+import { Database, PathMigrator } from "@immich-storage/core"
+import type { DatabaseShape } from "@immich-storage/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
-import { Database, PathMigrator } from "@immich-storage/core"
-import type { DatabaseShape } from "@immich-storage/core"
 import { freshDatabase } from "../db/helpers.ts"
 import { allPaths, seedLibrary } from "./seed.ts"
 
@@ -25,7 +25,8 @@ const captureLogs = () => {
 
 /** An external-library asset: it lives outside the media location, so it is neither sampled nor moved. */
 const addExternalAsset = (db: DatabaseShape, userId: string, originalPath: string) =>
-  db.query("external", (sql) => sql`
+  db.query("external", (sql) =>
+    sql`
     with lib as (insert into library (name, "ownerId", "importPaths", "exclusionPatterns")
       values ('nas', ${userId}, '{/mnt/nas}', '{}') returning id)
     insert into asset ("ownerId", "libraryId", type, "originalPath", "originalFileName", checksum, "checksumAlgorithm",
@@ -94,8 +95,10 @@ describe("PathMigrator on a database that never saved its media location", () =>
   it.effect("treats a database without paths as a first start, as before (unset columns are empty, not paths)", () =>
     Effect.gen(function*() {
       const { db } = yield* freshDatabase
-      yield* db.query("a user without a profile image", (sql) =>
-        sql`insert into "user" (email) values ('a@example.com')`)
+      yield* db.query(
+        "a user without a profile image",
+        (sql) => sql`insert into "user" (email) values ('a@example.com')`
+      )
       const migrator = yield* migratorOn(db)
       assert.deepStrictEqual(yield* migrator.followMediaLocation("/data"), { _tag: "FirstBoot", location: "/data" })
       assert.strictEqual(yield* migrator.savedLocation, "/data")

@@ -1,5 +1,3 @@
-import { describe, expect, it } from "vitest"
-import fc from "fast-check"
 import {
   baseOf,
   baseOfStoredPath,
@@ -16,6 +14,8 @@ import {
   STORAGE_FOLDERS
 } from "@immich-storage/core"
 import type { MediaLocation } from "@immich-storage/core"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
 
 /** Base segments include Immich's folder names: upstream's own old default is `/usr/src/app/upload`. */
 const tricky = fc.constantFrom("a", "Z", "0", " ", "%", "_", "'", ".", "-", "é", "写", "😀")
@@ -74,10 +74,16 @@ describe("inferLegacyLocation", () => {
 
   const u = "0f8fad5b-d9cb-469f-a165-70867728950e"
   it.each([
-    ["upstream's old default, itself named like a folder", `/usr/src/app/upload/upload/${u}/0f/8f/${u}.jpg`,
-      "/usr/src/app/upload"],
-    ["an S3 prefix named like a folder", `s3://photos/thumbs/thumbs/${u}/0f/8f/${u}_preview.jpeg`,
-      "s3://photos/thumbs"],
+    [
+      "upstream's old default, itself named like a folder",
+      `/usr/src/app/upload/upload/${u}/0f/8f/${u}.jpg`,
+      "/usr/src/app/upload"
+    ],
+    [
+      "an S3 prefix named like a folder",
+      `s3://photos/thumbs/thumbs/${u}/0f/8f/${u}_preview.jpeg`,
+      "s3://photos/thumbs"
+    ],
     ["an S3 bucket root", `s3://photos/encoded-video/${u}/0f/8f/${u}.mp4`, "s3://photos"],
     ["an older thumbnail name", `/srv/immich/thumbs/${u}/0f/8f/${u}-thumbnail.webp`, "/srv/immich"],
     ["a storage-template original", `/srv/immich/library/admin/2019/03/IMG_0001.jpg`, "/srv/immich"]
@@ -87,11 +93,19 @@ describe("inferLegacyLocation", () => {
   })
 
   it.each([
-    ["relative paths of Immich's earliest versions", `upload/upload/${u}/0f/8f/${u}.jpg`, "upload",
-      "neither an absolute path nor an s3:// location"],
+    [
+      "relative paths of Immich's earliest versions",
+      `upload/upload/${u}/0f/8f/${u}.jpg`,
+      "upload",
+      "neither an absolute path nor an s3:// location"
+    ],
     ["a base at the filesystem root", `/upload/${u}/0f/8f/${u}.jpg`, "", "the filesystem root cannot be"],
-    ["a base not written as stored", `/data//upload/${u}/0f/8f/${u}.jpg`, "/data/",
-      "not written as a location is stored"]
+    [
+      "a base not written as stored",
+      `/data//upload/${u}/0f/8f/${u}.jpg`,
+      "/data/",
+      "not written as a location is stored"
+    ]
   ])("refuses %s, saying why", (_, storedPath, base, why) => {
     const result = inferLegacyLocation([storedPath])
     if (result._tag !== "Inconsistent") throw new Error(`expected a refusal, got ${JSON.stringify(result)}`)

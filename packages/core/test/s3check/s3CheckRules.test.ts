@@ -1,7 +1,7 @@
-import fc from "fast-check"
-import { describe, expect, it } from "vitest"
 import { findingsOf, median, verdictOf } from "@immich-storage/core"
 import type { S3Facts } from "@immich-storage/core"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
 
 const ok = <A>(value: A) => ({ ok: true as const, value })
 

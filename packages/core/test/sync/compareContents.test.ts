@@ -1,12 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
+import { compareContents, comparisonFor, DIGEST_KINDS, localLocation, makeLocalEngine } from "@immich-storage/core"
+import type { ObjectDigests, StorageEngineShape } from "@immich-storage/core"
+import { startS3Proxy } from "@immich-storage/testkit"
+import type { S3Proxy } from "@immich-storage/testkit"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import fc from "fast-check"
 import { inject } from "vitest"
-import { comparisonFor, compareContents, DIGEST_KINDS, localLocation, makeLocalEngine } from "@immich-storage/core"
-import type { ObjectDigests, StorageEngineShape } from "@immich-storage/core"
-import { startS3Proxy } from "@immich-storage/testkit"
-import type { S3Proxy } from "@immich-storage/testkit"
 import { makeTestS3Engine, MiB, randomData, tempDirScoped } from "../engine/helpers.ts"
 
 const proxyScoped = Effect.acquireRelease(

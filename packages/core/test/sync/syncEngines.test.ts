@@ -1,23 +1,35 @@
 import { assert, describe, it } from "@effect/vitest"
+import { localLocation, makeLocalEngine, syncEngines } from "@immich-storage/core"
+import type { StorageEngineShape } from "@immich-storage/core"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { localLocation, makeLocalEngine, syncEngines } from "@immich-storage/core"
-import type { StorageEngineShape } from "@immich-storage/core"
 import { hashStream, makeTestS3Engine, MiB, randomData, sha256, tempDirScoped } from "../engine/helpers.ts"
 
 const options = { delete: false, checksum: false, concurrency: 8, excludes: [] as Array<string>, dryRun: false }
 
-const local = Effect.flatMap(tempDirScoped, (dir) => makeLocalEngine(localLocation(`${dir.path}/media`)).pipe(Effect.map((engine) => ({ engine, root: `${dir.path}/media` }))))
+const local = Effect.flatMap(
+  tempDirScoped,
+  (dir) =>
+    makeLocalEngine(localLocation(`${dir.path}/media`)).pipe(
+      Effect.map((engine) => ({ engine, root: `${dir.path}/media` }))
+    )
+)
 
 /** key → sha256 of every file. */
 const contents = (engine: StorageEngineShape) =>
   Stream.runCollect(engine.list("")).pipe(
-    Effect.flatMap((files) => Effect.forEach(files, (f) => Effect.flatMap(engine.get(f.key), (b) => hashStream(b.stream)).pipe(Effect.map((h) => [f.key, h.sha] as const)))),
-    Effect.map((pairs) => Object.fromEntries(pairs))
+    Effect.flatMap((files) =>
+      Effect.forEach(files, (f) =>
+        Effect.flatMap(engine.get(f.key), (b) =>
+          hashStream(b.stream)).pipe(Effect.map((h) => [f.key, h.sha] as const)))
+    ),
+    Effect.map((pairs) =>
+      Object.fromEntries(pairs)
+    )
   )
 
 const seed = (engine: StorageEngineShape) =>
@@ -47,7 +59,10 @@ describe("sync between engines", () => {
       yield* src.put("upload/u/ef/gh/new.heic", randomData(3000))
       yield* Effect.promise(() => fs.rm(path.join(root, "thumbs/u/ab/cd/1_thumbnail.webp")))
       const dry = yield* syncEngines(src, dst, { ...options, delete: true, dryRun: true })
-      assert.deepStrictEqual(dry.plan!.copy.map((c) => [c.key, c.reason]).sort(), [["thumbs/u/ab/cd/0_thumbnail.webp", "size"], ["upload/u/ef/gh/new.heic", "missing"]])
+      assert.deepStrictEqual(dry.plan!.copy.map((c) => [c.key, c.reason]).sort(), [[
+        "thumbs/u/ab/cd/0_thumbnail.webp",
+        "size"
+      ], ["upload/u/ef/gh/new.heic", "missing"]])
       assert.strictEqual(dry.result, undefined)
       const third = yield* syncEngines(src, dst, { ...options, delete: true })
       assert.deepStrictEqual([third.result?.copied, third.result?.deleted], [2, 1])
@@ -67,30 +82,37 @@ describe("sync between engines", () => {
       assert.strictEqual(again.counts.copy, 0)
     }))
 
-  it.effect("finishes after an interruption, with only whole files and nothing copied twice", () =>
-    Effect.gen(function*() {
-      const { engine: src } = yield* local
-      const { engine: dst } = yield* makeTestS3Engine()
-      yield* seed(src)
-      const someDone = yield* Deferred.make<void>()
-      let written = 0
-      // The real engine, observed: after its fifth finished write the sync is interrupted.
-      const observed: StorageEngineShape = {
-        ...dst,
-        put: (key, body, opts) => dst.put(key, body, opts).pipe(Effect.tap(() => (++written === 5 ? Deferred.succeed(someDone, undefined) : Effect.void)))
-      }
-      const fiber = yield* Effect.forkChild(syncEngines(src, observed, { ...options, concurrency: 2 }))
-      yield* Deferred.await(someDone)
-      yield* Fiber.interrupt(fiber)
-      const partial = yield* contents(dst)
-      const whole = yield* contents(src)
-      assert.isAtLeast(Object.keys(partial).length, 5)
-      assert.isBelow(Object.keys(partial).length, 43, "the sync was really cut short")
-      for (const [key, sha] of Object.entries(partial)) assert.strictEqual(sha, whole[key], `${key} is whole`)
-      const rerun = yield* syncEngines(src, dst, options)
-      assert.strictEqual(rerun.result?.copied, 43 - Object.keys(partial).length)
-      assert.deepStrictEqual(yield* contents(dst), whole)
-    }), { timeout: 60_000 })
+  it.effect(
+    "finishes after an interruption, with only whole files and nothing copied twice",
+    () =>
+      Effect.gen(function*() {
+        const { engine: src } = yield* local
+        const { engine: dst } = yield* makeTestS3Engine()
+        yield* seed(src)
+        const someDone = yield* Deferred.make<void>()
+        let written = 0
+        // The real engine, observed: after its fifth finished write the sync is interrupted.
+        const observed: StorageEngineShape = {
+          ...dst,
+          put: (key, body, opts) =>
+            dst.put(key, body, opts).pipe(
+              Effect.tap(() => (++written === 5 ? Deferred.succeed(someDone, undefined) : Effect.void))
+            )
+        }
+        const fiber = yield* Effect.forkChild(syncEngines(src, observed, { ...options, concurrency: 2 }))
+        yield* Deferred.await(someDone)
+        yield* Fiber.interrupt(fiber)
+        const partial = yield* contents(dst)
+        const whole = yield* contents(src)
+        assert.isAtLeast(Object.keys(partial).length, 5)
+        assert.isBelow(Object.keys(partial).length, 43, "the sync was really cut short")
+        for (const [key, sha] of Object.entries(partial)) assert.strictEqual(sha, whole[key], `${key} is whole`)
+        const rerun = yield* syncEngines(src, dst, options)
+        assert.strictEqual(rerun.result?.copied, 43 - Object.keys(partial).length)
+        assert.deepStrictEqual(yield* contents(dst), whole)
+      }),
+    { timeout: 60_000 }
+  )
 
   it.effect("with --checksum, copies a same-size file whose content changed", () =>
     Effect.gen(function*() {

@@ -1,10 +1,22 @@
-import { describe, expect, it } from "vitest"
-import fc from "fast-check"
 import { globToRegExp, planSync } from "@immich-storage/core"
 import type { ListedFile } from "@immich-storage/core"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
 
-const key: fc.Arbitrary<string> = fc.constantFrom("upload/a.jpg", "upload/b.jpg", "thumbs/a.webp", "thumbs/b.webp", "backups/x.sql.gz", "upload/.immich", "profile/p.png")
-const file = fc.record({ key, size: fc.integer({ min: 0, max: 3 }), lastModified: fc.integer({ min: 0, max: 5 }).map((s) => new Date(s * 1000 + 250)) })
+const key: fc.Arbitrary<string> = fc.constantFrom(
+  "upload/a.jpg",
+  "upload/b.jpg",
+  "thumbs/a.webp",
+  "thumbs/b.webp",
+  "backups/x.sql.gz",
+  "upload/.immich",
+  "profile/p.png"
+)
+const file = fc.record({
+  key,
+  size: fc.integer({ min: 0, max: 3 }),
+  lastModified: fc.integer({ min: 0, max: 5 }).map((s) => new Date(s * 1000 + 250))
+})
 const listing = fc.uniqueArray(file, { selector: (f) => f.key })
 const keys = (files: ReadonlyArray<ListedFile>) => files.map((f) => f.key).sort()
 
@@ -47,14 +59,21 @@ describe("planSync", () => {
         { key: "extra.jpg", size: 1, lastModified: t(5000) }
       ]
     )
-    expect(plan.copy.map((c) => [c.key, c.reason])).toEqual([["new.jpg", "missing"], ["resized.jpg", "size"], ["newer.jpg", "newer"]])
+    expect(plan.copy.map((c) => [c.key, c.reason])).toEqual([["new.jpg", "missing"], ["resized.jpg", "size"], [
+      "newer.jpg",
+      "newer"
+    ]])
     expect(keys(plan.unchanged)).toEqual(["older.jpg", "same-second.jpg"])
     expect(keys(plan.extra)).toEqual(["extra.jpg"])
   })
 
   it("leaves excluded files out on both sides, so --delete never removes them", () => {
     const t = new Date(0)
-    const plan = planSync([{ key: "upload/a.jpg", size: 1, lastModified: t }, { key: "thumbs/a.webp", size: 1, lastModified: t }], [{ key: "thumbs/old.webp", size: 1, lastModified: t }], { excludes: ["thumbs/*"] })
+    const plan = planSync(
+      [{ key: "upload/a.jpg", size: 1, lastModified: t }, { key: "thumbs/a.webp", size: 1, lastModified: t }],
+      [{ key: "thumbs/old.webp", size: 1, lastModified: t }],
+      { excludes: ["thumbs/*"] }
+    )
     expect(keys(plan.copy)).toEqual(["upload/a.jpg"])
     expect(plan.extra).toEqual([])
     expect(plan.excluded).toBe(1)

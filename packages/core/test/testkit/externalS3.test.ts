@@ -1,9 +1,9 @@
 import { ListBucketsCommand } from "@aws-sdk/client-s3"
 import { S3Client } from "@aws-sdk/client-s3"
+import { REPO_ROOT, s3TargetFromEnv, startS3Proxy, startS3Server } from "@immich-storage/testkit"
 import { spawn } from "node:child_process"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import { REPO_ROOT, s3TargetFromEnv, startS3Proxy, startS3Server } from "@immich-storage/testkit"
 
 describe("TEST_S3_* (the suite against your own S3 server)", () => {
   it("uses the test server by default, and names the variable to fix when one is missing or wrong", () => {

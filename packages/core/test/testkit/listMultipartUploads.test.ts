@@ -6,10 +6,10 @@ import {
   PutObjectCommand
 } from "@aws-sdk/client-s3"
 import type { ListMultipartUploadsCommandInput } from "@aws-sdk/client-s3"
-import { describe, expect, inject, it } from "vitest"
-import * as fc from "fast-check"
 import { createTestBucket, listUploadsPage, rawS3Client } from "@immich-storage/testkit"
 import type { UploadEntry } from "@immich-storage/testkit"
+import * as fc from "fast-check"
+import { describe, expect, inject, it } from "vitest"
 
 /** Every page, following the Next markers as the SDK's users do. */
 const listAll = async (client: ReturnType<typeof rawS3Client>, input: ListMultipartUploadsCommandInput) => {

@@ -19,8 +19,11 @@ const baseColumns = (schema: ImmichSchema): ReadonlyArray<readonly [string, stri
   return [
     ["id", `a."id"`],
     ["ownerId", `a."ownerId"`],
-    ["ratio", `coalesce(case when a."height" = 0 or a."width" = 0 then 1
-      else round(a."width"::numeric / a."height"::numeric, 3) end, 1)`],
+    [
+      "ratio",
+      `coalesce(case when a."height" = 0 or a."width" = 0 then 1
+      else round(a."width"::numeric / a."height"::numeric, 3) end, 1)`
+    ],
     ["isFavorite", `a."isFavorite"`],
     ["visibility", `a."visibility"::text`],
     ["isTrashed", `a."deletedAt" is not null`],
@@ -29,8 +32,10 @@ const baseColumns = (schema: ImmichSchema): ReadonlyArray<readonly [string, stri
     // UTC wall-clock timestamps without a zone suffix, exactly as upstream serialises them.
     ["fileCreatedAt", `a."fileCreatedAt" at time zone 'UTC'`],
     ["createdAt", `a."createdAt" at time zone 'UTC'`],
-    ["localOffsetHours",
-      `extract(epoch from (a."localDateTime" at time zone 'UTC' - a."fileCreatedAt" at time zone 'UTC'))::real / 3600`],
+    [
+      "localOffsetHours",
+      `extract(epoch from (a."localDateTime" at time zone 'UTC' - a."fileCreatedAt" at time zone 'UTC'))::real / 3600`
+    ],
     ["duration", durationExpression(schema)],
     ["projectionType", exif ? `e."projectionType"` : `null::varchar`],
     ["livePhotoVideoId", media ? `a."livePhotoVideoId"` : `null::uuid`],

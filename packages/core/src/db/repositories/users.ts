@@ -83,8 +83,8 @@ export const makeUserRepository = (schema: ImmichSchema): UserRepository => ({
     q("find the admin user", (sql) =>
       sql<Array<{ id: string }>>`
         select "id" from "user" where "isAdmin" and "deletedAt" is null order by "createdAt", "id" limit 1`).pipe(
-      Effect.map((rows) => rows[0]?.id)
-    ),
+        Effect.map((rows) => rows[0]?.id)
+      ),
   createAdmin: (q, email, name) =>
     q("create the admin user", (sql) =>
       schema.userClusterGroup
@@ -95,6 +95,6 @@ export const makeUserRepository = (schema: ImmichSchema): UserRepository => ({
             returning "id"`
         : sql<Array<{ id: string }>>`
             insert into "user" ("email", "name", "isAdmin") values (${email}, ${name}, true) returning "id"`).pipe(
-      Effect.map((rows) => rows[0]!.id)
-    )
+        Effect.map((rows) => rows[0]!.id)
+      )
 })

@@ -20,16 +20,20 @@ export const makeIncompleteUploads = (transport: S3Transport, locationPrefix: st
     const Prefix = prefix !== "" ? `${objectKey(prefix)}/` : locationPrefix === "" ? undefined : `${locationPrefix}/`
     type Marker = { readonly KeyMarker: string; readonly UploadIdMarker?: string } | undefined
     const page = (marker: Marker) =>
-      call("list incomplete uploads in", prefix === "" ? undefined : prefix, ({ client, module }, abortSignal) =>
-        client.send(
-          new module.ListMultipartUploadsCommand({
-            Bucket,
-            EncodingType: "url",
-            ...(Prefix === undefined ? {} : { Prefix }),
-            ...marker
-          }),
-          { abortSignal }
-        )).pipe(
+      call(
+        "list incomplete uploads in",
+        prefix === "" ? undefined : prefix,
+        ({ client, module }, abortSignal) =>
+          client.send(
+            new module.ListMultipartUploadsCommand({
+              Bucket,
+              EncodingType: "url",
+              ...(Prefix === undefined ? {} : { Prefix }),
+              ...marker
+            }),
+            { abortSignal }
+          )
+      ).pipe(
         // Some S3-compatible servers cannot list uploads; a bucket lifecycle rule is then the way to clean up.
         Effect.catchTag("StorageFailure", (error) => {
           if (!(error.cause instanceof S3Failure && isUnsupported(error.cause))) return Effect.fail(error)
@@ -67,8 +71,11 @@ export const makeIncompleteUploads = (transport: S3Transport, locationPrefix: st
     if (write.kind !== "multipart-upload" || UploadId === undefined) {
       return yield* new InvalidKey({ key, reason: "it is not an incomplete upload" })
     }
-    yield* call("abort an incomplete upload of", key, ({ client, module }, abortSignal) =>
-      client.send(new module.AbortMultipartUploadCommand({ Bucket, Key: objectKey(key), UploadId }), { abortSignal })
+    yield* call(
+      "abort an incomplete upload of",
+      key,
+      ({ client, module }, abortSignal) =>
+        client.send(new module.AbortMultipartUploadCommand({ Bucket, Key: objectKey(key), UploadId }), { abortSignal })
     ).pipe(
       // NoSuchUpload: completed or aborted meanwhile.
       Effect.catchTag("ObjectNotFound", () => Effect.void)

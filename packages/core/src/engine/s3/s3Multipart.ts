@@ -67,14 +67,18 @@ export const uploadInParts = <P, E>(
   const Key = objectKey(key)
   const failure = (operation: string, detail: string) => new StorageFailure({ location: name, operation, key, detail })
 
-  const create = call(steps.start, key, ({ client, module }, abortSignal) =>
-    client.send(new module.CreateMultipartUploadCommand({ ...upload.create, Bucket, Key }), { abortSignal })).pipe(
-      Effect.flatMap((created) =>
-        created.UploadId === undefined || created.UploadId === ""
-          ? Effect.fail(failure(steps.start, "the server returned no UploadId"))
-          : Effect.succeed(created.UploadId)
-      )
+  const create = call(
+    steps.start,
+    key,
+    ({ client, module }, abortSignal) =>
+      client.send(new module.CreateMultipartUploadCommand({ ...upload.create, Bucket, Key }), { abortSignal })
+  ).pipe(
+    Effect.flatMap((created) =>
+      created.UploadId === undefined || created.UploadId === ""
+        ? Effect.fail(failure(steps.start, "the server returned no UploadId"))
+        : Effect.succeed(created.UploadId)
     )
+  )
 
   const sendAll = (UploadId: string) =>
     upload.parts.pipe(

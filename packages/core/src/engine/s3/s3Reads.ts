@@ -77,19 +77,19 @@ const asIs = (response: IncomingMessage) => Promise.resolve(response)
  * A suffix longer than the object means the whole object (RFC 9110, and AWS's answer); servers that
  * refuse it (the test server, RGW) are asked again for the bytes it resolves to.
  */
-const afterUnsatisfiable = (context: ReadContext, stat: Stat, key: StorageKey, range: ByteRange) =>
-(error: RangeNotSatisfiable) =>
-  Effect.gen(function*() {
-    const size = Number.isSafeInteger(error.size) ? error.size : (yield* stat(key)).size
-    const resolved = "suffixLength" in range ? resolveRange(range, size) : undefined
-    if (resolved === undefined) return yield* new RangeNotSatisfiable({ key, size })
-    return yield* openObject(context, key, resolved, asIs).pipe(
-      Effect.catchTag("RangeNotSatisfiable", (again) =>
-        Number.isSafeInteger(again.size)
-          ? Effect.fail(again)
-          : Effect.flatMap(stat(key), (info) => new RangeNotSatisfiable({ key, size: info.size })))
-    )
-  })
+const afterUnsatisfiable =
+  (context: ReadContext, stat: Stat, key: StorageKey, range: ByteRange) => (error: RangeNotSatisfiable) =>
+    Effect.gen(function*() {
+      const size = Number.isSafeInteger(error.size) ? error.size : (yield* stat(key)).size
+      const resolved = "suffixLength" in range ? resolveRange(range, size) : undefined
+      if (resolved === undefined) return yield* new RangeNotSatisfiable({ key, size })
+      return yield* openObject(context, key, resolved, asIs).pipe(
+        Effect.catchTag("RangeNotSatisfiable", (again) =>
+          Number.isSafeInteger(again.size)
+            ? Effect.fail(again)
+            : Effect.flatMap(stat(key), (info) => new RangeNotSatisfiable({ key, size: info.size })))
+      )
+    })
 
 const getOf = (context: ReadContext, stat: Stat) =>
   Effect.fn("S3Engine.get")(function*(key: StorageKey, range?: ByteRange) {
@@ -139,32 +139,35 @@ const listOf = (context: ReadContext) => (prefix: StoragePrefix): Stream.Stream<
   const { keyOfObject, objectKey } = context.transport
   const { locationPrefix } = context
   const Prefix = prefix === "" ? (locationPrefix === "" ? "" : `${locationPrefix}/`) : `${objectKey(prefix)}/`
-  return Stream.paginate(undefined as string | undefined, (token) =>
-    context.transport.request("list", prefix === "" ? undefined : prefix, (bucket) => ({
-      method: "GET",
-      path: bucketPath(bucket),
-      query: {
-        "list-type": "2",
-        "max-keys": "1000",
-        // Keys may hold characters XML 1.0 cannot carry (control characters): S3 sends them URL-encoded.
-        "encoding-type": "url",
-        ...(Prefix === "" ? {} : { prefix: Prefix }),
-        ...(token === undefined ? {} : { "continuation-token": token })
-      }
-    })).pipe(
-      Effect.map((response) => {
-        const page = parseListObjectsV2(response.body.toString("utf8"))
-        const infos: Array<ObjectInfo> = []
-        for (const object of page.objects) {
-          const key = keyOfObject(object.key)
-          // Folder placeholders ("photos/") and keys other tools wrote that we could not address are skipped.
-          if (keyProblem(key) !== undefined) continue
-          infos.push({ key, size: object.size, lastModified: object.lastModified, etag: object.etag })
+  return Stream.paginate(
+    undefined as string | undefined,
+    (token) =>
+      context.transport.request("list", prefix === "" ? undefined : prefix, (bucket) => ({
+        method: "GET",
+        path: bucketPath(bucket),
+        query: {
+          "list-type": "2",
+          "max-keys": "1000",
+          // Keys may hold characters XML 1.0 cannot carry (control characters): S3 sends them URL-encoded.
+          "encoding-type": "url",
+          ...(Prefix === "" ? {} : { prefix: Prefix }),
+          ...(token === undefined ? {} : { "continuation-token": token })
         }
-        const next = page.nextContinuationToken
-        return [infos, next === undefined ? Option.none() : Option.some(next)] as const
-      })
-    ))
+      })).pipe(
+        Effect.map((response) => {
+          const page = parseListObjectsV2(response.body.toString("utf8"))
+          const infos: Array<ObjectInfo> = []
+          for (const object of page.objects) {
+            const key = keyOfObject(object.key)
+            // Folder placeholders ("photos/") and keys other tools wrote that we could not address are skipped.
+            if (keyProblem(key) !== undefined) continue
+            infos.push({ key, size: object.size, lastModified: object.lastModified, etag: object.etag })
+          }
+          const next = page.nextContinuationToken
+          return [infos, next === undefined ? Option.none() : Option.some(next)] as const
+        })
+      )
+  )
 }
 
 /** The engine's reads: lean requests only (HEAD, GET, ListObjectsV2). */

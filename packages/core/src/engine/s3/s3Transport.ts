@@ -74,6 +74,33 @@ export interface S3Transport {
 /** One identity for every signature: nothing is built per request. */
 const fixedCredentials = (identity: Credentials): CredentialsProvider => () => Promise.resolve(identity)
 
+/** Static keys never load the SDK; otherwise its provider chain (environment, profile, IAM role) signs. */
+const credentialsOf = (settings: S3Settings, loadSdk: Effect.Effect<Sdk>): Effect.Effect<CredentialsProvider> => {
+  const fixed = settings.credentials
+  return fixed === undefined
+    ? Effect.map(loadSdk, ({ client }): CredentialsProvider => () => client.config.credentials())
+    : Effect.succeed(fixedCredentials({
+      accessKeyId: fixed.accessKeyId,
+      secretAccessKey: Redacted.value(fixed.secretAccessKey)
+    }))
+}
+
+/** Where the bucket's requests go: the configured endpoint, or AWS's resolver (which needs the SDK). */
+const targetOf = (
+  settings: S3Settings,
+  bucket: string,
+  name: string,
+  loadSdk: Effect.Effect<Sdk>
+): Effect.Effect<BucketTarget, StorageError> => {
+  const endpoint = settings.endpoint
+  return endpoint !== undefined
+    ? Effect.sync(() => ({
+      url: customEndpointBucketUrl(endpoint, bucket, settings.forcePathStyle),
+      region: settings.region
+    }))
+    : Effect.flatMap(loadSdk, ({ client }) => awsTarget(client, settings, bucket, name))
+}
+
 export const makeS3Transport = Effect.fnUntraced(function*(
   location: S3Location,
   settings: S3Settings,
@@ -94,24 +121,8 @@ export const makeS3Transport = Effect.fnUntraced(function*(
     return { module, client }
   }))
 
-  // Static keys never load the SDK; otherwise its provider chain (environment, profile, IAM role) signs.
-  const fixed = settings.credentials
-  const credentials: Effect.Effect<CredentialsProvider> = fixed === undefined
-    ? Effect.map(loadSdk, ({ client }): CredentialsProvider => () => client.config.credentials())
-    : Effect.succeed(fixedCredentials({
-      accessKeyId: fixed.accessKeyId,
-      secretAccessKey: Redacted.value(fixed.secretAccessKey)
-    }))
-
-  const endpoint = settings.endpoint
-  const target: Effect.Effect<BucketTarget, StorageError> = yield* Effect.cached(
-    endpoint !== undefined
-      ? Effect.sync(() => ({
-        url: customEndpointBucketUrl(endpoint, Bucket, settings.forcePathStyle),
-        region: settings.region
-      }))
-      : Effect.flatMap(loadSdk, ({ client }) => awsTarget(client, settings, Bucket, name))
-  )
+  const credentials = credentialsOf(settings, loadSdk)
+  const target = yield* Effect.cached(targetOf(settings, Bucket, name, loadSdk))
 
   type Wire = { readonly wire: S3Wire; readonly bucket: BucketUrl }
   const loadWire: Effect.Effect<Wire, StorageError> = yield* Effect.cached(
@@ -143,14 +154,20 @@ export const makeS3Transport = Effect.fnUntraced(function*(
     call: (operation, key, send) =>
       Effect.flatMap(loadSdk, (sdk) => attempt(operation, key, (signal) => send(sdk, signal))),
     request: (operation, key, build) =>
-      Effect.flatMap(loadWire, ({ bucket, wire }) =>
-        attempt(operation, key, (signal) => wire.expectOk(build(bucket), signal))),
+      Effect.flatMap(
+        loadWire,
+        ({ bucket, wire }) => attempt(operation, key, (signal) => wire.expectOk(build(bucket), signal))
+      ),
     open: (operation, key, build, then) =>
-      Effect.flatMap(loadWire, ({ bucket, wire }) =>
-        attempt(operation, key, (signal) => wire.open(build(bucket), signal).then(then))),
+      Effect.flatMap(
+        loadWire,
+        ({ bucket, wire }) => attempt(operation, key, (signal) => wire.open(build(bucket), signal).then(then))
+      ),
     exchange: (key, build) =>
-      Effect.flatMap(loadWire, ({ bucket, wire }) =>
-        attempt("probe", key, (signal) => wire.exchange(build(bucket), signal)))
+      Effect.flatMap(
+        loadWire,
+        ({ bucket, wire }) => attempt("probe", key, (signal) => wire.exchange(build(bucket), signal))
+      )
   }
   return transport
 })

@@ -75,7 +75,8 @@ const putMultipart = <E>(
       ).then(({ ChecksumCRC32, ETag }) => ({ PartNumber: part.PartNumber, ETag, ChecksumCRC32 }))
   }).pipe(Effect.map((completed) => completed.ETag))
 
-const putOf = (context: WriteContext) => <E = never>(
+const putOf = (context: WriteContext) =>
+<E = never>(
   key: StorageKey,
   body: Stream.Stream<Uint8Array, E> | Uint8Array,
   options?: PutOptions
@@ -112,8 +113,14 @@ const putOf = (context: WriteContext) => <E = never>(
 const NOT_IN_XML = /[\u0000-\u0008\u000b\u000c\u000d\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])/
 
 const deleteOne = (transport: S3Transport, key: StorageKey) =>
-  transport.call("delete", key, ({ client, module }, abortSignal) =>
-    client.send(new module.DeleteObjectCommand({ Bucket: transport.bucket, Key: transport.objectKey(key) }), { abortSignal }))
+  transport.call(
+    "delete",
+    key,
+    ({ client, module }, abortSignal) =>
+      client.send(new module.DeleteObjectCommand({ Bucket: transport.bucket, Key: transport.objectKey(key) }), {
+        abortSignal
+      })
+  )
 
 const deleteOf = ({ transport }: WriteContext) =>
   Effect.fn("S3Engine.delete")(function*(all: ReadonlyArray<StorageKey>) {
@@ -124,28 +131,32 @@ const deleteOf = ({ transport }: WriteContext) =>
     })
     const batches: Array<ReadonlyArray<StorageKey>> = []
     for (let i = 0; i < keys.length; i += DELETE_BATCH) batches.push(keys.slice(i, i + DELETE_BATCH))
-    yield* Effect.forEach(batches, (batch) =>
-      transport.call("delete", undefined, ({ client, module }, abortSignal) =>
-        client.send(
-          new module.DeleteObjectsCommand({
-            Bucket: transport.bucket,
-            Delete: { Objects: batch.map((key) => ({ Key: transport.objectKey(key) })), Quiet: true }
-          }),
-          { abortSignal }
-        )).pipe(
-          Effect.flatMap((result) => {
-            const failed = result.Errors?.[0]
-            if (failed === undefined) return Effect.void
-            const key = failed.Key === undefined ? undefined : transport.keyOfObject(failed.Key)
-            const failure = new S3Failure({
-              code: failed.Code ?? "Unknown",
-              status: undefined,
-              requestId: result.$metadata.requestId,
-              message: failed.Message ?? "the server refused to delete it"
+    yield* Effect.forEach(
+      batches,
+      (batch) =>
+        transport.call("delete", undefined, ({ client, module }, abortSignal) =>
+          client.send(
+            new module.DeleteObjectsCommand({
+              Bucket: transport.bucket,
+              Delete: { Objects: batch.map((key) => ({ Key: transport.objectKey(key) })), Quiet: true }
+            }),
+            { abortSignal }
+          )).pipe(
+            Effect.flatMap((result) => {
+              const failed = result.Errors?.[0]
+              if (failed === undefined) return Effect.void
+              const key = failed.Key === undefined ? undefined : transport.keyOfObject(failed.Key)
+              const failure = new S3Failure({
+                code: failed.Code ?? "Unknown",
+                status: undefined,
+                requestId: result.$metadata.requestId,
+                message: failed.Message ?? "the server refused to delete it"
+              })
+              return Effect.fail(transport.errorFor("delete", key)(failure))
             })
-            return Effect.fail(transport.errorFor("delete", key)(failure))
-          })
-        ), { concurrency: 4, discard: true })
+          ),
+      { concurrency: 4, discard: true }
+    )
   })
 
 const copyOf = ({ requests, sizes, transport }: WriteContext, stat: Stat) => {
