@@ -16,8 +16,11 @@ import { describe, expect, it } from "vitest"
 
 const names = ALL_VARIABLES.map((v) => v.name)
 const read = (file: string) => fs.readFileSync(path.join(REPO_ROOT, file), "utf8")
-/** Names the README mentions that are not ours to declare: a constant, and Immich's own uploader's variable. */
-const NOT_VARIABLES = new Set(["IMMICH_API_VERSION", "IMMICH_CONFIG_DIR"])
+/**
+ * Names the README mentions that are not the server's or the CLI's settings: a constant, Immich's own uploader's
+ * variable, and the one the web page's development server reads (`npm run dev -w apps/web`).
+ */
+const NOT_VARIABLES = new Set(["IMMICH_API_VERSION", "IMMICH_CONFIG_DIR", "IMMICH_SERVER_URL"])
 
 describe("the variable declarations", () => {
   it("declare each name once, and every default reads back without a problem", () => {
