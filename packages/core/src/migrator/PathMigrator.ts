@@ -6,7 +6,8 @@ import { Database, lockForTransaction } from "../db/Database.ts"
 import type { DatabaseError } from "../db/errors.ts"
 import { pathColumns } from "../db/repositories/pathColumns.ts"
 import { systemMetadata } from "../db/repositories/systemMetadata.ts"
-import { inferLegacyLocation, legacyLocationInconsistent } from "./legacyLocation.ts"
+import { inferFromSample, legacyLocationInconsistent, ORIGINAL_COLUMNS } from "./legacyLocation.ts"
+import type { SampledPaths } from "./legacyLocation.ts"
 import type { LegacyLocationInconsistent, LegacyLocationInference } from "./legacyLocation.ts"
 import { decideMediaLocation, MEDIA_LOCATION_LOCK_ID, normaliseBase } from "./mediaLocationDecision.ts"
 import { columnLabel } from "./pathColumns.ts"
@@ -60,11 +61,26 @@ export interface PathMigratorShape {
 export const formatReport = (report: RewriteReport): string =>
   `${report.columns.map((c) => `${columnLabel(c)}: ${c.count}`).join(", ") || "no path columns"}`
 
-/** Paths of every managed column but `move_history`'s, which holds moves in flight, not the library. */
+/**
+ * Paths of every managed column but `move_history`'s (moves in flight, not the library), split into
+ * originals (and sidecars), whose folders a storage template names, and generated files, named by ids.
+ */
 const samplePaths = (tx: Query) =>
   Effect.gen(function*() {
     const columns = (yield* pathColumns.existing(tx)).filter((c) => c.table !== "move_history")
-    return (yield* Effect.forEach(columns, (c) => pathColumns.sample(tx, c))).flat()
+    const sample: SampledPaths = { originals: [], generated: [] }
+    for (const c of columns) {
+      if (c.table === "asset_file") {
+        const files = yield* pathColumns.sampleAssetFiles(tx)
+        sample.originals.push(...files.originals)
+        sample.generated.push(...files.generated)
+      } else {
+        sample[ORIGINAL_COLUMNS.has(columnLabel(c)) ? "originals" : "generated"].push(
+          ...yield* pathColumns.sample(tx, c)
+        )
+      }
+    }
+    return sample
   })
 
 const rewriteAll = (tx: Query, from: string, to: string, dryRun: boolean) =>
@@ -123,7 +139,7 @@ export class PathMigrator
               return { _tag: "Moved", report } as const
             }
             // Nothing saved: a first start only when no path is stored; otherwise the paths say where they were.
-            const inference = inferLegacyLocation(yield* samplePaths(tx))
+            const inference = inferFromSample(yield* samplePaths(tx))
             if (inference._tag === "Inconsistent") return yield* legacyLocationInconsistent(inference, current)
             yield* systemMetadata.saveMediaLocation(tx, current)
             if (inference._tag === "NoPaths") return { _tag: "FirstBoot", location: current } as const
@@ -158,7 +174,7 @@ export class PathMigrator
       })
 
       const savedLocation = db.transaction((tx) => systemMetadata.readMediaLocation(tx))
-      const inferPreviousLocation = db.transaction((tx) => samplePaths(tx).pipe(Effect.map(inferLegacyLocation)))
+      const inferPreviousLocation = db.transaction((tx) => samplePaths(tx).pipe(Effect.map(inferFromSample)))
 
       return PathMigrator.of({ savedLocation, rewritePaths, followMediaLocation, inferPreviousLocation })
     })

@@ -80,6 +80,33 @@ export const inferLegacyLocation = (samples: ReadonlyArray<string>): LegacyLocat
   return { _tag: "Inconsistent", sampled: paths.length, bases, unrecognised }
 }
 
+/** Columns holding originals (and sidecars beside them): the folders below their base are a storage template's. */
+export const ORIGINAL_COLUMNS: ReadonlySet<string> = new Set(["asset.originalPath", "asset.sidecarPath"])
+
+export interface SampledPaths {
+  /** Originals and sidecars: `upload/…` or a storage template's `library/<label>/<album>/…`. */
+  readonly originals: Array<string>
+  /** Thumbnails, previews, encoded videos, faces, profile images: named by ids below their folder. */
+  readonly generated: Array<string>
+}
+
+/**
+ * Infers the base from generated files when there are any: their names are ids, so their folder segment is
+ * reliable, where an original may sit in an album called `upload`. Every original must then lie below that
+ * base; one that does not is a real disagreement, and the sample is refused with it. Without generated
+ * files the originals are all there is, read as `inferLegacyLocation` reads any path.
+ */
+export const inferFromSample = (sample: SampledPaths): LegacyLocationInference => {
+  const generated = sample.generated.filter((p) => p !== "")
+  const originals = sample.originals.filter((p) => p !== "")
+  if (generated.length === 0) return inferLegacyLocation(originals)
+  const inference = inferLegacyLocation(generated)
+  if (inference._tag !== "Inferred") return inferLegacyLocation([...generated, ...originals])
+  const outside = originals.filter((p) => !p.startsWith(`${inference.base}/`))
+  if (outside.length > 0) return inferLegacyLocation([...generated, ...outside])
+  return { ...inference, sampled: generated.length + originals.length }
+}
+
 /** What a refusal says: each base found, and how to go on. */
 export const describeInconsistency = (
   inference: InconsistentSample,

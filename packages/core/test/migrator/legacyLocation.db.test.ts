@@ -57,6 +57,22 @@ describe("PathMigrator on a database that never saved its media location", () =>
       assert.strictEqual((yield* migrator.followMediaLocation("s3://photos/immich"))._tag, "Unchanged")
     }))
 
+  it.effect("takes an album named like an Immich folder for what it is, once generated files name the base", () =>
+    Effect.gen(function*() {
+      const { db } = yield* freshDatabase
+      const { userId } = yield* seedLibrary(db, "/old/base")
+      // A storage template's album called "upload": read alone, this original seems to lie under .../admin.
+      const album = "/old/base/library/admin/upload/IMG_0002.jpg"
+      yield* db.query("template original", (sql) =>
+        sql`
+        insert into asset ("ownerId", type, "originalPath", "originalFileName", checksum, "checksumAlgorithm",
+          "fileCreatedAt", "fileModifiedAt", "localDateTime")
+        values (${userId}, 'IMAGE', ${album}, 'IMG_0002.jpg', '\\x02', 'sha1', now(), now(), now())`)
+      const outcome = yield* (yield* migratorOn(db)).followMediaLocation("/data")
+      assert.strictEqual(outcome._tag, "Moved")
+      assert.include(yield* allPaths(db), "/data/library/admin/upload/IMG_0002.jpg")
+    }))
+
   it.effect("saves the current location when the paths already lie under it, and rewrites nothing", () =>
     Effect.gen(function*() {
       const { db } = yield* freshDatabase

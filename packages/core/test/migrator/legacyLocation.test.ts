@@ -4,6 +4,7 @@ import {
   describeInconsistency,
   encodedVideoKey,
   generatedImageKey,
+  inferFromSample,
   inferLegacyLocation,
   localLocation,
   originalKey,
@@ -128,5 +129,44 @@ describe("inferLegacyLocation", () => {
     ])
     const bases = result._tag === "Inconsistent" ? result.bases.map((b) => b.base).sort() : result
     expect(bases).toEqual(["/data", "/data/library/admin"])
+  })
+})
+
+describe("inferFromSample: the base from generated files, originals checked below it", () => {
+  const u = "0f8fad5b-d9cb-469f-a165-70867728950e"
+  it("reads an album named like an Immich folder as the template folder it is, once thumbnails say where the base is", () => {
+    const sample = {
+      generated: [`/data/thumbs/${u}/0f/8f/${u}_thumbnail.webp`, `/data/profile/${u}/face.jpg`],
+      originals: ["/data/library/admin/upload/IMG_0001.jpg", "/data/library/admin/upload/IMG_0001.jpg.xmp"]
+    }
+    expect(inferFromSample(sample)).toEqual({ _tag: "Inferred", base: "/data", sampled: 4 })
+  })
+
+  it("refuses an original outside the base the generated files agree on, naming both bases", () => {
+    const result = inferFromSample({
+      generated: [`/data/thumbs/${u}/0f/8f/${u}_thumbnail.webp`],
+      originals: ["/data/upload/a/b/c.jpg", "/mnt/old/upload/a/b/d.jpg"]
+    })
+    const bases = result._tag === "Inconsistent" ? result.bases.map((b) => b.base).sort() : result
+    expect(bases).toEqual(["/data", "/mnt/old"])
+  })
+
+  it("reads originals as any path when there are no generated files, and finds nothing in an empty sample", () => {
+    expect(inferFromSample({ generated: [], originals: ["/srv/immich/upload/a/b/c.jpg"] })).toEqual({
+      _tag: "Inferred",
+      base: "/srv/immich",
+      sampled: 1
+    })
+    expect(inferFromSample({ generated: [""], originals: [] })).toEqual({ _tag: "NoPaths" })
+  })
+
+  it("agrees with inferLegacyLocation whenever the originals lie below the generated files' base", () => {
+    fc.assert(fc.property(fc.array(fc.constantFrom("a", "b", "ü c"), { minLength: 1, maxLength: 4 }), (parts) => {
+      const base = `/${parts.join("/")}`
+      const generated = [`${base}/thumbs/${u}/0f/8f/${u}_preview.jpeg`]
+      const originals = [`${base}/upload/${u}/0f/8f/${u}.jpg`]
+      const together = inferLegacyLocation([...generated, ...originals])
+      expect(inferFromSample({ generated, originals })).toEqual(together)
+    }))
   })
 })

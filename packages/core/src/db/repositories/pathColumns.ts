@@ -50,5 +50,22 @@ export const pathColumns = {
       sql<Array<{ path: string }>>`
         select ${sql(c.column)} as path from ${sql(c.table)}
         where ${sql(c.column)} <> ''${c.managedAssetsOnly ? sql` and "libraryId" is null` : sql``}
-        limit ${SAMPLE_PER_COLUMN}`).pipe(Effect.map((rows) => rows.map((r) => r.path)))
+        limit ${SAMPLE_PER_COLUMN}`).pipe(Effect.map((rows) => rows.map((r) => r.path))),
+  /**
+   * Some `asset_file` paths, split as the inference reads them: sidecars lie beside the originals (under a
+   * storage template's folders), every other type under `thumbs/` or `encoded-video/` by id.
+   */
+  sampleAssetFiles: (q: Query) =>
+    q("sample asset_file.path by kind", (sql) =>
+      sql<Array<{ path: string; sidecar: boolean }>>`
+        (select "path", true as sidecar from "asset_file" where "type" = 'sidecar' and "path" <> ''
+         limit ${SAMPLE_PER_COLUMN})
+        union all
+        (select "path", false as sidecar from "asset_file" where "type" <> 'sidecar' and "path" <> ''
+         limit ${SAMPLE_PER_COLUMN})`).pipe(
+        Effect.map((rows) => ({
+          originals: rows.filter((r) => r.sidecar).map((r) => r.path),
+          generated: rows.filter((r) => !r.sidecar).map((r) => r.path)
+        }))
+      )
 }
