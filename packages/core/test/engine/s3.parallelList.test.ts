@@ -110,4 +110,24 @@ describe("S3 listing in parallel", () => {
       }),
     { timeout: 120_000 }
   )
+
+  it.effect(
+    "fails, without hanging, when one prefix's listing is refused while others are read ahead",
+    () =>
+      Effect.gen(function*() {
+        const { bucket, engine: near } = yield* makeTestS3Engine()
+        yield* putAll(near, Array.from({ length: 200 }, (_, i) => `upload/u${i % 10}/${i}.jpg`))
+        const proxy = yield* Effect.acquireRelease(
+          Effect.promise(() => startS3Proxy(inject("s3Endpoint"))),
+          (started) => Effect.promise(() => started.stop())
+        )
+        const { engine } = yield* makeTestS3Engine({ endpoint: proxy.endpoint, bucket, engine: { listPageSize: 15 } })
+        const listsU7 = (r: { readonly url: string }) =>
+          new URL(r.url, "http://x").searchParams.get("prefix")?.endsWith("/u7/")
+        proxy.injectFaults([{ status: 403, code: "AccessDenied" }], (r) => listsU7(r) === true)
+        const exit = yield* Effect.exit(keysOf(engine, 4))
+        assert.isTrue(exit._tag === "Failure" && String(exit.cause).includes("AccessDenied"), String(exit))
+      }),
+    { timeout: 60_000 }
+  )
 })

@@ -1,5 +1,7 @@
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { compareKeys } from "../../location/StorageKey.ts"
 import type { StorageError } from "../errors.ts"
@@ -89,6 +91,18 @@ export const splitKeySpace = (page: PageOf, root: string, target: number, concur
   })
 
 /**
+ * A prefix's listing, started now and read later, ITEMS_AHEAD keys ahead. Its fiber lives in a scope of its own
+ * (a child of the whole listing's, so interrupting the listing stops it), closed once it has been read: a
+ * listing of thousands of prefixes does not keep thousands of finished fibers until its end.
+ */
+const listAhead = (page: PageOf, prefix: string) =>
+  Effect.gen(function*() {
+    const own = yield* Scope.fork(yield* Scope.Scope)
+    const queue = yield* Scope.provide(own)(Stream.toQueue(pagesOf(page, prefix), { capacity: ITEMS_AHEAD }))
+    return Stream.fromQueue(queue).pipe(Stream.ensuring(Scope.close(own, Exit.void)))
+  })
+
+/**
  * Every bucket key below `root`, in UTF-8 byte order, with up to `concurrency` prefixes listed at once: the
  * key space is split on prefixes a delimiter listing finds (any layout; Immich's splits on user and on the
  * two-character folders), then each prefix is listed whole, `concurrency` prefixes ahead of the one being
@@ -106,7 +120,7 @@ export const listInParallel = (
         Stream.mapEffect((segment) =>
           segment._tag === "Objects"
             ? Effect.succeed(Stream.fromIterable(segment.objects))
-            : Effect.map(Stream.toQueue(pagesOf(page, segment.prefix), { capacity: ITEMS_AHEAD }), Stream.fromQueue)
+            : listAhead(page, segment.prefix)
         ),
         // Starts the next prefixes' listings while an earlier one is read: this is the look-ahead.
         Stream.buffer({ capacity: concurrency }),
