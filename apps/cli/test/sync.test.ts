@@ -84,6 +84,23 @@ describe("immich-storage sync and verify", () => {
     expect((await runScript(CLI_MAIN, ["verify", media, dst, "--checksum"], s3Env())).code).toBe(0)
   })
 
+  it("--list-concurrency: S3 to S3 in parallel or serially gives the same result; 0 is refused", async () => {
+    const media = await mediaFolder()
+    const src = `s3://${await createTestBucket(inject("s3Endpoint"))}/immich`
+    expect((await runScript(CLI_MAIN, ["sync", media, src, "--list-concurrency", "3"], s3Env())).code).toBe(0)
+    const dst = `s3://${await createTestBucket(inject("s3Endpoint"))}/copy`
+    const first = await runScript(CLI_MAIN, ["sync", src, dst, "--json", "--list-concurrency", "4"], s3Env())
+    expect(JSON.parse(first.stdout)).toMatchObject({ copied: 5, failures: [] })
+    for (const n of ["1", "2", "16"]) {
+      const again = await runScript(CLI_MAIN, ["sync", src, dst, "--json", "--list-concurrency", n], s3Env())
+      expect(JSON.parse(again.stdout)).toMatchObject({ toCopy: 0, extra: 0, unchanged: 5 })
+      expect((await runScript(CLI_MAIN, ["verify", src, dst, "--list-concurrency", n], s3Env())).code).toBe(0)
+    }
+    const refused = await runScript(CLI_MAIN, ["sync", src, dst, "--list-concurrency", "0"], s3Env())
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toContain("--list-concurrency must be at least 1")
+  })
+
   it("refuses a source that does not exist and a malformed location", async () => {
     const missing = await runScript(CLI_MAIN, ["sync", "/nonexistent/media", "/tmp/x"], {})
     expect(missing.code).toBe(1)

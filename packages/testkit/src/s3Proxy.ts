@@ -60,6 +60,9 @@ export interface S3Proxy {
   readonly requests: Array<RecordedRequest>
   /** The next requests (matching `when`, or any) get these faults, one each, before forwarding resumes. */
   readonly injectFaults: (faults: ReadonlyArray<Fault>, when?: (request: RecordedRequest) => boolean) => void
+  /** Most requests open at once (arrived, not yet answered) since the proxy started or `resetPeak`. */
+  readonly peakInFlight: () => number
+  readonly resetPeak: () => void
   readonly stop: () => Promise<void>
 }
 
@@ -178,12 +181,21 @@ export const startS3Proxy = async (target: string, options: S3ProxyOptions = {})
       return forwardSigned(exchange, upstream, corrupt, options.verifySignatures.secretAccessKey)
     forward(exchange, upstream, corrupt, undefined)
   }
-  const server = http.createServer((req, res) => afterLatency(options, () => handle(req, res)))
+  let inFlight = 0
+  let peak = 0
+  const server = http.createServer((req, res) => {
+    inFlight++
+    peak = Math.max(peak, inFlight)
+    res.once("close", () => void inFlight--)
+    afterLatency(options, () => handle(req, res))
+  })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const { port } = server.address() as AddressInfo
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
+    peakInFlight: () => peak,
+    resetPeak: () => void (peak = inFlight),
     injectFaults: (faults, when) => {
       pending = [...faults]
       matches = when ?? (() => true)

@@ -4,6 +4,7 @@ import { Command, Flag } from "effect/cli"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { endProgress, progressPrinter } from "../progress.ts"
+import { checkListConcurrency, listConcurrencyFlag } from "./listConcurrency.ts"
 import { formatRewriteReport } from "./migratePaths.ts"
 
 interface MigrateFlags {
@@ -71,14 +72,17 @@ export const migrateCommand = Command.make(
       Flag.withDescription("In the final copy, delete target files the source lacks"),
       Flag.withDefault(false)
     ),
-    concurrency: Flag.Int("concurrency").pipe(Flag.withDefault(32))
+    concurrency: Flag.Int("concurrency").pipe(Flag.withDefault(32)),
+    listConcurrency: listConcurrencyFlag
   },
   Effect.fn("cli.migrate")(function*(flags) {
+    yield* checkListConcurrency(flags.listConcurrency)
     const outcome = yield* (yield* CutOver).run({
       to: flags.to,
       serverStopped: flags.final,
       delete: flags.delete,
       concurrency: flags.concurrency,
+      listConcurrency: flags.listConcurrency,
       onStep: printStep(flags),
       // The copies show sync's progress (a bar on a terminal, a line per second otherwise) on stderr.
       progressFor: () => progressPrinter(Date.now())

@@ -5,6 +5,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { CliFailure } from "../CliFailure.ts"
 import { endProgress, mib, progressPrinter } from "../progress.ts"
+import { checkListConcurrency, listConcurrencyFlag } from "./listConcurrency.ts"
 
 const summary = (plan: PlanCounts, result: SyncResult | undefined, dryRun: boolean) => ({
   dryRun,
@@ -53,6 +54,7 @@ export const syncCommand = Command.make(
       Flag.atLeast(0)
     ),
     concurrency: Flag.Int("concurrency").pipe(Flag.withDescription("Files copied at once"), Flag.withDefault(32)),
+    listConcurrency: listConcurrencyFlag,
     checksum: Flag.Boolean("checksum").pipe(
       Flag.withDescription("Also compare the content of same-size files"),
       Flag.withDefault(false)
@@ -66,6 +68,7 @@ export const syncCommand = Command.make(
   (flags) =>
     Effect.scoped(Effect.gen(function*() {
       if (flags.concurrency < 1) return yield* new CliFailure({ message: "--concurrency must be at least 1" })
+      yield* checkListConcurrency(flags.listConcurrency)
       const source = yield* engineForBase(flags.source, { mustExist: true })
       const destination = yield* engineForBase(flags.destination, { mustExist: false, create: !flags.dryRun })
       const started = Date.now()
@@ -75,6 +78,7 @@ export const syncCommand = Command.make(
         dryRun: flags.dryRun,
         excludes: flags.exclude,
         concurrency: flags.concurrency,
+        listConcurrency: flags.listConcurrency,
         checksum: flags.checksum,
         ...(flags.json ? {} : { onProgress: progressPrinter(started) })
       })
@@ -117,15 +121,18 @@ export const verifyCommand = Command.make(
     checksum: Flag.Boolean("checksum").pipe(
       Flag.withDescription("Also compare the content of same-size files"),
       Flag.withDefault(false)
-    )
+    ),
+    listConcurrency: listConcurrencyFlag
   },
   (flags) =>
     Effect.scoped(Effect.gen(function*() {
+      yield* checkListConcurrency(flags.listConcurrency)
       const source = yield* engineForBase(flags.source, { mustExist: true })
       const destination = yield* engineForBase(flags.destination, { mustExist: true })
       const { differences, same } = yield* verifyEngines(source, destination, {
         checksum: flags.checksum,
-        concurrency: 32
+        concurrency: 32,
+        listConcurrency: flags.listConcurrency
       })
       if (differences.length > 0) {
         const lines = differences.map((d) => `  ${describeDifference(d)}`).join("\n")

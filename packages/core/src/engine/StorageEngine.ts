@@ -84,7 +84,7 @@ export interface StorageEngineShape {
    * MinIO and R2 list them and as the local walk does. Sync merges two listings on that order and stops
    * with `ListingOutOfOrder` on a server that breaks it (fauxqs, as published, lists in locale order).
    */
-  readonly list: (prefix: string) => Stream.Stream<ObjectInfo, StorageError>
+  readonly list: (prefix: string, options?: ListOptions) => Stream.Stream<ObjectInfo, StorageError>
   /** Deletes the keys that exist; missing keys are not an error. */
   readonly delete: (keys: ReadonlyArray<string>) => Effect.Effect<void, StorageError>
   readonly copy: (from: string, to: string) => Effect.Effect<void, StorageError>
@@ -95,6 +95,14 @@ export interface StorageEngineShape {
   readonly listIncompleteWrites: (prefix: string) => Stream.Stream<IncompleteWrite, StorageError>
   /** Deletes a temp file or aborts an upload that `listIncompleteWrites` found; one already gone is no error. */
   readonly removeIncompleteWrite: (write: IncompleteWrite) => Effect.Effect<void, StorageError>
+}
+
+export interface ListOptions {
+  /**
+   * Listing requests in flight at once (S3: the key space is split on prefixes found with a delimiter listing,
+   * whose listings are concatenated in order). 1 or undefined: one serial chain of pages. Local disk ignores it.
+   */
+  readonly concurrency?: number | undefined
 }
 
 export class StorageEngine

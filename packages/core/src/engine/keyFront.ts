@@ -8,6 +8,7 @@ import type { StorageError } from "./errors.ts"
 import type {
   GetOptions,
   IncompleteWrite,
+  ListOptions,
   ObjectBody,
   ObjectInfo,
   PutOptions,
@@ -32,7 +33,7 @@ export interface EngineInternals {
   readonly get: (key: StorageKey, range?: ByteRange, options?: GetOptions) => Effect.Effect<ObjectBody, StorageError>
   readonly readSmall: (key: StorageKey, maxBytes: number) => Effect.Effect<SmallObject | undefined, StorageError>
   readonly stat: (key: StorageKey) => Effect.Effect<ObjectInfo, StorageError>
-  readonly list: (prefix: StoragePrefix) => Stream.Stream<ObjectInfo, StorageError>
+  readonly list: (prefix: StoragePrefix, options?: ListOptions) => Stream.Stream<ObjectInfo, StorageError>
   readonly delete: (keys: ReadonlyArray<StorageKey>) => Effect.Effect<void, StorageError>
   readonly copy: (from: StorageKey, to: StorageKey) => Effect.Effect<void, StorageError>
   readonly listIncompleteWrites: (prefix: StoragePrefix) => Stream.Stream<IncompleteWrite, StorageError>
@@ -66,7 +67,7 @@ export const withKeyChecks = (engine: EngineInternals): StorageEngineShape => {
     get: (key, range, options) => refusal(key) ?? engine.get(key as StorageKey, range, options),
     readSmall: (key, maxBytes) => refusal(key) ?? engine.readSmall(key as StorageKey, maxBytes),
     stat: (key) => refusal(key) ?? engine.stat(key as StorageKey),
-    list: (prefix) => refusedPrefix(prefix) ?? engine.list(prefix as StoragePrefix),
+    list: (prefix, options) => refusedPrefix(prefix) ?? engine.list(prefix as StoragePrefix, options),
     // Every key is checked before any is deleted, so a bad batch deletes nothing.
     delete: (keys) => {
       for (const key of keys) {

@@ -52,10 +52,23 @@ const makeStatter = (slowStatMs: number) => {
   }
 }
 
+/** Subdirectories read (readdir and stat) ahead of the one being walked: on a network share they overlap. */
+const DIRS_AHEAD = 4
+
+interface Entry {
+  readonly sortKey: string
+  readonly key: string
+  readonly real: string
+  readonly isDir: boolean
+  readonly info?: ObjectInfo
+}
+
 /**
  * Yields the files below `prefix`, one directory's worth at a time, in UTF-8 byte order of their keys.
  * Directories sort as `name/`, which is where their keys fall. Links are followed only while they stay
- * inside the root, and each real directory is visited once, so link cycles end.
+ * inside the root, and each real directory is visited once, so link cycles end. The next DIRS_AHEAD
+ * subdirectories of each directory are read while the walk is inside an earlier one (memory: that many
+ * directories' entries per level).
  */
 export async function* walk(
   realRoot: string,
@@ -69,16 +82,15 @@ export async function* walk(
   if (start === undefined || !isInside(start)) return
   const startStats = await fs.stat(start)
   if (!startStats.isDirectory()) return
-  yield* walkDir(start, prefix)
+  yield* walkDir(start, prefix, readDir(start, prefix))
 
-  async function* walkDir(dir: string, dirKey: string): AsyncGenerator<ReadonlyArray<ObjectInfo>> {
-    if (ancestors.has(dir)) return
-    ancestors.add(dir)
+  /** A directory's files and subdirectories, sorted; the walk yields them later, in this order. */
+  async function readDir(dir: string, dirKey: string): Promise<Array<Entry>> {
     const entries = await fs.readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) =>
       error.code === "ENOENT" ? [] : Promise.reject(error)
     )
     const candidates = entries.filter((entry) => !isTempFileName(entry.name))
-    const resolved: Array<{ sortKey: string; key: string; real: string; isDir: boolean; info?: ObjectInfo }> = []
+    const resolved: Array<Entry> = []
     for (let i = 0; i < candidates.length; i += STAT_BATCH) {
       const batch = candidates.slice(i, i + STAT_BATCH)
       // Links are resolved (and refused when they leave the root) before anything is stat'ed through them.
@@ -101,13 +113,37 @@ export async function* walk(
         }
       })
     }
-    resolved.sort((a, b) => compareKeys(a.sortKey, b.sortKey))
+    return resolved.sort((a, b) => compareKeys(a.sortKey, b.sortKey))
+  }
+
+  async function* walkDir(
+    dir: string,
+    dirKey: string,
+    read: Promise<Array<Entry>>
+  ): AsyncGenerator<ReadonlyArray<ObjectInfo>> {
+    if (ancestors.has(dir)) return
+    ancestors.add(dir)
+    const resolved = await read
+    const subdirs = resolved.filter((entry) => entry.isDir)
+    const ahead: Array<Promise<Array<Entry>>> = []
+    const readAhead = (index: number) => {
+      const subdir = subdirs[index]
+      if (subdir === undefined || ahead[index] !== undefined) return
+      const reading = readDir(subdir.real, subdir.key)
+      // A read the walk never reaches (it was stopped, or the directory is a link cycle) must not fail unseen.
+      reading.catch(() => undefined)
+      ahead[index] = reading
+    }
     let batch: Array<ObjectInfo> = []
+    let next = 0
     for (const entry of resolved) {
       if (entry.isDir) {
         if (batch.length > 0) yield batch
         batch = []
-        yield* walkDir(entry.real, entry.key)
+        for (let i = next; i < next + DIRS_AHEAD; i++) readAhead(i)
+        const reading = ahead[next]!
+        delete ahead[next++]
+        yield* walkDir(entry.real, entry.key, reading)
       } else batch.push(entry.info!)
     }
     if (batch.length > 0) yield batch

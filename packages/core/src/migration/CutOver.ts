@@ -49,6 +49,8 @@ export interface CutOverOptions {
   /** In the final copy, delete target files the source lacks. */
   readonly delete: boolean
   readonly concurrency: number
+  /** Listing requests in flight per S3 side (see `ListOptions`); undefined: one serial chain of pages. */
+  readonly listConcurrency?: number | undefined
   readonly onStep?: (step: CutOverStep) => Effect.Effect<void>
   /** A progress callback for each copy, asked for as that copy starts. */
   readonly progressFor?: (pass: CopyPass) => (progress: SyncProgress) => Effect.Effect<void>
@@ -82,6 +84,7 @@ const copy = (sides: Sides, options: CutOverOptions, pass: CopyPass, deleteExtra
   syncEngines(sides.source, sides.destination, {
     ...(sides.expected === undefined ? {} : { expectedObjects: sides.expected }),
     concurrency: options.concurrency,
+    listConcurrency: options.listConcurrency,
     checksum: false,
     excludes: [],
     dryRun: false,
@@ -90,8 +93,8 @@ const copy = (sides: Sides, options: CutOverOptions, pass: CopyPass, deleteExtra
   }).pipe(Effect.map(({ result }) => result!))
 
 /** What is still missing or different at the target after the final copy (a listing of both sides). */
-const stillMissing = (sides: Sides, final: SyncResult) =>
-  countEngines(sides.source, sides.destination).pipe(Effect.map((counts) => ({
+const stillMissing = (sides: Sides, final: SyncResult, listConcurrency: number | undefined) =>
+  countEngines(sides.source, sides.destination, [], listConcurrency).pipe(Effect.map((counts) => ({
     missing: counts.copy + final.failures.length,
     present: counts.unchanged
   })))
@@ -130,7 +133,7 @@ export class CutOver extends Context.Service<CutOver, CutOverShape>()("@immich-s
 
         const final = yield* copy(sides, options, "final", options.delete)
         yield* step({ _tag: "Copied", pass: "final", result: final })
-        const check = yield* stillMissing(sides, final)
+        const check = yield* stillMissing(sides, final, options.listConcurrency)
         if (check.missing > 0) return yield* new CutOverVerificationFailed({ missing: check.missing, location: to })
         yield* step({ _tag: "Verified", files: check.present, location: to })
 

@@ -12,6 +12,8 @@ export interface SyncOptions {
   readonly checksum: boolean
   /** Small files copied at once. Large files (multipart on S3) go two at a time, to bound memory. */
   readonly concurrency: number
+  /** Listing requests in flight per S3 side (see `ListOptions`); undefined: one serial chain of pages. */
+  readonly listConcurrency?: number | undefined
   readonly onProgress?: (progress: SyncProgress) => Effect.Effect<void>
   /** About how many objects the listings hold (from a database's asset count, say), for progress while listing. */
   readonly expectedObjects?: number

@@ -9,15 +9,23 @@ import type { SyncPlan } from "./syncPlan.ts"
 export { DeleteRefused } from "./deleteGuard.ts"
 
 /** Both sides' listings merged in key order (one listing call per 1,000 keys on S3, no per-file HEAD). */
-const planOf = (source: StorageEngineShape, destination: StorageEngineShape, excludes: ReadonlyArray<string>) =>
-  planStreams(source.list(""), destination.list(""), { excludes })
+const planOf = (
+  source: StorageEngineShape,
+  destination: StorageEngineShape,
+  excludes: ReadonlyArray<string>,
+  listConcurrency?: number
+) => {
+  const options = { concurrency: listConcurrency }
+  return planStreams(source.list("", options), destination.list("", options), { excludes })
+}
 
 /** The whole plan in memory: for a dry run or a verify, which print every file to copy or delete. */
 export const planEngines = (
   source: StorageEngineShape,
   destination: StorageEngineShape,
-  excludes: ReadonlyArray<string>
-) => collectPlan(planOf(source, destination, excludes))
+  excludes: ReadonlyArray<string>,
+  listConcurrency?: number
+) => collectPlan(planOf(source, destination, excludes, listConcurrency))
 
 export const countsOf = (plan: SyncPlan): PlanCounts => ({
   copy: plan.copy.length,
@@ -51,10 +59,10 @@ export const syncEngines = Effect.fn("syncEngines")(function*(
   options: SyncEnginesOptions
 ) {
   if (options.dryRun) {
-    const plan = yield* planEngines(source, destination, options.excludes)
+    const plan = yield* planEngines(source, destination, options.excludes, options.listConcurrency)
     return { counts: countsOf(plan), plan, result: undefined } satisfies SyncOutcome as SyncOutcome
   }
-  const entries = planOf(source, destination, options.excludes)
+  const entries = planOf(source, destination, options.excludes, options.listConcurrency)
   const guarded = { ...options, guardDeletes: options.force !== true }
   const { counts, result } = yield* executePlan(source, destination, entries, guarded)
   return { counts, plan: undefined, result } satisfies SyncOutcome as SyncOutcome

@@ -24,10 +24,15 @@ export interface Verification {
 export const countEngines = (
   source: StorageEngineShape,
   destination: StorageEngineShape,
-  excludes: ReadonlyArray<string> = []
+  excludes: ReadonlyArray<string> = [],
+  listConcurrency?: number
 ) =>
   Stream.runFold(
-    planStreams(source.list(""), destination.list(""), { excludes }),
+    planStreams(
+      source.list("", { concurrency: listConcurrency }),
+      destination.list("", { concurrency: listConcurrency }),
+      { excludes }
+    ),
     (): PlanCounts => emptyCounts,
     countEntry
   )
@@ -39,7 +44,7 @@ export const countEngines = (
 export const verifyEngines = Effect.fn("verifyEngines")(function*(
   source: StorageEngineShape,
   destination: StorageEngineShape,
-  options: { readonly checksum: boolean; readonly concurrency: number }
+  options: { readonly checksum: boolean; readonly concurrency: number; readonly listConcurrency?: number }
 ) {
   const differences: Array<Difference> = []
   let same = 0
@@ -65,7 +70,8 @@ export const verifyEngines = Effect.fn("verifyEngines")(function*(
         )
     }
   }
-  yield* planStreams(source.list(""), destination.list("")).pipe(
+  const listing = { concurrency: options.listConcurrency }
+  yield* planStreams(source.list("", listing), destination.list("", listing)).pipe(
     Stream.mapEffect(check, { concurrency: options.concurrency, unordered: true }),
     Stream.runDrain
   )

@@ -28,13 +28,16 @@ export interface S3EngineOptions {
   readonly maxSingleCopy?: number
   readonly copyPartSize?: number
   readonly retry?: RetryPolicy
+  /** Keys per listing page (S3's most, 1,000, by default); tests lower it to make many pages of few objects. */
+  readonly listPageSize?: number
 }
 
 export const S3_DEFAULTS = {
   partSize: PART_SIZE,
   partConcurrency: 4,
   maxSingleCopy: 5 * 1024 * MiB,
-  copyPartSize: 512 * MiB
+  copyPartSize: 512 * MiB,
+  listPageSize: 1000
 } as const
 
 /**
@@ -55,7 +58,7 @@ export const makeS3Engine = Effect.fnUntraced(function*(
   const sizes = { ...S3_DEFAULTS, ...options }
   const transport = yield* makeS3Transport(location, settings, options.retry ?? DEFAULT_RETRY_POLICY)
   const etagTrust = { etagIsMd5: settings.etagIsMd5, kmsConfigured: settings.sse?.algorithm === "aws:kms" }
-  const reads = makeS3Reads(transport, location.prefix, etagTrust)
+  const reads = makeS3Reads(transport, location.prefix, etagTrust, sizes.listPageSize)
   const writes = makeS3Writes(transport, requestSettingsOf(settings), sizes, reads.stat)
   const incomplete = makeIncompleteUploads(transport, location.prefix)
   const internals: EngineInternals = { location, ...reads, ...writes, ...incomplete }

@@ -1,10 +1,8 @@
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { IncomingMessage } from "node:http"
 import type { StorageKey } from "../../location/StorageKey.ts"
-import { keyProblem } from "../../location/StorageKey.ts"
 import { parseContentRange, rangeHeader, resolveRange } from "../byteRange.ts"
 import type { ByteRange } from "../byteRange.ts"
 import { DIGEST_NAMES, digestsOfBytes, readCheckOf, verifiedStream } from "../digests.ts"
@@ -15,19 +13,20 @@ import type { StoragePrefix } from "../keyFront.ts"
 import type { ObjectBody, ObjectInfo, SmallObject } from "../StorageEngine.ts"
 import { s3Digests } from "./s3Digests.ts"
 import type { EtagTrust } from "./s3Digests.ts"
-import { bucketPath, objectPath } from "./s3Endpoint.ts"
+import { objectPath } from "./s3Endpoint.ts"
+import { listOf } from "./s3Listing.ts"
 import type { S3Transport } from "./s3Transport.ts"
 import { readBody } from "./s3Wire.ts"
-import { parseListObjectsV2 } from "./s3Xml.ts"
 
 // Whole-object reads and HEADs ask for the stored checksum; servers that store none ignore the header.
 const CHECKSUM_MODE = { "x-amz-checksum-mode": "ENABLED" }
 
-interface ReadContext {
+export interface ReadContext {
   readonly transport: S3Transport
   /** The location's prefix in the bucket ("" for the whole bucket). */
   readonly locationPrefix: string
   readonly etagTrust: EtagTrust
+  readonly listPageSize: number
 }
 
 type Stat = (key: StorageKey) => Effect.Effect<ObjectInfo, StorageError>
@@ -135,44 +134,14 @@ const readSmallOf = (context: ReadContext) =>
     return small
   })
 
-const listOf = (context: ReadContext) => (prefix: StoragePrefix): Stream.Stream<ObjectInfo, StorageError> => {
-  const { keyOfObject, objectKey } = context.transport
-  const { locationPrefix } = context
-  const Prefix = prefix === "" ? (locationPrefix === "" ? "" : `${locationPrefix}/`) : `${objectKey(prefix)}/`
-  return Stream.paginate(
-    undefined as string | undefined,
-    (token) =>
-      context.transport.request("list", prefix === "" ? undefined : prefix, (bucket) => ({
-        method: "GET",
-        path: bucketPath(bucket),
-        query: {
-          "list-type": "2",
-          "max-keys": "1000",
-          // Keys may hold characters XML 1.0 cannot carry (control characters): S3 sends them URL-encoded.
-          "encoding-type": "url",
-          ...(Prefix === "" ? {} : { prefix: Prefix }),
-          ...(token === undefined ? {} : { "continuation-token": token })
-        }
-      })).pipe(
-        Effect.map((response) => {
-          const page = parseListObjectsV2(response.body.toString("utf8"))
-          const infos: Array<ObjectInfo> = []
-          for (const object of page.objects) {
-            const key = keyOfObject(object.key)
-            // Folder placeholders ("photos/") and keys other tools wrote that we could not address are skipped.
-            if (keyProblem(key) !== undefined) continue
-            infos.push({ key, size: object.size, lastModified: object.lastModified, etag: object.etag })
-          }
-          const next = page.nextContinuationToken
-          return [infos, next === undefined ? Option.none() : Option.some(next)] as const
-        })
-      )
-  )
-}
-
 /** The engine's reads: lean requests only (HEAD, GET, ListObjectsV2). */
-export const makeS3Reads = (transport: S3Transport, locationPrefix: string, etagTrust: EtagTrust) => {
-  const context: ReadContext = { transport, locationPrefix, etagTrust }
+export const makeS3Reads = (
+  transport: S3Transport,
+  locationPrefix: string,
+  etagTrust: EtagTrust,
+  listPageSize: number
+) => {
+  const context: ReadContext = { transport, locationPrefix, etagTrust, listPageSize }
   const stat = statOf(context)
   return { stat, get: getOf(context, stat), readSmall: readSmallOf(context), list: listOf(context) }
 }

@@ -36,6 +36,8 @@ export interface ListedObject {
 export interface ListPage {
   readonly objects: ReadonlyArray<ListedObject>
   readonly nextContinuationToken: string | undefined
+  /** With a delimiter: the prefixes that stand for the keys below them ("a/" for "a/b.jpg"), decoded. */
+  readonly commonPrefixes: ReadonlyArray<string>
 }
 
 /**
@@ -50,6 +52,22 @@ export const decodeUrlEncodedKey = (text: string): string | undefined => {
   } catch {
     return undefined
   }
+}
+
+const commonPrefixesOf = (xml: string, urlEncoded: boolean): Array<string> => {
+  const prefixes: Array<string> = []
+  let at = 0
+  for (;;) {
+    const open = xml.indexOf("<CommonPrefixes>", at)
+    if (open === -1) break
+    const close = xml.indexOf("</CommonPrefixes>", open)
+    if (close === -1) break
+    const text = elementText(xml.slice(open + 16, close), "Prefix")
+    at = close + 17
+    const prefix = text === undefined || !urlEncoded ? text : decodeUrlEncodedKey(text)
+    if (prefix !== undefined) prefixes.push(prefix)
+  }
+  return prefixes
 }
 
 /**
@@ -80,7 +98,8 @@ export const parseListObjectsV2 = (xml: string): ListPage => {
     })
   }
   const truncated = elementText(xml, "IsTruncated") === "true"
-  return { objects, nextContinuationToken: truncated ? elementText(xml, "NextContinuationToken") : undefined }
+  const next = truncated ? elementText(xml, "NextContinuationToken") : undefined
+  return { objects, nextContinuationToken: next, commonPrefixes: commonPrefixesOf(xml, urlEncoded) }
 }
 
 /** The `<Code>` and `<Message>` of an S3 error document (absent for HEAD requests, which have no body). */
