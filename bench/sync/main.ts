@@ -11,13 +11,22 @@ import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
-import { BENCH_ROOT, formatTable, measureCase, measureCommand } from "../shared/measure.ts"
+import { formatTable, measureCase, measureCommand } from "../shared/measure.ts"
 import { startS3ServerChild } from "../shared/s3ServerChild.ts"
 import type { S3ServerChild } from "../shared/s3ServerChild.ts"
+import { syncTools } from "./tools.ts"
+import type { Tool } from "./tools.ts"
+
+// `--scale[=N]`: issue 14's figures (bench/sync/scale.ts) instead of cases (a), (b), (c).
+const scaleFlag = process.argv.slice(2).find((a) => a.startsWith("--scale"))
+if (scaleFlag !== undefined) {
+  const { runScale } = await import("./scale.ts")
+  await runScale(Number(scaleFlag.split("=")[1] ?? 200_000))
+  process.exit(0)
+}
 
 const smallCount = Number(process.argv[2] ?? 5000)
 const largeCount = Number(process.argv[3] ?? 8)
-const REPO = path.resolve(BENCH_ROOT, "..")
 
 // The peers and GNU time (CPU and peak RSS), each with its install line when missing.
 requireTools(TOOLS.aws, TOOLS.rclone, TOOLS.time)
@@ -44,50 +53,7 @@ for (let i = 0; i < largeCount; i++) {
 const bucket = "bench-sync"
 type Server = S3ServerChild
 
-const { AWS_CA_BUNDLE: _ca, ...envWithoutCaBundle } = process.env
-const tools = {
-  ours: (endpoint: string, src: string, prefix: string) => ({
-    command: process.execPath,
-    args: [path.join(REPO, "apps/cli/src/main.js"), "sync", src, `s3://${bucket}/${prefix}`],
-    env: {
-      ...process.env,
-      S3_ENDPOINT: endpoint,
-      S3_FORCE_PATH_STYLE: "true",
-      S3_ACCESS_KEY_ID: "bench",
-      S3_SECRET_ACCESS_KEY: "bench"
-    }
-  }),
-  aws: (endpoint: string, src: string, prefix: string) => ({
-    command: TOOLS.aws.command,
-    args: ["--endpoint-url", endpoint, "s3", "sync", "--only-show-errors", src, `s3://${bucket}/${prefix}/`],
-    env: {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: "bench",
-      AWS_SECRET_ACCESS_KEY: "bench",
-      AWS_DEFAULT_REGION: "us-east-1",
-      AWS_PAGER: ""
-    }
-  }),
-  // Debian's rclone 1.60 fails on these machines while AWS_CA_BUNDLE is set.
-  rclone: (endpoint: string, src: string, prefix: string) => ({
-    command: TOOLS.rclone.command,
-    args: ["sync", src, `bench:${bucket}/${prefix}`],
-    env: {
-      ...envWithoutCaBundle,
-      RCLONE_CONFIG_BENCH_TYPE: "s3",
-      RCLONE_CONFIG_BENCH_PROVIDER: "Other",
-      RCLONE_CONFIG_BENCH_ENDPOINT: endpoint,
-      RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: "bench",
-      RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: "bench",
-      RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: "true",
-      // rclone sends files below 200 MiB in one PUT; this server takes at most ~11 MiB per request. Same
-      // 8 MiB threshold and part size as ours and aws's.
-      RCLONE_CONFIG_BENCH_UPLOAD_CUTOFF: "8M",
-      RCLONE_CONFIG_BENCH_CHUNK_SIZE: "8M"
-    }
-  })
-} as const
-type Tool = keyof typeof tools
+const tools = syncTools(bucket)
 
 type Outcome = { readonly seconds: number; readonly serverCpu: number; readonly clientCpu: number } | {
   readonly failed: string
