@@ -13,13 +13,13 @@ const NOT_IN_XML = /[\u0000-\u0008\u000b-\u001f\ufffe\uffff]/
 
 /** Empties and deletes one bucket: its objects, page by page, and its incomplete uploads. */
 const removeBucket = async (client: S3Client, Bucket: string) => {
-  for (let previous = Number.POSITIVE_INFINITY;;) {
+  for (let previousFirst: string | undefined;;) {
     const page = await client.send(new ListObjectsV2Command({ Bucket }))
     const keys = (page.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [o.Key]))
     if (keys.length === 0) break
-    // A page that does not shrink means deletes that do nothing: fail rather than loop forever.
-    if (keys.length >= previous && page.IsTruncated !== true) throw new Error(`keys are not deleted: ${keys[0]}`)
-    previous = keys.length
+    // The same first key twice means deletes that do nothing: fail rather than loop forever.
+    if (keys[0] === previousFirst) throw new Error(`keys are not deleted: ${keys[0]}`)
+    previousFirst = keys[0]
     // XML 1.0 cannot carry most control characters (and turns CR into LF): such keys go one by one.
     const plain = keys.filter((Key) => !NOT_IN_XML.test(Key)).map((Key) => ({ Key }))
     for (const Key of keys.filter((key) => NOT_IN_XML.test(key)))

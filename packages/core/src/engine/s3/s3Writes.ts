@@ -124,11 +124,10 @@ const deleteOne = (transport: S3Transport, key: StorageKey) =>
 
 const deleteOf = ({ transport }: WriteContext) =>
   Effect.fn("S3Engine.delete")(function*(all: ReadonlyArray<StorageKey>) {
-    const keys = all.filter((key) => !NOT_IN_XML.test(key))
-    yield* Effect.forEach(all.filter((key) => NOT_IN_XML.test(key)), (key) => deleteOne(transport, key), {
-      concurrency: 4,
-      discard: true
-    })
+    const keys: Array<StorageKey> = []
+    const oneByOne: Array<StorageKey> = []
+    for (const key of all) (NOT_IN_XML.test(key) ? oneByOne : keys).push(key)
+    yield* Effect.forEach(oneByOne, (key) => deleteOne(transport, key), { concurrency: 4, discard: true })
     const batches: Array<ReadonlyArray<StorageKey>> = []
     for (let i = 0; i < keys.length; i += DELETE_BATCH) batches.push(keys.slice(i, i + DELETE_BATCH))
     yield* Effect.forEach(
