@@ -1,4 +1,5 @@
 import * as NodeStream from "@effect/platform-node/NodeStream"
+import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { createReadStream } from "node:fs"
@@ -95,7 +96,7 @@ const listOf =
     const onError = fromFsError(root.name, "list", prefix === "" ? undefined : prefix)
     // A fresh walk for every run of the stream: a generator made once would be exhausted after the first.
     const files = () => Stream.fromAsyncIterable(walk(root.realRoot, prefix, root.isInside, slowStatMs), onError)
-    return Stream.suspend(files).pipe(Stream.flattenIterable)
+    return Stream.suspend(files).pipe(Stream.filter(Arr.isReadonlyArrayNonEmpty), Stream.flattenArray)
   }
 
 const deleteOf = (root: LocalRoot, retry: Retry) =>

@@ -24,36 +24,81 @@ const statAll = (paths: ReadonlyArray<string | undefined>): Promise<Array<fsSync
     settle()
   })
 
-/** Average time per stat above which a walk stops stat'ing synchronously: a network share or a cold disk. */
+/**
+ * Average time per stat (or per directory entry read) above which a walk stops using synchronous calls:
+ * a network share or a cold disk.
+ */
 export const SLOW_STAT_MS = 0.05
 
-/**
- * Stats many paths: synchronously while the disk answers from its cache (a few microseconds each, far
- * less than a round trip through libuv's thread pool), and in parallel from the first batch that shows
- * the storage is slow, where overlapping requests is what counts.
- */
-const makeStatter = (slowStatMs: number) => {
-  let parallel = false
-  const statSync = (p: string | undefined) => {
-    if (p === undefined) return undefined
-    try {
-      return fsSync.statSync(p, { throwIfNoEntry: false })
-    } catch {
-      return undefined
-    }
-  }
-  return async (paths: ReadonlyArray<string | undefined>): Promise<Array<fsSync.Stats | undefined>> => {
-    if (parallel) return statAll(paths)
-    const started = performance.now()
-    const results = paths.map(statSync)
-    const count = paths.reduce((n, p) => (p === undefined ? n : n + 1), 0)
-    if (count > 0 && (performance.now() - started) / count > slowStatMs) parallel = true
-    return results
+/** Calls (stats, and entries read) over which the average time is judged, and slow windows in a row that count. */
+const JUDGE_AFTER = 256
+const SLOW_WINDOWS = 3
+
+const statSync = (p: string | undefined) => {
+  if (p === undefined) return undefined
+  try {
+    return fsSync.statSync(p, { throwIfNoEntry: false })
+  } catch {
+    return undefined
   }
 }
 
+const readdirSync = (dir: string): Array<fsSync.Dirent> => {
+  try {
+    return fsSync.readdirSync(dir, { withFileTypes: true })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return []
+    throw error
+  }
+}
+
+const readdirAsync = (dir: string): Promise<Array<fsSync.Dirent>> =>
+  fs.readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) =>
+    error.code === "ENOENT" ? [] : Promise.reject(error)
+  )
+
+/**
+ * Reads directories and stats files: synchronously while the disk answers from its cache (a few
+ * microseconds a call, far less than a round trip through libuv's thread pool, which here made a walk
+ * of a million files several times slower), and in parallel once a window of calls shows the storage
+ * is slow, where overlapping requests is what counts.
+ */
+const makeFsAccess = (slowMs: number) => {
+  let parallel = slowMs < 0
+  // Judged over windows of calls, several in a row: a pause (a collection, another process on the core)
+  // makes one window slow now and then, and a walk that went parallel for it would stay slow throughout.
+  let calls = 0
+  let spent = 0
+  let slowWindows = 0
+  const timed = <A extends ReadonlyArray<unknown>>(work: () => A, count: (result: A) => number): A => {
+    const started = performance.now()
+    const result = work()
+    calls += count(result)
+    spent += performance.now() - started
+    if (calls >= JUDGE_AFTER) {
+      slowWindows = spent / calls > slowMs ? slowWindows + 1 : 0
+      parallel = slowWindows >= SLOW_WINDOWS
+      calls = spent = 0
+    }
+    return result
+  }
+  return {
+    readdir: async (dir: string): Promise<Array<fsSync.Dirent>> =>
+      parallel ? readdirAsync(dir) : timed(() => readdirSync(dir), (entries) => entries.length + 1),
+    statMany: async (paths: ReadonlyArray<string | undefined>): Promise<Array<fsSync.Stats | undefined>> => {
+      if (parallel) return statAll(paths)
+      return timed(() => paths.map(statSync), () => paths.reduce((n, p) => (p === undefined ? n : n + 1), 0))
+    }
+  }
+}
+
+/** Files per yield of the walk, whatever the directories they are in. */
+const YIELD_BATCH = 512
+
 /** Subdirectories read (readdir and stat) ahead of the one being walked: on a network share they overlap. */
 const DIRS_AHEAD = 4
+
+type FsAccess = ReturnType<typeof makeFsAccess>
 
 interface Entry {
   readonly sortKey: string
@@ -63,8 +108,43 @@ interface Entry {
   readonly info?: ObjectInfo
 }
 
+/** A directory's files and subdirectories, sorted; the walk yields them later, in this order. */
+const dirReader =
+  (access: FsAccess, isInside: (real: string) => boolean) =>
+  async (dir: string, dirKey: string): Promise<Array<Entry>> => {
+    const entries = await access.readdir(dir)
+    const candidates = entries.filter((entry) => !isTempFileName(entry.name))
+    const resolved: Array<Entry> = []
+    // Not path.join: `dir` is already a clean real path, and joining a million names showed in the profile.
+    const inDir = dir.endsWith("/") ? dir : `${dir}/`
+    for (let i = 0; i < candidates.length; i += STAT_BATCH) {
+      const batch = candidates.slice(i, i + STAT_BATCH)
+      // Links are resolved (and refused when they leave the root) before anything is stat'ed through them.
+      const reals = batch.map((entry) => entry.isDirectory() || entry.isFile() ? inDir + entry.name : undefined)
+      await Promise.all(batch.map(async (entry, j) => {
+        if (!entry.isSymbolicLink()) return
+        const target = await fs.realpath(inDir + entry.name).catch(() => undefined)
+        reals[j] = target !== undefined && isInside(target) ? target : undefined
+      }))
+      // A directory needs no stat (its size and time are not listed), unless it was reached through a link.
+      const stats = await access.statMany(reals.map((real, j) => (batch[j]!.isDirectory() ? undefined : real)))
+      batch.forEach((entry, j) => {
+        const real = reals[j]
+        const stat = stats[j]
+        if (real === undefined || (stat === undefined && !entry.isDirectory())) return
+        const key = dirKey === "" ? entry.name : `${dirKey}/${entry.name}`
+        if (stat === undefined || stat.isDirectory()) resolved.push({ sortKey: `${key}/`, key, real, isDir: true })
+        else if (stat.isFile()) {
+          const info = { key, size: stat.size, lastModified: stat.mtime, etag: undefined }
+          resolved.push({ sortKey: key, key, real, isDir: false, info })
+        }
+      })
+    }
+    return resolved.sort((a, b) => compareKeys(a.sortKey, b.sortKey))
+  }
+
 /**
- * Yields the files below `prefix`, one directory's worth at a time, in UTF-8 byte order of their keys.
+ * Yields the files below `prefix`, YIELD_BATCH at a time, in UTF-8 byte order of their keys.
  * Directories sort as `name/`, which is where their keys fall. Links are followed only while they stay
  * inside the root, and each real directory is visited once, so link cycles end. The next DIRS_AHEAD
  * subdirectories of each directory are read while the walk is inside an earlier one (memory: that many
@@ -77,44 +157,16 @@ export async function* walk(
   slowStatMs: number
 ): AsyncGenerator<ReadonlyArray<ObjectInfo>> {
   const ancestors = new Set<string>()
-  const statMany = makeStatter(slowStatMs)
+  const readDir = dirReader(makeFsAccess(slowStatMs), isInside)
   const start = prefix === "" ? realRoot : await fs.realpath(path.join(realRoot, prefix)).catch(() => undefined)
   if (start === undefined || !isInside(start)) return
   const startStats = await fs.stat(start)
   if (!startStats.isDirectory()) return
+  // Files gathered across directories: one yield per directory (of a few files, in Immich's layout) cost
+  // more in the stream above than reading the directory did.
+  let batch: Array<ObjectInfo> = []
   yield* walkDir(start, prefix, readDir(start, prefix))
-
-  /** A directory's files and subdirectories, sorted; the walk yields them later, in this order. */
-  async function readDir(dir: string, dirKey: string): Promise<Array<Entry>> {
-    const entries = await fs.readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) =>
-      error.code === "ENOENT" ? [] : Promise.reject(error)
-    )
-    const candidates = entries.filter((entry) => !isTempFileName(entry.name))
-    const resolved: Array<Entry> = []
-    for (let i = 0; i < candidates.length; i += STAT_BATCH) {
-      const batch = candidates.slice(i, i + STAT_BATCH)
-      // Links are resolved (and refused when they leave the root) before anything is stat'ed through them.
-      const reals = batch.map((entry) => entry.isDirectory() || entry.isFile() ? path.join(dir, entry.name) : undefined)
-      await Promise.all(batch.map(async (entry, j) => {
-        if (!entry.isSymbolicLink()) return
-        const target = await fs.realpath(path.join(dir, entry.name)).catch(() => undefined)
-        reals[j] = target !== undefined && isInside(target) ? target : undefined
-      }))
-      const stats = await statMany(reals)
-      batch.forEach((entry, j) => {
-        const real = reals[j]
-        const stat = stats[j]
-        if (real === undefined || stat === undefined) return
-        const key = dirKey === "" ? entry.name : `${dirKey}/${entry.name}`
-        if (stat.isDirectory()) resolved.push({ sortKey: `${key}/`, key, real, isDir: true })
-        else if (stat.isFile()) {
-          const info = { key, size: stat.size, lastModified: stat.mtime, etag: undefined }
-          resolved.push({ sortKey: key, key, real, isDir: false, info })
-        }
-      })
-    }
-    return resolved.sort((a, b) => compareKeys(a.sortKey, b.sortKey))
-  }
+  if (batch.length > 0) yield batch
 
   async function* walkDir(
     dir: string,
@@ -134,19 +186,21 @@ export async function* walk(
       reading.catch(() => undefined)
       ahead[index] = reading
     }
-    let batch: Array<ObjectInfo> = []
     let next = 0
     for (const entry of resolved) {
       if (entry.isDir) {
-        if (batch.length > 0) yield batch
-        batch = []
         for (let i = next; i < next + DIRS_AHEAD; i++) readAhead(i)
         const reading = ahead[next]!
         delete ahead[next++]
         yield* walkDir(entry.real, entry.key, reading)
-      } else batch.push(entry.info!)
+      } else {
+        batch.push(entry.info!)
+        if (batch.length >= YIELD_BATCH) {
+          yield batch
+          batch = []
+        }
+      }
     }
-    if (batch.length > 0) yield batch
     ancestors.delete(dir)
   }
 }

@@ -25,7 +25,7 @@ const pageOf = (context: ReadContext, prefix: StoragePrefix): PageOf => (rawPref
       ...(delimiter === undefined ? {} : { delimiter }),
       ...(token === undefined ? {} : { "continuation-token": token })
     }
-  })).pipe(Effect.map((response) => parseListObjectsV2(response.body.toString("utf8"))))
+  })).pipe(Effect.map((response) => parseListObjectsV2(response.body)))
 
 export const listOf =
   (context: ReadContext) =>

@@ -54,52 +54,79 @@ export const decodeUrlEncodedKey = (text: string): string | undefined => {
   }
 }
 
-const commonPrefixesOf = (xml: string, urlEncoded: boolean): Array<string> => {
-  const prefixes: Array<string> = []
+/** Element tags as bytes, so a listing is searched without being turned into one large string. */
+const tag = (text: string) => Buffer.from(text, "latin1")
+const tagPair = (name: string) => [tag(`<${name}>`), tag(`</${name}>`)] as const
+const CONTENTS = tagPair("Contents")
+const COMMON_PREFIXES = tagPair("CommonPrefixes")
+const LIST_TAGS = {
+  Key: tagPair("Key"),
+  LastModified: tagPair("LastModified"),
+  Size: tagPair("Size"),
+  ETag: tagPair("ETag"),
+  Prefix: tagPair("Prefix"),
+  EncodingType: tagPair("EncodingType"),
+  IsTruncated: tagPair("IsTruncated"),
+  NextContinuationToken: tagPair("NextContinuationToken")
+}
+type ListElement = keyof typeof LIST_TAGS
+
+/**
+ * The text of the first `<name>` element within `bytes`, decoded into a string of its own. A substring of
+ * the page's text would keep the whole page alive for as long as the key lives, which in a sync is after
+ * the page was parsed; it was most of a big listing's memory.
+ */
+const elementTextOf = (bytes: Buffer, name: ListElement): string | undefined => {
+  const [openTag, closeTag] = LIST_TAGS[name]
+  const open = bytes.indexOf(openTag)
+  if (open === -1) return undefined
+  const start = open + openTag.length
+  const end = bytes.indexOf(closeTag, start)
+  return end === -1 ? undefined : decodeXmlText(bytes.toString("utf8", start, end))
+}
+
+/** The bytes inside each `open … close` element, in order (S3's list elements never nest in themselves). */
+const eachElement = (bytes: Buffer, [open, close]: readonly [Buffer, Buffer], use: (inner: Buffer) => void) => {
   let at = 0
   for (;;) {
-    const open = xml.indexOf("<CommonPrefixes>", at)
-    if (open === -1) break
-    const close = xml.indexOf("</CommonPrefixes>", open)
-    if (close === -1) break
-    const text = elementText(xml.slice(open + 16, close), "Prefix")
-    at = close + 17
-    const prefix = text === undefined || !urlEncoded ? text : decodeUrlEncodedKey(text)
-    if (prefix !== undefined) prefixes.push(prefix)
+    const start = bytes.indexOf(open, at)
+    if (start === -1) return
+    const end = bytes.indexOf(close, start)
+    if (end === -1) return
+    use(bytes.subarray(start + open.length, end))
+    at = end + close.length
   }
-  return prefixes
 }
 
 /**
- * One page of a ListObjectsV2 answer. Keys are decoded when the answer says they were URL-encoded
- * (`<EncodingType>url</EncodingType>`); a server that ignores `encoding-type` sends them as they are.
+ * One page of a ListObjectsV2 answer, read from its bytes. Keys are decoded when the answer says they were
+ * URL-encoded (`<EncodingType>url</EncodingType>`); a server that ignores `encoding-type` sends them as they are.
  */
-export const parseListObjectsV2 = (xml: string): ListPage => {
-  const objects: Array<ListedObject> = []
+export const parseListObjectsV2 = (xml: Uint8Array | string): ListPage => {
+  const bytes = typeof xml === "string" ? Buffer.from(xml) : Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength)
   // Text never holds a literal "<" (XML escapes it), so a key cannot be mistaken for these elements.
-  const urlEncoded = elementText(xml, "EncodingType") === "url"
-  let at = 0
-  for (;;) {
-    const open = xml.indexOf("<Contents>", at)
-    if (open === -1) break
-    const close = xml.indexOf("</Contents>", open)
-    if (close === -1) break
-    const entry = xml.slice(open + 10, close)
-    at = close + 11
-    const text = elementText(entry, "Key")
-    const key = text === undefined || !urlEncoded ? text : decodeUrlEncodedKey(text)
-    if (key === undefined) continue
-    const lastModified = elementText(entry, "LastModified")
+  const urlEncoded = elementTextOf(bytes, "EncodingType") === "url"
+  const decode = (text: string | undefined) => (text === undefined || !urlEncoded ? text : decodeUrlEncodedKey(text))
+  const objects: Array<ListedObject> = []
+  eachElement(bytes, CONTENTS, (entry) => {
+    const key = decode(elementTextOf(entry, "Key"))
+    if (key === undefined) return
+    const lastModified = elementTextOf(entry, "LastModified")
     objects.push({
       key,
-      size: Number(elementText(entry, "Size") ?? 0),
+      size: Number(elementTextOf(entry, "Size") ?? 0),
       lastModified: lastModified === undefined ? new Date(0) : new Date(lastModified),
-      etag: elementText(entry, "ETag")
+      etag: elementTextOf(entry, "ETag")
     })
-  }
-  const truncated = elementText(xml, "IsTruncated") === "true"
-  const next = truncated ? elementText(xml, "NextContinuationToken") : undefined
-  return { objects, nextContinuationToken: next, commonPrefixes: commonPrefixesOf(xml, urlEncoded) }
+  })
+  const commonPrefixes: Array<string> = []
+  eachElement(bytes, COMMON_PREFIXES, (entry) => {
+    const prefix = decode(elementTextOf(entry, "Prefix"))
+    if (prefix !== undefined) commonPrefixes.push(prefix)
+  })
+  const truncated = elementTextOf(bytes, "IsTruncated") === "true"
+  const next = truncated ? elementTextOf(bytes, "NextContinuationToken") : undefined
+  return { objects, nextContinuationToken: next, commonPrefixes }
 }
 
 /** The `<Code>` and `<Message>` of an S3 error document (absent for HEAD requests, which have no body). */
