@@ -1,7 +1,5 @@
 import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
-import * as Ref from "effect/Ref"
 import * as Semaphore from "effect/Semaphore"
 import * as Stream from "effect/Stream"
 import type { StorageError } from "../engine/errors.ts"
@@ -9,9 +7,10 @@ import { PART_SIZE } from "../engine/parts.ts"
 import type { StorageEngineShape } from "../engine/StorageEngine.ts"
 import { contentDiffers } from "./compareContents.ts"
 import { deleteHazardOf, DeleteRefused } from "./deleteGuard.ts"
-import type { SyncFailure, SyncOptions, SyncProgress, SyncResult } from "./executeSync.ts"
+import type { SyncFailure, SyncOptions, SyncResult } from "./executeSync.ts"
 import { countEntry, emptyCounts } from "./planStream.ts"
 import type { PlanCounts } from "./planStream.ts"
+import { makeProgressTracker, startReporting } from "./progressTracker.ts"
 import type { PlanEntry } from "./sortedMerge.ts"
 import type { ListedFile } from "./syncPlan.ts"
 
@@ -92,17 +91,6 @@ const makeDeleter = (
   }
 }
 
-const startingProgress = (expected: number | undefined): SyncProgress => ({
-  filesDone: 0,
-  filesTotal: 0,
-  bytesDone: 0,
-  bytesTotal: 0,
-  failed: 0,
-  listed: 0,
-  listing: true,
-  expected
-})
-
 export interface PlanExecution {
   readonly counts: PlanCounts
   readonly result: SyncResult
@@ -129,20 +117,12 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
   const deleter = makeDeleter(destination, !guarded, (key) => fail(key, "delete"))
   let counts = emptyCounts
   let differing = 0
-  const progress = yield* Ref.make(startingProgress(options.expectedObjects))
-  const bump = (change: (p: SyncProgress) => Partial<SyncProgress>) =>
-    Ref.update(progress, (p) => ({ ...p, ...change(p) }))
-  const planned = (file: ListedFile) =>
-    bump((p) => ({ filesTotal: p.filesTotal + 1, bytesTotal: p.bytesTotal + file.size }))
+  const progress = makeProgressTracker(options.expectedObjects)
   const copyFile = copierFor(source, destination, yield* Semaphore.make(LARGE_CONCURRENCY))
   const copyOne = (file: ListedFile) =>
     copyFile(file).pipe(
-      Effect.andThen(bump((p) => ({ filesDone: p.filesDone + 1, bytesDone: p.bytesDone + file.size }))),
-      Effect.catch((error) =>
-        fail(file.key, "copy")(error).pipe(
-          Effect.andThen(bump((p) => ({ filesDone: p.filesDone + 1, failed: p.failed + 1 })))
-        )
-      )
+      Effect.andThen(Effect.sync(() => progress.copied(file))),
+      Effect.catch((error) => Effect.andThen(fail(file.key, "copy")(error), Effect.sync(progress.failed)))
     )
   // With --checksum, same-size files whose content differs are copied too.
   const checkOne = (file: ListedFile) =>
@@ -156,7 +136,10 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
     )
   const largeLane = yield* makeLargeLane
   const startCopy = (file: ListedFile) =>
-    Effect.andThen(planned(file), file.size > LARGE_FILE ? largeLane.submit(copyOne(file)) : copyOne(file))
+    Effect.andThen(
+      Effect.sync(() => progress.planned(file)),
+      file.size > LARGE_FILE ? largeLane.submit(copyOne(file)) : copyOne(file)
+    )
   const handle = (entry: PlanEntry): Effect.Effect<void> => {
     if (entry._tag === "Copy") return startCopy(entry.file)
     if (entry._tag === "Unchanged" && options.checksum) return checkOne(entry.file)
@@ -164,31 +147,31 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
     return Effect.void
   }
 
-  const report = options.onProgress === undefined ? Effect.void : Effect.flatMap(Ref.get(progress), options.onProgress)
-  const reporter = yield* Effect.forkChild(Effect.forever(Effect.sleep("1 second").pipe(Effect.andThen(report))))
+  const report = yield* startReporting(progress, options.onProgress)
+  const needsWork = (entry: PlanEntry) =>
+    entry._tag === "Copy" || (entry._tag === "Unchanged" && options.checksum) ||
+    (entry._tag === "Extra" && options.delete)
   yield* entries.pipe(
-    Stream.tap((entry) =>
-      Effect.andThen(
-        Effect.sync(() => void (counts = countEntry(counts, entry))),
-        bump((p) => ({ listed: p.listed + 1 }))
-      )
-    ),
+    // Counted a page at a time, and only what needs work goes on: an effect (and a fiber) for each of a
+    // million up-to-date files was most of a no-op re-sync's time.
+    Stream.mapArray((page) => {
+      for (const entry of page) counts = countEntry(counts, entry)
+      progress.listed(page.length)
+      return page
+    }),
+    Stream.filter(needsWork),
     Stream.mapEffect(handle, { concurrency: options.concurrency, unordered: true }),
     Stream.runDrain
   )
   yield* largeLane.drain
-  const done = yield* Ref.updateAndGet(progress, (p) => ({ ...p, listing: false }))
+  progress.listingDone()
+  const done = progress.current()
   const copied = done.filesDone - done.failed
   const hazard = guarded ? deleteHazardOf(counts.copy + counts.unchanged, deleter.held()) : undefined
-  if (hazard !== undefined) {
-    yield* Fiber.interrupt(reporter)
-    return yield* new DeleteRefused({ reason: hazard, copied })
-  }
+  if (hazard !== undefined) return yield* new DeleteRefused({ reason: hazard, copied })
   yield* deleter.flush
-  const deleted = deleter.deleted()
   yield* report
-  yield* Fiber.interrupt(reporter)
   const unchanged = counts.unchanged - differing
-  const result: SyncResult = { copied, bytes: done.bytesDone, deleted, unchanged, failures }
+  const result: SyncResult = { copied, bytes: done.bytesDone, deleted: deleter.deleted(), unchanged, failures }
   return { counts, result } satisfies PlanExecution
 }, Effect.scoped)
