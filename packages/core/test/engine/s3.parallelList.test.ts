@@ -112,6 +112,36 @@ describe("S3 listing in parallel", () => {
   )
 
   it.effect(
+    "lists runs of small neighbouring prefixes in one request each, in order, placeholders and loose keys among them",
+    () =>
+      Effect.gen(function*() {
+        const { bucket, engine: near } = yield* makeTestS3Engine()
+        // Immich's layout while a library is young: hundreds of two-character folders of a few files each.
+        const folders = Array.from({ length: 300 }, (_, i) => `upload/u${i % 2}/${i.toString(16).padStart(2, "0")}`)
+        const keys = folders.flatMap((folder) => [1, 2, 3, 4].map((n) => `${folder}/${n}.jpg`))
+        // Keys beside the folders ("07.jpg" sorts before "07/", "070" after it) cut runs short.
+        keys.push("upload/u1/07.jpg", "upload/u1/070", "upload/u0/zz.jpg", "thumbs.json")
+        yield* putAll(near, keys)
+        // A folder placeholder ("07/" as a key of its own), as the S3 consoles make: it is skipped, as ever.
+        yield* Effect.promise(() =>
+          fetch(`${inject("s3Endpoint")}/${bucket}/upload/u1/07/`, { method: "PUT", body: "" }).then((r) => r.text())
+        )
+        const proxy = yield* Effect.acquireRelease(
+          Effect.promise(() => startS3Proxy(inject("s3Endpoint"))),
+          (started) => Effect.promise(() => started.stop())
+        )
+        const { engine: far } = yield* makeTestS3Engine({ endpoint: proxy.endpoint, bucket })
+        const serial = yield* keysOf(far)
+        assert.deepStrictEqual(serial, byteOrder(keys))
+        proxy.requests.length = 0
+        assert.deepStrictEqual(yield* keysOf(far, 8), serial)
+        const lists = proxy.requests.filter((r) => r.method === "GET").length
+        assert.isBelow(lists, 60, `${lists} requests for 300 folders: neighbouring folders are listed together`)
+      }),
+    { timeout: 120_000 }
+  )
+
+  it.effect(
     "fails, without hanging, when one prefix's listing is refused while others are read ahead",
     () =>
       Effect.gen(function*() {

@@ -12,7 +12,7 @@ import type { PageOf } from "./s3ParallelList.ts"
 import type { ReadContext } from "./s3Reads.ts"
 import { parseListObjectsV2 } from "./s3Xml.ts"
 
-const pageOf = (context: ReadContext, prefix: StoragePrefix): PageOf => (rawPrefix, token, delimiter) =>
+const pageOf = (context: ReadContext, prefix: StoragePrefix): PageOf => (rawPrefix, token, delimiter, startAfter) =>
   context.transport.request("list", prefix === "" ? undefined : prefix, (bucket) => ({
     method: "GET",
     path: bucketPath(bucket),
@@ -23,6 +23,7 @@ const pageOf = (context: ReadContext, prefix: StoragePrefix): PageOf => (rawPref
       "encoding-type": "url",
       ...(rawPrefix === "" ? {} : { prefix: rawPrefix }),
       ...(delimiter === undefined ? {} : { delimiter }),
+      ...(startAfter === undefined ? {} : { "start-after": startAfter }),
       ...(token === undefined ? {} : { "continuation-token": token })
     }
   })).pipe(Effect.map((response) => parseListObjectsV2(response.body)))
@@ -38,8 +39,9 @@ export const listOf =
       ? pagesOf(pageOf(context, prefix), rawPrefix)
       : Stream.unwrap(Effect.map(Semaphore.make(concurrency), (gate) => {
         // Every request of a parallel listing, discovery included, holds a permit: `concurrency` in flight at most.
-        const page: PageOf = (raw, token, delimiter) => gate.withPermit(pageOf(context, prefix)(raw, token, delimiter))
-        return listInParallel(page, rawPrefix, concurrency)
+        const page: PageOf = (raw, token, delimiter, startAfter) =>
+          gate.withPermit(pageOf(context, prefix)(raw, token, delimiter, startAfter))
+        return listInParallel(page, rawPrefix, concurrency, context.listPageSize)
       }))
     return objects.pipe(
       // Folder placeholders ("photos/") and keys other tools wrote that we could not address are skipped.

@@ -5,13 +5,15 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { compareKeys } from "../../location/StorageKey.ts"
 import type { StorageError } from "../errors.ts"
+import { groupsOf, runLength, runOf } from "./s3RangeList.ts"
 import type { ListedObject, ListPage } from "./s3Xml.ts"
 
-/** One ListObjectsV2 page of bucket keys starting with `rawPrefix` ("" for the whole bucket). */
+/** One ListObjectsV2 page of bucket keys starting with `rawPrefix` ("" for the whole bucket), after `startAfter`. */
 export type PageOf = (
   rawPrefix: string,
   token: string | undefined,
-  delimiter?: string
+  delimiter?: string,
+  startAfter?: string
 ) => Effect.Effect<ListPage, StorageError>
 
 /** Every bucket key below `rawPrefix`, one serial chain of pages, in the server's (UTF-8 byte) order. */
@@ -95,36 +97,45 @@ export const splitKeySpace = (page: PageOf, root: string, target: number, concur
  * (a child of the whole listing's, so interrupting the listing stops it), closed once it has been read: a
  * listing of thousands of prefixes does not keep thousands of finished fibers until its end.
  */
-const listAhead = (page: PageOf, prefix: string) =>
+const listAhead = (listing: Stream.Stream<ListedObject, StorageError>) =>
   Effect.gen(function*() {
     const own = yield* Scope.fork(yield* Scope.Scope)
-    const queue = yield* Scope.provide(own)(Stream.toQueue(pagesOf(page, prefix), { capacity: ITEMS_AHEAD }))
+    const queue = yield* Scope.provide(own)(Stream.toQueue(listing, { capacity: ITEMS_AHEAD }))
     return Stream.fromQueue(queue).pipe(Stream.ensuring(Scope.close(own, Exit.void)))
   })
 
 /**
- * Every bucket key below `root`, in UTF-8 byte order, with up to `concurrency` prefixes listed at once: the
- * key space is split on prefixes a delimiter listing finds (any layout; Immich's splits on user and on the
- * two-character folders), then each prefix is listed whole, `concurrency` prefixes ahead of the one being
- * read, and their listings are concatenated in order. Memory: ≤ concurrency + 2 prefixes' look-ahead of
- * ITEMS_AHEAD keys. `page` bounds the requests in flight itself.
+ * Every bucket key below `root`, in UTF-8 byte order, with up to `concurrency` requests at once: the key
+ * space is split on prefixes a delimiter listing finds (any layout; Immich's splits on user and on the
+ * two-character folders), neighbouring prefixes are grouped into runs of about a page of keys (see
+ * `runLength`), and each run is listed `concurrency` runs ahead of the one being read; their listings are
+ * concatenated in order. Memory: ≤ concurrency + 2 runs' look-ahead of ITEMS_AHEAD keys. `page` bounds the
+ * requests in flight itself.
  */
 export const listInParallel = (
   page: PageOf,
   root: string,
-  concurrency: number
+  concurrency: number,
+  pageSize: number
 ): Stream.Stream<ListedObject, StorageError> =>
   Stream.unwrap(
-    Effect.map(splitKeySpace(page, root, concurrency * 2, concurrency), (segments) =>
-      Stream.fromIterable(segments).pipe(
-        Stream.mapEffect((segment) =>
-          segment._tag === "Objects"
-            ? Effect.succeed(Stream.fromIterable(segment.objects))
-            : listAhead(page, segment.prefix)
+    Effect.map(splitKeySpace(page, root, concurrency * 2, concurrency), (segments) => {
+      let keysSeen = 0
+      let prefixesSeen = 0
+      const runs = groupsOf(segments, () => runLength(pageSize, keysSeen, prefixesSeen))
+      return runs.pipe(
+        Stream.mapEffect((group) =>
+          group._tag === "Objects"
+            ? Effect.succeed(Stream.fromIterable(group.objects))
+            : listAhead(runOf(page, group.prefixes, group.end, (keys) => {
+              keysSeen += keys
+              prefixesSeen += group.prefixes.length
+            }))
         ),
-        // Starts the next prefixes' listings while an earlier one is read: this is the look-ahead.
+        // Starts the next runs' listings while an earlier one is read: this is the look-ahead.
         Stream.buffer({ capacity: concurrency }),
         Stream.flatten(),
         Stream.scoped
-      ))
+      )
+    })
   )
