@@ -3,7 +3,8 @@
  * at N, each 1 KiB in Immich's layout, already synced once (by ours, straight to the server), the no-op
  * re-sync and a re-sync after 1 % of the files were rewritten, by ours, `aws s3 sync` and
  * `rclone sync --fast-list --checksum`, through the test proxy adding 20 ms to every request. Wall time
- * and peak RSS (GNU time) of each, and a projection to 1M and 10M objects through the two sizes.
+ * and peak RSS (GNU time) of each, and a projection to 1M and 10M objects through the two sizes. Then the
+ * checksum no-op: ours `sync --checksum` and `verify --checksum` beside rclone's fast mode (already `--checksum`).
  */
 import { requireTools, startS3Proxy, TOOLS } from "@immich-storage/testkit"
 import * as fs from "node:fs/promises"
@@ -15,8 +16,8 @@ import { startS3ServerChild } from "../shared/s3ServerChild.ts"
 import { printScaleReport } from "./scaleReport.ts"
 import type { Run, SizeResult } from "./scaleReport.ts"
 import { rewriteFiles, writeImmichTree } from "./scaleTree.ts"
-import { syncTools } from "./tools.ts"
-import type { Tool } from "./tools.ts"
+import { oursCommand, syncTools } from "./tools.ts"
+import type { Tool, ToolCommand } from "./tools.ts"
 
 export const SMALL_SCALE = 20_000
 export const LATENCY_MS = 20
@@ -24,16 +25,20 @@ const BUCKET = "bench-scale"
 const PREFIX = "library"
 const TOOL_ORDER: ReadonlyArray<Tool> = ["ours", "aws", "rclone"]
 const tools = syncTools(BUCKET, ["--fast-list", "--checksum"])
+const checksumTools = {
+  "ours sync --checksum": oursCommand(BUCKET, "sync", ["--checksum"]),
+  "ours verify --checksum": oursCommand(BUCKET, "verify", ["--checksum"])
+}
 
 const log = (line: string) => console.error(`[scale ${new Date().toISOString().slice(11, 19)}] ${line}`)
 const load = () => loadavg().map((l) => l.toFixed(2)).join(", ")
 
-const run = async (tool: Tool, endpoint: string, src: string): Promise<Run> => {
-  const { args, command, env } = tools[tool](endpoint, src, PREFIX)
+const measure = async (name: string, { args, command, env }: ToolCommand): Promise<Run> => {
   const m = await measureCommand(command, args, env)
-  log(`${tool}: ${m.seconds.toFixed(2)} s, ${m.peakRssMiB?.toFixed(0)} MiB`)
+  log(`${name}: ${m.seconds.toFixed(2)} s, ${m.peakRssMiB?.toFixed(0)} MiB`)
   return { seconds: m.seconds, peakRssMiB: m.peakRssMiB ?? Number.NaN }
 }
+const run = (tool: Tool, endpoint: string, src: string) => measure(tool, tools[tool](endpoint, src, PREFIX))
 
 /** Every tool in turn; before each, `prepare` (the 1 % case rewrites the same files again). */
 const eachTool = async (endpoint: string, src: string, prepare: () => Promise<void> = async () => {}) => {
@@ -59,9 +64,17 @@ const measureSize = async (work: string, count: number): Promise<SizeResult> => 
     const proxy = await startS3Proxy(server.endpoint, { latencyMs: LATENCY_MS })
     try {
       const noop = await eachTool(proxy.endpoint, src)
+      // Nothing changed yet: the checksum no-op (rclone's no-op above is already its --checksum mode).
+      const checksum = {
+        sync: await measure("ours sync --checksum", checksumTools["ours sync --checksum"](proxy.endpoint, src, PREFIX)),
+        verify: await measure(
+          "ours verify --checksum",
+          checksumTools["ours verify --checksum"](proxy.endpoint, src, PREFIX)
+        )
+      }
       // A second at least between an upload and the rewrite, so the file is newer at S3's one-second resolution.
       const oneInHundred = await eachTool(proxy.endpoint, src, () => sleep(1100).then(() => rewriteFiles(src, changed)))
-      return { count, changed: changed.length, initial, noop, oneInHundred, load: load() }
+      return { count, changed: changed.length, initial, noop, checksum, oneInHundred, load: load() }
     } finally {
       await proxy.stop()
     }

@@ -11,6 +11,8 @@ export interface SizeResult {
   /** Ours' first full sync, straight to the server (no proxy): the setup, shown for its memory. */
   readonly initial: Run
   readonly noop: Record<Tool, Run>
+  /** Ours' checksum no-op (rclone's is `noop.rclone`: its fast mode is `--checksum`). */
+  readonly checksum: { readonly sync: Run; readonly verify: Run }
   readonly oneInHundred: Record<Tool, Run>
   /** Load average (1, 5, 15 min) when this size's runs ended. */
   readonly load: string
@@ -53,6 +55,24 @@ const timeTable = (results: ReadonlyArray<SizeResult>) =>
         ]
       })
     )
+  )
+
+const checksumTable = (results: ReadonlyArray<SizeResult>) =>
+  formatTable(
+    [
+      "checksum no-op",
+      "ours sync --checksum",
+      "ours verify --checksum",
+      "rclone --fast-list --checksum",
+      "rclone / ours sync"
+    ],
+    results.map((size) => [
+      n(size.count),
+      cell(size.checksum.sync),
+      cell(size.checksum.verify),
+      cell(size.noop.rclone),
+      `${(size.noop.rclone.seconds / size.checksum.sync.seconds).toFixed(2)}x`
+    ])
   )
 
 const memoryLines = (results: ReadonlyArray<SizeResult>) => {
@@ -106,6 +126,7 @@ export const printScaleReport = (results: ReadonlyArray<SizeResult>, context: Co
     }\n`
   )
   console.log(timeTable(results))
+  console.log(`\n${checksumTable(results)}`)
   console.log(
     `\nSetup, ours' first full sync straight to the server (no proxy): ${
       results.map((s) => `${n(s.count)}: ${cell(s.initial)}`).join("; ")

@@ -11,14 +11,12 @@ export interface ToolCommand {
   readonly env: NodeJS.ProcessEnv
 }
 
-/**
- * How each tool is run against the local S3 server: ours, `aws s3 sync` and `rclone sync`, each with
- * the bench credentials. `rcloneFlags` are added to rclone's command line (the scale mode's fast mode).
- */
-export const syncTools = (bucket: string, rcloneFlags: ReadonlyArray<string> = []) => ({
-  ours: (endpoint: string, src: string, prefix: string): ToolCommand => ({
+/** Ours against the local S3 server: `sync` or `verify` from `src` to the bucket, with `flags` (`--checksum`). */
+export const oursCommand =
+  (bucket: string, command: "sync" | "verify", flags: ReadonlyArray<string> = []) =>
+  (endpoint: string, src: string, prefix: string): ToolCommand => ({
     command: process.execPath,
-    args: [path.join(REPO, "apps/cli/src/main.js"), "sync", src, `s3://${bucket}/${prefix}`],
+    args: [path.join(REPO, "apps/cli/src/main.js"), command, src, `s3://${bucket}/${prefix}`, ...flags],
     env: {
       ...process.env,
       S3_ENDPOINT: endpoint,
@@ -26,7 +24,14 @@ export const syncTools = (bucket: string, rcloneFlags: ReadonlyArray<string> = [
       S3_ACCESS_KEY_ID: "bench",
       S3_SECRET_ACCESS_KEY: "bench"
     }
-  }),
+  })
+
+/**
+ * How each tool is run against the local S3 server: ours, `aws s3 sync` and `rclone sync`, each with
+ * the bench credentials. `rcloneFlags` are added to rclone's command line (the scale mode's fast mode).
+ */
+export const syncTools = (bucket: string, rcloneFlags: ReadonlyArray<string> = []) => ({
+  ours: oursCommand(bucket, "sync"),
   aws: (endpoint: string, src: string, prefix: string): ToolCommand => ({
     command: TOOLS.aws.command,
     args: ["--endpoint-url", endpoint, "s3", "sync", "--only-show-errors", src, `s3://${bucket}/${prefix}/`],

@@ -176,4 +176,41 @@ describe("immich-storage sync and verify", () => {
     expect(refused.stderr).toContain("--force")
     expect((await runScript(CLI_MAIN, ["verify", media, dst], s3Env())).code).toBe(0)
   })
+
+  it("verify --checksum prints each difference as it finds it, in key order, then the count", async () => {
+    const media = await mediaFolder()
+    const dst = `s3://${await createTestBucket(inject("s3Endpoint"))}/immich`
+    expect((await runScript(CLI_MAIN, ["sync", media, dst], s3Env())).code).toBe(0)
+    await fs.rm(path.join(media, "profile/user-1/face+1.png"))
+    // Same size, old time: only the content says it changed.
+    const thumbnail = path.join(media, "thumbs/user-1/ab/cd/abcd_thumbnail.webp")
+    await fs.writeFile(thumbnail, "WEBP")
+    await fs.utimes(thumbnail, new Date(0), new Date(0))
+    await fs.writeFile(path.join(media, "upload/user-1/new.jpg"), "new")
+    const verify = await runScript(CLI_MAIN, ["verify", media, dst, "--checksum"], s3Env())
+    expect(verify.code).toBe(1)
+    expect(verify.stderr.trim().split("\n")).toEqual([
+      "extra     profile/user-1/face+1.png",
+      "different thumbs/user-1/ab/cd/abcd_thumbnail.webp (content differs)",
+      "missing   upload/user-1/new.jpg",
+      `3 differences between ${media} and ${dst}.`
+    ])
+  })
+
+  it("a dry run of many files prints the same lines as before: one per file to copy, in key order, then the summary", async () => {
+    temp = await makeTempDir()
+    const media = path.join(temp.path, "media")
+    const keys = Array.from({ length: 400 }, (_, i) => `thumbs/u/${(i * 7919) % 1000}/t-${i}.webp`)
+    for (const key of keys) {
+      await fs.mkdir(path.dirname(path.join(media, key)), { recursive: true })
+      await fs.writeFile(path.join(media, key), "x")
+    }
+    const dry = await runScript(CLI_MAIN, ["sync", media, path.join(temp.path, "copy"), "--dry-run"], {})
+    expect(dry.code, dry.stderr).toBe(0)
+    const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
+    expect(dry.stdout.trim().split("\n")).toEqual([
+      ...[...keys].sort(byBytes).map((key) => `copy    ${key}  (missing, 1 bytes)`),
+      "Dry run: would copy 400 files (0.0 MiB); 0 up to date."
+    ])
+  })
 })

@@ -1,6 +1,7 @@
 import * as http from "node:http"
 import * as https from "node:https"
 import type { AddressInfo } from "node:net"
+import { kmsHeaders, kmsListing } from "./kmsQuirk.ts"
 import { afterLatency, makeLink, throughLink } from "./networkShape.ts"
 import type { Link, NetworkShape } from "./networkShape.ts"
 import { sigV4Problem } from "./sigv4.ts"
@@ -27,6 +28,8 @@ export interface ServerQuirks {
   readonly storesNoChecksums?: boolean
   /** Drop `Content-Range` from 416 answers: the client learns no size from them. */
   readonly rangeErrorsWithoutSize?: boolean
+  /** The bucket encrypts with SSE-KMS by default: ETags look like MD5s and are not (see `kmsQuirk.ts`). */
+  readonly kmsByBucketDefault?: boolean
 }
 
 /**
@@ -42,11 +45,15 @@ const withQuirks = (
   quirks: ServerQuirks
 ): http.IncomingHttpHeaders =>
   Object.fromEntries(
-    Object.entries(headers).filter(([name]) =>
+    Object.entries(quirks.kmsByBucketDefault === true ? kmsHeaders(headers) : headers).filter(([name]) =>
       !(quirks.storesNoChecksums === true && name.startsWith("x-amz-checksum-")) &&
       !(quirks.rangeErrorsWithoutSize === true && status === 416 && name === "content-range")
     )
   )
+
+/** Whether an answer's body is a listing whose ETags `quirks` rewrite. */
+const rewritesListing = (record: RecordedRequest, quirks: ServerQuirks) =>
+  quirks.kmsByBucketDefault === true && record.method === "GET" && record.url.includes("list-type=2")
 
 /**
  * A fault the proxy answers with instead of forwarding: an S3 error response, a dropped connection, or
@@ -115,6 +122,11 @@ const forward = ({ record, req, res }: Exchange, upstream: Upstream, corrupt: bo
     const status = response.statusCode ?? 502
     res.writeHead(status, withQuirks(status, response.headers, upstream.quirks))
     const sink = via(upstream.links?.down, res)
+    if (rewritesListing(record, upstream.quirks)) {
+      const chunks: Array<Buffer> = []
+      response.on("data", (chunk: Buffer) => chunks.push(chunk))
+      return void response.on("end", () => sink.end(kmsListing(Buffer.concat(chunks).toString("utf8"))))
+    }
     if (!corrupt) return void response.pipe(sink)
     let flipped = false
     response.on("data", (chunk: Buffer) => {

@@ -1,5 +1,5 @@
 import { engineForBase, syncEngines, verifyEngines } from "@immich-storage/core"
-import type { Difference, PlanCounts, SyncFailure, SyncResult } from "@immich-storage/core"
+import type { Difference, PlanCounts, PlanEntry, SyncFailure, SyncResult } from "@immich-storage/core"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -20,6 +20,8 @@ const summary = (plan: PlanCounts, result: SyncResult | undefined, dryRun: boole
   failures: result?.failures ?? ([] as ReadonlyArray<SyncFailure>)
 })
 
+const printed = (line: string | undefined) => (line === undefined ? Effect.void : Console.log(line))
+
 const WHY = { size: "size differs", newer: "newer at the source", content: "content differs" } as const
 
 /** One line of verify's report. */
@@ -33,6 +35,18 @@ const describeDifference = (d: Difference) => {
       return `extra     ${d.key}`
     case "Unreadable":
       return `unreadable ${d.key}: ${d.message}`
+  }
+}
+
+/** One line of a dry run's plan, printed as the plan streams (in key order); undefined for files left alone. */
+const planLine = (entry: PlanEntry, deleting: boolean) => {
+  switch (entry._tag) {
+    case "Copy":
+      return `copy    ${entry.file.key}  (${entry.reason}, ${entry.file.size} bytes)`
+    case "Extra":
+      return `${deleting ? "delete" : "extra "}  ${entry.file.key}`
+    default:
+      return undefined
   }
 }
 
@@ -72,7 +86,8 @@ export const syncCommand = Command.make(
       const source = yield* engineForBase(flags.source, { mustExist: true })
       const destination = yield* engineForBase(flags.destination, { mustExist: false, create: !flags.dryRun })
       const started = Date.now()
-      const { counts, plan, result } = yield* syncEngines(source, destination, {
+      const printPlan = flags.dryRun && !flags.json
+      const { counts, result } = yield* syncEngines(source, destination, {
         delete: flags.delete,
         force: flags.force,
         dryRun: flags.dryRun,
@@ -80,14 +95,13 @@ export const syncCommand = Command.make(
         concurrency: flags.concurrency,
         listConcurrency: flags.listConcurrency,
         checksum: flags.checksum,
-        ...(flags.json ? {} : { onProgress: progressPrinter(started) })
+        ...(flags.json ? {} : { onProgress: progressPrinter(started) }),
+        ...(printPlan ? { onPlanned: (entry: PlanEntry) => printed(planLine(entry, flags.delete)) } : {})
       })
       if (!flags.json) endProgress()
       const report = summary(counts, result, flags.dryRun)
       if (flags.json) yield* Console.log(JSON.stringify(report, null, 2))
-      else if (plan !== undefined) {
-        for (const f of plan.copy) yield* Console.log(`copy    ${f.key}  (${f.reason}, ${f.size} bytes)`)
-        for (const f of plan.extra) yield* Console.log(`${flags.delete ? "delete" : "extra "}  ${f.key}`)
+      else if (flags.dryRun) {
         const deleting = flags.delete ? ` and delete ${report.extra}` : ""
         yield* Console.log(
           `Dry run: would copy ${report.toCopy} files (${mib(report.toCopyBytes)})${deleting}; ` +
@@ -129,15 +143,16 @@ export const verifyCommand = Command.make(
       yield* checkListConcurrency(flags.listConcurrency)
       const source = yield* engineForBase(flags.source, { mustExist: true })
       const destination = yield* engineForBase(flags.destination, { mustExist: true })
+      // Each difference is printed as it is found, in key order; only the counts are kept.
       const { differences, same } = yield* verifyEngines(source, destination, {
         checksum: flags.checksum,
         concurrency: 32,
-        listConcurrency: flags.listConcurrency
+        listConcurrency: flags.listConcurrency,
+        onDifference: (d) => Console.error(describeDifference(d))
       })
-      if (differences.length > 0) {
-        const lines = differences.map((d) => `  ${describeDifference(d)}`).join("\n")
+      if (differences > 0) {
         return yield* new CliFailure({
-          message: `${differences.length} differences between ${flags.source} and ${flags.destination}:\n${lines}`
+          message: `${differences} differences between ${flags.source} and ${flags.destination}.`
         })
       }
       yield* Console.log(`${flags.source} and ${flags.destination} hold the same ${same} files.`)

@@ -14,7 +14,7 @@ import type { StorageError } from "./errors.ts"
 import { withKeyChecks } from "./keyFront.ts"
 import type { EngineInternals, StoragePrefix } from "./keyFront.ts"
 import { fromFsError } from "./localErrors.ts"
-import { pathExists, readWhole } from "./localFiles.ts"
+import { makeWholeReader, pathExists } from "./localFiles.ts"
 import { makeLocalIncompleteWrites } from "./localIncompleteWrites.ts"
 import { atomicWrite, escapes, fileInfo, localIo, localRoot, resolveExisting } from "./localPaths.ts"
 import type { LocalRoot } from "./localPaths.ts"
@@ -24,11 +24,15 @@ import type { RetryPolicy } from "./retry.ts"
 import type { GetOptions, ObjectInfo, PutOptions, SmallObject } from "./StorageEngine.ts"
 
 const READ_CHUNK = 1024 * 1024
+/** A cached small file is read in tens of microseconds; a network share or a cold disk takes far longer. */
+const SLOW_READ_MS = 0.5
 
 export interface LocalEngineOptions {
   readonly retry?: RetryPolicy
   /** Average milliseconds per stat above which a listing stats in parallel instead (see `makeStatter`). */
   readonly slowStatMs?: number
+  /** Average milliseconds per small-file read above which they go through the thread pool (`makeWholeReader`). */
+  readonly slowReadMs?: number
   /**
    * False: a missing root is not created (a dry run creates nothing, not even the folder); the engine
    * then lists it as empty, for planning only.
@@ -68,14 +72,10 @@ const getOf = (root: LocalRoot, retry: Retry) =>
     return { info: fileInfo(key, stats), range: resolved, stream }
   })
 
-const readSmallOf = (root: LocalRoot, retry: Retry) =>
+const readSmallOf = (root: LocalRoot, retry: Retry, readWhole: ReturnType<typeof makeWholeReader>) =>
   Effect.fn("LocalEngine.readSmall")(function*(key: StorageKey, maxBytes: number) {
     // One promise for the whole read: per file, the bookkeeping of separate steps cost more than the bytes.
-    const read = yield* retry(localIo(root, "read", key, async () => {
-      const real = await fs.realpath(path.join(root.realRoot, key))
-      if (!root.isInside(real)) return "escapes" as const
-      return readWhole(real, maxBytes)
-    }))
+    const read = yield* retry(localIo(root, "read", key, () => readWhole(path.join(root.realRoot, key), maxBytes)))
     if (read === "escapes") return yield* escapes(root, "read", key)
     if (read === "not a file") return yield* new ObjectNotFound({ location: root.name, key })
     if (read === "too large") return undefined
@@ -140,7 +140,7 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
     location,
     put: putOf(root),
     get: getOf(root, retry),
-    readSmall: readSmallOf(root, retry),
+    readSmall: readSmallOf(root, retry, makeWholeReader(root.isInside, options.slowReadMs ?? SLOW_READ_MS)),
     stat: statOf(root, retry),
     list: listOf(root, absent, options.slowStatMs ?? SLOW_STAT_MS),
     delete: deleteOf(root, retry),

@@ -17,6 +17,11 @@ export interface ObjectInfo {
   readonly lastModified: Date
   /** The S3 ETag (quoted, as S3 sends it); undefined on local disk. */
   readonly etag: string | undefined
+  /**
+   * S3 listings only: the MD5 the ETag claims to be, unless the settings say ETags are not MD5s (see
+   * `listedMd5`). A match with the other side's MD5 proves the same content; a mismatch proves nothing.
+   */
+  readonly listedMd5?: string | undefined
   /** What the storage knows of the content without reading it (S3 `stat` and `get`; not listings, not local disk). */
   readonly digests?: ObjectDigests
 }

@@ -124,9 +124,10 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
       Effect.andThen(Effect.sync(() => progress.copied(file))),
       Effect.catch((error) => Effect.andThen(fail(file.key, "copy")(error), Effect.sync(progress.failed)))
     )
-  // With --checksum, same-size files whose content differs are copied too.
-  const checkOne = (file: ListedFile) =>
-    contentDiffers(source, destination, file.key).pipe(
+  // With --checksum, same-size files whose content differs are copied too. Like copies, at most
+  // `concurrency` are compared at once, so at most that many files are being read for it.
+  const checkOne = (file: ListedFile, there: ListedFile | undefined) =>
+    contentDiffers(source, destination, file, there).pipe(
       Effect.flatMap((differs) =>
         differs
           ? Effect.sync(() => void differing++).pipe(Effect.andThen(startCopy(file)))
@@ -142,7 +143,7 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
     )
   const handle = (entry: PlanEntry): Effect.Effect<void> => {
     if (entry._tag === "Copy") return startCopy(entry.file)
-    if (entry._tag === "Unchanged" && options.checksum) return checkOne(entry.file)
+    if (entry._tag === "Unchanged" && options.checksum) return checkOne(entry.file, entry.there)
     if (entry._tag === "Extra" && options.delete) return deleter.add(entry.file)
     return Effect.void
   }

@@ -74,22 +74,6 @@ export const countEntry = (counts: PlanCounts, entry: PlanEntry): PlanCounts => 
   }
 }
 
-/** The whole plan in memory, for a dry run or a verify that prints every file. */
-export const collectPlan = <E>(entries: Stream.Stream<PlanEntry, E>): Effect.Effect<SyncPlan, E> =>
-  Effect.suspend(() => {
-    const copy: Array<ListedFile & { reason: CopyReason }> = []
-    const unchanged: Array<ListedFile> = []
-    const extra: Array<ListedFile> = []
-    let excluded = 0
-    return Stream.runForEach(entries, (entry) =>
-      Effect.sync(() => {
-        if (entry._tag === "Copy") copy.push({ ...entry.file, reason: entry.reason })
-        else if (entry._tag === "Unchanged") unchanged.push(entry.file)
-        else if (entry._tag === "Extra") extra.push(entry.file)
-        else excluded++
-      })).pipe(Effect.map((): SyncPlan => ({ copy, unchanged, extra, excluded })))
-  })
-
 /** A plan held in memory as entries, for the executor (excluded files are only counted there). */
 export const entriesOf = (plan: SyncPlan): Array<PlanEntry> => [
   ...plan.copy.map(({ reason, ...file }): PlanEntry => ({ _tag: "Copy", file, reason })),

@@ -10,7 +10,8 @@ import type { CopyReason, ListedFile } from "./syncPlan.ts"
  */
 export type PlanEntry =
   | { readonly _tag: "Copy"; readonly file: ListedFile; readonly reason: CopyReason }
-  | { readonly _tag: "Unchanged"; readonly file: ListedFile }
+  /** `there` is the destination's file (what its listing says of the content, for `--checksum`). */
+  | { readonly _tag: "Unchanged"; readonly file: ListedFile; readonly there?: ListedFile }
   | { readonly _tag: "Extra"; readonly file: ListedFile }
   | { readonly _tag: "Excluded"; readonly file: ListedFile }
 
@@ -48,7 +49,7 @@ const compare = (file: ListedFile, there: ListedFile): PlanEntry =>
     ? { _tag: "Copy", file, reason: "size" }
     : seconds(file.lastModified) > seconds(there.lastModified)
     ? { _tag: "Copy", file, reason: "newer" }
-    : { _tag: "Unchanged", file }
+    : { _tag: "Unchanged", file, there }
 
 /** One side's pending files: a page and a read position, so taking from the front costs nothing. */
 const makeQueue = (side: Side) => {

@@ -1,10 +1,11 @@
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import type { StorageEngineShape } from "../engine/StorageEngine.ts"
 import { executePlan } from "./executePlan.ts"
 import type { SyncOptions, SyncResult } from "./executeSync.ts"
-import { collectPlan, planStreams } from "./planStream.ts"
+import { countEntry, emptyCounts, planStreams } from "./planStream.ts"
 import type { PlanCounts } from "./planStream.ts"
-import type { SyncPlan } from "./syncPlan.ts"
+import type { PlanEntry } from "./sortedMerge.ts"
 
 export { DeleteRefused } from "./deleteGuard.ts"
 
@@ -19,26 +20,8 @@ const planOf = (
   return planStreams(source.list("", options), destination.list("", options), { excludes })
 }
 
-/** The whole plan in memory: for a dry run or a verify, which print every file to copy or delete. */
-export const planEngines = (
-  source: StorageEngineShape,
-  destination: StorageEngineShape,
-  excludes: ReadonlyArray<string>,
-  listConcurrency?: number
-) => collectPlan(planOf(source, destination, excludes, listConcurrency))
-
-export const countsOf = (plan: SyncPlan): PlanCounts => ({
-  copy: plan.copy.length,
-  copyBytes: plan.copy.reduce((sum, f) => sum + f.size, 0),
-  unchanged: plan.unchanged.length,
-  extra: plan.extra.length,
-  excluded: plan.excluded
-})
-
 export interface SyncOutcome {
   readonly counts: PlanCounts
-  /** The whole plan, on a dry run only: a real run streams it and keeps only its counts. */
-  readonly plan: SyncPlan | undefined
   /** Undefined on a dry run. */
   readonly result: SyncResult | undefined
 }
@@ -47,11 +30,14 @@ type SyncEnginesOptions = SyncOptions & {
   readonly excludes: ReadonlyArray<string>
   readonly dryRun: boolean
   readonly force?: boolean
+  /** A dry run hands each entry of the plan here as it streams, in key order (to print it). */
+  readonly onPlanned?: (entry: PlanEntry) => Effect.Effect<void>
 }
 
 /**
  * A whole sync: the plan streams from both listings into the copies, so copying starts while listing goes
- * on and memory does not grow with the number of files. A dry run collects the plan instead.
+ * on and memory does not grow with the number of files. A dry run streams the plan to `onPlanned` and keeps
+ * only its counts.
  */
 export const syncEngines = Effect.fn("syncEngines")(function*(
   source: StorageEngineShape,
@@ -59,11 +45,16 @@ export const syncEngines = Effect.fn("syncEngines")(function*(
   options: SyncEnginesOptions
 ) {
   if (options.dryRun) {
-    const plan = yield* planEngines(source, destination, options.excludes, options.listConcurrency)
-    return { counts: countsOf(plan), plan, result: undefined } satisfies SyncOutcome as SyncOutcome
+    const onPlanned = options.onPlanned ?? (() => Effect.void)
+    const counts = yield* Stream.runFoldEffect(
+      planOf(source, destination, options.excludes, options.listConcurrency),
+      (): PlanCounts => emptyCounts,
+      (counts, entry) => Effect.as(onPlanned(entry), countEntry(counts, entry))
+    )
+    return { counts, result: undefined } satisfies SyncOutcome as SyncOutcome
   }
   const entries = planOf(source, destination, options.excludes, options.listConcurrency)
   const guarded = { ...options, guardDeletes: options.force !== true }
   const { counts, result } = yield* executePlan(source, destination, entries, guarded)
-  return { counts, plan: undefined, result } satisfies SyncOutcome as SyncOutcome
+  return { counts, result } satisfies SyncOutcome as SyncOutcome
 })

@@ -9,6 +9,11 @@ export interface ListedFile {
   readonly key: string
   readonly size: number
   readonly lastModified: Date
+  /**
+   * The MD5 the listing claims for the content (an S3 ETag that looks like one), if any: `--checksum`
+   * takes a match with the other side's MD5 for proof of the same content, and looks further on a mismatch.
+   */
+  readonly listedMd5?: string | undefined
 }
 
 export type CopyReason = "missing" | "size" | "newer"

@@ -1,7 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { StorageEngineShape } from "../engine/StorageEngine.ts"
-import { compareKeys } from "../location/StorageKey.ts"
 import { contentDiffers } from "./compareContents.ts"
 import { countEntry, emptyCounts, planStreams } from "./planStream.ts"
 import type { PlanCounts } from "./planStream.ts"
@@ -14,10 +13,25 @@ export type Difference =
   | { readonly _tag: "Unreadable"; readonly key: string; readonly message: string }
 
 export interface Verification {
-  /** In key order. Held in memory: they are what a verify reports, one line each. */
-  readonly differences: ReadonlyArray<Difference>
+  /** How many differences were found (each was handed to `onDifference` as it was found). */
+  readonly differences: number
   /** Files the same on both sides (by size and time; by content too with `checksum`). */
   readonly same: number
+}
+
+/** What an entry of the plan says, when its listings decide it: a difference, the same file, or nothing. */
+export const planVerdict = (entry: PlanEntry): Difference | "same" | undefined => {
+  const key = entry.file.key
+  switch (entry._tag) {
+    case "Copy":
+      return entry.reason === "missing" ? { _tag: "Missing", key } : { _tag: "Different", key, why: entry.reason }
+    case "Extra":
+      return { _tag: "Extra", key }
+    case "Excluded":
+      return undefined
+    case "Unchanged":
+      return "same"
+  }
 }
 
 /** The plan's counts alone, streamed from both listings: memory does not grow with the number of files. */
@@ -37,44 +51,48 @@ export const countEngines = (
     countEntry
   )
 
+export interface VerifyOptions {
+  readonly checksum: boolean
+  /** Files compared by content at once (with `checksum`): at most that many are being read at a time. */
+  readonly concurrency: number
+  readonly listConcurrency?: number | undefined
+  /** Called with each difference as it is found, in key order. */
+  readonly onDifference?: (difference: Difference) => Effect.Effect<void>
+}
+
 /**
- * Every missing, extra or different file between two locations, streamed from both listings; with
- * `checksum`, same-size files are compared by content, `concurrency` at a time. Writes nothing.
+ * Every missing, extra or different file between two locations, streamed from both listings and handed
+ * to `onDifference` in key order as it is found; only the counts are kept, so memory does not grow with
+ * the number of files. With `checksum`, same-size files are compared by content (`contentDiffers`),
+ * `concurrency` at a time; their verdicts come out in key order, a file that takes long holding back at
+ * most `concurrency` others. Writes nothing.
  */
 export const verifyEngines = Effect.fn("verifyEngines")(function*(
   source: StorageEngineShape,
   destination: StorageEngineShape,
-  options: { readonly checksum: boolean; readonly concurrency: number; readonly listConcurrency?: number }
+  options: VerifyOptions
 ) {
-  const differences: Array<Difference> = []
+  let differences = 0
   let same = 0
-  const found = (difference: Difference) => Effect.sync(() => void differences.push(difference))
-  const check = (entry: PlanEntry): Effect.Effect<void> => {
+  const onDifference = options.onDifference ?? (() => Effect.void)
+  const byContent = (entry: PlanEntry): Effect.Effect<Difference | "same" | undefined> => {
+    const verdict = planVerdict(entry)
+    if (verdict !== "same" || entry._tag !== "Unchanged") return Effect.succeed(verdict)
     const key = entry.file.key
-    switch (entry._tag) {
-      case "Copy":
-        return found(
-          entry.reason === "missing" ? { _tag: "Missing", key } : { _tag: "Different", key, why: entry.reason }
-        )
-      case "Extra":
-        return found({ _tag: "Extra", key })
-      case "Excluded":
-        return Effect.void
-      case "Unchanged":
-        if (!options.checksum) return Effect.sync(() => void same++)
-        return contentDiffers(source, destination, key).pipe(
-          Effect.flatMap((differs) =>
-            differs ? found({ _tag: "Different", key, why: "content" }) : Effect.sync(() => void same++)
-          ),
-          Effect.catch((error) => found({ _tag: "Unreadable", key, message: error.message }))
-        )
-    }
+    return contentDiffers(source, destination, entry.file, entry.there).pipe(
+      Effect.map((differs): Difference | "same" => (differs ? { _tag: "Different", key, why: "content" } : "same")),
+      Effect.catch((error) => Effect.succeed<Difference>({ _tag: "Unreadable", key, message: error.message }))
+    )
   }
   const listing = { concurrency: options.listConcurrency }
-  yield* planStreams(source.list("", listing), destination.list("", listing)).pipe(
-    Stream.mapEffect(check, { concurrency: options.concurrency, unordered: true }),
-    Stream.runDrain
-  )
-  differences.sort((a, b) => compareKeys(a.key, b.key))
+  const entries = planStreams(source.list("", listing), destination.list("", listing))
+  const verdicts = options.checksum
+    ? Stream.mapEffect(entries, byContent, { concurrency: options.concurrency })
+    : Stream.map(entries, planVerdict)
+  yield* Stream.runForEach(verdicts, (verdict) => {
+    if (verdict === undefined) return Effect.void
+    if (verdict === "same") return Effect.sync(() => void same++)
+    return Effect.andThen(Effect.sync(() => void differences++), onDifference(verdict))
+  })
   return { differences, same } satisfies Verification as Verification
 })

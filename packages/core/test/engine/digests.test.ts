@@ -1,5 +1,5 @@
 import { digestsOfBytes, verifiedStream } from "@immich-storage/core"
-import { md5OfEtag, s3Digests } from "@immich-storage/core/s3"
+import { listedMd5, md5OfEtag, s3Digests } from "@immich-storage/core/s3"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import fc from "fast-check"
@@ -61,5 +61,24 @@ describe("s3Digests", () => {
   it("reads a whole-object CRC32, never a composite one", () => {
     expect(s3Digests({ "x-amz-checksum-crc32": "Y4wNKQ==" }, trust)).toEqual({ crc32: 0x638c0d29 })
     expect(s3Digests({ "x-amz-checksum-crc32": "Y4wNKQ==-3" }, trust)).toEqual({})
+  })
+})
+
+describe("listedMd5", () => {
+  const trust = { etagIsMd5: true, kmsConfigured: false }
+  const etags = fc.oneof(
+    fc.stringMatching(/^"[0-9a-f]{32}"$/),
+    fc.stringMatching(/^"[0-9a-f]{32}-[1-9][0-9]?"$/),
+    fc.string(),
+    fc.constant(undefined)
+  )
+
+  it("claims the ETag's MD5 only where the settings trust ETags at all (not S3_ETAG_IS_MD5=false, not SSE-KMS)", () => {
+    fc.assert(fc.property(etags, fc.boolean(), fc.boolean(), (etag, etagIsMd5, kmsConfigured) => {
+      const claim = listedMd5(etag, { etagIsMd5, kmsConfigured })
+      expect(claim).toBe(etagIsMd5 && !kmsConfigured ? md5OfEtag(etag) : undefined)
+    }))
+    expect(listedMd5("\"d41d8cd98f00b204e9800998ecf8427e\"", trust)).toBe("d41d8cd98f00b204e9800998ecf8427e")
+    expect(listedMd5("\"1895fd3f1fa1af269610f12d13feb801-2\"", trust)).toBeUndefined()
   })
 })

@@ -137,6 +137,43 @@ describe("local engine", () => {
       assert.deepStrictEqual(yield* listing(parallel), synchronous)
     }))
 
+  it.effect("reads small files the same on the main thread (cached disk) or through the thread pool (slow storage)", () =>
+    Effect.gen(function*() {
+      const { engine, outside, root } = yield* setup
+      // As for stats: slow storage cannot be made here, so thresholds on either side of any real read time.
+      const onMainThread = yield* makeLocalEngine(localLocation(root), { slowReadMs: 1000 })
+      const inPool = yield* makeLocalEngine(localLocation(root), { slowReadMs: -1 })
+      const sizes = [0, 1, 1000, 300 * 1024, 600 * 1024]
+      const keys = Array.from({ length: 20 }, (_, i) => `thumbs/u/${i}.webp`)
+      yield* Effect.forEach(keys, (key, i) => engine.put(key, Buffer.alloc(sizes[i % sizes.length]!, i)), {
+        discard: true
+      })
+      yield* Effect.promise(() => fs.symlink(path.join(outside, "secret.txt"), path.join(root, "thumbs/leak.txt")))
+      const readAllOf = (e: typeof engine) =>
+        Effect.forEach(
+          [...keys, "thumbs/missing.webp", "thumbs/leak.txt", "thumbs/u"],
+          (key) =>
+            Effect.exit(e.readSmall(key, 512 * 1024)).pipe(
+              Effect.map((exit) =>
+                Exit.isSuccess(exit)
+                  ? exit.value === undefined ? "too large" : `${exit.value.info.size} ${exit.value.bytes.at(-1)}`
+                  : tagOf(exit)
+              )
+            )
+        )
+      const expected = [
+        ...keys.map((_, i) => {
+          const size = sizes[i % sizes.length]!
+          return size > 512 * 1024 ? "too large" : `${size} ${size === 0 ? undefined : i}`
+        }),
+        "ObjectNotFound",
+        "AccessDenied",
+        "ObjectNotFound"
+      ]
+      assert.deepStrictEqual(yield* readAllOf(onMainThread), expected)
+      assert.deepStrictEqual(yield* readAllOf(inPool), expected)
+    }))
+
   it.effect("treats a folder as no object", () =>
     Effect.gen(function*() {
       const { engine } = yield* setup

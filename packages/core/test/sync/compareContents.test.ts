@@ -1,5 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import { compareContents, comparisonFor, DIGEST_KINDS, localLocation, makeLocalEngine } from "@immich-storage/core"
+import {
+  compareContents,
+  comparisonFor,
+  DIGEST_KINDS,
+  listedCheck,
+  localLocation,
+  makeLocalEngine
+} from "@immich-storage/core"
 import type { ObjectDigests, StorageEngineShape } from "@immich-storage/core"
 import { startS3Proxy } from "@immich-storage/testkit"
 import type { S3Proxy } from "@immich-storage/testkit"
@@ -36,6 +43,28 @@ describe("comparisonFor", () => {
       // A side is read only when it knows nothing that the other side knows too.
       if (readSource && readDestination) {
         assert.isTrue(DIGEST_KINDS.every((k) => source?.[k] === undefined || destination?.[k] === undefined))
+      }
+    }))
+  })
+})
+
+describe("listedCheck", () => {
+  const md5 = fc.option(fc.constantFrom("a".repeat(32), "b".repeat(32)), { nil: undefined })
+  const side = fc.record({ md5, local: fc.boolean() })
+
+  it("takes only equal claimed MD5s for proof, checks a claim against a local side by reading it, else goes exact", () => {
+    fc.assert(fc.property(side, side, (source, destination) => {
+      const check = listedCheck(source, destination)
+      const equalClaims = source.md5 !== undefined && source.md5 === destination.md5
+      assert.strictEqual(check._tag === "Same", equalClaims, "the same MD5 on both sides, and only then")
+      if (check._tag === "HashLocal") {
+        const [read, other] = check.side === "source" ? [source, destination] : [destination, source]
+        assert.isTrue(read.local, "only local disk is read for it")
+        assert.strictEqual(check.md5, other.md5)
+      }
+      const usable = (a: typeof source, b: typeof source) => a.md5 !== undefined && b.local
+      if (!equalClaims) {
+        assert.strictEqual(check._tag === "Exact", !usable(source, destination) && !usable(destination, source))
       }
     }))
   })

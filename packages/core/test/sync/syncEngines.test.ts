@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { localLocation, makeLocalEngine, syncEngines } from "@immich-storage/core"
-import type { StorageEngineShape } from "@immich-storage/core"
+import type { PlanEntry, StorageEngineShape } from "@immich-storage/core"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -58,8 +58,11 @@ describe("sync between engines", () => {
       yield* src.put("thumbs/u/ab/cd/0_thumbnail.webp", randomData(5000))
       yield* src.put("upload/u/ef/gh/new.heic", randomData(3000))
       yield* Effect.promise(() => fs.rm(path.join(root, "thumbs/u/ab/cd/1_thumbnail.webp")))
-      const dry = yield* syncEngines(src, dst, { ...options, delete: true, dryRun: true })
-      assert.deepStrictEqual(dry.plan!.copy.map((c) => [c.key, c.reason]).sort(), [[
+      const planned: Array<PlanEntry> = []
+      const onPlanned = (entry: PlanEntry) => Effect.sync(() => void planned.push(entry))
+      const dry = yield* syncEngines(src, dst, { ...options, delete: true, dryRun: true, onPlanned })
+      const copies = planned.flatMap((e) => (e._tag === "Copy" ? [[e.file.key, e.reason]] : []))
+      assert.deepStrictEqual(copies, [[
         "thumbs/u/ab/cd/0_thumbnail.webp",
         "size"
       ], ["upload/u/ef/gh/new.heic", "missing"]])

@@ -33,6 +33,16 @@ const etagIsMd5 = (headers: Headers, trust: EtagTrust): boolean => {
   return trust.etagIsMd5 && !trust.kmsConfigured && !kms && !sseC
 }
 
+/**
+ * The MD5 a listed ETag claims to be, where the settings allow ETags to be taken for MD5s at all. A listing
+ * does not say how each object is encrypted, so the claim is weaker than `s3Digests`': an object that
+ * SSE-KMS encrypted by bucket default has an ETag shaped like an MD5 that is not one. A match with another
+ * MD5 still proves the same content (no ETag matches an MD5 of other bytes by chance); a mismatch proves
+ * nothing, and the caller asks again the way `stat` does.
+ */
+export const listedMd5 = (etag: string | undefined, trust: EtagTrust): string | undefined =>
+  trust.etagIsMd5 && !trust.kmsConfigured ? md5OfEtag(etag) : undefined
+
 /** What a GET's or HEAD's headers say of the object's content. */
 export const s3Digests = (headers: Headers, trust: EtagTrust): ObjectDigests => {
   const crc32 = fullObjectCrc32(headers)

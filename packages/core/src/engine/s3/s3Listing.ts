@@ -6,6 +6,7 @@ import { keyProblem } from "../../location/StorageKey.ts"
 import type { StorageError } from "../errors.ts"
 import type { StoragePrefix } from "../keyFront.ts"
 import type { ListOptions, ObjectInfo } from "../StorageEngine.ts"
+import { listedMd5 } from "./s3Digests.ts"
 import { bucketPath } from "./s3Endpoint.ts"
 import { listInParallel, pagesOf } from "./s3ParallelList.ts"
 import type { PageOf } from "./s3ParallelList.ts"
@@ -35,6 +36,7 @@ export const listOf =
     const { locationPrefix } = context
     const rawPrefix = prefix === "" ? (locationPrefix === "" ? "" : `${locationPrefix}/`) : `${objectKey(prefix)}/`
     const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1))
+    const trust = context.etagTrust
     const objects = concurrency === 1
       ? pagesOf(pageOf(context, prefix), rawPrefix)
       : Stream.unwrap(Effect.map(Semaphore.make(concurrency), (gate) => {
@@ -50,7 +52,8 @@ export const listOf =
         key: keyOfObject(object.key),
         size: object.size,
         lastModified: object.lastModified,
-        etag: object.etag
+        etag: object.etag,
+        listedMd5: listedMd5(object.etag, trust)
       }))
     )
   }
