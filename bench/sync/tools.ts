@@ -11,14 +11,19 @@ export interface ToolCommand {
   readonly env: NodeJS.ProcessEnv
 }
 
-/** Ours against the local S3 server: `sync` or `verify` from `src` to the bucket, with `flags` (`--checksum`). */
+/**
+ * Ours against the local S3 server: `sync` or `verify` from `src` to the bucket, with `flags` (`--checksum`).
+ * Run as a program, as `npx immich-storage` runs it: its first line gives Node the CLI's heap settings.
+ */
 export const oursCommand =
   (bucket: string, command: "sync" | "verify", flags: ReadonlyArray<string> = []) =>
   (endpoint: string, src: string, prefix: string): ToolCommand => ({
-    command: process.execPath,
-    args: [path.join(REPO, "apps/cli/src/main.js"), command, src, `s3://${bucket}/${prefix}`, ...flags],
+    command: path.join(REPO, "apps/cli/src/main.js"),
+    args: [command, src, `s3://${bucket}/${prefix}`, ...flags],
     env: {
       ...process.env,
+      // The first line's `env node` finds this Node (the project's), as npm's scripts find it.
+      PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env["PATH"] ?? ""}`,
       S3_ENDPOINT: endpoint,
       S3_FORCE_PATH_STYLE: "true",
       S3_ACCESS_KEY_ID: "bench",
