@@ -28,7 +28,7 @@ const statAll = (paths: ReadonlyArray<string | undefined>): Promise<Array<fsSync
  * Average time per stat (or per directory entry read) above which a walk stops using synchronous calls:
  * a network share or a cold disk.
  */
-export const SLOW_STAT_MS = 0.05
+export const SLOW_STAT_MS = 0.2
 
 /** Calls (stats, and entries read) over which the average time is judged, and slow windows in a row that count. */
 const JUDGE_AFTER = 256
