@@ -18,10 +18,11 @@ import { makeWholeReader, pathExists } from "./localFiles.ts"
 import { makeLocalIncompleteWrites } from "./localIncompleteWrites.ts"
 import { atomicWrite, escapes, fileInfo, localIo, localRoot, resolveExisting } from "./localPaths.ts"
 import type { LocalRoot } from "./localPaths.ts"
-import { SLOW_STAT_MS, walk } from "./localWalk.ts"
+import { SLOW_STAT_MS } from "./localWalk.ts"
 import { DEFAULT_RETRY_POLICY, retryTransient } from "./retry.ts"
 import type { RetryPolicy } from "./retry.ts"
 import type { GetOptions, ObjectInfo, PutOptions, SmallObject } from "./StorageEngine.ts"
+import { HAND_OFF_AFTER, walkLocal } from "./walkThread.ts"
 
 const READ_CHUNK = 1024 * 1024
 /** A cached small file is read in tens of microseconds; a network share or a cold disk takes far longer. */
@@ -29,8 +30,10 @@ const SLOW_READ_MS = 0.5
 
 export interface LocalEngineOptions {
   readonly retry?: RetryPolicy
-  /** Average milliseconds per stat above which a listing stats in parallel instead (see `makeStatter`). */
+  /** Average milliseconds per stat above which a listing stats in parallel instead (see `makeFsAccess`). */
   readonly slowStatMs?: number
+  /** Files a listing walks on the calling thread before the rest of the walk moves to a worker thread. */
+  readonly walkThreadAfter?: number
   /** Average milliseconds per small-file read above which they go through the thread pool (`makeWholeReader`). */
   readonly slowReadMs?: number
   /**
@@ -90,12 +93,13 @@ const statOf = (root: LocalRoot, retry: Retry) =>
   })
 
 const listOf =
-  (root: LocalRoot, absent: boolean, slowStatMs: number) =>
+  (root: LocalRoot, absent: boolean, slowStatMs: number, handOffAfter: number) =>
   (prefix: StoragePrefix): Stream.Stream<ObjectInfo, StorageError> => {
     if (absent) return Stream.empty
     const onError = fromFsError(root.name, "list", prefix === "" ? undefined : prefix)
     // A fresh walk for every run of the stream: a generator made once would be exhausted after the first.
-    const files = () => Stream.fromAsyncIterable(walk(root.realRoot, prefix, root.isInside, slowStatMs), onError)
+    const files = () =>
+      Stream.fromAsyncIterable(walkLocal({ realRoot: root.realRoot, prefix, slowStatMs }, handOffAfter), onError)
     return Stream.suspend(files).pipe(Stream.filter(Arr.isReadonlyArrayNonEmpty), Stream.flattenArray)
   }
 
@@ -142,7 +146,7 @@ export const makeLocalEngine = Effect.fnUntraced(function*(location: LocalLocati
     get: getOf(root, retry),
     readSmall: readSmallOf(root, retry, makeWholeReader(root.isInside, options.slowReadMs ?? SLOW_READ_MS)),
     stat: statOf(root, retry),
-    list: listOf(root, absent, options.slowStatMs ?? SLOW_STAT_MS),
+    list: listOf(root, absent, options.slowStatMs ?? SLOW_STAT_MS, options.walkThreadAfter ?? HAND_OFF_AFTER),
     delete: deleteOf(root, retry),
     copy: copyOf(root),
     ...makeLocalIncompleteWrites(name, root.realRoot, root.isInside)

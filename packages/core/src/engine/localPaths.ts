@@ -6,6 +6,7 @@ import * as path from "node:path"
 import type { StorageKey } from "../location/StorageKey.ts"
 import { AccessDenied, ObjectNotFound } from "./errors.ts"
 import type { StorageError } from "./errors.ts"
+import { insideOf } from "./insideRoot.ts"
 import { fromFsError } from "./localErrors.ts"
 import { pathExists } from "./localFiles.ts"
 import type { ObjectInfo } from "./StorageEngine.ts"
@@ -22,7 +23,7 @@ export interface LocalRoot {
 export const localRoot = (name: string, realRoot: string): LocalRoot => ({
   name,
   realRoot,
-  isInside: (real) => real === realRoot || real.startsWith(`${realRoot}/`)
+  isInside: insideOf(realRoot)
 })
 
 /** One file-system call, its errors mapped to storage errors about `key`. */

@@ -2,7 +2,6 @@ import * as fsSync from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { compareKeys } from "../location/StorageKey.ts"
-import type { ObjectInfo } from "./StorageEngine.ts"
 import { isTempFileName } from "./tempFileName.ts"
 
 const STAT_BATCH = 256
@@ -105,7 +104,14 @@ interface Entry {
   readonly key: string
   readonly real: string
   readonly isDir: boolean
-  readonly info?: ObjectInfo
+  readonly info?: WalkedFile
+}
+
+/** A file the walk found: its key, size and modification time (milliseconds since the epoch). */
+export interface WalkedFile {
+  readonly key: string
+  readonly size: number
+  readonly mtimeMs: number
 }
 
 /** A directory's files and subdirectories, sorted; the walk yields them later, in this order. */
@@ -135,7 +141,8 @@ const dirReader =
         const key = dirKey === "" ? entry.name : `${dirKey}/${entry.name}`
         if (stat === undefined || stat.isDirectory()) resolved.push({ sortKey: `${key}/`, key, real, isDir: true })
         else if (stat.isFile()) {
-          const info = { key, size: stat.size, lastModified: stat.mtime, etag: undefined }
+          // The time as a number: a Date (and Node's lazy `mtime` property) for each of a million files showed.
+          const info = { key, size: stat.size, mtimeMs: stat.mtimeMs }
           resolved.push({ sortKey: key, key, real, isDir: false, info })
         }
       })
@@ -144,7 +151,8 @@ const dirReader =
   }
 
 /**
- * Yields the files below `prefix`, YIELD_BATCH at a time, in UTF-8 byte order of their keys.
+ * Yields the files below `prefix` (those after the key `after`, when given), YIELD_BATCH at a time, in UTF-8
+ * byte order of their keys.
  * Directories sort as `name/`, which is where their keys fall. Links are followed only while they stay
  * inside the root, and each real directory is visited once, so link cycles end. The next DIRS_AHEAD
  * subdirectories of each directory are read while the walk is inside an earlier one (memory: that many
@@ -154,9 +162,17 @@ export async function* walk(
   realRoot: string,
   prefix: string,
   isInside: (real: string) => boolean,
-  slowStatMs: number
-): AsyncGenerator<ReadonlyArray<ObjectInfo>> {
+  slowStatMs: number,
+  after?: string
+): AsyncGenerator<ReadonlyArray<WalkedFile>> {
   const ancestors = new Set<string>()
+  // Resuming after a key: what sorts at or before it is skipped, but a folder on the way to it is entered.
+  let resumeAfter = after
+  const resumed = (entries: Array<Entry>): Array<Entry> => {
+    const from = resumeAfter
+    if (from === undefined) return entries
+    return entries.filter((e) => compareKeys(e.sortKey, from) > 0 || (e.isDir && from.startsWith(e.sortKey)))
+  }
   const readDir = dirReader(makeFsAccess(slowStatMs), isInside)
   const start = prefix === "" ? realRoot : await fs.realpath(path.join(realRoot, prefix)).catch(() => undefined)
   if (start === undefined || !isInside(start)) return
@@ -164,7 +180,7 @@ export async function* walk(
   if (!startStats.isDirectory()) return
   // Files gathered across directories: one yield per directory (of a few files, in Immich's layout) cost
   // more in the stream above than reading the directory did.
-  let batch: Array<ObjectInfo> = []
+  let batch: Array<WalkedFile> = []
   yield* walkDir(start, prefix, readDir(start, prefix))
   if (batch.length > 0) yield batch
 
@@ -172,10 +188,10 @@ export async function* walk(
     dir: string,
     dirKey: string,
     read: Promise<Array<Entry>>
-  ): AsyncGenerator<ReadonlyArray<ObjectInfo>> {
+  ): AsyncGenerator<ReadonlyArray<WalkedFile>> {
     if (ancestors.has(dir)) return
     ancestors.add(dir)
-    const resolved = await read
+    const resolved = resumed(await read)
     const subdirs = resolved.filter((entry) => entry.isDir)
     const ahead: Array<Promise<Array<Entry>>> = []
     const readAhead = (index: number) => {
@@ -194,6 +210,8 @@ export async function* walk(
         delete ahead[next++]
         yield* walkDir(entry.real, entry.key, reading)
       } else {
+        // Every entry from here on sorts after this file, which sorts after `after`.
+        resumeAfter = undefined
         batch.push(entry.info!)
         if (batch.length >= YIELD_BATCH) {
           yield batch

@@ -1,0 +1,3 @@
+/** Whether a real path lies inside `realRoot` (the root itself included). */
+export const insideOf = (realRoot: string) => (real: string): boolean =>
+  real === realRoot || real.startsWith(`${realRoot}/`)
