@@ -21,7 +21,7 @@ import type { LocalRoot } from "./localPaths.ts"
 import { SLOW_STAT_MS } from "./localWalk.ts"
 import { DEFAULT_RETRY_POLICY, retryTransient } from "./retry.ts"
 import type { RetryPolicy } from "./retry.ts"
-import type { GetOptions, ObjectInfo, PutOptions, SmallObject } from "./StorageEngine.ts"
+import type { GetOptions, ListOptions, ObjectInfo, PutOptions, SmallObject } from "./StorageEngine.ts"
 import { HAND_OFF_AFTER, walkLocal } from "./walkThread.ts"
 
 const READ_CHUNK = 1024 * 1024
@@ -94,12 +94,15 @@ const statOf = (root: LocalRoot, retry: Retry) =>
 
 const listOf =
   (root: LocalRoot, absent: boolean, slowStatMs: number, handOffAfter: number) =>
-  (prefix: StoragePrefix): Stream.Stream<ObjectInfo, StorageError> => {
+  (prefix: StoragePrefix, options: ListOptions = {}): Stream.Stream<ObjectInfo, StorageError> => {
     if (absent) return Stream.empty
     const onError = fromFsError(root.name, "list", prefix === "" ? undefined : prefix)
     // A fresh walk for every run of the stream: a generator made once would be exhausted after the first.
     const files = () =>
-      Stream.fromAsyncIterable(walkLocal({ realRoot: root.realRoot, prefix, slowStatMs }, handOffAfter), onError)
+      Stream.fromAsyncIterable(
+        walkLocal({ realRoot: root.realRoot, prefix, slowStatMs, md5: options.md5 }, handOffAfter),
+        onError
+      )
     return Stream.suspend(files).pipe(Stream.filter(Arr.isReadonlyArrayNonEmpty), Stream.flattenArray)
   }
 

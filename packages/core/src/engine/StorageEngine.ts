@@ -18,8 +18,9 @@ export interface ObjectInfo {
   /** The S3 ETag (quoted, as S3 sends it); undefined on local disk. */
   readonly etag: string | undefined
   /**
-   * S3 listings only: the MD5 the ETag claims to be, unless the settings say ETags are not MD5s (see
-   * `listedMd5`). A match with the other side's MD5 proves the same content; a mismatch proves nothing.
+   * S3 listings: the MD5 the ETag claims to be, unless the settings say ETags are not MD5s (see `listedMd5`).
+   * Local listings asked for it (`ListOptions.md5`): the MD5 of the file as read. A match with the other
+   * side's MD5 proves the same content; a mismatch proves nothing.
    */
   readonly listedMd5?: string | undefined
   /** What the storage knows of the content without reading it (S3 `stat` and `get`; not listings, not local disk). */
@@ -108,6 +109,11 @@ export interface ListOptions {
    * whose listings are concatenated in order). 1 or undefined: one serial chain of pages. Local disk ignores it.
    */
   readonly concurrency?: number | undefined
+  /**
+   * Local disk: also read and hash every file while listing, for `listedMd5` (what `--checksum` compares);
+   * the walk's thread does it, off the main thread. S3 ignores it: its listing carries the ETag.
+   */
+  readonly md5?: boolean | undefined
 }
 
 export class StorageEngine

@@ -99,6 +99,9 @@ const DIRS_AHEAD = 4
 
 type FsAccess = ReturnType<typeof makeFsAccess>
 
+/** A file's MD5 from its real path and size, when it is hashed while listing. */
+type FileHash = (real: string, size: number) => string | undefined
+
 interface Entry {
   readonly sortKey: string
   readonly key: string
@@ -112,11 +115,13 @@ export interface WalkedFile {
   readonly key: string
   readonly size: number
   readonly mtimeMs: number
+  /** With `hash`: the MD5 of the file's bytes as read (hex); undefined when not hashed, or not readable. */
+  readonly md5?: string | undefined
 }
 
 /** A directory's files and subdirectories, sorted; the walk yields them later, in this order. */
 const dirReader =
-  (access: FsAccess, isInside: (real: string) => boolean) =>
+  (access: FsAccess, isInside: (real: string) => boolean, hash: FileHash | undefined) =>
   async (dir: string, dirKey: string): Promise<Array<Entry>> => {
     const entries = await access.readdir(dir)
     const candidates = entries.filter((entry) => !isTempFileName(entry.name))
@@ -142,7 +147,7 @@ const dirReader =
         if (stat === undefined || stat.isDirectory()) resolved.push({ sortKey: `${key}/`, key, real, isDir: true })
         else if (stat.isFile()) {
           // The time as a number: a Date (and Node's lazy `mtime` property) for each of a million files showed.
-          const info = { key, size: stat.size, mtimeMs: stat.mtimeMs }
+          const info = { key, size: stat.size, mtimeMs: stat.mtimeMs, md5: hash?.(real, stat.size) }
           resolved.push({ sortKey: key, key, real, isDir: false, info })
         }
       })
@@ -163,7 +168,8 @@ export async function* walk(
   prefix: string,
   isInside: (real: string) => boolean,
   slowStatMs: number,
-  after?: string
+  after?: string,
+  hash?: FileHash
 ): AsyncGenerator<ReadonlyArray<WalkedFile>> {
   const ancestors = new Set<string>()
   // Resuming after a key: what sorts at or before it is skipped, but a folder on the way to it is entered.
@@ -173,7 +179,7 @@ export async function* walk(
     if (from === undefined) return entries
     return entries.filter((e) => compareKeys(e.sortKey, from) > 0 || (e.isDir && from.startsWith(e.sortKey)))
   }
-  const readDir = dirReader(makeFsAccess(slowStatMs), isInside)
+  const readDir = dirReader(makeFsAccess(slowStatMs), isInside, hash)
   const start = prefix === "" ? realRoot : await fs.realpath(path.join(realRoot, prefix)).catch(() => undefined)
   if (start === undefined || !isInside(start)) return
   const startStats = await fs.stat(start)

@@ -9,6 +9,8 @@ export interface WalkRequest {
   readonly slowStatMs: number
   /** Only the files after this key. */
   readonly after?: string | undefined
+  /** Read and hash every file too (see `ListOptions.md5`). */
+  readonly md5?: boolean | undefined
 }
 
 export type WalkReply =
@@ -17,6 +19,7 @@ export type WalkReply =
     readonly keys: Array<string>
     readonly sizes: Array<number>
     readonly times: Array<number>
+    readonly md5s: Array<string | undefined> | undefined
   }
   | { readonly _tag: "Done" }
   | {
@@ -33,12 +36,13 @@ const BATCHES_AHEAD = 2
 const errorOf = (reply: Extract<WalkReply, { _tag: "Failed" }>): NodeJS.ErrnoException =>
   Object.assign(new Error(reply.message), { code: reply.code, path: reply.path, syscall: reply.syscall })
 
-const infoOf = (key: string, size: number, mtimeMs: number): ObjectInfo => ({
+const infoOf = (key: string, size: number, mtimeMs: number, md5: string | undefined): ObjectInfo => ({
   key,
   size,
   // Rounded, as Node's `stats.mtime` is: the engine's `stat` and its listing give the same time.
   lastModified: new Date(Math.round(mtimeMs)),
-  etag: undefined
+  etag: undefined,
+  ...(md5 === undefined ? {} : { listedMd5: md5 })
 })
 
 /** Files walked on the calling thread before the rest of the walk moves to a thread of its own. */
@@ -48,7 +52,8 @@ export const HAND_OFF_AFTER = 10_000
  * The local walk, in byte order of keys: on the calling thread for a small tree, and for a large one, after
  * HAND_OFF_AFTER files, in a worker thread (`walkInThread`). Starting a thread costs about 0.15 s, which a
  * small sync would feel; in a large one, the walk's system calls (a readdir per folder, a stat per file)
- * were half of the main thread's work, which also parses the S3 listing and merges the two.
+ * were half of the main thread's work, which also parses the S3 listing and merges the two. When files are
+ * hashed too (`md5`), all of the walk is in the thread.
  */
 export async function* walkLocal(
   request: WalkRequest,
@@ -57,9 +62,10 @@ export async function* walkLocal(
   const { prefix, realRoot, slowStatMs } = request
   let walked = 0
   let last = request.after
+  if (request.md5 === true) handOffAfter = 0
   if (handOffAfter > 0) {
     for await (const files of walk(realRoot, prefix, insideOf(realRoot), slowStatMs, request.after)) {
-      yield files.map((file) => infoOf(file.key, file.size, file.mtimeMs))
+      yield files.map((file) => infoOf(file.key, file.size, file.mtimeMs, undefined))
       walked += files.length
       last = files.at(-1)?.key
       if (walked >= handOffAfter) break
@@ -94,7 +100,7 @@ export async function* walkInThread(request: WalkRequest): AsyncGenerator<Readon
       if (reply._tag === "Failed") throw errorOf(reply)
       if (reply._tag === "Done") return
       worker.postMessage("next")
-      yield reply.keys.map((key, i) => infoOf(key, reply.sizes[i]!, reply.times[i]!))
+      yield reply.keys.map((key, i) => infoOf(key, reply.sizes[i]!, reply.times[i]!, reply.md5s?.[i]))
     }
   } finally {
     await worker.terminate()

@@ -3,13 +3,14 @@
  * batch of files, as columns (keys, sizes, times), or with `done`, or with the error that stopped it.
  */
 import { parentPort, workerData } from "node:worker_threads"
+import { makeFileMd5 } from "./fileMd5.ts"
 import { insideOf } from "./insideRoot.ts"
 import { walk } from "./localWalk.ts"
 import type { WalkReply, WalkRequest } from "./walkThread.ts"
 
-const { after, prefix, realRoot, slowStatMs } = workerData as WalkRequest
+const { after, md5, prefix, realRoot, slowStatMs } = workerData as WalkRequest
 const port = parentPort!
-const batches = walk(realRoot, prefix, insideOf(realRoot), slowStatMs, after)
+const batches = walk(realRoot, prefix, insideOf(realRoot), slowStatMs, after, md5 === true ? makeFileMd5() : undefined)
 
 const step = async (): Promise<WalkReply> => {
   try {
@@ -20,7 +21,8 @@ const step = async (): Promise<WalkReply> => {
       _tag: "Files",
       keys: files.map((file) => file.key),
       sizes: files.map((file) => file.size),
-      times: files.map((file) => file.mtimeMs)
+      times: files.map((file) => file.mtimeMs),
+      md5s: md5 === true ? files.map((file) => file.md5) : undefined
     }
   } catch (error) {
     const { code, message, path, syscall } = error as NodeJS.ErrnoException

@@ -9,15 +9,21 @@ import type { PlanEntry } from "./sortedMerge.ts"
 
 export { DeleteRefused } from "./deleteGuard.ts"
 
-/** Both sides' listings merged in key order (one listing call per 1,000 keys on S3, no per-file HEAD). */
+/**
+ * Both sides' listings merged in key order (one listing call per 1,000 keys on S3, no per-file HEAD). With
+ * `md5`, local files are hashed as they are listed, for `--checksum` (see `ListOptions.md5`).
+ */
 const planOf = (
   source: StorageEngineShape,
   destination: StorageEngineShape,
-  excludes: ReadonlyArray<string>,
-  listConcurrency?: number
+  options: {
+    readonly excludes: ReadonlyArray<string>
+    readonly listConcurrency?: number | undefined
+    readonly md5: boolean
+  }
 ) => {
-  const options = { concurrency: listConcurrency }
-  return planStreams(source.list("", options), destination.list("", options), { excludes })
+  const listing = { concurrency: options.listConcurrency, md5: options.md5 }
+  return planStreams(source.list("", listing), destination.list("", listing), { excludes: options.excludes })
 }
 
 export interface SyncOutcome {
@@ -47,13 +53,13 @@ export const syncEngines = Effect.fn("syncEngines")(function*(
   if (options.dryRun) {
     const onPlanned = options.onPlanned ?? (() => Effect.void)
     const counts = yield* Stream.runFoldEffect(
-      planOf(source, destination, options.excludes, options.listConcurrency),
+      planOf(source, destination, { ...options, md5: false }),
       (): PlanCounts => emptyCounts,
       (counts, entry) => Effect.as(onPlanned(entry), countEntry(counts, entry))
     )
     return { counts, result: undefined } satisfies SyncOutcome as SyncOutcome
   }
-  const entries = planOf(source, destination, options.excludes, options.listConcurrency)
+  const entries = planOf(source, destination, { ...options, md5: options.checksum })
   const guarded = { ...options, guardDeletes: options.force !== true }
   const { counts, result } = yield* executePlan(source, destination, entries, guarded)
   return { counts, result } satisfies SyncOutcome as SyncOutcome

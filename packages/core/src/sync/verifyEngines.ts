@@ -84,7 +84,7 @@ export const verifyEngines = Effect.fn("verifyEngines")(function*(
       Effect.catch((error) => Effect.succeed<Difference>({ _tag: "Unreadable", key, message: error.message }))
     )
   }
-  const listing = { concurrency: options.listConcurrency }
+  const listing = { concurrency: options.listConcurrency, md5: options.checksum }
   const entries = planStreams(source.list("", listing), destination.list("", listing))
   const verdicts = options.checksum
     ? Stream.mapEffect(entries, byContent, { concurrency: options.concurrency })

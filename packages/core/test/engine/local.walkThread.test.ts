@@ -2,8 +2,10 @@ import { assert, describe, it } from "@effect/vitest"
 import { localLocation, makeLocalEngine } from "@immich-storage/core"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import { createHash } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
+import { HASHED_WHILE_LISTING_MAX } from "../../src/engine/fileMd5.ts"
 import { walk } from "../../src/engine/localWalk.ts"
 import { walkInThread } from "../../src/engine/walkThread.ts"
 import { tempDirScoped } from "./helpers.ts"
@@ -81,6 +83,30 @@ describe("the local walk, resumed after a key and handed to a thread", () => {
           const listed = yield* Stream.runCollect(engine.list(""))
           assert.deepStrictEqual(listed.map((info) => info.key), sorted, `hand-off after ${walkThreadAfter}`)
         }
+      }),
+    { timeout: 60_000 }
+  )
+
+  it.effect(
+    "hashes each file as it lists it, when asked, up to the size above which files are read on demand",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDirScoped
+        const root = path.join(dir.path, "media")
+        const keys = trapTree()
+        yield* writeTree(root, keys)
+        const large = Buffer.alloc(HASHED_WHILE_LISTING_MAX + 1, 7)
+        yield* Effect.promise(() => fs.writeFile(path.join(root, "zz-large.mp4"), large))
+        const engine = yield* makeLocalEngine(localLocation(root))
+        const plain = yield* Stream.runCollect(engine.list(""))
+        assert.isTrue(plain.every((info) => info.listedMd5 === undefined), "not hashed unless asked")
+        const hashed = yield* Stream.runCollect(engine.list("", { md5: true }))
+        assert.deepStrictEqual(hashed.map((info) => info.key), byteOrder([...keys, "zz-large.mp4"]))
+        for (const info of hashed.filter((info) => info.key !== "zz-large.mp4")) {
+          assert.strictEqual(info.listedMd5, createHash("md5").update(info.key).digest("hex"), info.key)
+        }
+        const largeInfo = hashed.find((info) => info.key === "zz-large.mp4")
+        assert.isUndefined(largeInfo?.listedMd5, "a file above the limit is left to be read on demand")
       }),
     { timeout: 60_000 }
   )
