@@ -31,6 +31,16 @@ const writeTree = (root: string, keys: ReadonlyArray<string>) =>
     }
   })
 
+/** The trap tree written under a fresh folder: its path, its real path, and its keys. */
+const trapTreeOnDisk = Effect.gen(function*() {
+  const dir = yield* tempDirScoped
+  const root = path.join(dir.path, "media")
+  const keys = trapTree()
+  yield* writeTree(root, keys)
+  const realRoot = yield* Effect.promise(() => fs.realpath(root))
+  return { keys, realRoot, root }
+})
+
 const collect = async (batches: AsyncIterable<ReadonlyArray<{ readonly key: string }>>) => {
   const keys: Array<string> = []
   for await (const batch of batches) keys.push(...batch.map((file) => file.key))
@@ -42,11 +52,7 @@ describe("the local walk, resumed after a key and handed to a thread", () => {
     "resumes after any key, in or not in the tree, with exactly the files after it",
     () =>
       Effect.gen(function*() {
-        const dir = yield* tempDirScoped
-        const root = path.join(dir.path, "media")
-        const keys = trapTree()
-        yield* writeTree(root, keys)
-        const real = yield* Effect.promise(() => fs.realpath(root))
+        const { keys, realRoot: real } = yield* trapTreeOnDisk
         const inside = (p: string) => p === real || p.startsWith(`${real}/`)
         // Keys of the tree, folders as keys ("a", "a/"), and keys between neighbours ("a/a0z", "a-").
         const resumes = [...keys, ...TRAPS, ...TRAPS.map((t) => `${t}/`), "a/a0z", "a-", "", "\u{10FFFF}"]
@@ -64,11 +70,7 @@ describe("the local walk, resumed after a key and handed to a thread", () => {
     "walks in a worker thread, whole or resumed, the same files in the same order",
     () =>
       Effect.gen(function*() {
-        const dir = yield* tempDirScoped
-        const root = path.join(dir.path, "media")
-        const keys = trapTree()
-        yield* writeTree(root, keys)
-        const realRoot = yield* Effect.promise(() => fs.realpath(root))
+        const { keys, realRoot, root } = yield* trapTreeOnDisk
         const sorted = byteOrder(keys)
         const middle = sorted[Math.floor(sorted.length / 2)]!
         const whole = yield* Effect.promise(() => collect(walkInThread({ realRoot, prefix: "", slowStatMs: 1000 })))
@@ -91,10 +93,7 @@ describe("the local walk, resumed after a key and handed to a thread", () => {
     "hashes each file as it lists it, when asked, up to the size above which files are read on demand",
     () =>
       Effect.gen(function*() {
-        const dir = yield* tempDirScoped
-        const root = path.join(dir.path, "media")
-        const keys = trapTree()
-        yield* writeTree(root, keys)
+        const { keys, root } = yield* trapTreeOnDisk
         const large = Buffer.alloc(HASHED_WHILE_LISTING_MAX + 1, 7)
         yield* Effect.promise(() => fs.writeFile(path.join(root, "zz-large.mp4"), large))
         const engine = yield* makeLocalEngine(localLocation(root))
