@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
+import { OPEN_FLAGS } from "./localFiles.ts"
 
 /** Bytes read at a time: a file is never held whole, however large. */
 const PIECE = 1024 * 1024
@@ -21,7 +22,7 @@ export const makeFileMd5 = () => {
     if (size > HASHED_WHILE_LISTING_MAX) return undefined
     let fd: number | undefined
     try {
-      fd = fs.openSync(file, "r")
+      fd = fs.openSync(file, OPEN_FLAGS)
       const md5 = createHash("md5")
       for (;;) {
         const read = fs.readSync(fd, piece, 0, PIECE, null)

@@ -1,9 +1,10 @@
 import * as fsSync from "node:fs"
 import { constants as fsConstants } from "node:fs"
 import * as fs from "node:fs/promises"
+import { makeSpeedJudge } from "./speedJudge.ts"
 
 // O_NONBLOCK: opening a named pipe must not wait for a writer (it is then refused as not a file).
-const OPEN_FLAGS = fsConstants.O_RDONLY | fsConstants.O_NONBLOCK
+export const OPEN_FLAGS = fsConstants.O_RDONLY | fsConstants.O_NONBLOCK
 
 /** A whole regular file no larger than `maxBytes`, as it was when opened. */
 export const readWhole = async (file: string, maxBytes: number) => {
@@ -55,25 +56,22 @@ const readWholeSync = (file: string, maxBytes: number): Whole | "async" => {
  * Reads small files whole, each resolved through its links first and refused ("escapes") when it leaves
  * the root. While the disk answers from its cache, on the main thread: a small file then costs a few
  * microseconds, where five round trips through libuv's thread pool (realpath, open, stat, read, close) cost
- * far more; thousands of thumbnails copied or hashed for `--checksum` feel it. From the first reads that
- * show the storage is slow (a network share, a cold disk), through the thread pool, where overlapping
+ * far more; thousands of thumbnails copied or hashed for `--checksum` feel it. Once reads show the storage
+ * is slow (a network share, a cold disk; see `makeSpeedJudge`), through the thread pool, where overlapping
  * requests is what counts. Large files always go through the thread pool.
  */
 export const makeWholeReader = (isInside: (real: string) => boolean, slowReadMs: number) => {
-  let threadPool = false
-  let reads = 0
-  let spentMs = 0
+  const judge = makeSpeedJudge(slowReadMs)
   const inThreadPool = async (file: string, maxBytes: number) => {
     const real = await fs.realpath(file)
     return isInside(real) ? readWhole(real, maxBytes) : ("escapes" as const)
   }
   return async (file: string, maxBytes: number): Promise<Whole | "escapes"> => {
-    if (threadPool) return inThreadPool(file, maxBytes)
-    const started = performance.now()
-    const real = fsSync.realpathSync.native(file)
-    const read = isInside(real) ? readWholeSync(real, maxBytes) : "escapes"
-    spentMs += performance.now() - started
-    if (++reads >= 8 && spentMs / reads > slowReadMs) threadPool = true
+    if (judge.slow()) return inThreadPool(file, maxBytes)
+    const { read, real } = judge.timed(() => {
+      const real = fsSync.realpathSync.native(file)
+      return { real, read: isInside(real) ? readWholeSync(real, maxBytes) : ("escapes" as const) }
+    }, () => 1)
     return read === "async" ? readWhole(real, maxBytes) : read
   }
 }

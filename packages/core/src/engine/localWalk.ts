@@ -2,6 +2,7 @@ import * as fsSync from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { compareKeys } from "../location/StorageKey.ts"
+import { makeSpeedJudge } from "./speedJudge.ts"
 import { isTempFileName } from "./tempFileName.ts"
 
 const STAT_BATCH = 256
@@ -29,10 +30,6 @@ const statAll = (paths: ReadonlyArray<string | undefined>): Promise<Array<fsSync
  */
 export const SLOW_STAT_MS = 0.2
 
-/** Calls (stats, and entries read) over which the average time is judged, and slow windows in a row that count. */
-const JUDGE_AFTER = 256
-const SLOW_WINDOWS = 3
-
 const statSync = (p: string | undefined) => {
   if (p === undefined) return undefined
   try {
@@ -56,37 +53,15 @@ const readdirAsync = (dir: string): Promise<Array<fsSync.Dirent>> =>
     error.code === "ENOENT" ? [] : Promise.reject(error)
   )
 
-/**
- * Reads directories and stats files: synchronously while the disk answers from its cache (a few
- * microseconds a call, far less than a round trip through libuv's thread pool, which here made a walk
- * of a million files several times slower), and in parallel once a window of calls shows the storage
- * is slow, where overlapping requests is what counts.
- */
+/** Reads directories and stats files: synchronously while the storage is fast, else in parallel (`makeSpeedJudge`). */
 const makeFsAccess = (slowMs: number) => {
-  let parallel = slowMs < 0
-  // Judged over windows of calls, several in a row: a pause (a collection, another process on the core)
-  // makes one window slow now and then, and a walk that went parallel for it would stay slow throughout.
-  let calls = 0
-  let spent = 0
-  let slowWindows = 0
-  const timed = <A extends ReadonlyArray<unknown>>(work: () => A, count: (result: A) => number): A => {
-    const started = performance.now()
-    const result = work()
-    calls += count(result)
-    spent += performance.now() - started
-    if (calls >= JUDGE_AFTER) {
-      slowWindows = spent / calls > slowMs ? slowWindows + 1 : 0
-      parallel = slowWindows >= SLOW_WINDOWS
-      calls = spent = 0
-    }
-    return result
-  }
+  const judge = makeSpeedJudge(slowMs)
   return {
     readdir: async (dir: string): Promise<Array<fsSync.Dirent>> =>
-      parallel ? readdirAsync(dir) : timed(() => readdirSync(dir), (entries) => entries.length + 1),
+      judge.slow() ? readdirAsync(dir) : judge.timed(() => readdirSync(dir), (entries) => entries.length + 1),
     statMany: async (paths: ReadonlyArray<string | undefined>): Promise<Array<fsSync.Stats | undefined>> => {
-      if (parallel) return statAll(paths)
-      return timed(() => paths.map(statSync), () => paths.reduce((n, p) => (p === undefined ? n : n + 1), 0))
+      if (judge.slow()) return statAll(paths)
+      return judge.timed(() => paths.map(statSync), () => paths.reduce((n, p) => (p === undefined ? n : n + 1), 0))
     }
   }
 }

@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
+import * as Result from "effect/Result"
 import * as Semaphore from "effect/Semaphore"
 import * as Stream from "effect/Stream"
 import type { StorageError } from "../engine/errors.ts"
@@ -141,17 +142,15 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
       Effect.sync(() => progress.planned(file)),
       file.size > LARGE_FILE ? largeLane.submit(copyOne(file)) : copyOne(file)
     )
-  const handle = (entry: PlanEntry): Effect.Effect<void> => {
-    if (entry._tag === "Copy") return startCopy(entry.file)
-    if (entry._tag === "Unchanged" && options.checksum) return checkOne(entry.file, entry.there)
-    if (entry._tag === "Extra" && options.delete) return deleter.add(entry.file)
-    return Effect.void
+  /** The work an entry needs, if any: most entries of a re-sync need none, and never reach the copiers. */
+  const workFor = (entry: PlanEntry): Result.Result<Effect.Effect<void>, PlanEntry> => {
+    if (entry._tag === "Copy") return Result.succeed(startCopy(entry.file))
+    if (entry._tag === "Unchanged" && options.checksum) return Result.succeed(checkOne(entry.file, entry.there))
+    if (entry._tag === "Extra" && options.delete) return Result.succeed(deleter.add(entry.file))
+    return Result.fail(entry)
   }
 
   const report = yield* startReporting(progress, options.onProgress)
-  const needsWork = (entry: PlanEntry) =>
-    entry._tag === "Copy" || (entry._tag === "Unchanged" && options.checksum) ||
-    (entry._tag === "Extra" && options.delete)
   yield* entries.pipe(
     // Counted a page at a time, and only what needs work goes on: an effect (and a fiber) for each of a
     // million up-to-date files was most of a no-op re-sync's time.
@@ -160,8 +159,8 @@ export const executePlan = Effect.fn("executePlan")(function*<E>(
       progress.listed(page.length)
       return page
     }),
-    Stream.filter(needsWork),
-    Stream.mapEffect(handle, { concurrency: options.concurrency, unordered: true }),
+    Stream.filterMap(workFor),
+    Stream.mapEffect((work) => work, { concurrency: options.concurrency, unordered: true }),
     Stream.runDrain
   )
   yield* largeLane.drain
