@@ -1,6 +1,7 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3"
 import { PutObjectCommand } from "@aws-sdk/client-s3"
 import {
+  connectTo,
   createTestBucket,
   createTestDatabase,
   dropDatabaseIfExists,
@@ -17,7 +18,6 @@ import {
 import * as fs from "node:fs/promises"
 import * as net from "node:net"
 import * as path from "node:path"
-import postgres from "postgres"
 import { describe, expect, it } from "vitest"
 import { inject } from "vitest"
 import { processTestState } from "./processState.ts"
@@ -133,7 +133,7 @@ describe("server boot", () => {
 
   it("after a switch from local disk to S3, rewrites the stored paths at boot and logs it", async () => {
     const { db, media } = await startedOnceLocally()
-    const sql = postgres({ ...TEST_POSTGRES, database: t.database!.name, max: 1, onnotice: () => undefined })
+    const sql = connectTo(t.database!.name)
     await sql`insert into "user" (email, "profileImagePath") values ('a@example.com', ${`${media}/profile/u/face.jpg`}), ('b@example.com', '/elsewhere/x.jpg')`
     // What a sync to the bucket would have copied: the markers (and the files).
     const bucket = await createTestBucket(inject("s3Endpoint"))
@@ -166,7 +166,7 @@ describe("server boot", () => {
     const result = await runScript(SERVER_MAIN, [], { ...s3Env(bucket), IMMICH_PORT: "0", ...db })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(`Failed to read "upload/.immich"`)
-    const sql = postgres({ ...TEST_POSTGRES, database: t.database!.name, max: 1, onnotice: () => undefined })
+    const sql = connectTo(t.database!.name)
     const [saved] = await sql<
       Array<{ location: string }>
     >`select value->>'location' as location from system_metadata where key = 'MediaLocation'`
@@ -190,7 +190,7 @@ describe("server boot", () => {
       )
       expect(result.stderr).toContain("set IMMICH_PORT")
       expect(result.stdout + result.stderr).not.toContain("Admin API key")
-      const sql = postgres({ ...TEST_POSTGRES, database: "postgres", max: 1, onnotice: () => undefined })
+      const sql = connectTo("postgres")
       const found = await sql`select 1 from pg_database where datname = ${name}`
       await sql.end()
       expect(found.length).toBe(0)

@@ -1,6 +1,7 @@
 import { DeleteObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3"
 import { isTempFileName } from "@immich-storage/core"
 import {
+  connectTo,
   createTestBucket,
   createTestDatabase,
   insertUserRow,
@@ -8,15 +9,14 @@ import {
   rawS3Client,
   s3TestEnv,
   startS3Proxy,
-  startServer,
-  TEST_POSTGRES
+  startServer
 } from "@immich-storage/testkit"
 import type { RunningServer, TempDir, TestDatabase } from "@immich-storage/testkit"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as http from "node:http"
 import * as path from "node:path"
-import postgres from "postgres"
+import type postgres from "postgres"
 import sharp from "sharp"
 import { hashApiKey } from "../src/auth/apiKeys.ts"
 
@@ -127,7 +127,7 @@ export const startServerOn = async (
     ...extraEnv
   }
   const server = await startServer(env)
-  const sql = postgres({ ...TEST_POSTGRES, database: db.name, max: 2, onnotice: () => undefined })
+  const sql = connectTo(db.name, 2)
   return {
     engine: storage.engine,
     server,

@@ -1,13 +1,12 @@
 import {
+  connectTo,
   createTestDatabase,
   makeTempDir,
   runScript,
   SERVER_MAIN,
-  startServer,
-  TEST_POSTGRES
+  startServer
 } from "@immich-storage/testkit"
 import * as path from "node:path"
-import postgres from "postgres"
 import { describe, expect, it } from "vitest"
 import { processTestState } from "./processState.ts"
 
@@ -23,7 +22,7 @@ const legacyDatabase = async (paths: ReadonlyArray<string>) => {
   const media = path.join(t.temp.path, "media")
   const env = { IMMICH_MEDIA_LOCATION: media, DB_DATABASE_NAME: t.database.name }
   await (await startServer(env)).stop()
-  const sql = postgres({ ...TEST_POSTGRES, database: t.database.name, max: 1, onnotice: () => undefined })
+  const sql = connectTo(t.database.name)
   await sql`delete from system_metadata where key = 'MediaLocation'`
   for (const [i, p] of paths.entries()) {
     await sql`insert into "user" (email, "profileImagePath") values (${`u${i}@example.com`}, ${p})`

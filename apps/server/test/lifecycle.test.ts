@@ -1,5 +1,5 @@
 import { parseBackupName } from "@immich-storage/core"
-import { createTestDatabase, runScript, startServer } from "@immich-storage/testkit"
+import { connectTo, createTestDatabase, runScript, startServer } from "@immich-storage/testkit"
 import type { TestDatabase } from "@immich-storage/testkit"
 import { randomBytes } from "node:crypto"
 import { afterEach, describe, expect, it } from "vitest"
@@ -81,15 +81,7 @@ describe("server lifecycle", () => {
     second.process.kill("SIGINT")
     expect(await exited).toBe(0)
     // Only the digest is stored.
-    const { default: postgres } = await import("postgres")
-    const sql = postgres({
-      host: "127.0.0.1",
-      port: 5432,
-      user: "postgres",
-      database: database.name,
-      max: 1,
-      onnotice: () => undefined
-    })
+    const sql = connectTo(database.name)
     const stored = await sql<Array<{ key: Buffer }>>`select "key" from "api_key"`
     await sql.end()
     expect(stored.length).toBe(1)

@@ -1,4 +1,11 @@
-import { createTestBucket, createTestDatabase, makeTempDir, runScript, s3TestEnv } from "@immich-storage/testkit"
+import {
+  connectTo,
+  createTestBucket,
+  createTestDatabase,
+  makeTempDir,
+  runScript,
+  s3TestEnv
+} from "@immich-storage/testkit"
 import type { TempDir, TestDatabase } from "@immich-storage/testkit"
 import { randomBytes } from "node:crypto"
 import { afterAll, describe, expect, it } from "vitest"
@@ -110,15 +117,7 @@ describe("switching engines", () => {
     })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(`Failed to read "upload/.immich"`)
-    const { default: postgres } = await import("postgres")
-    const sql = postgres({
-      host: "127.0.0.1",
-      port: 5432,
-      user: "postgres",
-      database: database.name,
-      max: 1,
-      onnotice: () => undefined
-    })
+    const sql = connectTo(database.name)
     const [row] = await sql<Array<{ originalPath: string }>>`select "originalPath" from "asset" where "id" = ${body.id}`
     await sql.end()
     expect(row!.originalPath.startsWith(`${storage.base}/upload/`)).toBe(true)

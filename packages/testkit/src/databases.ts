@@ -11,7 +11,11 @@ export interface TestDatabase {
   readonly drop: () => Promise<void>
 }
 
-const admin = () => postgres({ ...TEST_POSTGRES, database: "postgres", max: 1, onnotice: () => undefined })
+/** A client of one database on the machine's PostgreSQL, quiet about notices; the caller ends it. */
+export const connectTo = (database: string, max = 1): postgres.Sql =>
+  postgres({ ...TEST_POSTGRES, database, max, onnotice: () => undefined })
+
+const admin = () => connectTo("postgres")
 
 /** A fresh, empty database `t_<random>`, dropped (with its connections) afterwards. */
 export const createTestDatabase = async (): Promise<TestDatabase> => {
