@@ -16,9 +16,25 @@ export const keyProblem = (key: string): string | undefined => {
   if (key.includes("\0")) return "the key contains a NUL character"
   if (key.startsWith("/")) return "the key is absolute; keys are relative to the media location"
   if (Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES) return `the key is longer than ${MAX_KEY_BYTES} bytes`
-  for (const segment of key.split("/")) {
-    if (segment === "") return "the key has an empty path segment (a doubled or trailing '/')"
-    if (segment === "." || segment === "..") return `the key has a '${segment}' segment, which could leave its folder`
+  // Segment by segment without splitting: every listed key passes here, and a split's array and strings were
+  // a tenth of a large sync's allocations.
+  for (let start = 0; start <= key.length;) {
+    const slash = key.indexOf("/", start)
+    const end = slash === -1 ? key.length : slash
+    const problem = segmentProblem(key, start, end)
+    if (problem !== undefined) return problem
+    start = end + 1
+  }
+  return undefined
+}
+
+const DOT = 46
+
+const segmentProblem = (key: string, start: number, end: number): string | undefined => {
+  const length = end - start
+  if (length === 0) return "the key has an empty path segment (a doubled or trailing '/')"
+  if (length <= 2 && key.charCodeAt(start) === DOT && (length === 1 || key.charCodeAt(start + 1) === DOT)) {
+    return `the key has a '${key.slice(start, end)}' segment, which could leave its folder`
   }
   return undefined
 }

@@ -42,6 +42,23 @@ describe("md5OfEtag", () => {
     expect(md5OfEtag("W/\"abc\"")).toBeUndefined()
     expect(md5OfEtag(undefined)).toBeUndefined()
   })
+
+  it("agrees with the regular expression it was first written as", () => {
+    const reference = (etag: string) => /^"?([0-9a-fA-F]{32})"?$/.exec(etag.trim())?.[1]?.toLowerCase()
+    const unit = fc.constantFrom("\"", " ", "-", "a", "F", "0", "9", "g", "W", "/")
+    const etag = fc.oneof(
+      fc.string({ unit, maxLength: 36 }),
+      fc.tuple(
+        fc.string({ unit, maxLength: 2 }),
+        fc.stringMatching(/^[0-9a-fA-F]{32}$/),
+        fc.string({ unit, maxLength: 2 })
+      )
+        .map((parts) => parts.join(""))
+    )
+    fc.assert(fc.property(etag, (text) => {
+      expect(md5OfEtag(text)).toBe(reference(text))
+    }))
+  })
 })
 
 describe("s3Digests", () => {

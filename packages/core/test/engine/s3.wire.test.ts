@@ -7,7 +7,8 @@ import * as Stream from "effect/Stream"
 import fc from "fast-check"
 import { createHash, createHmac } from "node:crypto"
 import { inject } from "vitest"
-import { decodeXmlText, parseErrorXml, parseListObjectsV2 } from "../../src/engine/s3/s3Xml.ts"
+import { parseListObjectsV2 } from "../../src/engine/s3/s3ListPage.ts"
+import { decodeXmlText, parseErrorXml } from "../../src/engine/s3/s3Xml.ts"
 import { failureOf } from "../failures.ts"
 import { chunked, makeTestS3Engine, MiB, randomData, readAll } from "./helpers.ts"
 
@@ -24,7 +25,92 @@ const escapeXml = (text: string) =>
     "&apos;"
   )
 
+/** The decoder as it was first written, one regular expression: the loop that replaced it must agree. */
+const referenceDecode = (text: string) =>
+  text.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_, entity: string) =>
+    entity.startsWith("#x")
+      ? String.fromCodePoint(Number.parseInt(entity.slice(2), 16))
+      : entity.startsWith("#")
+      ? String.fromCodePoint(Number.parseInt(entity.slice(1), 10))
+      : ({ amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'" } as Record<string, string>)[entity]!)
+
+/** A page of one object whose elements hold the given texts, as they travel (already escaped). */
+const onePage = (fields: { lastModified?: string; size?: string; etag?: string }) =>
+  `<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>k</Key>` +
+  (fields.lastModified === undefined ? "" : `<LastModified>${fields.lastModified}</LastModified>`) +
+  (fields.etag === undefined ? "" : `<ETag>${fields.etag}</ETag>`) +
+  (fields.size === undefined ? "" : `<Size>${fields.size}</Size>`) + `</Contents></ListBucketResult>`
+
 describe("S3 XML answers (pure)", () => {
+  it("decodes text exactly as the regular expression it replaced", () => {
+    const text = fc.string({
+      unit: fc.oneof(
+        fc.constantFrom("&", ";", "#", "x", "amp", "quot", "lt", "gt", "apos", "1", "F", "a"),
+        fc.string({ minLength: 1, maxLength: 1 })
+      ),
+      maxLength: 30
+    })
+    fc.assert(fc.property(text, (t) => assert.strictEqual(decodeXmlText(t), referenceDecode(t))))
+  })
+
+  it("decodes a key however the server escaped it: named entities, decimal or hex references", () => {
+    const escapeChar = (char: string, how: number) => {
+      const code = char.codePointAt(0)!
+      if (how === 1) return `&#${code};`
+      if (how === 2) return `&#x${code.toString(16)};`
+      return escapeXml(char)
+    }
+    const escaped = fc.array(fc.tuple(fc.constantFrom(..."&<>\"'aé😀/ "), fc.integer({ min: 0, max: 2 })), {
+      minLength: 1,
+      maxLength: 12
+    })
+    fc.assert(fc.property(escaped, (chars) => {
+      const key = chars.map(([char]) => char).join("")
+      const xml = `<ListBucketResult><Contents><Key>${chars.map(([c, how]) => escapeChar(c, how)).join("")}</Key>` +
+        `<Size>1</Size></Contents></ListBucketResult>`
+      assert.strictEqual(parseListObjectsV2(xml).objects[0]?.key, key)
+    }))
+  })
+
+  it("reads S3's timestamps from their digits, and any other form as Date parses it", () => {
+    const times = [
+      "2026-11-01T10:00:00.000Z",
+      "2026-11-01T10:00:00Z",
+      "2026-02-31T23:59:59.999Z",
+      "2026-11-01T10:00:00.5Z",
+      "2026-11-01T11:00:00.000+01:00",
+      "2026-11-01T24:00:00.000Z",
+      "2026-13-01T10:00:00.000Z",
+      "0050-01-01T10:00:00.000Z",
+      "Sun, 01 Nov 2026 10:00:00 GMT"
+    ]
+    for (const text of times) {
+      const [object] = parseListObjectsV2(onePage({ lastModified: text })).objects
+      assert.deepStrictEqual(object?.lastModified.getTime(), new Date(text).getTime(), text)
+    }
+    assert.strictEqual(parseListObjectsV2(onePage({})).objects[0]?.lastModified.getTime(), 0)
+  })
+
+  it("reads sizes from their digits and ETags with their entities, absent or not", () => {
+    const read = (fields: Parameters<typeof onePage>[0]) => parseListObjectsV2(onePage(fields)).objects[0]
+    assert.deepStrictEqual(read({ size: "9007199254740991", etag: "&quot;a&amp;b&quot;" }), {
+      key: "k",
+      size: 9007199254740991,
+      lastModified: new Date(0),
+      etag: "\"a&b\""
+    })
+    assert.strictEqual(
+      read({ etag: "&#34;d41d8cd98f00b204e9800998ecf8427e&#x22;" })?.etag,
+      "\"d41d8cd98f00b204e9800998ecf8427e\""
+    )
+    const mixed = "&#233;&#x1F600;&lt;&#99999;x&#;&&#x41;"
+    assert.strictEqual(read({ etag: mixed })?.etag, referenceDecode(mixed))
+    assert.strictEqual(read({ size: " 12 " })?.size, 12)
+    assert.strictEqual(read({ size: "" })?.size, 0)
+    assert.strictEqual(read({})?.size, 0)
+    assert.strictEqual(read({})?.etag, undefined)
+  })
+
   it("reads back any key, size, date and token S3 could send, URL-encoded or not", () => {
     const keyText = fc.string({
       unit: fc.oneof(
@@ -99,6 +185,7 @@ describe("S3 XML answers (pure)", () => {
 
   it("decodes numeric character references and reads error documents", () => {
     assert.strictEqual(decodeXmlText("a&#13;b&#x1F600;c&amp;lt;"), "a\rb😀c&lt;")
+    assert.strictEqual(decodeXmlText("&constructor;&toString;&;&#;&#x;&&amp;"), "&constructor;&toString;&;&#;&#x;&&")
     assert.deepStrictEqual(
       parseErrorXml("<Error><Code>NoSuchKey</Code><Message>The key &apos;x&apos; does not exist</Message></Error>"),
       {

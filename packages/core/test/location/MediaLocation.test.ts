@@ -129,6 +129,23 @@ describe("MediaLocation", () => {
       expect(isStorageKey(bad)).toBe(false)
   })
 
+  it("says of every key what splitting it on '/' says", () => {
+    // The rule as it was first written; `keyProblem` now walks the segments without splitting.
+    const reference = (k: string) => {
+      for (const segment of k.split("/")) {
+        if (segment === "") return "the key has an empty path segment (a doubled or trailing '/')"
+        if (segment === "." || segment === "..")
+          return `the key has a '${segment}' segment, which could leave its folder`
+      }
+      return undefined
+    }
+    const text = fc.string({ unit: fc.constantFrom("a", ".", "/", "é", "..", "x/"), minLength: 1, maxLength: 16 })
+    fc.assert(fc.property(text, (k) => {
+      fc.pre(!k.startsWith("/")) // refused before its segments are looked at
+      expect(keyProblem(k)).toBe(reference(k))
+    }))
+  })
+
   it("parses stored bases and refuses what is not one", () => {
     expect(parseBase("s3://bucket")).toEqual(s3Location("bucket", ""))
     expect(parseBase("s3://bucket/a/b/")).toEqual(s3Location("bucket", "a/b"))

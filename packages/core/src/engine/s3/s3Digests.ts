@@ -10,9 +10,21 @@ const fullObjectCrc32 = (headers: Headers): number | undefined => {
   return bytes.length === 4 ? bytes.readUInt32BE(0) : undefined
 }
 
-/** The MD5 an ETag is, if it has the shape of one: 32 hex digits (a multipart ETag ends in "-<parts>"). */
-export const md5OfEtag = (etag: string | undefined): string | undefined =>
-  etag === undefined ? undefined : /^"?([0-9a-fA-F]{32})"?$/.exec(etag.trim())?.[1]?.toLowerCase()
+const HEX_32 = /^[0-9a-fA-F]{32}$/
+
+/**
+ * The MD5 an ETag is, if it has the shape of one: 32 hex digits, quoted or not (a multipart ETag ends in
+ * "-<parts>"). Without a capturing match: a large listing asks this of every object.
+ */
+export const md5OfEtag = (etag: string | undefined): string | undefined => {
+  if (etag === undefined) return undefined
+  const text = etag.trim()
+  const start = text.startsWith("\"") ? 1 : 0
+  const end = text.length > start && text.endsWith("\"") ? text.length - 1 : text.length
+  if (end - start !== 32) return undefined
+  const hex = text.slice(start, end)
+  return HEX_32.test(hex) ? hex.toLowerCase() : undefined
+}
 
 /** How far an object's ETag may be taken for its MD5. */
 export interface EtagTrust {

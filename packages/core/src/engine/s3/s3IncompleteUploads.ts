@@ -8,8 +8,8 @@ import type { StorageError } from "../errors.ts"
 import type { StoragePrefix } from "../keyFront.ts"
 import type { IncompleteWrite } from "../StorageEngine.ts"
 import { isUnsupported, S3Failure } from "./s3Failure.ts"
+import { decodeUrlEncodedKey } from "./s3ListPage.ts"
 import type { S3Transport } from "./s3Transport.ts"
-import { decodeUrlEncodedKey } from "./s3Xml.ts"
 
 /** Incomplete multipart uploads below a prefix (ListMultipartUploads, page by page), and their abort. */
 export const makeIncompleteUploads = (transport: S3Transport, locationPrefix: string) => {

@@ -8,10 +8,10 @@ import type { StoragePrefix } from "../keyFront.ts"
 import type { ListOptions, ObjectInfo } from "../StorageEngine.ts"
 import { listedMd5 } from "./s3Digests.ts"
 import { bucketPath } from "./s3Endpoint.ts"
+import { parseListObjectsV2 } from "./s3ListPage.ts"
 import { listInParallel, pagesOf } from "./s3ParallelList.ts"
 import type { PageOf } from "./s3ParallelList.ts"
 import type { ReadContext } from "./s3Reads.ts"
-import { parseListObjectsV2 } from "./s3Xml.ts"
 
 const pageOf = (context: ReadContext, prefix: StoragePrefix): PageOf => (rawPrefix, token, delimiter, startAfter) =>
   context.transport.request("list", prefix === "" ? undefined : prefix, (bucket) => ({

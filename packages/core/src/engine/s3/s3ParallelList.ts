@@ -5,8 +5,8 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { compareKeys } from "../../location/StorageKey.ts"
 import type { StorageError } from "../errors.ts"
+import type { ListedObject, ListPage } from "./s3ListPage.ts"
 import { groupsOf, runLength, runOf } from "./s3RangeList.ts"
-import type { ListedObject, ListPage } from "./s3Xml.ts"
 
 /** One ListObjectsV2 page of bucket keys starting with `rawPrefix` ("" for the whole bucket), after `startAfter`. */
 export type PageOf = (

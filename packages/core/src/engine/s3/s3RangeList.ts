@@ -3,8 +3,8 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { compareKeys } from "../../location/StorageKey.ts"
 import type { StorageError } from "../errors.ts"
+import type { ListedObject } from "./s3ListPage.ts"
 import type { PageOf, Segment } from "./s3ParallelList.ts"
-import type { ListedObject } from "./s3Xml.ts"
 
 /**
  * What one listing request covers: the objects a delimiter listing already returned, or a run of neighbouring
