@@ -5,24 +5,29 @@ import { compareKeys } from "../location/StorageKey.ts"
 import { makeSpeedJudge } from "./speedJudge.ts"
 import { isTempFileName } from "./tempFileName.ts"
 
+/** Calls in flight at most on slow storage, where stats and link resolutions run in libuv's pool. */
 const STAT_BATCH = 256
 
-/** `fs.stat` for many paths at once, without a promise per path (undefined where it fails). */
-const statAll = (paths: ReadonlyArray<string | undefined>): Promise<Array<fsSync.Stats | undefined>> =>
-  new Promise((resolve) => {
-    const results = new Array<fsSync.Stats | undefined>(paths.length)
-    let pending = 1
-    const settle = () => void (--pending === 0 && resolve(results))
-    paths.forEach((p, i) => {
-      if (p === undefined) return
-      pending++
-      fsSync.stat(p, (error, stats) => {
-        results[i] = error === null ? stats : undefined
-        settle()
-      })
-    })
-    settle()
-  })
+type MaybePromise<A> = A | Promise<A>
+
+/** `f` of a value that may still be coming: at once when it is here, so the fast path makes no promise. */
+const andThen = <A, B>(value: MaybePromise<A>, f: (a: A) => MaybePromise<B>): MaybePromise<B> =>
+  value instanceof Promise ? value.then(f) : f(value)
+
+/** `each` of every item, STAT_BATCH at a time. */
+const inBatches = async <A, B>(
+  items: ReadonlyArray<A>,
+  each: (item: A, i: number) => Promise<B>
+): Promise<Array<B>> => {
+  const results: Array<B> = []
+  for (let i = 0; i < items.length; i += STAT_BATCH) {
+    results.push(...await Promise.all(items.slice(i, i + STAT_BATCH).map((item, j) => each(item, i + j))))
+  }
+  return results
+}
+
+const statAsync = (p: string | undefined): Promise<fsSync.Stats | undefined> =>
+  p === undefined ? Promise.resolve(undefined) : fs.stat(p).catch(() => undefined)
 
 /**
  * Average time per stat (or per directory entry read) above which a walk stops using synchronous calls:
@@ -53,16 +58,20 @@ const readdirAsync = (dir: string): Promise<Array<fsSync.Dirent>> =>
     error.code === "ENOENT" ? [] : Promise.reject(error)
   )
 
-/** Reads directories and stats files: synchronously while the storage is fast, else in parallel (`makeSpeedJudge`). */
+/**
+ * Reads directories and stats files: synchronously while the storage is fast, with no promise at all, else in
+ * parallel in libuv's pool (`makeSpeedJudge`).
+ */
 const makeFsAccess = (slowMs: number) => {
   const judge = makeSpeedJudge(slowMs)
   return {
-    readdir: async (dir: string): Promise<Array<fsSync.Dirent>> =>
+    slow: judge.slow,
+    readdir: (dir: string): MaybePromise<Array<fsSync.Dirent>> =>
       judge.slow() ? readdirAsync(dir) : judge.timed(() => readdirSync(dir), (entries) => entries.length + 1),
-    statMany: async (paths: ReadonlyArray<string | undefined>): Promise<Array<fsSync.Stats | undefined>> => {
-      if (judge.slow()) return statAll(paths)
-      return judge.timed(() => paths.map(statSync), () => paths.reduce((n, p) => (p === undefined ? n : n + 1), 0))
-    }
+    statMany: (paths: ReadonlyArray<string | undefined>): MaybePromise<Array<fsSync.Stats | undefined>> =>
+      judge.slow()
+        ? inBatches(paths, statAsync)
+        : judge.timed(() => paths.map(statSync), () => paths.reduce((n, p) => (p === undefined ? n : n + 1), 0))
   }
 }
 
@@ -94,41 +103,61 @@ export interface WalkedFile {
   readonly md5?: string | undefined
 }
 
+/** The real path of each entry: links resolved, and refused (undefined) when they leave the root. */
+const realsOf = (
+  inDir: string,
+  entries: ReadonlyArray<fsSync.Dirent>,
+  isInside: (real: string) => boolean
+): MaybePromise<Array<string | undefined>> => {
+  const reals = entries.map((entry) => entry.isDirectory() || entry.isFile() ? inDir + entry.name : undefined)
+  if (!entries.some((entry) => entry.isSymbolicLink())) return reals
+  return inBatches(entries, async (entry, i) => {
+    if (!entry.isSymbolicLink()) return reals[i]
+    const target = await fs.realpath(inDir + entry.name).catch(() => undefined)
+    return target !== undefined && isInside(target) ? target : undefined
+  })
+}
+
+const bySortKey = (a: Entry, b: Entry) => compareKeys(a.sortKey, b.sortKey)
+
 /** A directory's files and subdirectories, sorted; the walk yields them later, in this order. */
 const dirReader =
   (access: FsAccess, isInside: (real: string) => boolean, hash: FileHash | undefined) =>
-  async (dir: string, dirKey: string): Promise<Array<Entry>> => {
-    const entries = await access.readdir(dir)
-    const candidates = entries.filter((entry) => !isTempFileName(entry.name))
-    const resolved: Array<Entry> = []
-    // Not path.join: `dir` is already a clean real path, and joining a million names showed in the profile.
-    const inDir = dir.endsWith("/") ? dir : `${dir}/`
-    for (let i = 0; i < candidates.length; i += STAT_BATCH) {
-      const batch = candidates.slice(i, i + STAT_BATCH)
+  (dir: string, dirKey: string): MaybePromise<Array<Entry>> =>
+    andThen(access.readdir(dir), (all) => {
+      const entries = all.filter((entry) => !isTempFileName(entry.name))
+      // Not path.join: `dir` is already a clean real path, and joining a million names showed in the profile.
+      const inDir = dir.endsWith("/") ? dir : `${dir}/`
       // Links are resolved (and refused when they leave the root) before anything is stat'ed through them.
-      const reals = batch.map((entry) => entry.isDirectory() || entry.isFile() ? inDir + entry.name : undefined)
-      await Promise.all(batch.map(async (entry, j) => {
-        if (!entry.isSymbolicLink()) return
-        const target = await fs.realpath(inDir + entry.name).catch(() => undefined)
-        reals[j] = target !== undefined && isInside(target) ? target : undefined
-      }))
-      // A directory needs no stat (its size and time are not listed), unless it was reached through a link.
-      const stats = await access.statMany(reals.map((real, j) => (batch[j]!.isDirectory() ? undefined : real)))
-      batch.forEach((entry, j) => {
-        const real = reals[j]
-        const stat = stats[j]
-        if (real === undefined || (stat === undefined && !entry.isDirectory())) return
-        const key = dirKey === "" ? entry.name : `${dirKey}/${entry.name}`
-        if (stat === undefined || stat.isDirectory()) resolved.push({ sortKey: `${key}/`, key, real, isDir: true })
-        else if (stat.isFile()) {
-          // The time as a number: a Date (and Node's lazy `mtime` property) for each of a million files showed.
-          const info = { key, size: stat.size, mtimeMs: stat.mtimeMs, md5: hash?.(real, stat.size) }
-          resolved.push({ sortKey: key, key, real, isDir: false, info })
-        }
-      })
-    }
-    return resolved.sort((a, b) => compareKeys(a.sortKey, b.sortKey))
-  }
+      return andThen(realsOf(inDir, entries, isInside), (reals) =>
+        // A directory needs no stat (its size and time are not listed), unless it was reached through a link.
+        andThen(access.statMany(reals.map((real, i) => (entries[i]!.isDirectory() ? undefined : real))), (stats) => {
+          const resolved: Array<Entry> = []
+          entries.forEach((entry, i) => {
+            const real = reals[i]
+            const stat = stats[i]
+            if (real === undefined || (stat === undefined && !entry.isDirectory())) return
+            const key = dirKey === "" ? entry.name : `${dirKey}/${entry.name}`
+            if (stat === undefined || stat.isDirectory()) resolved.push({ sortKey: `${key}/`, key, real, isDir: true })
+            else if (stat.isFile()) {
+              // The time as a number: a Date (and Node's lazy `mtime` property) for each of a million files showed.
+              const info = { key, size: stat.size, mtimeMs: stat.mtimeMs, md5: hash?.(real, stat.size) }
+              resolved.push({ sortKey: key, key, real, isDir: false, info })
+            }
+          })
+          return resolved.length < 2 ? resolved : resolved.sort(bySortKey)
+        }))
+    })
+
+/** A directory being walked: its entries, the next to yield or enter, and the subdirectories read ahead. */
+interface Level {
+  readonly dir: string
+  readonly entries: ReadonlyArray<Entry>
+  at: number
+  readonly subdirs: ReadonlyArray<Entry>
+  dirsSeen: number
+  readonly ahead: Array<MaybePromise<Array<Entry>>>
+}
 
 /**
  * Yields the files below `prefix` (those after the key `after`, when given), YIELD_BATCH at a time, in UTF-8
@@ -154,7 +183,8 @@ export async function* walk(
     if (from === undefined) return entries
     return entries.filter((e) => compareKeys(e.sortKey, from) > 0 || (e.isDir && from.startsWith(e.sortKey)))
   }
-  const readDir = dirReader(makeFsAccess(slowStatMs), isInside, hash)
+  const access = makeFsAccess(slowStatMs)
+  const readDir = dirReader(access, isInside, hash)
   const start = prefix === "" ? realRoot : await fs.realpath(path.join(realRoot, prefix)).catch(() => undefined)
   if (start === undefined || !isInside(start)) return
   const startStats = await fs.stat(start)
@@ -162,44 +192,54 @@ export async function* walk(
   // Files gathered across directories: one yield per directory (of a few files, in Immich's layout) cost
   // more in the stream above than reading the directory did.
   let batch: Array<WalkedFile> = []
-  yield* walkDir(start, prefix, readDir(start, prefix))
-  if (batch.length > 0) yield batch
-
-  async function* walkDir(
-    dir: string,
-    dirKey: string,
-    read: Promise<Array<Entry>>
-  ): AsyncGenerator<ReadonlyArray<WalkedFile>> {
-    if (ancestors.has(dir)) return
+  // The directories being walked, innermost last: one generator however deep the tree, not one per directory.
+  const stack: Array<Level> = []
+  const enter = (dir: string, entries: Array<Entry>) => {
     ancestors.add(dir)
-    const resolved = resumed(await read)
-    const subdirs = resolved.filter((entry) => entry.isDir)
-    const ahead: Array<Promise<Array<Entry>>> = []
-    const readAhead = (index: number) => {
-      const subdir = subdirs[index]
-      if (subdir === undefined || ahead[index] !== undefined) return
-      const reading = readDir(subdir.real, subdir.key)
-      // A read the walk never reaches (it was stopped, or the directory is a link cycle) must not fail unseen.
-      reading.catch(() => undefined)
-      ahead[index] = reading
-    }
-    let next = 0
-    for (const entry of resolved) {
-      if (entry.isDir) {
-        for (let i = next; i < next + DIRS_AHEAD; i++) readAhead(i)
-        const reading = ahead[next]!
-        delete ahead[next++]
-        yield* walkDir(entry.real, entry.key, reading)
-      } else {
-        // Every entry from here on sorts after this file, which sorts after `after`.
-        resumeAfter = undefined
-        batch.push(entry.info!)
-        if (batch.length >= YIELD_BATCH) {
-          yield batch
-          batch = []
-        }
+    const resolved = resumed(entries)
+    stack.push({
+      dir,
+      entries: resolved,
+      at: 0,
+      subdirs: resolved.filter((entry) => entry.isDir),
+      dirsSeen: 0,
+      ahead: []
+    })
+  }
+  const first = readDir(start, prefix)
+  enter(start, first instanceof Promise ? await first : first)
+  for (let level = stack.at(-1); level !== undefined; level = stack.at(-1)) {
+    const entry = level.entries[level.at++]
+    if (entry === undefined) {
+      ancestors.delete(level.dir)
+      stack.pop()
+    } else if (entry.isDir) {
+      const index = level.dirsSeen++
+      // Reads overlap only where they wait (slow storage); on a fast disk each directory is read when entered.
+      if (access.slow()) { for (let i = index; i < index + DIRS_AHEAD; i++) readAhead(level, i) }
+      const reading = level.ahead[index]
+      delete level.ahead[index]
+      if (ancestors.has(entry.real)) continue
+      const read = reading ?? readDir(entry.real, entry.key)
+      enter(entry.real, read instanceof Promise ? await read : read)
+    } else {
+      // Every entry from here on sorts after this file, which sorts after `after`.
+      resumeAfter = undefined
+      batch.push(entry.info!)
+      if (batch.length >= YIELD_BATCH) {
+        yield batch
+        batch = []
       }
     }
-    ancestors.delete(dir)
+  }
+  if (batch.length > 0) yield batch
+
+  function readAhead(level: Level, index: number) {
+    const subdir = level.subdirs[index]
+    if (subdir === undefined || level.ahead[index] !== undefined) return
+    const reading = readDir(subdir.real, subdir.key)
+    // A read the walk never reaches (it was stopped, or the directory is a link cycle) must not fail unseen.
+    if (reading instanceof Promise) reading.catch(() => undefined)
+    level.ahead[index] = reading
   }
 }
