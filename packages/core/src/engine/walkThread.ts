@@ -81,6 +81,7 @@ export async function* walkLocal(
 export async function* walkInThread(request: WalkRequest): AsyncGenerator<ReadonlyArray<ObjectInfo>> {
   const worker = new Worker(new URL("./walkWorker.js", import.meta.url), {
     workerData: request,
+    // Where Node runs without V8 flags (the server); the CLI's `--max-semi-space-size` takes precedence.
     resourceLimits: { maxYoungGenerationSizeMb: 8 }
   })
   const replies: Array<WalkReply | Error> = []

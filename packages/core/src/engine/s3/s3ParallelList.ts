@@ -34,8 +34,6 @@ export type Segment =
 
 /** Levels of `/` split at most: Immich's `upload/<user>/<xx>/` is three. */
 const MAX_DEPTH = 3
-/** Items read ahead per prefix being listed: two pages. */
-const ITEMS_AHEAD = 2000
 
 const sortKeyOf = (segment: Segment): string =>
   segment._tag === "Prefix" ? segment.prefix : (segment.objects[0]?.key ?? "")
@@ -93,14 +91,16 @@ export const splitKeySpace = (page: PageOf, root: string, target: number, concur
   })
 
 /**
- * A prefix's listing, started now and read later, ITEMS_AHEAD keys ahead. Its fiber lives in a scope of its own
- * (a child of the whole listing's, so interrupting the listing stops it), closed once it has been read: a
- * listing of thousands of prefixes does not keep thousands of finished fibers until its end.
+ * A prefix's listing, started now and read later, one page ahead (`pageSize` keys): the run's next request goes
+ * out while its first page waits to be read. Two pages ahead held twice the objects, long enough for them to be
+ * promoted to the old generation, and listed no faster. Its fiber lives in a scope of its own (a child of the
+ * whole listing's, so interrupting the listing stops it), closed once it has been read: a listing of thousands
+ * of prefixes does not keep thousands of finished fibers until its end.
  */
-const listAhead = (listing: Stream.Stream<ListedObject, StorageError>) =>
+const listAhead = (listing: Stream.Stream<ListedObject, StorageError>, pageSize: number) =>
   Effect.gen(function*() {
     const own = yield* Scope.fork(yield* Scope.Scope)
-    const queue = yield* Scope.provide(own)(Stream.toQueue(listing, { capacity: ITEMS_AHEAD }))
+    const queue = yield* Scope.provide(own)(Stream.toQueue(listing, { capacity: pageSize }))
     return Stream.fromQueue(queue).pipe(Stream.ensuring(Scope.close(own, Exit.void)))
   })
 
@@ -109,7 +109,7 @@ const listAhead = (listing: Stream.Stream<ListedObject, StorageError>) =>
  * space is split on prefixes a delimiter listing finds (any layout; Immich's splits on user and on the
  * two-character folders), neighbouring prefixes are grouped into runs of about a page of keys (see
  * `runLength`), and each run is listed `concurrency` runs ahead of the one being read; their listings are
- * concatenated in order. Memory: ≤ concurrency + 2 runs' look-ahead of ITEMS_AHEAD keys. `page` bounds the
+ * concatenated in order. Memory: ≤ concurrency + 2 runs' look-ahead of a page each. `page` bounds the
  * requests in flight itself.
  */
 export const listInParallel = (
@@ -127,10 +127,13 @@ export const listInParallel = (
         Stream.mapEffect((group) =>
           group._tag === "Objects"
             ? Effect.succeed(Stream.fromIterable(group.objects))
-            : listAhead(runOf(page, group.prefixes, group.end, (keys) => {
-              keysSeen += keys
-              prefixesSeen += group.prefixes.length
-            }))
+            : listAhead(
+              runOf(page, group.prefixes, group.end, (keys) => {
+                keysSeen += keys
+                prefixesSeen += group.prefixes.length
+              }),
+              pageSize
+            )
         ),
         // Starts the next runs' listings while an earlier one is read: this is the look-ahead.
         Stream.buffer({ capacity: concurrency }),
