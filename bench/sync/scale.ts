@@ -15,7 +15,7 @@ import { measureCommand } from "../shared/measure.ts"
 import { startS3ServerChild } from "../shared/s3ServerChild.ts"
 import { printScaleReport } from "./scaleReport.ts"
 import type { Run, SizeResult } from "./scaleReport.ts"
-import { rewriteFiles, writeImmichTree } from "./scaleTree.ts"
+import { rewriteFiles, warmFiles, writeImmichTree } from "./scaleTree.ts"
 import { oursCommand, syncTools } from "./tools.ts"
 import type { Tool, ToolCommand } from "./tools.ts"
 
@@ -41,7 +41,7 @@ const measure = async (name: string, { args, command, env }: ToolCommand): Promi
 const run = (tool: Tool, endpoint: string, src: string) => measure(tool, tools[tool](endpoint, src, PREFIX))
 
 /** Every tool in turn; before each, `prepare` (the 1 % case rewrites the same files again). */
-const eachTool = async (endpoint: string, src: string, prepare: () => Promise<void> = async () => {}) => {
+const eachTool = async (endpoint: string, src: string, prepare: () => Promise<void>) => {
   const runs: Partial<Record<Tool, Run>> = {}
   for (const tool of TOOL_ORDER) {
     await prepare()
@@ -63,17 +63,24 @@ const measureSize = async (work: string, count: number): Promise<SizeResult> => 
     const initial = await run("ours", server.endpoint, src)
     const proxy = await startS3Proxy(server.endpoint, { latencyMs: LATENCY_MS })
     try {
-      const noop = await eachTool(proxy.endpoint, src)
+      // Every run starts with the files' contents in the page cache (see `warmFiles`).
+      const warm = async () => warmFiles(src, keys)
+      const noop = await eachTool(proxy.endpoint, src, warm)
       // Nothing changed yet: the checksum no-op (rclone's no-op above is already its --checksum mode).
+      const checksumRun = async (name: keyof typeof checksumTools) => {
+        await warm()
+        return measure(name, checksumTools[name](proxy.endpoint, src, PREFIX))
+      }
       const checksum = {
-        sync: await measure("ours sync --checksum", checksumTools["ours sync --checksum"](proxy.endpoint, src, PREFIX)),
-        verify: await measure(
-          "ours verify --checksum",
-          checksumTools["ours verify --checksum"](proxy.endpoint, src, PREFIX)
-        )
+        sync: await checksumRun("ours sync --checksum"),
+        verify: await checksumRun("ours verify --checksum")
       }
       // A second at least between an upload and the rewrite, so the file is newer at S3's one-second resolution.
-      const oneInHundred = await eachTool(proxy.endpoint, src, () => sleep(1100).then(() => rewriteFiles(src, changed)))
+      const oneInHundred = await eachTool(
+        proxy.endpoint,
+        src,
+        () => sleep(1100).then(() => rewriteFiles(src, changed)).then(warm)
+      )
       return { count, changed: changed.length, initial, noop, checksum, oneInHundred, load: load() }
     } finally {
       await proxy.stop()

@@ -118,7 +118,7 @@ const projectionTable = (results: ReadonlyArray<SizeResult>) =>
 export const printScaleReport = (results: ReadonlyArray<SizeResult>, context: Context) => {
   const sizes = results.map((s) => n(s.count)).join(" and ")
   console.log(
-    `\nSync at scale: ${sizes} objects of 1 KiB in Immich's layout, already synced once; every tool through the test proxy adding ${context.latencyMs} ms per request; one run each; wall seconds (peak RSS)`
+    `\nSync at scale: ${sizes} objects of 1 KiB in Immich's layout, already synced once, contents in the page cache before each run; every tool through the test proxy adding ${context.latencyMs} ms per request; one run each; wall seconds (peak RSS)`
   )
   console.log(
     `load average (1, 5, 15 min): before ${context.loadBefore}; ${
