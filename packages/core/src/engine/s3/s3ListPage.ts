@@ -3,7 +3,7 @@
  * reader allocates little besides what it returns: the page is searched as bytes (not turned into one large
  * string, and not cut into a buffer per entry), sizes and S3's timestamps are read from their digits.
  */
-import { decodeXmlText } from "./s3Xml.ts"
+import { decodeXmlText, XML_ENTITIES } from "./s3Xml.ts"
 
 export interface ListedObject {
   readonly key: string
@@ -60,23 +60,20 @@ const TAGS = tags
 const AMPERSAND = 0x26
 const SEMICOLON = 0x3b
 const HASH = 0x23
-const NAMED_ENTITIES: ReadonlyMap<string, number> = new Map(
-  Object.entries({ amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'" }).map((
-    [name, char]
-  ) => [name, char.charCodeAt(0)])
+const NAMED_ENTITY_BYTES: ReadonlyMap<string, number> = new Map(
+  [...XML_ENTITIES].map(([name, char]) => [name, char.charCodeAt(0)])
 )
 
 /** The ASCII byte the entity between `start` and `end` (without "&" and ";") stands for; undefined for any other. */
 const asciiEntity = (bytes: Buffer, start: number, end: number): number | undefined => {
-  if (bytes[start] !== HASH)
-    return end - start <= 4
-      ? NAMED_ENTITIES.get(bytes.toString("latin1", start, end))
-      : undefined
-  const hex = bytes[start + 1] === 0x78 // "x"
-  const digits = hex ? bytes.toString("latin1", start + 2, end) : bytes.toString("latin1", start + 1, end)
-  if (digits.length === 0 || digits.length > 3 || !(hex ? /^[0-9a-fA-F]+$/ : /^\d+$/).test(digits)) return undefined
-  const code = Number.parseInt(digits, hex ? 16 : 10)
-  return code < 0x80 ? code : undefined
+  const name = bytes.toString("latin1", start, end)
+  if (bytes[start] !== HASH) return NAMED_ENTITY_BYTES.get(name)
+  const code = /^#x[0-9a-fA-F]{1,2}$/.test(name)
+    ? Number.parseInt(name.slice(2), 16)
+    : /^#\d{1,3}$/.test(name)
+    ? Number.parseInt(name.slice(1), 10)
+    : undefined
+  return code !== undefined && code < 0x80 ? code : undefined
 }
 
 /**
