@@ -1,87 +1,16 @@
-import * as fsSync from "node:fs"
+import type * as fsSync from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { compareKeys } from "../location/StorageKey.ts"
-import { makeSpeedJudge } from "./speedJudge.ts"
+import { andThen, inBatches, makeFsAccess } from "./localFsAccess.ts"
+import type { FsAccess, MaybePromise } from "./localFsAccess.ts"
 import { isTempFileName } from "./tempFileName.ts"
-
-/** Calls in flight at most on slow storage, where stats and link resolutions run in libuv's pool. */
-const STAT_BATCH = 256
-
-type MaybePromise<A> = A | Promise<A>
-
-/** `f` of a value that may still be coming: at once when it is here, so the fast path makes no promise. */
-const andThen = <A, B>(value: MaybePromise<A>, f: (a: A) => MaybePromise<B>): MaybePromise<B> =>
-  value instanceof Promise ? value.then(f) : f(value)
-
-/** `each` of every item, STAT_BATCH at a time. */
-const inBatches = async <A, B>(
-  items: ReadonlyArray<A>,
-  each: (item: A, i: number) => Promise<B>
-): Promise<Array<B>> => {
-  const results: Array<B> = []
-  for (let i = 0; i < items.length; i += STAT_BATCH) {
-    results.push(...await Promise.all(items.slice(i, i + STAT_BATCH).map((item, j) => each(item, i + j))))
-  }
-  return results
-}
-
-const statAsync = (p: string | undefined): Promise<fsSync.Stats | undefined> =>
-  p === undefined ? Promise.resolve(undefined) : fs.stat(p).catch(() => undefined)
-
-/**
- * Average time per stat (or per directory entry read) above which a walk stops using synchronous calls:
- * a network share or a cold disk.
- */
-export const SLOW_STAT_MS = 0.2
-
-const statSync = (p: string | undefined) => {
-  if (p === undefined) return undefined
-  try {
-    return fsSync.statSync(p, { throwIfNoEntry: false })
-  } catch {
-    return undefined
-  }
-}
-
-const readdirSync = (dir: string): Array<fsSync.Dirent> => {
-  try {
-    return fsSync.readdirSync(dir, { withFileTypes: true })
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return []
-    throw error
-  }
-}
-
-const readdirAsync = (dir: string): Promise<Array<fsSync.Dirent>> =>
-  fs.readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) =>
-    error.code === "ENOENT" ? [] : Promise.reject(error)
-  )
-
-/**
- * Reads directories and stats files: synchronously while the storage is fast, with no promise at all, else in
- * parallel in libuv's pool (`makeSpeedJudge`).
- */
-const makeFsAccess = (slowMs: number) => {
-  const judge = makeSpeedJudge(slowMs)
-  return {
-    slow: judge.slow,
-    readdir: (dir: string): MaybePromise<Array<fsSync.Dirent>> =>
-      judge.slow() ? readdirAsync(dir) : judge.timed(() => readdirSync(dir), (entries) => entries.length + 1),
-    statMany: (paths: ReadonlyArray<string | undefined>): MaybePromise<Array<fsSync.Stats | undefined>> =>
-      judge.slow()
-        ? inBatches(paths, statAsync)
-        : judge.timed(() => paths.map(statSync), () => paths.reduce((n, p) => (p === undefined ? n : n + 1), 0))
-  }
-}
 
 /** Files per yield of the walk, whatever the directories they are in. */
 const YIELD_BATCH = 512
 
 /** Subdirectories read (readdir and stat) ahead of the one being walked: on a network share they overlap. */
 const DIRS_AHEAD = 4
-
-type FsAccess = ReturnType<typeof makeFsAccess>
 
 /** A file's MD5 from its real path and size, when it is hashed while listing. */
 type FileHash = (real: string, size: number) => string | undefined
