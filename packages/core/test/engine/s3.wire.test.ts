@@ -25,14 +25,21 @@ const escapeXml = (text: string) =>
     "&apos;"
   )
 
-/** The decoder as it was first written, one regular expression: the loop that replaced it must agree. */
+/**
+ * The decoder as it was first written, one regular expression: the loop that replaced it must agree (but for a
+ * reference past U+10FFFF, which threw and is now left as text).
+ */
 const referenceDecode = (text: string) =>
-  text.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_, entity: string) =>
-    entity.startsWith("#x")
-      ? String.fromCodePoint(Number.parseInt(entity.slice(2), 16))
+  text.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (match, entity: string) => {
+    const code = entity.startsWith("#x")
+      ? Number.parseInt(entity.slice(2), 16)
       : entity.startsWith("#")
-      ? String.fromCodePoint(Number.parseInt(entity.slice(1), 10))
-      : ({ amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'" } as Record<string, string>)[entity]!)
+      ? Number.parseInt(entity.slice(1), 10)
+      : undefined
+    if (code === undefined)
+      return ({ amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'" } as Record<string, string>)[entity]!
+    return code > 0x10ffff ? match : String.fromCodePoint(code)
+  })
 
 /** A page of one object whose elements hold the given texts, as they travel (already escaped). */
 const onePage = (fields: { lastModified?: string; size?: string; etag?: string }) =>
@@ -45,7 +52,7 @@ describe("S3 XML answers (pure)", () => {
   it("decodes text exactly as the regular expression it replaced", () => {
     const text = fc.string({
       unit: fc.oneof(
-        fc.constantFrom("&", ";", "#", "x", "amp", "quot", "lt", "gt", "apos", "1", "F", "a"),
+        fc.constantFrom("&", ";", "#", "x", "amp", "quot", "lt", "gt", "apos", "1", "F", "a", "10FFFF", "110000"),
         fc.string({ minLength: 1, maxLength: 1 })
       ),
       maxLength: 30
@@ -186,6 +193,7 @@ describe("S3 XML answers (pure)", () => {
   it("decodes numeric character references and reads error documents", () => {
     assert.strictEqual(decodeXmlText("a&#13;b&#x1F600;c&amp;lt;"), "a\rb😀c&lt;")
     assert.strictEqual(decodeXmlText("&constructor;&toString;&;&#;&#x;&&amp;"), "&constructor;&toString;&;&#;&#x;&&")
+    assert.strictEqual(decodeXmlText("a&#x110000;b&#99999999999;c"), "a&#x110000;b&#99999999999;c")
     assert.deepStrictEqual(
       parseErrorXml("<Error><Code>NoSuchKey</Code><Message>The key &apos;x&apos; does not exist</Message></Error>"),
       {

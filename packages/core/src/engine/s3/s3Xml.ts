@@ -18,7 +18,8 @@ const entityChar = (name: string): string | undefined => {
     : /^#\d+$/.test(name)
     ? Number.parseInt(name.slice(1), 10)
     : undefined
-  return code === undefined ? undefined : String.fromCodePoint(code)
+  // Past the last code point: left as text, where `fromCodePoint` would throw on a server's bad answer.
+  return code === undefined || code > 0x10ffff ? undefined : String.fromCodePoint(code)
 }
 
 /**
