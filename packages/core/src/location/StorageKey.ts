@@ -16,8 +16,8 @@ export const keyProblem = (key: string): string | undefined => {
   if (key.includes("\0")) return "the key contains a NUL character"
   if (key.startsWith("/")) return "the key is absolute; keys are relative to the media location"
   if (Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES) return `the key is longer than ${MAX_KEY_BYTES} bytes`
-  // Segment by segment without splitting: every listed key passes here, and a split's array and strings were
-  // a tenth of a large sync's allocations.
+  // Segment by segment without splitting: every listed key passes here, and a split's array and strings showed
+  // in a large sync's allocation profile (32 of 667 MiB on a 200,000-file no-op).
   for (let start = 0; start <= key.length;) {
     const slash = key.indexOf("/", start)
     const end = slash === -1 ? key.length : slash

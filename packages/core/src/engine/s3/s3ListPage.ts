@@ -3,7 +3,7 @@
  * reader allocates little besides what it returns: the page is searched as bytes (not turned into one large
  * string, and not cut into a buffer per entry), sizes and S3's timestamps are read from their digits.
  */
-import { decodeXmlText, XML_ENTITIES } from "./s3Xml.ts"
+import { decodeXmlText, entityChar } from "./s3Xml.ts"
 
 export interface ListedObject {
   readonly key: string
@@ -59,20 +59,14 @@ const TAGS = tags
 
 const AMPERSAND = 0x26
 const SEMICOLON = 0x3b
-const HASH = 0x23
-const NAMED_ENTITY_BYTES: ReadonlyMap<string, number> = new Map(
-  [...XML_ENTITIES].map(([name, char]) => [name, char.charCodeAt(0)])
-)
+const AMPERSAND_BYTES = Buffer.from("&", "latin1")
+/** The finder's memory slot for "&", after the tags'. */
+const AMPERSAND_SLOT = 2 * TAGS
 
 /** The ASCII byte the entity between `start` and `end` (without "&" and ";") stands for; undefined for any other. */
 const asciiEntity = (bytes: Buffer, start: number, end: number): number | undefined => {
-  const name = bytes.toString("latin1", start, end)
-  if (bytes[start] !== HASH) return NAMED_ENTITY_BYTES.get(name)
-  const code = /^#x[0-9a-fA-F]{1,2}$/.test(name)
-    ? Number.parseInt(name.slice(2), 16)
-    : /^#\d{1,3}$/.test(name)
-    ? Number.parseInt(name.slice(1), 10)
-    : undefined
+  const char = entityChar(bytes.toString("latin1", start, end))
+  const code = char?.length === 1 ? char.charCodeAt(0) : undefined
   return code !== undefined && code < 0x80 ? code : undefined
 }
 
@@ -85,9 +79,12 @@ class ElementFinder {
   start = 0
   end = 0
   readonly bytes: Buffer
-  /** Per open (2 × id) and close (2 × id + 1) tag: the offset searched from last, and where it was found. */
-  private readonly searchedFrom = new Float64Array(TAGS * 2).fill(Number.POSITIVE_INFINITY)
-  private readonly foundAt = new Float64Array(TAGS * 2)
+  /**
+   * Per open (2 × id) and close (2 × id + 1) tag, and "&": the offset searched from last, and where it was found.
+   * "&" too: on a page without entities, a search for it from every text would run to the page's end each time.
+   */
+  private readonly searchedFrom = new Float64Array(AMPERSAND_SLOT + 1).fill(Number.POSITIVE_INFINITY)
+  private readonly foundAt = new Float64Array(AMPERSAND_SLOT + 1)
   /** Text with entities is decoded here, so it becomes a string once. */
   private scratch = Buffer.alloc(256)
 
@@ -113,7 +110,7 @@ class ElementFinder {
    */
   text(): string {
     const { bytes, end, start } = this
-    const amp = bytes.indexOf(AMPERSAND, start)
+    const amp = this.occurrence(AMPERSAND_BYTES, AMPERSAND_SLOT, start)
     if (amp === -1 || amp >= end) return bytes.toString("utf8", start, end)
     if (this.scratch.length < end - start) this.scratch = Buffer.alloc(2 * (end - start))
     let length = 0

@@ -5,12 +5,12 @@
  */
 
 /** The entities XML names, by name (between "&" and ";"). */
-export const XML_ENTITIES: ReadonlyMap<string, string> = new Map(
+const XML_ENTITIES: ReadonlyMap<string, string> = new Map(
   Object.entries({ amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'" })
 )
 
 /** The character an entity's name (between "&" and ";") stands for; undefined for none XML knows. */
-const entityChar = (name: string): string | undefined => {
+export const entityChar = (name: string): string | undefined => {
   const named = XML_ENTITIES.get(name)
   if (named !== undefined) return named
   const code = /^#x[0-9a-fA-F]+$/.test(name)
